@@ -1,0 +1,324 @@
+"""Command line: ``dlviz train``, ``dlviz predict``, ``dlviz bench``.
+
+User mistakes (bad names, bad files, impossible networks) print one line on
+stderr and exit with status 2; nothing here prints a traceback for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from dlviz.core.data import PRESETS, Dataset, make_dataset, read_csv, read_points_csv
+from dlviz.core.errors import DlvizError
+from dlviz.core.features import parse_features
+from dlviz.core.io import load_weights_npz, save_weights_npz
+from dlviz.core.network import ACTIVATIONS, LOSSES, LayerSpec, build_spec
+from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
+from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
+
+SUBCOMMANDS = ("train", "predict", "bench")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises DlvizError rather than exiting, so main() reports it once."""
+
+    def error(self, message: str) -> Any:  # noqa: D401
+        raise DlvizError(f"{self.prog}: {message} (see --help)")
+
+
+def parse_list(text: str, what: str, allowed: Sequence[str]) -> list[str]:
+    items = [t.strip().lower() for t in text.split(",") if t.strip()]
+    for item in items:
+        if item not in allowed:
+            raise DlvizError(f"unknown {what} '{item}'; choose from {', '.join(allowed)}")
+    return items
+
+
+def parse_hidden(hidden: str, activation: str, dropout: str) -> tuple[LayerSpec, ...]:
+    """``--hidden 8,8 --activation relu,tanh --dropout 0.1`` -> layer specs."""
+    text = hidden.strip().lower()
+    if text in ("", "none", "0"):
+        return ()
+    try:
+        widths = [int(w) for w in text.split(",")]
+    except ValueError as exc:
+        raise DlvizError(f"--hidden '{hidden}': give widths like 8,8 or 'none'") from exc
+    acts = parse_list(activation, "activation", ACTIVATIONS)
+    if len(acts) == 1:
+        acts = acts * len(widths)
+    if len(acts) != len(widths):
+        raise DlvizError(
+            f"--activation gives {len(acts)} activations for {len(widths)} hidden layers; "
+            "give one for all or one per layer"
+        )
+    try:
+        rates = [float(r) for r in dropout.split(",")]
+    except ValueError as exc:
+        raise DlvizError(f"--dropout '{dropout}': give a rate like 0.2") from exc
+    if len(rates) == 1:
+        rates = rates * len(widths)
+    if len(rates) != len(widths):
+        raise DlvizError("--dropout: give one rate for all hidden layers or one per layer")
+    return tuple(LayerSpec(w, a, r) for w, a, r in zip(widths, acts, rates, strict=True))
+
+
+def train_parser(sub: Any) -> None:
+    p = sub.add_parser("train", help="train a network headless and print its metrics")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--dataset", default=None, help=f"preset: {', '.join(PRESETS)}")
+    src.add_argument("--data", metavar="FILE.csv", help="CSV: x1,x2,label | x1,x2,value | x,y")
+    p.add_argument("--classes", type=int, default=2, help="classes for blobs/spiral/rings/...")
+    p.add_argument("--points", type=int, default=None, help="number of points of a preset")
+    p.add_argument("--noise", type=float, default=0.0, help="noise 0..1 (default 0)")
+    p.add_argument("--test-ratio", type=float, default=0.5, help="held-out fraction (0.5)")
+    p.add_argument("--features", default=None, help="x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2")
+    p.add_argument("--normalise", action="store_true", help="standardise inputs first")
+    p.add_argument("--hidden", default="8,8", help="widths, e.g. 8,8 (or 'none')")
+    p.add_argument("--activation", default="tanh", help="one for all, or per layer: relu,tanh")
+    p.add_argument("--dropout", default="0", help="rate for all hidden layers, or per layer")
+    p.add_argument("--init", default="xavier", choices=("xavier", "he", "uniform"))
+    p.add_argument("--loss", default=None, help=f"{', '.join(LOSSES)} (chosen from the data)")
+    p.add_argument("--optimizer", default="adam", help=", ".join(OPTIMIZERS))
+    p.add_argument("--lr", type=float, default=None, help="learning rate (adam 0.01, else 0.1)")
+    p.add_argument("--schedule", default="constant", help=", ".join(SCHEDULES))
+    p.add_argument("--decay-steps", type=int, default=1000)
+    p.add_argument("--decay-rate", type=float, default=0.5)
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--batch-size", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=100)
+    p.add_argument("--l1", type=float, default=0.0)
+    p.add_argument("--l2", type=float, default=0.0)
+    p.add_argument("--patience", type=int, default=0, help="early stopping (epochs, 0 = off)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--engine", default="numba", choices=ENGINES)
+    p.add_argument("--out", metavar="WEIGHTS.npz", help="save the trained weights")
+    p.add_argument("--json", action="store_true", help="print final metrics as one JSON object")
+
+
+def load_training_data(args: argparse.Namespace) -> Dataset:
+    if args.data:
+        return read_csv(args.data, test_ratio=args.test_ratio, seed=args.seed)
+    return make_dataset(
+        args.dataset or "circle",
+        n=args.points,
+        noise=args.noise,
+        classes=args.classes,
+        test_ratio=args.test_ratio,
+        seed=args.seed,
+    )
+
+
+def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
+    default_features = "x1" if data.kind == "curve" else "x1,x2"
+    features = parse_features(args.features or default_features)
+    optimizer = args.optimizer.lower()
+    if optimizer not in OPTIMIZERS:
+        raise DlvizError(f"unknown optimizer '{optimizer}'; choose from {', '.join(OPTIMIZERS)}")
+    lr = args.lr if args.lr is not None else (0.01 if optimizer.startswith("adam") else 0.1)
+    spec = build_spec(
+        kind=data.kind,
+        n_classes=data.n_classes,
+        features=features,
+        hidden=parse_hidden(args.hidden, args.activation, args.dropout),
+        loss=args.loss.lower() if args.loss else None,
+        init=args.init,
+    )
+    config = TrainConfig(
+        optimizer=OptimizerConfig(
+            optimizer,
+            lr=lr,
+            momentum=args.momentum,
+            schedule=args.schedule,
+            decay_steps=args.decay_steps,
+            decay_rate=args.decay_rate,
+        ),
+        batch_size=args.batch_size,
+        l1=args.l1,
+        l2=args.l2,
+        patience=args.patience,
+    )
+    return Trainer(data, spec, config, seed=args.seed, engine=args.engine, normalise=args.normalise)
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label = total, label
+        self.enabled = sys.stderr.isatty()
+        self.last = 0.0
+
+    def update(self, done: int, extra: str = "", force: bool = False) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (not force and now - self.last < 0.1):
+            return
+        self.last = now
+        frac = min(done / self.total, 1.0) if self.total else 1.0
+        bar = "#" * int(30 * frac)
+        sys.stderr.write(f"\r{self.label} [{bar:<30}] {done}/{self.total} {extra}  ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def linear_fit(trainer: Trainer) -> dict[str, float] | None:
+    """Slope and intercept in the data's units for a 1-D model y = w·x + b."""
+    spec = trainer.spec
+    if trainer.dataset.kind != "curve" or spec.hidden or spec.features != ("x1",):
+        return None
+    w = float(trainer.params[0])
+    b = float(trainer.params[1])
+    if spec.input_scale:  # undo (x - shift) / scale
+        shift, scale = spec.input_shift[0], spec.input_scale[0]
+        w, b = w / scale, b - w * shift / scale
+    return {"slope": w, "intercept": b}
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if args.epochs < 1:
+        raise DlvizError("--epochs must be at least 1")
+    data = load_training_data(args)
+    trainer = build_trainer(args, data)
+    n_train = max(trainer.n_train, 1)
+    progress = Progress(args.epochs, "epoch")
+    start = time.perf_counter()
+    chunk_epochs = 1
+    snap = None
+    while trainer.epoch < args.epochs and not trainer.stopped:
+        t0 = time.perf_counter()
+        epochs = min(chunk_epochs, args.epochs - trainer.epoch)
+        before = trainer.samples
+        # whole epochs: pos is n_train right after an epoch ends, 0 before one starts
+        snap = trainer.run(samples=epochs * n_train - trainer.pos % n_train)
+        if trainer.samples == before:  # stopped, diverged or nothing to train on
+            break
+        # aim for ~0.1 s between progress updates
+        took = time.perf_counter() - t0
+        chunk_epochs = max(1, min(chunk_epochs * 2, int(chunk_epochs * 0.1 / max(took, 1e-6))))
+        loss = f"loss {snap.train_loss:.4f}" if snap.train_loss is not None else ""
+        progress.update(trainer.epoch, loss)
+    progress.update(trainer.epoch, force=True)
+    progress.close()
+    seconds = time.perf_counter() - start
+    if trainer.message:
+        print(f"dlviz: {trainer.message}", file=sys.stderr)
+        if trainer.n_train == 0 or "diverged" in trainer.message:
+            return 2
+    train, test = trainer.evaluate()
+    result: dict[str, Any] = {
+        "dataset": data.name,
+        "network": trainer.spec.describe(),
+        "train_loss": train.loss,
+        "test_loss": test.loss,
+        "train_accuracy": train.accuracy,
+        "test_accuracy": test.accuracy,
+        "epochs": trainer.epoch,
+        "steps": trainer.step,
+        "seconds": round(seconds, 4),
+        "samples_per_second": round(trainer.samples / seconds) if seconds > 0 else None,
+    }
+    if data.kind != "classify":
+        result["r2"] = test.r2 if test.r2 is not None else train.r2
+        result["train_r2"], result["test_r2"] = train.r2, test.r2
+        fit = linear_fit(trainer)
+        if fit:
+            result.update(fit)
+    if args.out:
+        save_weights_npz(args.out, trainer.spec, trainer.params, data_info(data))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            if value is not None:
+                shown = f"{value:.4f}" if isinstance(value, float) else value
+                print(f"{key:>20}: {shown}")
+        if args.out:
+            print(f"{'weights':>20}: {args.out}")
+    return 0
+
+
+def data_info(data: Dataset) -> dict[str, Any]:
+    return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
+
+
+def predict_parser(sub: Any) -> None:
+    p = sub.add_parser("predict", help="apply saved weights to points from a CSV file")
+    p.add_argument("--weights", required=True, metavar="W.npz")
+    p.add_argument("--data", required=True, metavar="POINTS.csv", help="x1,x2 (or x) per row")
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    spec, params, info = load_weights_npz(args.weights)
+    kind = info.get("kind", "classify")
+    n_inputs = 1 if kind == "curve" else 2
+    points = read_points_csv(args.data, n_inputs)
+    data = Dataset(
+        points=np.zeros((0, 2), np.float32),
+        targets=np.zeros(0, np.float32),
+        kind="regress",
+        n_classes=0,
+        is_test=np.zeros(0, bool),
+    )
+    trainer = Trainer(data, spec, engine="numba")
+    trainer.params[...] = params
+    out = trainer.predict(points)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    in_cols = ["x"] if n_inputs == 1 else ["x1", "x2"]
+    if kind == "classify":
+        probs = out if out.shape[1] > 1 else np.column_stack([1 - out[:, 0], out[:, 0]])
+        writer.writerow([*in_cols, *(f"p{k}" for k in range(probs.shape[1])), "label"])
+        labels = probs.argmax(axis=1)
+        for row, p, lab in zip(points, probs, labels, strict=True):
+            writer.writerow([*(f"{v:.6g}" for v in row), *(f"{v:.6f}" for v in p), int(lab)])
+    else:
+        writer.writerow([*in_cols, "y"])
+        for row, y in zip(points, out[:, 0], strict=True):
+            writer.writerow([*(f"{v:.6g}" for v in row), f"{y:.6g}"])
+    return 0
+
+
+def bench_parser(sub: Any) -> None:
+    p = sub.add_parser("bench", help="engine benchmark: Numba vs NumPy reference vs PyTorch")
+    p.add_argument("--json", action="store_true", help="JSON lines only")
+    p.add_argument("--quick", action="store_true", help="shorter runs (noisier figures)")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from dlviz.benchmark import run_engine_benchmark
+
+    run_engine_benchmark(as_json=args.json, quick=args.quick)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = Parser(prog="dlviz", description="dlviz command line")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    train_parser(sub)
+    predict_parser(sub)
+    bench_parser(sub)
+    try:
+        args = parser.parse_args(argv)
+        handler = {"train": cmd_train, "predict": cmd_predict, "bench": cmd_bench}
+        return handler[args.command](args)
+    except DlvizError as exc:
+        print(f"dlviz: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("dlviz: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

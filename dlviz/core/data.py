@@ -1,0 +1,480 @@
+"""Datasets: the presets, points a user adds or moves, the train/test split, CSV files.
+
+Three kinds of data:
+
+* ``classify``: points (x1, x2) with integer labels 0..7;
+* ``regress``: points (x1, x2) with a real target value;
+* ``curve``: 1-D curve fitting, points (x, y) where the input is x and the target y.
+
+Presets live on the plane [-6, 6]² (curves on x in [-1, 1]) like TensorFlow
+Playground's, and are generated from a seed, so the same settings always give
+the same points.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from dlviz.core.errors import DlvizError
+
+Kind = Literal["classify", "regress", "curve"]
+
+CLASSIFY_PRESETS = ("circle", "xor", "gauss", "spiral", "moons", "rings", "checkerboard", "blobs")
+REGRESS_PRESETS = ("plane", "multigauss")
+CURVE_PRESETS = ("line", "sine", "step")
+PRESETS = CLASSIFY_PRESETS + REGRESS_PRESETS + CURVE_PRESETS
+MULTICLASS_PRESETS = ("spiral", "rings", "checkerboard", "blobs")
+MAX_CLASSES = 8
+MAX_POINTS = 100_000
+PLANE = (-6.0, 6.0, -6.0, 6.0)
+CURVE_X = (-1.0, 1.0)
+
+
+def preset_kind(name: str) -> Kind:
+    if name in REGRESS_PRESETS:
+        return "regress"
+    if name in CURVE_PRESETS:
+        return "curve"
+    return "classify"
+
+
+@dataclass
+class Dataset:
+    """Points, targets, kind and the train/test split of one dataset."""
+
+    points: np.ndarray  # float32 (n, 2): canvas positions; curve: (x, y)
+    targets: np.ndarray  # classify: int64 labels; regress/curve: float32 values
+    kind: Kind
+    n_classes: int  # classify: number of classes; otherwise 0
+    is_test: np.ndarray  # bool (n,): held out from training
+    name: str = "custom"
+    bounds: tuple[float, float, float, float] = field(default=PLANE)
+
+    def __post_init__(self) -> None:
+        self.points = np.ascontiguousarray(self.points, dtype=np.float32).reshape(-1, 2)
+        dtype = np.int64 if self.kind == "classify" else np.float32
+        self.targets = np.ascontiguousarray(self.targets, dtype=dtype).reshape(-1)
+        self.is_test = np.ascontiguousarray(self.is_test, dtype=bool).reshape(-1)
+
+    @property
+    def n(self) -> int:
+        return int(self.points.shape[0])
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def inputs(self) -> np.ndarray:
+        """What the network reads: (x1, x2), or x alone for curve data."""
+        return self.points[:, :1] if self.kind == "curve" else self.points
+
+    @property
+    def train_inputs(self) -> np.ndarray:
+        return self.inputs[~self.is_test]
+
+    @property
+    def train_targets(self) -> np.ndarray:
+        return self.targets[~self.is_test]
+
+    @property
+    def test_inputs(self) -> np.ndarray:
+        return self.inputs[self.is_test]
+
+    @property
+    def test_targets(self) -> np.ndarray:
+        return self.targets[self.is_test]
+
+    def copy(self) -> Dataset:
+        return Dataset(
+            self.points.copy(),
+            self.targets.copy(),
+            self.kind,
+            self.n_classes,
+            self.is_test.copy(),
+            self.name,
+            self.bounds,
+        )
+
+    # ------------------------------------------------------------ editing
+
+    def add_point(
+        self,
+        x: float,
+        y: float,
+        value: float,
+        rng: np.random.Generator,
+        test_ratio: float = 0.0,
+    ) -> int:
+        """Add a point; ``value`` is its class or regression target. Returns its index."""
+        if self.n >= MAX_POINTS:
+            raise DlvizError(f"the dataset already has {MAX_POINTS} points, the most dlviz takes")
+        if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(value)):
+            raise DlvizError("a point needs finite coordinates and value")
+        if self.kind == "classify":
+            label = int(value)
+            if not 0 <= label < MAX_CLASSES:
+                raise DlvizError(f"class {label} is out of range; use 0..{MAX_CLASSES - 1}")
+            self.n_classes = max(self.n_classes, label + 1, 2)
+            target: float = label
+        else:
+            target = y if self.kind == "curve" else value
+        self.points = np.vstack([self.points, np.array([[x, y]], np.float32)])
+        self.targets = np.append(self.targets, np.array([target], self.targets.dtype))
+        self.is_test = np.append(self.is_test, bool(rng.random() < test_ratio))
+        return self.n - 1
+
+    def remove_near(self, x: float, y: float, radius: float) -> int:
+        """Remove every point within ``radius`` of (x, y); returns how many went."""
+        d2 = (self.points[:, 0] - x) ** 2 + (self.points[:, 1] - y) ** 2
+        keep = d2 > radius * radius
+        removed = int(self.n - keep.sum())
+        if removed:
+            self.points, self.targets, self.is_test = (
+                self.points[keep],
+                self.targets[keep],
+                self.is_test[keep],
+            )
+        return removed
+
+    def move_point(self, index: int, x: float, y: float) -> None:
+        self.points[index] = (x, y)
+        if self.kind == "curve":
+            self.targets[index] = y
+
+    def nearest(self, x: float, y: float, radius: float) -> int | None:
+        """Index of the point closest to (x, y) within ``radius``, or None."""
+        if self.n == 0:
+            return None
+        d2 = (self.points[:, 0] - x) ** 2 + (self.points[:, 1] - y) ** 2
+        i = int(np.argmin(d2))
+        return i if d2[i] <= radius * radius else None
+
+    def with_test_ratio(self, ratio: float, seed: int) -> Dataset:
+        out = self.copy()
+        out.is_test = split_mask(self.n, ratio, seed)
+        return out
+
+    def normalisation(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and standard deviation (float32) of the training inputs; a zero std becomes 1."""
+        x = self.train_inputs.astype(np.float64)
+        if x.shape[0] == 0:
+            d = self.inputs.shape[1]
+            return np.zeros(d, np.float32), np.ones(d, np.float32)
+        std = x.std(axis=0)
+        return x.mean(axis=0).astype(np.float32), np.where(std > 0, std, 1.0).astype(np.float32)
+
+
+def split_mask(n: int, test_ratio: float, seed: int) -> np.ndarray:
+    """Exactly round(n·ratio) test points, chosen by a seeded permutation."""
+    if not 0.0 <= test_ratio <= 0.9:
+        raise DlvizError(f"test ratio {test_ratio} is out of range; use 0 to 0.9")
+    mask = np.zeros(n, dtype=bool)
+    mask[np.random.default_rng(seed + 7919).permutation(n)[: round(n * test_ratio)]] = True
+    return mask
+
+
+def curve_bounds(points: np.ndarray) -> tuple[float, float, float, float]:
+    ys = points[:, 1] if points.size else np.array([-1.0, 1.0])
+    lo, hi = float(min(ys.min(), -1.0)), float(max(ys.max(), 1.0))
+    pad = 0.15 * (hi - lo)
+    return (CURVE_X[0] - 0.1, CURVE_X[1] + 0.1, lo - pad, hi + pad)
+
+
+# ---------------------------------------------------------------- generators
+
+
+def _classify(name: str, n: int, noise: float, k: int, rng: np.random.Generator):  # type: ignore[no-untyped-def]
+    u = rng.uniform
+    if name == "circle":  # inside (class 0) vs a ring around it (class 1)
+        half = n // 2
+        r = np.concatenate([u(0, 2.5, half), u(3.5, 5.0, n - half)])
+        a = u(0, 2 * np.pi, n)
+        pts = np.column_stack([r * np.cos(a), r * np.sin(a)]) + u(-5, 5, (n, 2)) * noise
+        labels = (np.hypot(pts[:, 0], pts[:, 1]) > 3.0).astype(np.int64)
+        return pts, labels
+    if name == "xor":
+        pts = u(-5, 5, (n, 2))
+        pts += np.where(pts > 0, 0.3, -0.3)
+        labels = (pts[:, 0] * pts[:, 1] < 0).astype(np.int64)
+        return pts + u(-5, 5, (n, 2)) * noise, labels
+    if name == "gauss":
+        labels = np.arange(n) % 2
+        centres = np.where(labels[:, None] == 0, 2.0, -2.0)
+        return centres + rng.normal(0, 1.0 + 3.0 * noise, (n, 2)), labels
+    if name == "moons":
+        labels = np.arange(n) % 2
+        t = u(0, np.pi, n)
+        x = np.where(labels == 0, np.cos(t), 1 - np.cos(t))
+        y = np.where(labels == 0, np.sin(t), 0.5 - np.sin(t))
+        pts = np.column_stack([(x - 0.5) * 3.6, (y - 0.25) * 3.6])
+        return pts + rng.normal(0, 1.2 * noise + 1e-9, (n, 2)), labels
+    if name == "spiral":  # k interleaved arms, 1.75 turns each
+        labels = np.arange(n) % k
+        i = np.arange(n) // k
+        m = max(int(np.ceil(n / k)), 1)
+        r = i / m * 5.0 + 0.2
+        t = 1.75 * i / m * 2 * np.pi + 2 * np.pi * labels / k
+        pts = np.column_stack([r * np.sin(t), r * np.cos(t)])
+        return pts + u(-1, 1, (n, 2)) * noise, labels
+    if name == "rings":  # concentric rings, classes alternating outward
+        rings = 4 if k == 2 else k
+        ring = np.arange(n) % rings
+        width = 5.6 / rings
+        r = (ring + u(0.15, 0.85, n)) * width + rng.normal(0, width * noise + 1e-9, n)
+        a = u(0, 2 * np.pi, n)
+        return np.column_stack([r * np.cos(a), r * np.sin(a)]), (ring % k).astype(np.int64)
+    if name == "checkerboard":
+        pts = u(-6, 6, (n, 2))
+        cells = np.floor((pts + 6) / 3).astype(np.int64).clip(0, 3)
+        labels = (cells[:, 0] + cells[:, 1]) % k if k == 2 else (cells[:, 0] + 2 * cells[:, 1]) % k
+        return pts + rng.normal(0, 1.5 * noise + 1e-9, (n, 2)), labels
+    # blobs: k gaussian clusters on a circle
+    labels = np.arange(n) % k
+    angle = 2 * np.pi * labels / k + np.pi / 4
+    centres = np.column_stack([4 * np.cos(angle), 4 * np.sin(angle)])
+    return centres + rng.normal(0, 0.7 + 1.5 * noise, (n, 2)), labels
+
+
+def _regress(name: str, n: int, noise: float, rng: np.random.Generator):  # type: ignore[no-untyped-def]
+    pts = rng.uniform(-6, 6, (n, 2))
+    if name == "plane":
+        target = (pts[:, 0] + pts[:, 1]) / 12.0
+    else:  # multigauss: six signed bumps
+        centres = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1),
+                   (4, -2.5, -1)]  # fmt: skip
+        target = np.zeros(n)
+        for cx, cy, sign in centres:
+            target += sign * np.exp(-((pts[:, 0] - cx) ** 2 + (pts[:, 1] - cy) ** 2) / 2.5)
+        target = np.clip(target, -1, 1)
+    return pts, target + rng.uniform(-1, 1, n) * noise
+
+
+def _curve(name: str, n: int, noise: float, rng: np.random.Generator) -> np.ndarray:
+    x = rng.uniform(*CURVE_X, n)
+    if name == "line":
+        y = 3 * x + 2
+    elif name == "sine":
+        y = np.sin(np.pi * x)
+    else:
+        y = (x > 0).astype(np.float64)
+    return np.column_stack([x, y + rng.normal(0, 1, n) * noise])
+
+
+def make_dataset(
+    name: str,
+    *,
+    n: int | None = None,
+    noise: float = 0.0,
+    classes: int = 2,
+    test_ratio: float = 0.5,
+    seed: int = 0,
+) -> Dataset:
+    """Generate a preset; the same arguments always give the same points."""
+    name = name.strip().lower()
+    if name not in PRESETS:
+        raise DlvizError(f"unknown dataset '{name}'; choose from {', '.join(PRESETS)}")
+    if not 0.0 <= noise <= 1.0:
+        raise DlvizError(f"noise {noise} is out of range; use 0 to 1")
+    if not 2 <= classes <= MAX_CLASSES:
+        raise DlvizError(f"{classes} classes is out of range; use 2 to {MAX_CLASSES}")
+    if classes > 2 and name not in MULTICLASS_PRESETS:
+        raise DlvizError(
+            f"preset '{name}' has 2 classes; use {', '.join(MULTICLASS_PRESETS)} for more"
+        )
+    kind = preset_kind(name)
+    if n is None:
+        # multi-class presets keep the points per class of the 2-class default
+        per_class = 100 if name == "blobs" else 200
+        n = per_class * classes if name in MULTICLASS_PRESETS else (60 if kind == "curve" else 400)
+    if not 1 <= n <= MAX_POINTS:
+        raise DlvizError(f"{n} points is out of range; use 1 to {MAX_POINTS}")
+    rng = np.random.default_rng(seed)
+    mask = split_mask(n, test_ratio, seed)
+    if kind == "classify":
+        pts, labels = _classify(name, n, noise, classes, rng)
+        return Dataset(pts, labels, kind, classes, mask, name)
+    if kind == "regress":
+        pts, target = _regress(name, n, noise, rng)
+        return Dataset(pts, target, kind, 0, mask, name)
+    pts = _curve(name, n, noise, rng)
+    return Dataset(pts, pts[:, 1], kind, 0, mask, name, curve_bounds(pts))
+
+
+def empty_dataset(kind: Kind, n_classes: int = 2) -> Dataset:
+    """A dataset with no points, for drawing from scratch."""
+    bounds = curve_bounds(np.zeros((0, 2))) if kind == "curve" else PLANE
+    return Dataset(
+        np.zeros((0, 2)),
+        np.zeros(0),
+        kind,
+        n_classes if kind == "classify" else 0,
+        np.zeros(0, bool),
+        "custom",
+        bounds,
+    )
+
+
+# ---------------------------------------------------------------- CSV
+
+_COLUMNS = {"classify": "x1,x2,label", "regress": "x1,x2,value", "curve": "x,y"}
+
+
+def _number(text: str, where: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise DlvizError(f"{where}: '{text.strip()[:40]}' is not a number") from None
+    if not math.isfinite(value):
+        raise DlvizError(f"{where}: {text.strip()} is not a finite number")
+    return value
+
+
+def _looks_real(cell: str) -> bool:
+    return any(c in cell for c in ".eE") or cell.strip().lower() in ("nan", "inf", "-inf")
+
+
+def _rows(text: str, source: str) -> list[tuple[int, list[str]]]:
+    """Non-blank, non-comment rows as (line number, cells); a non-numeric first row is a header."""
+    rows: list[tuple[int, list[str]]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        rows.append((number, [c.strip() for c in stripped.split(",")]))
+    if rows:
+        first = rows[0][1]
+        try:
+            float(first[0])
+        except ValueError:
+            rows = rows[1:]
+    if not rows:
+        raise DlvizError(f"{source} has no data rows; expected lines like 0.5,-1.2,1")
+    if len(rows) > MAX_POINTS:
+        raise DlvizError(f"{source} has {len(rows)} points; dlviz handles at most {MAX_POINTS}")
+    return rows
+
+
+def parse_csv_text(
+    text: str,
+    *,
+    source: str = "<text>",
+    kind: Kind | None = None,
+    test_ratio: float = 0.2,
+    seed: int = 0,
+) -> Dataset:
+    """Parse dataset CSV text; any problem raises :class:`DlvizError` naming the line."""
+    rows = _rows(text, source)
+    has_split = rows[0][1][-1].lower() in ("train", "test")
+    width = len(rows[0][1]) - has_split
+    if kind is None:
+        if width not in (2, 3):
+            raise DlvizError(
+                f"{source} line {rows[0][0]}: expected 3 values (x1,x2,label), "
+                f"3 (x1,x2,value) or 2 (x,y), found {width}"
+            )
+        kind = "curve" if width == 2 else "classify"
+    expected = 2 if kind == "curve" else 3
+    values = np.empty((len(rows), expected), np.float64)
+    test = np.zeros(len(rows), bool)
+    for i, (number, cells) in enumerate(rows):
+        where = f"{source} line {number}"
+        split = cells[-1].lower() if has_split else None
+        if has_split:
+            cells = cells[:-1]
+            if split not in ("train", "test"):
+                raise DlvizError(f"{where}: split must be 'train' or 'test', not '{split}'")
+            test[i] = split == "test"
+        if len(cells) != expected:
+            raise DlvizError(
+                f"{where}: expected {expected} values ({_COLUMNS[kind]}), found {len(cells)}"
+            )
+        values[i] = [_number(c, where) for c in cells]
+    if kind == "classify" and any(_looks_real(cells[2]) for _, cells in rows):
+        kind = "regress"  # labels are written as integers; "0.5" or "1e3" is a target value
+    if kind == "classify":
+        labels = values[:, 2].astype(np.int64)
+        bad = np.flatnonzero((labels < 0) | (labels >= MAX_CLASSES))
+        if bad.size:
+            i = int(bad[0])
+            raise DlvizError(
+                f"{source} line {rows[i][0]}: label {labels[i]} is out of range; labels must be "
+                f"integers 0..{MAX_CLASSES - 1} (at most {MAX_CLASSES} classes)"
+            )
+    if not has_split:
+        test = split_mask(len(rows), test_ratio, seed)
+    name = os.path.splitext(os.path.basename(source))[0] or "custom"
+    if kind == "classify":
+        labels = values[:, 2].astype(np.int64)
+        n_classes = max(2, int(labels.max()) + 1)
+        return Dataset(values[:, :2], labels, kind, n_classes, test, name)
+    if kind == "regress":
+        return Dataset(values[:, :2], values[:, 2], kind, 0, test, name)
+    return Dataset(values, values[:, 1], kind, 0, test, name, curve_bounds(values))
+
+
+def _read_text(path: str | os.PathLike[str]) -> str:
+    name = os.fspath(path)
+    try:
+        with open(name, encoding="utf-8-sig") as fh:
+            return fh.read(64 * MAX_POINTS)
+    except FileNotFoundError:
+        raise DlvizError(f"{name} does not exist") from None
+    except IsADirectoryError:
+        raise DlvizError(f"{name} is a folder; give a .csv file") from None
+    except UnicodeDecodeError:
+        raise DlvizError(f"{name} is not a UTF-8 text file; save it as CSV text") from None
+    except OSError as exc:
+        raise DlvizError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+    kind: Kind | None = None,
+    *,
+    test_ratio: float = 0.2,
+    seed: int = 0,
+) -> Dataset:
+    """Read a dataset CSV (see the README's *File formats*)."""
+    return parse_csv_text(
+        _read_text(path), source=os.fspath(path), kind=kind, test_ratio=test_ratio, seed=seed
+    )
+
+
+def write_csv(dataset: Dataset, path: str | os.PathLike[str]) -> None:
+    """Write ``dataset`` with a header and a split column; ``read_csv`` reads it back exactly."""
+    header = _COLUMNS[dataset.kind] + ",split"
+    lines = [header]
+    for point, target, test in zip(dataset.points, dataset.targets, dataset.is_test, strict=True):
+        split = "test" if test else "train"
+        # repr of a Python float round-trips the float32 value exactly
+        x, y = repr(float(point[0])), repr(float(point[1]))
+        if dataset.kind == "curve":
+            lines.append(f"{x},{y},{split}")
+        elif dataset.kind == "classify":
+            lines.append(f"{x},{y},{int(target)},{split}")
+        else:
+            lines.append(f"{x},{y},{float(target)!r},{split}")
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write("\n".join(lines) + "\n")
+    except OSError as exc:
+        raise DlvizError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from None
+
+
+def read_points_csv(path: str | os.PathLike[str], n_inputs: int) -> np.ndarray:
+    """Input points for prediction: the first ``n_inputs`` numbers of each row (float32)."""
+    source = os.fspath(path)
+    rows = _rows(_read_text(path), source)
+    out = np.empty((len(rows), n_inputs), np.float32)
+    for i, (number, cells) in enumerate(rows):
+        where = f"{source} line {number}"
+        if len(cells) < n_inputs:
+            cols = "x" if n_inputs == 1 else "x1,x2"
+            raise DlvizError(f"{where}: expected {n_inputs} values ({cols}), found {len(cells)}")
+        out[i] = [_number(c, where) for c in cells[:n_inputs]]
+    return out

@@ -1,0 +1,262 @@
+"""The network a user builds: its spec, its flat parameter vector, its initialisers.
+
+All parameters live in one float32 vector so a kernel can update them in one
+loop and a snapshot can copy them in one call.  Layer ``l`` owns a weight
+matrix ``W[l]`` of shape (fan_in, fan_out), stored row-major, followed by its
+bias ``b[l]`` (fan_out,).  :class:`ParamLayout` gives the offsets and named
+views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from dlviz.core.errors import DlvizError
+from dlviz.core.features import CURVE_FEATURES, FEATURES
+
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leakyrelu", "elu", "gelu")
+LOSSES = ("mse", "bce", "ce")
+OUTPUTS = ("identity", "sigmoid", "softmax")
+INITS = ("xavier", "he", "uniform")
+
+#: Integer codes the compiled kernels use; the order is part of the kernel ABI.
+ACTIVATION_CODE = {name: i for i, name in enumerate(ACTIVATIONS)}
+OUTPUT_CODE = {name: i for i, name in enumerate(OUTPUTS)}
+LOSS_CODE = {name: i for i, name in enumerate(LOSSES)}
+
+MAX_HIDDEN_LAYERS = 10
+MAX_WIDTH = 256
+LEAKY_SLOPE = 0.01
+
+Kind = Literal["classify", "regress", "curve"]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One hidden layer: how many neurons, which activation, what dropout rate."""
+
+    width: int
+    activation: str = "tanh"
+    dropout: float = 0.0
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Inputs (feature names) -> hidden layers -> output activation + loss."""
+
+    features: tuple[str, ...]
+    hidden: tuple[LayerSpec, ...]
+    n_outputs: int
+    output: str
+    loss: str
+    init: str = "xavier"
+    #: Inputs are mapped to ``(x - input_shift) / input_scale`` before features.
+    input_shift: tuple[float, ...] = field(default=())
+    input_scale: tuple[float, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        validate_spec(self)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Neurons per layer, inputs first: e.g. (2, 8, 8, 1)."""
+        return (len(self.features), *(h.width for h in self.hidden), self.n_outputs)
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers (hidden layers + output layer)."""
+        return len(self.hidden) + 1
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        """Activation of every weight layer's output; the last is the output activation."""
+        return (*(h.activation for h in self.hidden), self.output)
+
+    @property
+    def dropouts(self) -> tuple[float, ...]:
+        """Dropout rate applied to each weight layer's output (never to the output layer)."""
+        return (*(h.dropout for h in self.hidden), 0.0)
+
+    def same_shapes(self, other: NetworkSpec) -> bool:
+        """True when weights of one spec fit the other (a non-structural change)."""
+        return self.sizes == other.sizes
+
+    def describe(self) -> str:
+        """A one-line text such as ``2-8(tanh)-8(tanh)-1 sigmoid/bce``."""
+        hidden = "-".join(f"{h.width}({h.activation})" for h in self.hidden)
+        middle = f"-{hidden}-" if hidden else "-"
+        return f"{len(self.features)}{middle}{self.n_outputs} {self.output}/{self.loss}"
+
+    def with_normalisation(self, shift: np.ndarray, scale: np.ndarray) -> NetworkSpec:
+        return replace(
+            self,
+            input_shift=tuple(float(v) for v in shift),
+            input_scale=tuple(float(v) for v in scale),
+        )
+
+
+def validate_spec(spec: NetworkSpec) -> None:
+    """Raise :class:`DlvizError` naming what to change when a spec cannot be built."""
+    if not spec.features:
+        raise DlvizError("the network needs at least one input feature (for example x1,x2)")
+    for name in spec.features:
+        if name not in FEATURES:
+            raise DlvizError(f"unknown input feature '{name}'; choose from {', '.join(FEATURES)}")
+    if len(spec.hidden) > MAX_HIDDEN_LAYERS:
+        raise DlvizError(
+            f"{len(spec.hidden)} hidden layers is too many; dlviz allows 0 to {MAX_HIDDEN_LAYERS}"
+        )
+    for i, layer in enumerate(spec.hidden, start=1):
+        if not 1 <= layer.width <= MAX_WIDTH:
+            raise DlvizError(
+                f"hidden layer {i} has {layer.width} neurons; use 1 to {MAX_WIDTH} per layer"
+            )
+        if layer.activation not in ACTIVATIONS:
+            raise DlvizError(
+                f"unknown activation '{layer.activation}'; choose from {', '.join(ACTIVATIONS)}"
+            )
+        if not 0.0 <= layer.dropout < 1.0:
+            raise DlvizError(
+                f"dropout of hidden layer {i} is {layer.dropout}; use a rate from 0 up to 0.9"
+            )
+    if spec.output not in OUTPUTS:
+        raise DlvizError(f"unknown output '{spec.output}'; choose from {', '.join(OUTPUTS)}")
+    if spec.loss not in LOSSES:
+        raise DlvizError(f"unknown loss '{spec.loss}'; choose from {', '.join(LOSSES)}")
+    if spec.init not in INITS:
+        raise DlvizError(f"unknown initialiser '{spec.init}'; choose from {', '.join(INITS)}")
+    if spec.n_outputs < 1:
+        raise DlvizError("the network needs at least one output")
+    if spec.loss == "ce" and (spec.output != "softmax" or spec.n_outputs < 2):
+        raise DlvizError("cross-entropy (ce) needs a softmax output with 2 to 8 classes")
+    if spec.loss == "bce" and spec.output != "sigmoid":
+        raise DlvizError("binary cross-entropy (bce) needs a sigmoid output")
+    if spec.output == "softmax" and spec.loss != "ce":
+        raise DlvizError("a softmax output is trained with cross-entropy (ce)")
+    if len(spec.input_shift) != len(spec.input_scale):
+        raise DlvizError("input normalisation needs one shift and one scale per input")
+
+
+def default_loss(kind: Kind, n_classes: int) -> str:
+    """The loss a user gets when they do not choose: bce for 2 classes, ce for more, else mse."""
+    if kind != "classify":
+        return "mse"
+    return "bce" if n_classes <= 2 else "ce"
+
+
+def build_spec(
+    *,
+    kind: Kind,
+    n_classes: int,
+    features: Sequence[str],
+    hidden: Sequence[LayerSpec],
+    loss: str | None = None,
+    init: str = "xavier",
+) -> NetworkSpec:
+    """Choose the output layer that fits the data and the loss, and check the combination."""
+    loss = loss or default_loss(kind, n_classes)
+    if loss not in LOSSES:
+        raise DlvizError(f"unknown loss '{loss}'; choose from {', '.join(LOSSES)}")
+    if kind == "curve":
+        bad = [f for f in features if f not in CURVE_FEATURES]
+        if bad:
+            raise DlvizError(
+                f"1-D curve data has only x1; remove feature(s) {', '.join(bad)} "
+                f"(usable: {', '.join(CURVE_FEATURES)})"
+            )
+    if kind == "classify":
+        if loss == "ce":
+            n_out, output = n_classes, "softmax"
+        else:  # bce or mse on a sigmoid: one output for 2 classes, one per class beyond
+            n_out, output = (1 if n_classes <= 2 else n_classes), "sigmoid"
+    else:
+        if loss != "mse":
+            raise DlvizError(
+                f"loss '{loss}' is for classification; regression and curve data use mse"
+            )
+        n_out, output = 1, "identity"
+    return NetworkSpec(
+        features=tuple(features),
+        hidden=tuple(hidden),
+        n_outputs=n_out,
+        output=output,
+        loss=loss,
+        init=init,
+    )
+
+
+@dataclass(frozen=True)
+class ParamLayout:
+    """Where each layer's weights and bias live in the flat parameter vector."""
+
+    sizes: tuple[int, ...]
+    w_offsets: tuple[int, ...]
+    b_offsets: tuple[int, ...]
+    size: int
+
+    @classmethod
+    def of(cls, sizes: Sequence[int]) -> ParamLayout:
+        w_off: list[int] = []
+        b_off: list[int] = []
+        pos = 0
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+            w_off.append(pos)
+            pos += fan_in * fan_out
+            b_off.append(pos)
+            pos += fan_out
+        return cls(tuple(sizes), tuple(w_off), tuple(b_off), pos)
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.sizes) - 1
+
+    def weight(self, flat: np.ndarray, layer: int) -> np.ndarray:
+        """View of layer ``layer``'s weights, shape (fan_in, fan_out); writes go to ``flat``."""
+        fi, fo = self.sizes[layer], self.sizes[layer + 1]
+        o = self.w_offsets[layer]
+        return flat[o : o + fi * fo].reshape(fi, fo)
+
+    def bias(self, flat: np.ndarray, layer: int) -> np.ndarray:
+        o = self.b_offsets[layer]
+        return flat[o : o + self.sizes[layer + 1]]
+
+    def weights_mask(self) -> np.ndarray:
+        """1 where the flat vector holds a weight, 0 where a bias (L1/L2 skip biases)."""
+        mask = np.zeros(self.size, dtype=np.float32)
+        for layer in range(self.n_layers):
+            fi, fo = self.sizes[layer], self.sizes[layer + 1]
+            mask[self.w_offsets[layer] : self.w_offsets[layer] + fi * fo] = 1.0
+        return mask
+
+    def offsets_array(self) -> np.ndarray:
+        """(n_layers, 4) int64 rows [fan_in, fan_out, w_offset, b_offset] for the kernels."""
+        rows = [
+            (self.sizes[i], self.sizes[i + 1], self.w_offsets[i], self.b_offsets[i])
+            for i in range(self.n_layers)
+        ]
+        return np.array(rows, dtype=np.int64).reshape(self.n_layers, 4)
+
+
+def init_params(spec: NetworkSpec, rng: np.random.Generator) -> np.ndarray:
+    """Fresh float32 parameters: weights by the spec's initialiser, biases zero.
+
+    Glorot/Xavier suits tanh and sigmoid, He suits the ReLU family; ``uniform``
+    is the small U(-0.5, 0.5) of the textbook worked examples.
+    """
+    layout = ParamLayout.of(spec.sizes)
+    flat = np.zeros(layout.size, dtype=np.float32)
+    for layer in range(layout.n_layers):
+        fi, fo = layout.sizes[layer], layout.sizes[layer + 1]
+        if spec.init == "xavier":
+            limit = np.sqrt(6.0 / (fi + fo))
+            w = rng.uniform(-limit, limit, size=(fi, fo))
+        elif spec.init == "he":
+            w = rng.normal(0.0, np.sqrt(2.0 / fi), size=(fi, fo))
+        else:
+            w = rng.uniform(-0.5, 0.5, size=(fi, fo))
+        layout.weight(flat, layer)[...] = w
+    return flat

@@ -1,0 +1,116 @@
+"""Immutable pictures of a training run, handed from the trainer to whoever draws them.
+
+A :class:`Snapshot` owns copies of everything it carries (its arrays are
+read-only), so the GUI thread can keep one while the worker trains on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlviz.core.network import NetworkSpec, ParamLayout
+
+HIST_BINS = 32
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """A read-only copy (or the array itself when it is already a private copy)."""
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Summary of a set of numbers: moments, norm and a histogram on symmetric edges."""
+
+    mean: float
+    std: float
+    min: float
+    max: float
+    norm: float
+    counts: np.ndarray  # int64 (HIST_BINS,)
+    edges: np.ndarray  # float32 (HIST_BINS + 1,)
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Distribution:
+        v = np.asarray(values, dtype=np.float64).ravel()
+        if v.size == 0:
+            edges = np.linspace(-1, 1, HIST_BINS + 1, dtype=np.float32)
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, frozen(np.zeros(HIST_BINS, np.int64)), edges)
+        lim = float(np.max(np.abs(v))) or 1.0
+        counts, edges = np.histogram(v, bins=HIST_BINS, range=(-lim, lim))
+        return cls(
+            mean=float(v.mean()),
+            std=float(v.std()),
+            min=float(v.min()),
+            max=float(v.max()),
+            norm=float(np.sqrt(np.dot(v, v))),
+            counts=frozen(counts.astype(np.int64)),
+            edges=frozen(edges.astype(np.float32)),
+        )
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Per weight layer: its weights, its last-batch gradients and its output activations."""
+
+    weights: Distribution
+    grads: Distribution
+    activations: Distribution
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of a run after one slice of training."""
+
+    step: int  # optimizer steps (mini-batches) taken since the last reset
+    epoch: int  # full passes over the training set completed
+    samples: int  # training samples processed since the last reset
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None  # classification only
+    test_accuracy: float | None
+    train_r2: float | None  # regression and curves only
+    test_r2: float | None
+    batch_loss: float | None  # mean loss of the batches trained in this slice
+    samples_per_second: float
+    spec: NetworkSpec
+    params: np.ndarray  # flat float32, read-only
+    grads: np.ndarray  # last batch's gradient, flat float32, read-only
+    layer_stats: tuple[LayerStats, ...]
+    #: Network output over the input plane: (res, res, k) rows bottom-to-top
+    #: for 2-D data, (res, k) for a 1-D curve; None when not asked for.
+    grid: np.ndarray | None
+    grid_bounds: tuple[float, float, float, float]
+    #: Every neuron's activation over the plane, (res, res, Σ widths) hidden
+    #: layers first then outputs; None when not asked for.
+    neuron_grids: np.ndarray | None
+    message: str | None = None  # divergence, early stop, nothing to train on
+    stopped: bool = False  # training cannot go on until something changes
+
+    @property
+    def layout(self) -> ParamLayout:
+        return ParamLayout.of(self.spec.sizes)
+
+    def weight(self, layer: int) -> np.ndarray:
+        return self.layout.weight(self.params, layer)
+
+    def bias(self, layer: int) -> np.ndarray:
+        return self.layout.bias(self.params, layer)
+
+    def weight_grad(self, layer: int) -> np.ndarray:
+        return self.layout.weight(self.grads, layer)
+
+    def bias_grad(self, layer: int) -> np.ndarray:
+        return self.layout.bias(self.grads, layer)
+
+    def neuron_grid(self, layer: int, neuron: int) -> np.ndarray:
+        """Activation of neuron ``neuron`` of layer ``layer`` (1 = first hidden) over the plane."""
+        if self.neuron_grids is None:
+            raise ValueError("this snapshot carries no neuron grids")
+        sizes = self.spec.sizes
+        col = sum(sizes[1:layer]) + neuron
+        return self.neuron_grids[..., col]

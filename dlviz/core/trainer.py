@@ -1,0 +1,473 @@
+"""The trainer: owns a network's parameters, optimizer state and RNG, trains in bounded slices.
+
+A :class:`Trainer` is a plain object: no threads, no callbacks.  The GUI's
+worker calls :meth:`Trainer.run` again and again and forwards the returned
+:class:`~dlviz.core.snapshot.Snapshot`; the CLI calls it in a loop with a
+progress bar.  Settings change between slices through ``set_*`` methods.
+
+Determinism: one seeded ``np.random.Generator`` draws the initial weights,
+the dropout seed and every epoch's shuffle, so the same seed, data and spec
+give the same run.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from dlviz.core.data import Dataset
+from dlviz.core.errors import DlvizError
+from dlviz.core.features import compute_features
+from dlviz.core.kernels.cpu import NumbaEngine
+from dlviz.core.kernels.reference import ReferenceEngine
+from dlviz.core.network import NetworkSpec, ParamLayout, init_params
+from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
+from dlviz.core.snapshot import Distribution, LayerStats, Snapshot, frozen
+
+ENGINES = ("numba", "reference")
+#: Snapshots measure loss and accuracy on at most this many points per split;
+#: :meth:`Trainer.evaluate` measures all of them.
+EVAL_LIMIT = 4096
+#: Activation statistics are taken on this many training points.
+ACTIVATION_SAMPLE = 256
+#: A loss this many times above the untrained network's (or 1) counts as diverged: weights
+#: can grow for many steps before they overflow, and restoring those helps nobody.
+DIVERGENCE_FACTOR = 1e4
+#: Loss history entries kept; past this the history is thinned by half.
+HISTORY_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything about training that can change without rebuilding the network."""
+
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    batch_size: int = 10
+    l1: float = 0.0
+    l2: float = 0.0
+    #: Stop when the test loss has not improved for this many epochs (0: never).
+    patience: int = 0
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise DlvizError("batch size must be at least 1")
+        for name, value in (("L1", self.l1), ("L2", self.l2)):
+            if not (math.isfinite(value) and 0 <= value <= 10):
+                raise DlvizError(f"{name} rate {value} is out of range; use 0 to 10")
+        if self.patience < 0:
+            raise DlvizError("early-stopping patience must be 0 (off) or more epochs")
+
+
+@dataclass(frozen=True)
+class Metrics:
+    loss: float | None
+    accuracy: float | None
+    r2: float | None
+
+
+@dataclass
+class HistoryEntry:
+    step: int
+    epoch: int
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+
+
+def encode_targets(dataset: Dataset, spec: NetworkSpec) -> np.ndarray:
+    """Targets in the network's output encoding, float32 (n, n_outputs)."""
+    t = dataset.targets
+    n = dataset.n
+    if dataset.kind != "classify":
+        return np.asarray(t, dtype=np.float32).reshape(n, 1)
+    labels = np.asarray(t, dtype=np.int64)
+    if spec.n_outputs == 1:
+        if labels.size and labels.max() > 1:
+            raise DlvizError("a network with one output separates 2 classes; rebuild it")
+        return labels.astype(np.float32).reshape(n, 1)
+    if labels.size and labels.max() >= spec.n_outputs:
+        raise DlvizError(
+            f"the data has {labels.max() + 1} classes but the network {spec.n_outputs} outputs"
+        )
+    onehot = np.zeros((n, spec.n_outputs), np.float32)
+    onehot[np.arange(n), labels] = 1.0
+    return onehot
+
+
+def make_engine(name: str, spec: NetworkSpec, max_batch: int) -> NumbaEngine | ReferenceEngine:
+    if name == "numba":
+        return NumbaEngine(spec, max_batch)
+    if name == "reference":
+        return ReferenceEngine(spec, max_batch)
+    raise DlvizError(f"unknown engine '{name}'; choose from {', '.join(ENGINES)}")
+
+
+class Trainer:
+    """Trains one network on one dataset; see the module docstring."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        spec: NetworkSpec,
+        config: TrainConfig | None = None,
+        *,
+        seed: int = 0,
+        engine: str = "numba",
+        normalise: bool = False,
+    ) -> None:
+        self.config = config or TrainConfig()
+        self.engine_name = engine
+        self.normalise = normalise
+        self.seed = seed
+        self.dataset = dataset
+        self.spec = spec
+        self._build(reinit=True)
+
+    # ------------------------------------------------------------ setup
+
+    def _build(self, *, reinit: bool) -> None:
+        """(Re)derive everything that depends on spec and data; new weights when ``reinit``."""
+        spec = self.spec
+        if reinit:
+            if self.normalise:
+                shift, scale = self.dataset.normalisation()
+                spec = spec.with_normalisation(shift, scale)
+            else:
+                spec = replace(spec, input_shift=(), input_scale=())
+            self.spec = spec
+            self.rng = np.random.default_rng(self.seed)
+            self.params = init_params(spec, self.rng)
+            self.dropout_seed = int(self.rng.integers(0, 2**62))
+            self.state = OptimizerState.zeros(self.params.size)
+            self.grads = np.zeros_like(self.params)
+            self.step = 0
+            self.epoch = 0
+            self.samples = 0
+            self.history: list[HistoryEntry] = []
+            self._best_test = math.inf
+            self._best_epoch = 0
+            self.message: str | None = None
+            self.stopped = False
+            self._batch_loss_sum, self._batch_rows = 0.0, 0
+            self._loss_ceiling: float | None = None
+        self.layout = ParamLayout.of(spec.sizes)
+        self.engine = make_engine(self.engine_name, spec, self.config.batch_size)
+        self._load_data()
+        self._grid_cache: dict[tuple[int, tuple[float, ...]], np.ndarray] = {}
+
+    def _load_data(self) -> None:
+        ds = self.dataset
+        self.x = self.features(ds.inputs)
+        self.y = encode_targets(ds, self.spec)
+        self.train_idx = np.flatnonzero(~ds.is_test).astype(np.int64)
+        self.test_idx = np.flatnonzero(ds.is_test).astype(np.int64)
+        pick = np.random.default_rng(12345)
+        self.eval_train = self._subset(self.train_idx, pick)
+        self.eval_test = self._subset(self.test_idx, pick)
+        self.order = np.empty(0, np.int64)
+        self.pos = 0
+        self._epoch_loss = 0.0
+
+    @staticmethod
+    def _subset(idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        if idx.size <= EVAL_LIMIT:
+            return idx
+        return np.sort(rng.choice(idx, EVAL_LIMIT, replace=False))
+
+    def features(self, inputs: np.ndarray) -> np.ndarray:
+        """Input features (float32) of raw input rows, normalised as this network expects."""
+        shift = np.array(self.spec.input_shift, np.float32) if self.spec.input_shift else None
+        scale = np.array(self.spec.input_scale, np.float32) if self.spec.input_scale else None
+        feats = compute_features(np.asarray(inputs, np.float32), self.spec.features, shift, scale)
+        return np.ascontiguousarray(feats, dtype=np.float32)
+
+    # ------------------------------------------------------------ changes between slices
+
+    def set_config(self, config: TrainConfig) -> None:
+        """New optimizer settings, batch size or regularisation; weights are kept.
+
+        Switching to another optimizer starts its state (momentum, averages)
+        from zero, since the old one's state means something else.
+        """
+        if config.optimizer.name != self.config.optimizer.name:
+            self.state = OptimizerState.zeros(self.params.size)
+        if config.batch_size != self.config.batch_size:
+            self.engine = make_engine(self.engine_name, self.spec, config.batch_size)
+        self.config = config
+        self.stopped = False
+        self.message = None
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """New or edited points; weights are kept (the epoch restarts on the new data)."""
+        self.dataset = dataset
+        self._load_data()
+        self._grid_cache.clear()
+        self.stopped = False
+        self.message = None
+
+    def set_spec(self, spec: NetworkSpec) -> bool:
+        """Change the network. Returns True when weights were kept (same shapes)."""
+        keep = spec.same_shapes(self.spec)
+        if keep:
+            spec = replace(
+                spec, input_shift=self.spec.input_shift, input_scale=self.spec.input_scale
+            )
+            self.spec = spec
+            self._build(reinit=False)
+            self.stopped = False
+            self.message = None
+        else:
+            self.spec = spec
+            self._build(reinit=True)
+        return keep
+
+    def reset(self, seed: int | None = None) -> None:
+        """Fresh weights: the same ones again, or new ones for a new ``seed``."""
+        if seed is not None:
+            self.seed = seed
+        self._build(reinit=True)
+
+    # ------------------------------------------------------------ training
+
+    @property
+    def n_train(self) -> int:
+        return int(self.train_idx.size)
+
+    def run(
+        self,
+        *,
+        samples: int | None = None,
+        seconds: float | None = None,
+        until_epoch_end: bool = False,
+        grid: int = 0,
+        neuron_grid: int = 0,
+    ) -> Snapshot:
+        """Train for about ``samples`` samples or ``seconds`` seconds, then take a snapshot.
+
+        With neither, trains nothing (a snapshot of the current state).
+        ``grid``/``neuron_grid`` ask for the output or per-neuron activation
+        over the input plane at that resolution (0: none).
+        """
+        t_start = time.perf_counter()
+        done = self._train(samples, seconds, until_epoch_end)
+        elapsed = time.perf_counter() - t_start
+        rate = done / elapsed if elapsed > 0 and done else 0.0
+        return self.snapshot(grid=grid, neuron_grid=neuron_grid, samples_per_second=rate)
+
+    def _train(self, samples: int | None, seconds: float | None, until_epoch_end: bool) -> int:
+        if self.stopped:
+            return 0
+        if self.n_train == 0:
+            self.message = "no training points: draw some points or lower the test ratio"
+            return 0
+        cfg = self.config
+        batch = self.n_train if cfg.optimizer.name == "gd" else min(cfg.batch_size, self.n_train)
+        deadline = time.perf_counter() + seconds if seconds is not None else math.inf
+        budget = samples if samples is not None else (0 if seconds is None else math.inf)
+        if until_epoch_end:
+            budget = math.inf
+        done = 0
+        self._batch_loss_sum, self._batch_rows = 0.0, 0
+        per_batch = 1e-5  # seconds per batch, learned as we go
+        while done < budget:
+            if self.pos >= self.order.size:
+                self.order = self.rng.permutation(self.train_idx)
+                self.pos = 0
+                self._epoch_loss = 0.0
+            left_in_epoch = -(-(self.order.size - self.pos) // batch)
+            n_batches = left_in_epoch
+            if budget != math.inf:
+                n_batches = min(n_batches, max(1, int(-(-(budget - done) // batch))))
+            if seconds is not None:
+                remaining = deadline - time.perf_counter()
+                n_batches = min(n_batches, max(1, int(remaining / per_batch / 2)))
+            rows = min(self.order.size - self.pos, n_batches * batch)
+            t0 = time.perf_counter()
+            ok = self._train_batches(batch, n_batches, rows)
+            if n_batches:
+                per_batch = max((time.perf_counter() - t0) / n_batches, 1e-7)
+            if not ok:
+                break
+            done += rows
+            if self.pos >= self.order.size:
+                self.epoch += 1
+                if self._end_of_epoch():
+                    break
+                if until_epoch_end:
+                    break
+            if seconds is not None and time.perf_counter() >= deadline:
+                break
+        return done
+
+    def _train_batches(self, batch: int, n_batches: int, rows: int) -> bool:
+        """One compiled call; restores the weights and stops if the loss diverges."""
+        if self._loss_ceiling is None:
+            start_loss = self._metrics(self.eval_train).loss or 1.0
+            self._loss_ceiling = DIVERGENCE_FACTOR * max(1.0, start_loss)
+        backup_params, backup_state = self.params.copy(), self.state.copy()
+        lrs = learning_rates(self.config.optimizer, self.step, n_batches)
+        loss_sum = self.engine.train_batches(
+            self.params, self.grads, self.state, self.config.optimizer, self.x, self.y,
+            self.order, self.pos, n_batches, batch, lrs, self.config.l1, self.config.l2,
+            self.dropout_seed, self.step,
+        )  # fmt: skip
+        exploded = loss_sum / max(rows, 1) > self._loss_ceiling
+        if exploded or not (math.isfinite(loss_sum) and np.isfinite(self.params).all()):
+            self.params[...] = backup_params
+            self.state = backup_state
+            lr = float(lrs[0])
+            self.message = (
+                f"loss diverged at step {self.step + 1}: lower the learning rate "
+                f"(now {lr:g}; try {lr / 10:g})"
+            )
+            self.stopped = True
+            return False
+        self.pos += rows
+        self.step += -(-rows // batch)
+        self.samples += rows
+        self._batch_loss_sum += loss_sum
+        self._batch_rows += rows
+        return True
+
+    def _end_of_epoch(self) -> bool:
+        """Early stopping; True when training should stop."""
+        if self.config.patience <= 0 or self.test_idx.size == 0:
+            return False
+        test = self._metrics(self.eval_test).loss
+        if test is None:
+            return False
+        if test < self._best_test - 1e-7:
+            self._best_test, self._best_epoch = test, self.epoch
+            return False
+        if self.epoch - self._best_epoch >= self.config.patience:
+            self.stopped = True
+            self.message = (
+                f"early stopping at epoch {self.epoch}: the test loss has not improved for "
+                f"{self.config.patience} epochs (best {self._best_test:.4g} at epoch "
+                f"{self._best_epoch})"
+            )
+            return True
+        return False
+
+    # ------------------------------------------------------------ evaluation
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """Outputs (probabilities or values) for raw input rows."""
+        return self.engine.forward(self.params, self.features(inputs))
+
+    def _metrics(self, idx: np.ndarray) -> Metrics:
+        if idx.size == 0:
+            return Metrics(None, None, None)
+        out = self.engine.forward(self.params, self.x[idx]).astype(np.float64)
+        y = self.y[idx].astype(np.float64)
+        loss = self.spec.loss
+        if loss == "ce":
+            p = np.clip(out, 1e-12, 1.0)
+            value = float(-np.mean(np.sum(y * np.log(p), axis=1)))
+        elif loss == "bce":
+            p = np.clip(out, 1e-7, 1 - 1e-7)
+            value = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        else:
+            value = float(np.mean((out - y) ** 2))
+        if self.dataset.kind == "classify":
+            pred = (out[:, 0] > 0.5).astype(np.int64) if out.shape[1] == 1 else out.argmax(1)
+            truth = np.asarray(self.dataset.targets)[idx]
+            return Metrics(value, float(np.mean(pred == truth)), None)
+        ss_res = float(np.sum((out - y) ** 2))
+        ss_tot = float(np.sum((y - y.mean()) ** 2))
+        r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else None
+        return Metrics(value, None, r2)
+
+    def evaluate(self) -> tuple[Metrics, Metrics]:
+        """Loss and accuracy (or R²) on all training and all test points."""
+        return self._metrics(self.train_idx), self._metrics(self.test_idx)
+
+    def grid_inputs(self, res: int) -> np.ndarray:
+        """Raw inputs of a res×res grid over the bounds (rows bottom-to-top); curves: res x's."""
+        xmin, xmax, ymin, ymax = self.dataset.bounds
+        xs = np.linspace(xmin, xmax, res, dtype=np.float32)
+        if self.dataset.kind == "curve":
+            return xs.reshape(res, 1)
+        ys = np.linspace(ymin, ymax, res, dtype=np.float32)
+        gx, gy = np.meshgrid(xs, ys)
+        return np.column_stack([gx.ravel(), gy.ravel()])
+
+    def _grid_features(self, res: int) -> np.ndarray:
+        key = (res, tuple(float(b) for b in self.dataset.bounds))
+        feats = self._grid_cache.get(key)
+        if feats is None:
+            feats = self.features(self.grid_inputs(res))
+            self._grid_cache[key] = feats
+        return feats
+
+    def decision_grid(self, res: int, *, neurons: bool = False) -> np.ndarray:
+        """Network output (or every neuron's activation) over the plane at ``res``."""
+        out = self.engine.forward(self.params, self._grid_features(res), keep_all=neurons)
+        if self.dataset.kind == "curve":
+            return out
+        return out.reshape(res, res, out.shape[1])
+
+    def snapshot(
+        self, *, grid: int = 0, neuron_grid: int = 0, samples_per_second: float = 0.0
+    ) -> Snapshot:
+        train = self._metrics(self.eval_train)
+        test = self._metrics(self.eval_test)
+        self._record(train, test)
+        rows = self._batch_rows
+        batch_loss = self._batch_loss_sum / rows if rows else None
+        return Snapshot(
+            step=self.step,
+            epoch=self.epoch,
+            samples=self.samples,
+            train_loss=train.loss,
+            test_loss=test.loss,
+            train_accuracy=train.accuracy,
+            test_accuracy=test.accuracy,
+            train_r2=train.r2,
+            test_r2=test.r2,
+            batch_loss=batch_loss,
+            samples_per_second=samples_per_second,
+            spec=self.spec,
+            params=frozen(self.params),
+            grads=frozen(self.grads),
+            layer_stats=self._layer_stats(),
+            grid=frozen(self.decision_grid(grid)) if grid else None,
+            grid_bounds=tuple(float(b) for b in self.dataset.bounds),  # type: ignore[arg-type]
+            neuron_grids=(
+                frozen(self.decision_grid(neuron_grid, neurons=True)) if neuron_grid else None
+            ),
+            message=self.message,
+            stopped=self.stopped,
+        )
+
+    def _record(self, train: Metrics, test: Metrics) -> None:
+        if self.history and self.history[-1].step == self.step:
+            return
+        self.history.append(
+            HistoryEntry(
+                self.step, self.epoch, train.loss, test.loss, train.accuracy, test.accuracy
+            )
+        )
+        if len(self.history) > HISTORY_LIMIT:
+            self.history = self.history[::2]
+
+    def _layer_stats(self) -> tuple[LayerStats, ...]:
+        sample = self.train_idx[:ACTIVATION_SAMPLE]
+        acts = self.engine.forward(self.params, self.x[sample], keep_all=True)
+        stats = []
+        col = 0
+        for layer in range(self.layout.n_layers):
+            width = self.layout.sizes[layer + 1]
+            stats.append(
+                LayerStats(
+                    weights=Distribution.of(self.layout.weight(self.params, layer)),
+                    grads=Distribution.of(self.layout.weight(self.grads, layer)),
+                    activations=Distribution.of(acts[:, col : col + width]),
+                )
+            )
+            col += width
+        return tuple(stats)

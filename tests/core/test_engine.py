@@ -1,0 +1,162 @@
+"""The compiled engine against the NumPy reference, and the reference against finite differences.
+
+One helper per oracle, parametrised over activations, losses, regularisers
+and optimizers (tinygrad's helper_test_op habit).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dlviz.core.kernels import reference as ref
+from dlviz.core.kernels.cpu import NumbaEngine
+from dlviz.core.network import ACTIVATIONS, LayerSpec, NetworkSpec, ParamLayout, init_params
+from dlviz.core.optim import OPTIMIZERS, OptimizerConfig, OptimizerState, learning_rates
+
+# (output, loss, n_outputs): every head the app can build
+HEADS = [
+    ("identity", "mse", 1),
+    ("sigmoid", "mse", 1),
+    ("sigmoid", "bce", 1),
+    ("sigmoid", "bce", 3),
+    ("softmax", "ce", 3),
+]
+REGS = ["none", "l1", "l2", "dropout"]
+
+
+def make_problem(activation: str, head: tuple[str, str, int], reg: str, n: int = 24, seed: int = 0):
+    output, loss, k = head
+    dropout = 0.3 if reg == "dropout" else 0.0
+    spec = NetworkSpec(
+        features=("x1", "x2", "x1x2"),
+        hidden=(LayerSpec(5, activation, dropout), LayerSpec(4, activation, dropout)),
+        n_outputs=k,
+        output=output,
+        loss=loss,
+    )
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3)).astype(np.float32)
+    if loss == "ce" or (loss == "bce" and k > 1):
+        y = np.eye(k, dtype=np.float32)[rng.integers(0, k, n)]
+    elif output == "sigmoid":
+        y = rng.integers(0, 2, (n, 1)).astype(np.float32)
+    else:
+        y = rng.normal(size=(n, 1)).astype(np.float32)
+    params = init_params(spec, rng)
+    l1 = 0.01 if reg == "l1" else 0.0
+    l2 = 0.05 if reg == "l2" else 0.0
+    return spec, x, y, params, l1, l2
+
+
+def total_loss(spec, params, x, y, l1, l2, seed, step):
+    """Batch loss + regularisation, float64, with the same dropout masks as training."""
+    tape = ref.forward(spec, params, x, dropout_seed=seed, step=step)
+    loss, _ = ref.loss_and_output_grad(spec, tape.z[-1], tape.a[-1], y)
+    mask = ParamLayout.of(spec.sizes).weights_mask().astype(np.float64)
+    return loss + ref.regularisation(params, mask, l1, l2)
+
+
+def check_gradient_against_finite_differences(spec, x, y, params, l1, l2, seed=7, step=3):
+    p = params.astype(np.float64)
+    xd, yd = x.astype(np.float64), y.astype(np.float64)
+    tape = ref.forward(spec, p, xd, dropout_seed=seed, step=step)
+    _, grad = ref.backward(spec, p, tape, yd)
+    mask = ParamLayout.of(spec.sizes).weights_mask().astype(np.float64)
+    ref.add_regularisation_grad(grad, p, mask, l1, l2)
+    h = 1e-6
+    numeric = np.empty_like(p)
+    for i in range(p.size):
+        e = np.zeros_like(p)
+        e[i] = h
+        up = total_loss(spec, p + e, xd, yd, l1, l2, seed, step)
+        down = total_loss(spec, p - e, xd, yd, l1, l2, seed, step)
+        numeric[i] = (up - down) / (2 * h)
+    # ReLU kinks and L1's sign make a few entries non-differentiable: compare in bulk
+    np.testing.assert_allclose(
+        grad, numeric, rtol=1e-4, atol=1e-6 * max(1.0, np.abs(numeric).max())
+    )
+
+
+def check_engine_against_reference(spec, x, y, params, l1, l2, cfg, steps=6, batch=8):
+    order = np.random.default_rng(1).permutation(x.shape[0]).astype(np.int64)
+    lrs = learning_rates(cfg, 0, steps)
+    results = []
+    for engine in (NumbaEngine(spec, batch), ref.ReferenceEngine(spec, batch)):
+        p = params.copy()
+        g = np.zeros_like(p)
+        st = OptimizerState.zeros(p.size)
+        loss = engine.train_batches(p, g, st, cfg, x, y, order, 0, steps, batch, lrs, l1, l2, 99, 0)
+        results.append((p, g, st, loss))
+    (p1, g1, s1, l_1), (p2, g2, s2, l_2) = results
+    scale = max(1.0, float(np.abs(p2).max()))
+    np.testing.assert_allclose(p1, p2, rtol=1e-5, atol=1e-5 * scale)
+    np.testing.assert_allclose(g1, g2, rtol=1e-4, atol=1e-5 * max(1.0, float(np.abs(g2).max())))
+    assert s1.t == s2.t
+    assert l_1 == pytest.approx(l_2, rel=1e-5)
+    out1 = NumbaEngine(spec, batch).forward(p1, x)
+    out2 = ref.ReferenceEngine(spec).forward(p1, x)
+    np.testing.assert_allclose(out1, out2, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("reg", REGS)
+@pytest.mark.parametrize("head", HEADS, ids=lambda h: f"{h[0]}-{h[1]}-{h[2]}")
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_reference_gradient_matches_finite_differences(activation, head, reg):
+    spec, x, y, params, l1, l2 = make_problem(activation, head, reg, n=10)
+    if activation in ("relu", "leakyrelu") or reg == "l1":
+        # keep weights away from kinks so central differences stay valid
+        params = np.where(np.abs(params) < 0.05, 0.1, params).astype(np.float32)
+    check_gradient_against_finite_differences(spec, x, y, params, l1, l2)
+
+
+@pytest.mark.parametrize("reg", REGS)
+@pytest.mark.parametrize("head", HEADS, ids=lambda h: f"{h[0]}-{h[1]}-{h[2]}")
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_numba_matches_reference_per_activation_loss_regulariser(activation, head, reg):
+    spec, x, y, params, l1, l2 = make_problem(activation, head, reg)
+    check_engine_against_reference(spec, x, y, params, l1, l2, OptimizerConfig("sgd", lr=0.1))
+
+
+@pytest.mark.parametrize("schedule", ["constant", "step", "exponential", "cosine"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_numba_matches_reference_per_optimizer(optimizer, schedule):
+    spec, x, y, params, l1, l2 = make_problem("tanh", HEADS[4], "l2")
+    cfg = OptimizerConfig(optimizer, lr=0.05, schedule=schedule, decay_steps=3)
+    check_engine_against_reference(spec, x, y, params, l1, l2, cfg, steps=9)
+
+
+def test_wide_layers_use_blas_and_still_match():
+    spec = NetworkSpec(
+        features=("x1", "x2"),
+        hidden=(LayerSpec(64, "relu"), LayerSpec(64, "relu")),
+        n_outputs=3,
+        output="softmax",
+        loss="ce",
+    )
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(64, 2)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 64)]
+    params = init_params(spec, rng)
+    check_engine_against_reference(spec, x, y, params, 0.0, 0.0, OptimizerConfig("adam"), batch=32)
+
+
+def test_last_partial_batch_is_trained():
+    spec, x, y, params, l1, l2 = make_problem("tanh", HEADS[2], "none", n=21)
+    check_engine_against_reference(spec, x, y, params, l1, l2, OptimizerConfig("sgd"), steps=3)
+
+
+def test_learning_rate_schedules():
+    cfg = OptimizerConfig("sgd", lr=0.1, schedule="step", decay_rate=0.5, decay_steps=10)
+    np.testing.assert_allclose(learning_rates(cfg, 0, 25)[[0, 9, 10, 20]], [0.1, 0.1, 0.05, 0.025])
+    cos = OptimizerConfig("sgd", lr=1.0, schedule="cosine", decay_steps=100, min_lr=0.0)
+    lrs = learning_rates(cos, 0, 201)
+    assert lrs[0] == 1.0 and lrs[50] == pytest.approx(0.5) and lrs[100] == 0 and lrs[200] == 0
+    exp = OptimizerConfig("sgd", lr=1.0, schedule="exponential", decay_rate=0.5, decay_steps=10)
+    assert learning_rates(exp, 20, 1)[0] == pytest.approx(0.25)
+
+
+def test_dropout_masks_drop_the_requested_fraction_and_match_between_engines():
+    keep = ref.dropout_keep(seed=5, step=2, layer=1, batch=200, width=50, rate=0.3)
+    assert abs(1 - keep.mean() - 0.3) < 0.02
+    assert not np.array_equal(keep, ref.dropout_keep(5, 3, 1, 200, 50, 0.3))

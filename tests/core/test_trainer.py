@@ -1,0 +1,160 @@
+"""The Trainer: slices, snapshots, determinism, settings changes, divergence, early stopping."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dlviz.core.data import make_dataset
+from dlviz.core.errors import DlvizError
+from dlviz.core.network import LayerSpec, build_spec
+from dlviz.core.optim import OptimizerConfig
+from dlviz.core.trainer import TrainConfig, Trainer
+
+
+def spiral_trainer(seed=1, engine="numba", **config):
+    data = make_dataset("spiral", noise=0.0, seed=seed)
+    spec = build_spec(
+        kind=data.kind,
+        n_classes=data.n_classes,
+        features=("x1", "x2"),
+        hidden=(LayerSpec(8, "tanh"), LayerSpec(8, "tanh")),
+    )
+    return Trainer(data, spec, TrainConfig(**config), seed=seed, engine=engine)
+
+
+def test_same_seed_same_run_and_other_seed_differs():
+    a, b, c = spiral_trainer(1), spiral_trainer(1), spiral_trainer(2)
+    for t in (a, b, c):
+        t.run(samples=5000)
+    np.testing.assert_array_equal(a.params, b.params)
+    assert a.step == b.step and a.epoch == b.epoch
+    assert not np.allclose(a.params, c.params)
+
+
+def test_numba_and_reference_engines_agree_through_the_trainer():
+    a, b = spiral_trainer(engine="numba"), spiral_trainer(engine="reference")
+    a.run(samples=600)
+    b.run(samples=600)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-4, atol=1e-5)
+
+
+def test_snapshot_carries_copies_and_grid():
+    t = spiral_trainer()
+    snap = t.run(samples=400, grid=32, neuron_grid=8)
+    assert snap.step == 40 and snap.epoch == 2 and snap.samples == 400  # 200 train points, batch 10
+    assert snap.grid.shape == (32, 32, 1)
+    assert snap.neuron_grids.shape == (8, 8, 8 + 8 + 1)
+    assert not snap.params.flags.writeable
+    before = snap.params.copy()
+    t.run(samples=400)
+    np.testing.assert_array_equal(
+        snap.params, before
+    )  # the worker kept training, the copy did not move
+    # the grid is the network's output at the grid points
+    expected = t.engine.forward(before, t.features(t.grid_inputs(32)))
+    np.testing.assert_allclose(snap.grid.reshape(-1, 1), expected, rtol=1e-6)
+    assert len(snap.layer_stats) == 3
+    assert snap.layer_stats[0].weights.counts.sum() == 2 * 8
+    assert 0 <= snap.train_accuracy <= 1 and snap.train_loss > 0
+
+
+def test_one_batch_and_one_epoch_steps():
+    t = spiral_trainer(batch_size=25)
+    t.run(samples=25)
+    assert t.step == 1 and t.samples == 25
+    t.run(until_epoch_end=True)
+    assert t.epoch == 1 and t.samples == t.n_train
+
+
+def test_changing_settings_keeps_weights():
+    t = spiral_trainer()
+    t.run(samples=1000)
+    before = t.params.copy()
+    t.set_config(TrainConfig(OptimizerConfig("sgd", lr=0.3), batch_size=5, l2=0.01))
+    np.testing.assert_array_equal(t.params, before)
+    t.run(samples=50)
+    assert t.step > 100
+    spec = t.spec
+    relu = build_spec(
+        kind="classify",
+        n_classes=2,
+        features=spec.features,
+        hidden=(LayerSpec(8, "relu"), LayerSpec(8, "relu")),
+    )
+    kept_params = t.params.copy()
+    assert t.set_spec(relu) is True
+    np.testing.assert_array_equal(t.params, kept_params)
+    wider = build_spec(
+        kind="classify", n_classes=2, features=spec.features, hidden=(LayerSpec(16, "tanh"),)
+    )
+    assert t.set_spec(wider) is False
+    assert t.step == 0 and t.params.size == 2 * 16 + 16 + 16 + 1
+
+
+def test_reset_restores_the_same_initial_weights_and_reinit_changes_them():
+    t = spiral_trainer()
+    first = t.params.copy()
+    t.run(samples=500)
+    t.reset()
+    np.testing.assert_array_equal(t.params, first)
+    t.reset(seed=99)
+    assert not np.allclose(t.params, first)
+
+
+def test_divergence_stops_with_a_message_and_finite_weights():
+    data = make_dataset("plane", seed=0)
+    spec = build_spec(kind="regress", n_classes=0, features=("x1", "x2"), hidden=())
+    t = Trainer(data, spec, TrainConfig(OptimizerConfig("sgd", lr=10.0), batch_size=50))
+    snap = t.run(samples=20000)
+    assert snap.stopped
+    assert "diverged" in snap.message and "lower the learning rate" in snap.message
+    assert np.isfinite(snap.params).all()
+    # training stays stopped until a setting changes; then it goes on
+    step = t.step
+    t.run(samples=100)
+    assert t.step == step
+    t.set_config(TrainConfig(OptimizerConfig("sgd", lr=0.001), batch_size=50))
+    snap = t.run(samples=100)
+    assert not snap.stopped and t.step > step
+
+
+def test_early_stopping_says_when_and_why():
+    data = make_dataset("gauss", noise=0.5, seed=0)
+    spec = build_spec(kind="classify", n_classes=2, features=("x1", "x2"),
+                      hidden=(LayerSpec(32, "relu"),) * 2)  # fmt: skip
+    t = Trainer(data, spec, TrainConfig(OptimizerConfig("adam", lr=0.05), patience=5))
+    snap = t.run(samples=10**7)
+    assert snap.stopped and "early stopping" in snap.message
+    assert t.epoch < 10**7 // t.n_train
+
+
+def test_edited_data_is_seen_at_once_and_weights_kept():
+    t = spiral_trainer()
+    t.run(samples=200)
+    before = t.params.copy()
+    data = t.dataset.copy()
+    n = data.n
+    data.add_point(0.5, 0.5, 1, np.random.default_rng(0), 0.0)
+    t.set_dataset(data)
+    np.testing.assert_array_equal(t.params, before)
+    assert t.x.shape[0] == n + 1 and t.n_train == int((~data.is_test).sum())
+
+
+def test_no_training_points_gives_a_message():
+    data = make_dataset("circle", seed=0)
+    data.is_test[:] = True
+    spec = build_spec(kind="classify", n_classes=2, features=("x1", "x2"), hidden=())
+    snap = Trainer(data, spec).run(samples=100)
+    assert "no training points" in snap.message and snap.step == 0
+
+
+def test_impossible_networks_are_refused_with_clear_messages():
+    with pytest.raises(DlvizError, match="1 to 256"):
+        build_spec(kind="classify", n_classes=2, features=("x1",), hidden=(LayerSpec(300),))
+    with pytest.raises(DlvizError, match="0 to 10"):
+        build_spec(kind="classify", n_classes=2, features=("x1",), hidden=(LayerSpec(2),) * 11)
+    with pytest.raises(DlvizError, match="regression"):
+        build_spec(kind="regress", n_classes=0, features=("x1",), hidden=(), loss="ce")
+    with pytest.raises(DlvizError, match="only x1"):
+        build_spec(kind="curve", n_classes=0, features=("x1", "x2"), hidden=())
