@@ -160,3 +160,23 @@ def test_dropout_masks_drop_the_requested_fraction_and_match_between_engines():
     keep = ref.dropout_keep(seed=5, step=2, layer=1, batch=200, width=50, rate=0.3)
     assert abs(1 - keep.mean() - 0.3) < 0.02
     assert not np.array_equal(keep, ref.dropout_keep(5, 3, 1, 200, 50, 0.3))
+
+
+def test_kernels_also_match_as_plain_python():
+    """A subset with NUMBA_DISABLE_JIT=1: the kernel source itself, run by the interpreter."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    selection = "per_optimizer and constant or per_activation and tanh and dropout"
+    # the dropout hash relies on uint64 wrap-around: compiled code wraps silently,
+    # NumPy scalars in plain Python warn about it
+    wrap = "ignore:overflow encountered:RuntimeWarning"
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-W", wrap,
+         "-k", selection],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert " passed" in out.stdout and "13 passed" in out.stdout
