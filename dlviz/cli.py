@@ -18,13 +18,15 @@ import numpy as np
 
 from dlviz.core.data import PRESETS, Dataset, make_dataset, read_csv, read_points_csv
 from dlviz.core.errors import DlvizError
+from dlviz.core.export import FORMATS, export_model
 from dlviz.core.features import parse_features
-from dlviz.core.io import load_weights_npz, save_weights_npz
-from dlviz.core.network import ACTIVATIONS, LOSSES, LayerSpec, build_spec
+from dlviz.core.io import load_weights, save_weights
+from dlviz.core.network import ACTIVATIONS, LOSSES, LayerSpec, NetworkSpec, build_spec
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
+from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
 from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
 
-SUBCOMMANDS = ("train", "predict", "bench")
+SUBCOMMANDS = ("train", "predict", "export", "bench")
 
 
 class Parser(argparse.ArgumentParser):
@@ -99,7 +101,14 @@ def train_parser(sub: Any) -> None:
     p.add_argument("--patience", type=int, default=0, help="early stopping (epochs, 0 = off)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--engine", default="numba", choices=ENGINES)
-    p.add_argument("--out", metavar="WEIGHTS.npz", help="save the trained weights")
+    p.add_argument("--out", metavar="WEIGHTS.npz", help="save the trained weights (.npz)")
+    p.add_argument(
+        "--export",
+        metavar="FILE",
+        help="export the model; format from the name: .onnx .npz .json .safetensors "
+        ".py (NumPy code) .torch.py (PyTorch code)",
+    )
+    p.add_argument("--project", metavar="FILE.dlviz", help="save the whole session as a project")
     p.add_argument("--json", action="store_true", help="print final metrics as one JSON object")
 
 
@@ -234,7 +243,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         if fit:
             result.update(fit)
     if args.out:
-        save_weights_npz(args.out, trainer.spec, trainer.params, data_info(data))
+        save_weights(args.out, trainer.spec, trainer.params, data_info(data))
+    if args.export:
+        export_model(args.export, trainer.spec, trainer.params, data_info(data))
+    if args.project:
+        save_project(args.project, trainer)
     if args.json:
         print(json.dumps(result))
     else:
@@ -242,8 +255,10 @@ def cmd_train(args: argparse.Namespace) -> int:
             if value is not None:
                 shown = f"{value:.4f}" if isinstance(value, float) else value
                 print(f"{key:>20}: {shown}")
-        if args.out:
-            print(f"{'weights':>20}: {args.out}")
+        for label, path in (("weights", args.out), ("export", args.export),
+                            ("project", args.project)):  # fmt: skip
+            if path:
+                print(f"{label:>20}: {path}")
     return 0
 
 
@@ -253,12 +268,12 @@ def data_info(data: Dataset) -> dict[str, Any]:
 
 def predict_parser(sub: Any) -> None:
     p = sub.add_parser("predict", help="apply saved weights to points from a CSV file")
-    p.add_argument("--weights", required=True, metavar="W.npz")
+    p.add_argument("--weights", required=True, metavar="W.npz", help="weights file or project")
     p.add_argument("--data", required=True, metavar="POINTS.csv", help="x1,x2 (or x) per row")
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    spec, params, info = load_weights_npz(args.weights)
+    spec, params, info = load_model(args.weights)
     kind = info.get("kind", "classify")
     n_inputs = 1 if kind == "curve" else 2
     points = read_points_csv(args.data, n_inputs)
@@ -287,6 +302,28 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_parser(sub: Any) -> None:
+    p = sub.add_parser("export", help="export a project's (or weights file's) model")
+    p.add_argument("source", metavar="PROJECT", help="a .dlviz project or a weights file")
+    p.add_argument("--format", choices=FORMATS, default=None, help="default: from -o's name")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+
+
+def load_model(path: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
+    """(spec, params, data info) from a project or a weights file."""
+    if path.lower().endswith(PROJECT_SUFFIX):
+        trainer, _ = load_project(path)
+        return trainer.spec, trainer.params, data_info(trainer.dataset)
+    return load_weights(path)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    spec, params, info = load_model(args.source)
+    fmt = export_model(args.output, spec, params, info, args.format)
+    print(f"wrote {args.output} ({fmt}, {spec.describe()})", file=sys.stderr)
+    return 0
+
+
 def bench_parser(sub: Any) -> None:
     p = sub.add_parser("bench", help="engine benchmark: Numba vs NumPy reference vs PyTorch")
     p.add_argument("--json", action="store_true", help="JSON lines only")
@@ -305,10 +342,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     train_parser(sub)
     predict_parser(sub)
+    export_parser(sub)
     bench_parser(sub)
     try:
         args = parser.parse_args(argv)
-        handler = {"train": cmd_train, "predict": cmd_predict, "bench": cmd_bench}
+        handler = {
+            "train": cmd_train,
+            "predict": cmd_predict,
+            "export": cmd_export,
+            "bench": cmd_bench,
+        }
         return handler[args.command](args)
     except DlvizError as exc:
         print(f"dlviz: error: {exc}", file=sys.stderr)

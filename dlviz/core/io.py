@@ -1,25 +1,29 @@
-"""Files: trained weights (``.npz``) that the CLI writes and reads back.
+"""Weight files (npz, JSON, safetensors): write, read back, and fit into a network.
 
-Weights ``.npz`` layout (format version 1), loadable with
-``np.load(path, allow_pickle=False)``:
+All three carry the network spec, so a file alone says how to compute with
+it.  Layer ``l`` has ``W{l}`` (fan_in, fan_out) and ``b{l}`` (fan_out,), float32;
+the model computes ``a = f_l(a @ W_l + b_l)`` from the input features (after
+``(x - input_shift) / input_scale`` when those are set).  The README's *File
+formats* section documents each layout.
 
-``format``      ``"dlviz-weights"``; ``version``: 1
-``spec``        the network as JSON text (features, hidden layers, output, loss,
-                input normalisation) -- see :func:`spec_to_dict`
-``data``        JSON text: ``kind`` (classify/regress/curve), ``n_classes``, ``bounds``
-``W0``, ``b0``  first layer weights (fan_in, fan_out) and bias (fan_out,), float32
-``W1``, ``b1``  ... one pair per layer, the last pair is the output layer
-
-The model computes ``a = f_l(a @ W_l + b_l)`` from the input features.
+Every write goes to a temporary file that is flushed, fsynced and renamed
+over the target (:func:`atomic_write`), so a crash mid-save leaves the old
+file whole.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import struct
+import tempfile
 import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -28,15 +32,55 @@ from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout
 
 WEIGHTS_FORMAT = "dlviz-weights"
 WEIGHTS_VERSION = 1
+WEIGHT_SUFFIXES = (".npz", ".json", ".safetensors")
+MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- atomic writes
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``."""
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".dlviz-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise DlvizError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, mode) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        with contextlib.suppress(OSError):  # make the rename itself durable where possible
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise DlvizError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise
+
+
+# ---------------------------------------------------------------- spec <-> dict
 
 
 def spec_to_dict(spec: NetworkSpec) -> dict[str, Any]:
     d = asdict(spec)
     d["hidden"] = [asdict(h) for h in spec.hidden]
+    d["features"] = list(spec.features)
+    d["input_shift"] = list(spec.input_shift)
+    d["input_scale"] = list(spec.input_scale)
     return d
 
 
-def spec_from_dict(d: dict[str, Any]) -> NetworkSpec:
+def spec_from_dict(d: Any) -> NetworkSpec:
     """Rebuild a spec from JSON; a malformed one raises :class:`DlvizError`."""
     try:
         hidden = tuple(
@@ -54,73 +98,260 @@ def spec_from_dict(d: dict[str, Any]) -> NetworkSpec:
             input_scale=tuple(float(v) for v in d.get("input_scale", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DlvizError(f"the network description is incomplete or malformed ({exc})") from exc
+        raise DlvizError(f"the network description is incomplete or malformed ({exc})") from None
 
 
-def save_weights_npz(
-    path: str | os.PathLike[str],
-    spec: NetworkSpec,
-    params: np.ndarray,
-    data_info: dict[str, Any],
-) -> None:
+# ---------------------------------------------------------------- writers
+
+
+def _layer_arrays(spec: NetworkSpec, params: np.ndarray) -> dict[str, np.ndarray]:
     layout = ParamLayout.of(spec.sizes)
+    out: dict[str, np.ndarray] = {}
+    for layer in range(layout.n_layers):
+        out[f"W{layer}"] = np.ascontiguousarray(layout.weight(params, layer), np.float32)
+        out[f"b{layer}"] = np.ascontiguousarray(layout.bias(params, layer), np.float32)
+    return out
+
+
+def _header(spec: NetworkSpec, info: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "format": WEIGHTS_FORMAT,
+        "version": WEIGHTS_VERSION,
+        "spec": spec_to_dict(spec),
+        "data": info,
+    }
+
+
+def npz_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> bytes:
     arrays: dict[str, np.ndarray] = {
         "format": np.array(WEIGHTS_FORMAT),
         "version": np.array(WEIGHTS_VERSION),
         "spec": np.array(json.dumps(spec_to_dict(spec))),
-        "data": np.array(json.dumps(data_info)),
+        "data": np.array(json.dumps(info)),
+        **_layer_arrays(spec, params),
     }
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def json_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> bytes:
+    arrays = _layer_arrays(spec, params)
+    layers = [
+        {
+            "activation": spec.activations[i],
+            "W": [[float(v) for v in row] for row in arrays[f"W{i}"]],
+            "b": [float(v) for v in arrays[f"b{i}"]],
+        }
+        for i in range(spec.n_layers)
+    ]
+    doc = {**_header(spec, info), "layers": layers}
+    return (json.dumps(doc, indent=1) + "\n").encode()
+
+
+def safetensors_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> bytes:
+    """The safetensors layout: u64 header length, JSON header, raw little-endian tensors."""
+    arrays = _layer_arrays(spec, params)
+    header: dict[str, Any] = {
+        "__metadata__": {
+            "format": WEIGHTS_FORMAT,
+            "version": str(WEIGHTS_VERSION),
+            "spec": json.dumps(spec_to_dict(spec)),
+            "data": json.dumps(info),
+        }
+    }
+    offset = 0
+    blobs = []
+    for name, arr in arrays.items():
+        raw = arr.astype("<f4").tobytes()
+        header[name] = {
+            "dtype": "F32",
+            "shape": list(arr.shape),
+            "data_offsets": [offset, offset + len(raw)],
+        }
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)  # tensors start 8-byte aligned
+    return struct.pack("<Q", len(text)) + text + b"".join(blobs)
+
+
+WRITERS: dict[str, Callable[[NetworkSpec, np.ndarray, dict[str, Any]], bytes]] = {
+    ".npz": npz_bytes,
+    ".json": json_bytes,
+    ".safetensors": safetensors_bytes,
+}
+
+
+def save_weights(
+    path: str | os.PathLike[str], spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]
+) -> None:
+    """Write weights in the format the file name's suffix names (.npz, .json, .safetensors)."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    writer = WRITERS.get(suffix)
+    if writer is None:
+        raise DlvizError(
+            f"cannot tell the weights format from '{suffix or os.fspath(path)}'; "
+            f"use {', '.join(WEIGHT_SUFFIXES)}"
+        )
+    data = writer(spec, params, info)
+    with atomic_write(path) as fh:
+        fh.write(data)
+
+
+# ---------------------------------------------------------------- readers
+
+
+def _fill(spec: NetworkSpec, arrays: dict[str, Any], name: str) -> np.ndarray:
+    """Flat params from named layer arrays, naming the layer and shapes on a mismatch."""
+    layout = ParamLayout.of(spec.sizes)
+    params = np.zeros(layout.size, np.float32)
     for layer in range(layout.n_layers):
-        arrays[f"W{layer}"] = layout.weight(params, layer).astype(np.float32)
-        arrays[f"b{layer}"] = layout.bias(params, layer).astype(np.float32)
-    try:
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
-    except OSError as exc:
-        raise DlvizError(f"cannot write {path}: {exc.strerror or exc}") from exc
-
-
-def load_weights_npz(
-    path: str | os.PathLike[str],
-) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
-    """Read a weights file; returns (spec, flat params, data info)."""
-    name = os.fspath(path)
-    try:
-        with np.load(name, allow_pickle=False) as z:
-            files = set(z.files)
-            if "format" not in files or str(z["format"]) != WEIGHTS_FORMAT:
-                raise DlvizError(f"{name} is not a dlviz weights file (no 'format' entry)")
-            version = int(z["version"])
-            if version > WEIGHTS_VERSION:
+        for key, view in (
+            (f"W{layer}", layout.weight(params, layer)),
+            (f"b{layer}", layout.bias(params, layer)),
+        ):
+            if key not in arrays:
+                raise DlvizError(f"{name} has no array '{key}' (layer {layer + 1})")
+            try:
+                arr = np.asarray(arrays[key], dtype=np.float32)
+            except (TypeError, ValueError):
+                raise DlvizError(f"{name}: '{key}' is not an array of numbers") from None
+            if arr.shape != view.shape:
                 raise DlvizError(
-                    f"{name} was written by a newer dlviz (format {version}); upgrade dlviz"
+                    f"{name}: layer {layer + 1} {key} has shape {arr.shape}, "
+                    f"the network needs {view.shape}"
                 )
-            spec = spec_from_dict(json.loads(str(z["spec"])))
-            info = json.loads(str(z["data"]))
-            layout = ParamLayout.of(spec.sizes)
-            params = np.zeros(layout.size, np.float32)
-            for layer in range(layout.n_layers):
-                for key, view in (
-                    (f"W{layer}", layout.weight(params, layer)),
-                    (f"b{layer}", layout.bias(params, layer)),
-                ):
-                    if key not in files:
-                        raise DlvizError(f"{name} has no array '{key}'")
-                    arr = z[key]
-                    if arr.shape != view.shape:
-                        raise DlvizError(
-                            f"{name}: layer {layer} {key} has shape {arr.shape}, "
-                            f"the network needs {view.shape}"
-                        )
-                    view[...] = arr
-    except FileNotFoundError as exc:
-        raise DlvizError(f"{name} does not exist") from exc
-    except IsADirectoryError as exc:
-        raise DlvizError(f"{name} is a folder, not a weights file") from exc
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
-        raise DlvizError(f"{name} is not a readable .npz weights file ({exc})") from exc
+            view[...] = arr
     if not np.isfinite(params).all():
         raise DlvizError(f"{name} contains NaN or infinite weights")
+    return params
+
+
+def _check_header(fmt: Any, version: Any, name: str) -> None:
+    if fmt != WEIGHTS_FORMAT:
+        raise DlvizError(f"{name} is not a dlviz weights file (format '{fmt}')")
+    try:
+        v = int(version)
+    except (TypeError, ValueError):
+        raise DlvizError(f"{name}: the format version '{version}' is not a number") from None
+    if v > WEIGHTS_VERSION:
+        raise DlvizError(f"{name} was written by a newer dlviz (format {v}); upgrade dlviz")
+
+
+def _parse_npz(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        files = {k: z[k] for k in z.files}
+    if "format" not in files:
+        raise DlvizError(f"{name} is not a dlviz weights file (no 'format' entry)")
+    _check_header(str(files["format"]), files.get("version"), name)
+    spec = spec_from_dict(json.loads(str(files["spec"])))
+    info = json.loads(str(files.get("data", "{}")))
+    return spec, _fill(spec, files, name), info
+
+
+def _parse_json(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
+    doc = json.loads(data.decode("utf-8"))
+    if not isinstance(doc, dict):
+        raise DlvizError(f"{name} is not a dlviz weights file (not a JSON object)")
+    _check_header(doc.get("format"), doc.get("version"), name)
+    spec = spec_from_dict(doc.get("spec"))
+    layers = doc.get("layers")
+    if not isinstance(layers, list):
+        raise DlvizError(f"{name} has no 'layers' list")
+    arrays: dict[str, Any] = {}
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, dict):
+            raise DlvizError(f"{name}: layer {i + 1} is not an object with W and b")
+        arrays[f"W{i}"], arrays[f"b{i}"] = layer.get("W"), layer.get("b")
+    return spec, _fill(spec, arrays, name), doc.get("data") or {}
+
+
+def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
+    if len(data) < 8:
+        raise DlvizError(f"{name} is too short to be a safetensors file")
+    (size,) = struct.unpack("<Q", data[:8])
+    if size > len(data) - 8:
+        raise DlvizError(f"{name} is truncated (header of {size} bytes announced)")
+    header = json.loads(data[8 : 8 + size].decode("utf-8"))
+    if not isinstance(header, dict):
+        raise DlvizError(f"{name}: the safetensors header is not a JSON object")
+    meta = header.pop("__metadata__", None) or {}
+    if not isinstance(meta, dict):
+        raise DlvizError(f"{name}: the safetensors metadata is malformed")
+    _check_header(meta.get("format"), meta.get("version"), name)
+    spec = spec_from_dict(json.loads(meta.get("spec", "null")))
+    body = data[8 + size :]
+    arrays: dict[str, Any] = {}
+    for key, entry in header.items():
+        try:
+            start, end = (int(v) for v in entry["data_offsets"])
+            shape = tuple(int(v) for v in entry["shape"])
+            dtype = entry["dtype"]
+        except (KeyError, TypeError, ValueError):
+            raise DlvizError(f"{name}: tensor '{key}' has a malformed entry") from None
+        if dtype != "F32":
+            raise DlvizError(f"{name}: tensor '{key}' is {dtype}; dlviz reads F32 weights")
+        if not (0 <= start <= end <= len(body)) or end - start != 4 * int(np.prod(shape)):
+            raise DlvizError(f"{name}: tensor '{key}' lies outside the file (truncated?)")
+        arrays[key] = np.frombuffer(body[start:end], "<f4").reshape(shape)
+    return spec, _fill(spec, arrays, name), json.loads(meta.get("data", "{}"))
+
+
+READERS = {".npz": _parse_npz, ".json": _parse_json, ".safetensors": _parse_safetensors}
+
+
+def read_bytes(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
+    name = os.fspath(path)
+    try:
+        if os.path.getsize(name) > limit:
+            raise DlvizError(f"{name} is larger than {limit // 2**20} MB; not a {what}")
+        with open(name, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise DlvizError(f"{name} does not exist") from None
+    except IsADirectoryError:
+        raise DlvizError(f"{name} is a folder, not a {what}") from None
+    except OSError as exc:
+        raise DlvizError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def load_weights(
+    path: str | os.PathLike[str],
+) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
+    """Read a weights file (.npz, .json, .safetensors): (spec, flat params, data info)."""
+    name = os.fspath(path)
+    suffix = os.path.splitext(name)[1].lower()
+    reader = READERS.get(suffix)
+    if reader is None:
+        raise DlvizError(f"{name}: dlviz reads weights from {', '.join(WEIGHT_SUFFIXES)} files")
+    data = read_bytes(name, MAX_WEIGHTS_BYTES, "weights file")
+    try:
+        spec, params, info = reader(data, name)
+    except DlvizError:
+        raise
+    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, TypeError, OSError,
+            UnicodeDecodeError, struct.error, zlib.error, AttributeError, IndexError,
+            OverflowError, RuntimeError, NotImplementedError) as exc:  # fmt: skip
+        raise DlvizError(f"{name} is damaged or not a dlviz weights file ({exc})") from None
     if not isinstance(info, dict):
         raise DlvizError(f"{name}: the 'data' entry is malformed")
     return spec, params, info
+
+
+def fit_weights(target: NetworkSpec, source: NetworkSpec, params: np.ndarray, name: str) -> None:
+    """Check that weights made for ``source`` fit a network built as ``target``."""
+    if target.sizes == source.sizes:
+        return
+    if len(target.sizes) != len(source.sizes):
+        raise DlvizError(
+            f"{name} has {source.n_layers} weight layers ({source.describe()}); "
+            f"this network has {target.n_layers} ({target.describe()})"
+        )
+    for layer in range(target.n_layers):
+        want = (target.sizes[layer], target.sizes[layer + 1])
+        have = (source.sizes[layer], source.sizes[layer + 1])
+        if want != have:
+            raise DlvizError(
+                f"{name}: layer {layer + 1} has weights of shape {have}, this network needs {want}"
+            )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -133,11 +134,11 @@ class Trainer:
         """(Re)derive everything that depends on spec and data; new weights when ``reinit``."""
         spec = self.spec
         if reinit:
-            if self.normalise:
+            if not self.normalise:
+                spec = replace(spec, input_shift=(), input_scale=())
+            elif not spec.input_shift:  # fixed once, so edits to the data keep its meaning
                 shift, scale = self.dataset.normalisation()
                 spec = spec.with_normalisation(shift, scale)
-            else:
-                spec = replace(spec, input_shift=(), input_scale=())
             self.spec = spec
             self.rng = np.random.default_rng(self.seed)
             self.params = init_params(spec, self.rng)
@@ -471,3 +472,79 @@ class Trainer:
             )
             col += width
         return tuple(stats)
+
+    # ------------------------------------------------------------ exact save / resume
+
+    def capture(self) -> TrainerState:
+        """Everything needed to continue this run exactly (copies)."""
+        return TrainerState(
+            params=self.params.copy(),
+            grads=self.grads.copy(),
+            opt_m=self.state.m.copy(),
+            opt_v=self.state.v.copy(),
+            opt_t=self.state.t,
+            order=self.order.copy(),
+            pos=self.pos,
+            step=self.step,
+            epoch=self.epoch,
+            samples=self.samples,
+            rng_state=dict(self.rng.bit_generator.state),
+            dropout_seed=self.dropout_seed,
+            best_test=self._best_test,
+            best_epoch=self._best_epoch,
+            loss_ceiling=self._loss_ceiling,
+            epoch_loss=self._epoch_loss,
+            message=self.message,
+            stopped=self.stopped,
+        )
+
+    def restore(self, state: TrainerState) -> None:
+        """Go back to (or resume from) a captured state of this network on this data."""
+        if state.params.shape != self.params.shape:
+            raise DlvizError(
+                f"the saved weights ({state.params.size} values) do not fit this network "
+                f"({self.params.size} values)"
+            )
+        self.params[...] = state.params
+        self.grads[...] = state.grads
+        self.state = OptimizerState(state.opt_m.copy(), state.opt_v.copy(), state.opt_t)
+        self.order = state.order.copy()
+        self.pos = state.pos
+        self.step, self.epoch, self.samples = state.step, state.epoch, state.samples
+        self.rng = np.random.default_rng()
+        self.rng.bit_generator.state = state.rng_state
+        self.dropout_seed = state.dropout_seed
+        self._best_test, self._best_epoch = state.best_test, state.best_epoch
+        self._loss_ceiling = state.loss_ceiling
+        self._epoch_loss = state.epoch_loss
+        self.message, self.stopped = state.message, state.stopped
+        self.history = [h for h in self.history if h.step <= state.step]
+
+
+@dataclass(frozen=True)
+class TrainerState:
+    """A trainer's full mutable state: weights, optimizer, RNG, position in the epoch."""
+
+    params: np.ndarray
+    grads: np.ndarray
+    opt_m: np.ndarray
+    opt_v: np.ndarray
+    opt_t: int
+    order: np.ndarray
+    pos: int
+    step: int
+    epoch: int
+    samples: int
+    rng_state: dict[str, Any]
+    dropout_seed: int
+    best_test: float
+    best_epoch: int
+    loss_ceiling: float | None
+    epoch_loss: float
+    message: str | None
+    stopped: bool
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.params, self.grads, self.opt_m, self.opt_v, self.order)
+        return sum(a.nbytes for a in arrays) + 512

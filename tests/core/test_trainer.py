@@ -158,3 +158,19 @@ def test_impossible_networks_are_refused_with_clear_messages():
         build_spec(kind="regress", n_classes=0, features=("x1",), hidden=(), loss="ce")
     with pytest.raises(DlvizError, match="only x1"):
         build_spec(kind="curve", n_classes=0, features=("x1", "x2"), hidden=())
+
+
+def test_capture_and_restore_resume_exactly_mid_epoch():
+    t = spiral_trainer(optimizer=OptimizerConfig("adam", lr=0.02), batch_size=7)
+    t.run(samples=333)  # stops mid-epoch
+    saved = t.capture()
+    t.run(samples=1000)
+    after_a = t.params.copy()
+    t.restore(saved)
+    t.run(samples=1000)
+    np.testing.assert_array_equal(t.params, after_a)
+    # and into a brand-new trainer on the same data and spec
+    fresh = Trainer(t.dataset, t.spec, t.config, seed=5)  # other initial weights and RNG
+    fresh.restore(saved)
+    fresh.run(samples=1000)
+    np.testing.assert_array_equal(fresh.params, after_a)

@@ -1,0 +1,318 @@
+"""What the views show, as numbers: colour maps, point colours, curve smoothing and thinning.
+
+Qt-free and pure NumPy so the arithmetic behind every picture is tested
+headless (``tests/core/test_colors.py``).  The UI only hands the resulting
+arrays to pyqtgraph.
+
+Visual language (docs in STYLE.md):
+
+* classes use the colour-blind-safe Okabe–Ito palette, class ``i`` always the
+  same colour (canvas, boundary, legend, later the confusion matrix);
+* a binary output is drawn on a diverging map from the class-0 colour through
+  the background to the class-1 colour, so confidence reads as saturation;
+* signed values (regression targets and outputs, weights) use the diverging
+  orange (negative) – background – blue (positive) map;
+* the boundary heatmap is paler than the points (``strength`` < 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+#: Okabe & Ito (2008): orange, sky blue, bluish green, yellow, blue, vermillion,
+#: reddish purple, grey (grey instead of black so it shows on a dark theme too).
+OKABE_ITO_HEX = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#7F7F7F",
+)
+OKABE_ITO_NAMES = (
+    "orange",
+    "sky blue",
+    "bluish green",
+    "yellow",
+    "blue",
+    "vermillion",
+    "reddish purple",
+    "grey",
+)
+MAX_CLASSES = len(OKABE_ITO_HEX)
+
+#: Ends of the signed-value map (negative, positive): Okabe–Ito orange and blue.
+NEGATIVE_HEX = "#E69F00"
+POSITIVE_HEX = "#0072B2"
+
+#: How far the boundary heatmap goes from the background towards a full colour.
+BOUNDARY_STRENGTH = 0.62
+#: Steps of a discretised regression map (levels per side of zero).
+DISCRETE_LEVELS = 4
+
+
+def hex_to_rgb(color: str) -> np.ndarray:
+    """``"#E69F00"`` -> float array ``[230, 159, 0]``."""
+    text = color.lstrip("#")
+    if len(text) != 6:
+        raise ValueError(f"expected a colour like #RRGGBB, got {color!r}")
+    return np.array([int(text[i : i + 2], 16) for i in (0, 2, 4)], dtype=np.float64)
+
+
+CLASS_RGB = np.stack([hex_to_rgb(c) for c in OKABE_ITO_HEX])  # (8, 3) float64 0..255
+NEGATIVE_RGB = hex_to_rgb(NEGATIVE_HEX)
+POSITIVE_RGB = hex_to_rgb(POSITIVE_HEX)
+
+
+def class_color(label: int) -> tuple[int, int, int]:
+    """RGB 0..255 of class ``label`` (0-based)."""
+    if not 0 <= label < MAX_CLASSES:
+        raise ValueError(f"class {label} has no colour; dlviz draws 1 to {MAX_CLASSES} classes")
+    r, g, b = CLASS_RGB[label]
+    return int(r), int(g), int(b)
+
+
+def _rgba(rgb: np.ndarray) -> np.ndarray:
+    """float RGB (..., 3) -> uint8 RGBA (..., 4), opaque."""
+    out = np.empty((*rgb.shape[:-1], 4), dtype=np.uint8)
+    out[..., :3] = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    out[..., 3] = 255
+    return out
+
+
+def class_probabilities(output: np.ndarray) -> np.ndarray:
+    """Network output (..., k) of a classifier -> probabilities (..., K) that sum to 1.
+
+    One sigmoid output means two classes ``[1 - p, p]``; several sigmoid
+    outputs (binary cross-entropy per class) are normalised by their sum.
+    """
+    out = np.asarray(output, dtype=np.float64)
+    if out.shape[-1] == 1:
+        p = np.clip(out[..., 0], 0.0, 1.0)
+        return np.stack([1.0 - p, p], axis=-1)
+    out = np.clip(out, 0.0, None)
+    total = out.sum(axis=-1, keepdims=True)
+    k = out.shape[-1]
+    uniform = np.full_like(out, 1.0 / k)
+    return np.divide(out, total, out=uniform, where=total > 0)
+
+
+def confidence(probs: np.ndarray) -> np.ndarray:
+    """0 where all classes are equally likely, 1 where one class is certain."""
+    k = probs.shape[-1]
+    top = probs.max(axis=-1)
+    return np.clip((top - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+
+
+def classify_image(
+    output: np.ndarray,
+    *,
+    background: Sequence[float] = (255, 255, 255),
+    strength: float = BOUNDARY_STRENGTH,
+    discrete: bool = False,
+) -> np.ndarray:
+    """RGBA uint8 picture of a classifier's output over the plane.
+
+    The colour is the probability-weighted blend of the class colours, moved
+    from the background towards it by the confidence; with ``discrete`` every
+    pixel takes its most likely class at full strength.  For two classes this
+    is the diverging class-0 – background – class-1 map.
+    """
+    probs = class_probabilities(output)
+    k = probs.shape[-1]
+    if k > MAX_CLASSES:
+        raise ValueError(f"{k} classes: dlviz draws 1 to {MAX_CLASSES}")
+    if discrete:
+        probs = np.eye(k)[probs.argmax(axis=-1)]
+    blend = probs @ CLASS_RGB[:k]
+    amount = strength * confidence(probs)
+    bg = np.asarray(background, dtype=np.float64)
+    return _rgba(bg + amount[..., None] * (blend - bg))
+
+
+def signed_amount(values: np.ndarray, limit: float, *, discrete: bool = False) -> np.ndarray:
+    """Values scaled to [-1, 1] by ``limit``; ``discrete`` rounds to DISCRETE_LEVELS steps."""
+    limit = float(limit) if limit and np.isfinite(limit) and limit > 0 else 1.0
+    t = np.clip(np.asarray(values, dtype=np.float64) / limit, -1.0, 1.0)
+    if discrete:
+        t = np.round(t * DISCRETE_LEVELS) / DISCRETE_LEVELS
+    return t
+
+
+def signed_colors(
+    values: np.ndarray,
+    limit: float,
+    *,
+    background: Sequence[float] = (255, 255, 255),
+    strength: float = 1.0,
+    discrete: bool = False,
+) -> np.ndarray:
+    """Diverging map: negative orange, zero the background, positive blue (RGBA uint8)."""
+    t = signed_amount(values, limit, discrete=discrete)
+    bg = np.asarray(background, dtype=np.float64)
+    end = np.where((t < 0)[..., None], NEGATIVE_RGB, POSITIVE_RGB)
+    return _rgba(bg + (strength * np.abs(t))[..., None] * (end - bg))
+
+
+def value_limit(targets: np.ndarray) -> float:
+    """Symmetric range of the signed-value map for regression data: max |target| (1 if none)."""
+    t = np.asarray(targets, dtype=np.float64)
+    t = t[np.isfinite(t)]
+    if t.size == 0:
+        return 1.0
+    m = float(np.max(np.abs(t)))
+    return m if m > 0 else 1.0
+
+
+def boundary_image(
+    grid: np.ndarray,
+    kind: str,
+    *,
+    limit: float = 1.0,
+    background: Sequence[float] = (255, 255, 255),
+    strength: float = BOUNDARY_STRENGTH,
+    discrete: bool = False,
+) -> np.ndarray:
+    """The heatmap behind the points: (res, res, k) network output -> (res, res, 4) uint8.
+
+    ``kind`` is the data kind: ``classify`` uses :func:`classify_image`,
+    ``regress`` the signed map over ``[-limit, limit]``.
+    """
+    grid = np.asarray(grid)
+    if grid.ndim != 3:
+        raise ValueError(f"expected a (res, res, k) grid, got shape {grid.shape}")
+    if kind == "classify":
+        return classify_image(grid, background=background, strength=strength, discrete=discrete)
+    return signed_colors(
+        grid[..., 0], limit, background=background, strength=strength, discrete=discrete
+    )
+
+
+def point_colors(
+    targets: np.ndarray, kind: str, *, limit: float = 1.0, background: Sequence[float] = (255,) * 3
+) -> np.ndarray:
+    """Fill colour of each data point, RGBA uint8 (n, 4): class colour or signed value."""
+    t = np.asarray(targets)
+    if kind == "classify":
+        labels = t.astype(np.int64)
+        if labels.size and (labels.min() < 0 or labels.max() >= MAX_CLASSES):
+            raise ValueError(f"class labels must be 0 to {MAX_CLASSES - 1}")
+        return _rgba(CLASS_RGB[labels].reshape(-1, 3))
+    # full strength, but never fully the background: a zero target stays visible as grey
+    rgba = signed_colors(t.astype(np.float64), limit, background=background, strength=1.0)
+    zero = np.abs(signed_amount(t, limit)) < 0.15
+    rgba[zero, :3] = 150
+    return rgba
+
+
+def grid_rect(bounds: Sequence[float], res: int) -> tuple[float, float, float, float]:
+    """(x, y, width, height) of an image whose pixel centres are ``linspace(bounds, res)``."""
+    xmin, xmax, ymin, ymax = (float(b) for b in bounds)
+    if res < 2:
+        return xmin, ymin, xmax - xmin, ymax - ymin
+    dx = (xmax - xmin) / (res - 1)
+    dy = (ymax - ymin) / (res - 1)
+    return xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy
+
+
+# ------------------------------------------------------------------ curves
+
+
+def ema(values: np.ndarray, weight: float) -> np.ndarray:
+    """TensorBoard's debiased exponential moving average; NaNs stay NaN and are skipped.
+
+    ``weight`` 0 returns the values, 0.99 smooths strongly.  The first
+    smoothed value equals the first value (the debiasing).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    if not 0.0 <= weight < 1.0:
+        raise ValueError("smoothing weight must be at least 0 and below 1")
+    out = np.full(v.shape, np.nan)
+    finite = np.flatnonzero(np.isfinite(v))
+    if finite.size == 0:
+        return out
+    if weight == 0.0:
+        out[finite] = v[finite]
+        return out
+    x = v[finite]
+    n = np.arange(1, x.size + 1, dtype=np.float64)
+    # s_n = (1-w) Σ_{i<=n} w^(n-i) x_i, computed blockwise to keep w^-i finite
+    block = max(1, int(50 / -np.log(weight)))
+    block = min(block, x.size)
+    smoothed = np.empty_like(x)
+    carry = 0.0
+    for start in range(0, x.size, block):
+        seg = x[start : start + block]
+        i = np.arange(seg.size, dtype=np.float64)
+        scale = weight ** (-i)
+        acc = np.cumsum(seg * scale) * (weight**i)
+        smoothed[start : start + seg.size] = (1 - weight) * acc + carry * weight ** (i + 1)
+        carry = smoothed[start + seg.size - 1]
+    out[finite] = smoothed / (1.0 - weight**n)
+    return out
+
+
+class CurveHistory:
+    """Training curves kept at a bounded size so drawing them costs the same at any length.
+
+    Rows are appended per snapshot; when ``capacity`` rows are held every
+    other row is dropped and later rows are kept only every ``stride`` steps,
+    so the history always spans the whole run with at most ``capacity`` rows.
+    """
+
+    COLUMNS = ("step", "epoch", "train_loss", "test_loss", "train_metric", "test_metric")
+
+    def __init__(self, capacity: int = 4096) -> None:
+        if capacity < 4:
+            raise ValueError("capacity must be at least 4")
+        self.capacity = capacity
+        self.version = 0  # grows whenever the rows change (never goes back, even on clear)
+        self.clear()
+
+    def clear(self) -> None:
+        self._data = np.full((self.capacity, len(self.COLUMNS)), np.nan)
+        self.size = 0
+        self.stride = 1
+        self._last_step = -1
+        self.version += 1
+
+    def append(
+        self,
+        step: int,
+        epoch: int,
+        train_loss: float | None,
+        test_loss: float | None,
+        train_metric: float | None,
+        test_metric: float | None,
+    ) -> bool:
+        """Add one row; returns False when the row was skipped (same step, or thinned out)."""
+        if step <= self._last_step:
+            if step < self._last_step:  # a reset: start again
+                self.clear()
+            else:
+                return False
+        if self.size and step - self._data[self.size - 1, 0] < self.stride:
+            return False
+        if self.size == self.capacity:
+            keep = self._data[: self.size : 2].copy()
+            self._data[:] = np.nan
+            self._data[: keep.shape[0]] = keep
+            self.size = keep.shape[0]
+            self.stride *= 2
+        row = (step, epoch, train_loss, test_loss, train_metric, test_metric)
+        self._data[self.size] = [np.nan if v is None else float(v) for v in row]
+        self.size += 1
+        self._last_step = step
+        self.version += 1
+        return True
+
+    def column(self, name: str) -> np.ndarray:
+        """A read-only view of one column's filled rows."""
+        view = self._data[: self.size, self.COLUMNS.index(name)]
+        view = view.view()
+        view.flags.writeable = False
+        return view

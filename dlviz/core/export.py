@@ -1,0 +1,326 @@
+"""Exports other tools load: ONNX, a standalone NumPy script, a PyTorch ``nn.Module`` script.
+
+Each takes raw inputs (x1, x2 -- or x for curves) and does everything dlviz
+does: input normalisation, the feature map, every layer, the output
+activation.  Tests run each in the tool that reads it and compare with
+dlviz's own predictions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from dlviz.core.errors import DlvizError
+from dlviz.core.io import WRITERS, atomic_write, spec_to_dict
+from dlviz.core.network import LEAKY_SLOPE, NetworkSpec, ParamLayout
+
+FORMATS = ("onnx", "npz", "json", "safetensors", "numpy-code", "torch-code")
+SUFFIX_FORMAT = {
+    ".onnx": "onnx",
+    ".npz": "npz",
+    ".json": "json",
+    ".safetensors": "safetensors",
+    ".torch.py": "torch-code",
+    ".py": "numpy-code",
+}
+ONNX_OPSET = 17
+
+
+def format_for(path: str) -> str:
+    """The export format a file name asks for (``model.torch.py`` is PyTorch code)."""
+    lower = path.lower()
+    for suffix, fmt in SUFFIX_FORMAT.items():
+        if lower.endswith(suffix):
+            return fmt
+    raise DlvizError(
+        f"cannot tell the export format from '{os.path.basename(path)}'; use a name ending in "
+        + ", ".join(SUFFIX_FORMAT)
+    )
+
+
+def _n_inputs(info: dict[str, Any]) -> int:
+    return 1 if info.get("kind") == "curve" else 2
+
+
+def _floats(values: np.ndarray) -> str:
+    """Python literal of float32 values, exact (repr of each as a float)."""
+    return json.dumps(np.asarray(values, np.float32).tolist())
+
+
+# ---------------------------------------------------------------- ONNX
+
+
+def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> bytes:
+    try:
+        import onnx
+        from onnx import TensorProto, helper, numpy_helper
+    except ImportError:
+        raise DlvizError(
+            "ONNX export needs the onnx package: pip install onnx (or pip install 'dlviz[onnx]')"
+        ) from None
+    nodes: list[Any] = []
+    inits: list[Any] = []
+    counter = iter(range(10**6))
+
+    def const(value: np.ndarray | float, label: str = "c") -> str:
+        name = f"{label}_{next(counter)}"
+        inits.append(numpy_helper.from_array(np.asarray(value, np.float32), name))
+        return name
+
+    def op(kind: str, *inputs: str, **attrs: Any) -> str:
+        out = f"{kind.lower()}_{next(counter)}"
+        nodes.append(helper.make_node(kind, list(inputs), [out], **attrs))
+        return out
+
+    n_in = _n_inputs(info)
+    x = "x"
+    if spec.input_shift:
+        x = op("Div", op("Sub", x, const(np.array(spec.input_shift))), const(
+            np.array(spec.input_scale)))  # fmt: skip
+    cols = {}
+    for i in range(n_in):
+        name_s = f"start{i}"
+        inits.append(numpy_helper.from_array(np.array([i], np.int64), name_s))
+        inits.append(numpy_helper.from_array(np.array([i + 1], np.int64), f"end{i}"))
+        if i == 0:
+            inits.append(numpy_helper.from_array(np.array([1], np.int64), "axis1"))
+        cols[f"x{i + 1}"] = op("Slice", x, name_s, f"end{i}", "axis1")
+    x1 = cols["x1"]
+    x2 = cols.get("x2", x1)
+    feature_ops: dict[str, Callable[[], str]] = {
+        "x1": lambda: x1,
+        "x2": lambda: x2,
+        "x1sq": lambda: op("Mul", x1, x1),
+        "x2sq": lambda: op("Mul", x2, x2),
+        "x1x2": lambda: op("Mul", x1, x2),
+        "sinx1": lambda: op("Sin", x1),
+        "sinx2": lambda: op("Sin", x2),
+    }
+    feats = [feature_ops[f]() for f in spec.features]
+    a = feats[0] if len(feats) == 1 else op("Concat", *feats, axis=1)
+    layout = ParamLayout.of(spec.sizes)
+    for layer, act in enumerate(spec.activations):
+        w = const(layout.weight(params, layer), f"W{layer}")
+        b = const(layout.bias(params, layer), f"b{layer}")
+        z = op("Add", op("MatMul", a, w), b)
+        a = _onnx_activation(act, z, op, const)
+    nodes[-1].output[0] = "y"  # the output activation's node names the graph output
+    graph = helper.make_graph(
+        nodes,
+        "dlviz",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", n_in])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", spec.n_outputs])],
+        inits,
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", ONNX_OPSET)],
+        producer_name="dlviz",
+        doc_string=json.dumps({"spec": spec_to_dict(spec), "data": info}),
+    )
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    data: bytes = model.SerializeToString()
+    return data
+
+
+def _onnx_activation(act: str, z: str, op: Callable[..., str], const: Callable[..., str]) -> str:
+    if act in ("linear", "identity"):
+        return op("Identity", z)
+    if act == "sigmoid":
+        return op("Sigmoid", z)
+    if act == "tanh":
+        return op("Tanh", z)
+    if act == "relu":
+        return op("Relu", z)
+    if act == "leakyrelu":
+        return op("LeakyRelu", z, alpha=LEAKY_SLOPE)
+    if act == "elu":
+        return op("Elu", z, alpha=1.0)
+    if act == "softmax":
+        return op("Softmax", z, axis=1)
+    # gelu, tanh form: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³)))
+    cube = op("Mul", op("Mul", z, z), z)
+    inner = op("Mul", op("Add", z, op("Mul", cube, const(0.044715))), const(np.sqrt(2 / np.pi)))
+    return op("Mul", op("Mul", z, const(0.5)), op("Add", op("Tanh", inner), const(1.0)))
+
+
+# ---------------------------------------------------------------- code
+
+
+_NUMPY_TEMPLATE = '''"""dlviz model exported as standalone NumPy code: {describe}.
+
+Usage: python {filename} points.csv   (rows of {columns}; prints the outputs)
+or import it and call predict(x) with an array of shape (n, {n_in}).
+"""
+
+import sys
+
+import numpy as np
+
+FEATURES = {features}
+INPUT_SHIFT = {shift}
+INPUT_SCALE = {scale}
+ACTIVATIONS = {activations}
+WEIGHTS = [
+{weights}
+]
+
+
+def activate(name, z):
+    if name in ("linear", "identity"):
+        return z
+    if name == "sigmoid":
+        return 0.5 * (np.tanh(0.5 * z) + 1.0)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0)
+    if name == "leakyrelu":
+        return np.where(z > 0, z, {leaky} * z)
+    if name == "elu":
+        return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+    if name == "gelu":
+        return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
+    e = np.exp(z - z.max(axis=1, keepdims=True))  # softmax
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def features(x):
+    x = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
+    if INPUT_SHIFT:
+        x = (x - np.float32(INPUT_SHIFT)) / np.float32(INPUT_SCALE)
+    x1 = x[:, 0]
+    x2 = x[:, 1] if x.shape[1] > 1 else x1
+    table = {{"x1": x1, "x2": x2, "x1sq": x1 * x1, "x2sq": x2 * x2, "x1x2": x1 * x2,
+             "sinx1": np.sin(x1), "sinx2": np.sin(x2)}}
+    return np.stack([table[f] for f in FEATURES], axis=1).astype(np.float32)
+
+
+def predict(x):
+    a = features(x)
+    for (w, b), name in zip(WEIGHTS, ACTIVATIONS):
+        a = activate(name, a @ np.asarray(w, np.float32) + np.asarray(b, np.float32))
+    return a
+
+
+if __name__ == "__main__":
+    rows = np.loadtxt(sys.argv[1] if len(sys.argv) > 1 else sys.stdin, delimiter=",", ndmin=2)
+    np.savetxt(sys.stdout, predict(rows[:, :{n_in}]), delimiter=",", fmt="%.6g")
+'''
+
+_TORCH_TEMPLATE = '''"""dlviz model exported as a PyTorch nn.Module: {describe}.
+
+    from {module} import DlvizNet
+    model = DlvizNet()             # weights are built in
+    y = model(torch.tensor(points, dtype=torch.float32))   # points: (n, {n_in}) raw inputs
+"""
+
+import torch
+from torch import nn
+
+FEATURES = {features}
+INPUT_SHIFT = {shift}
+INPUT_SCALE = {scale}
+ACTIVATIONS = {activations}
+WEIGHTS = [
+{weights}
+]
+
+
+def activation(name):
+    return {{
+        "linear": nn.Identity, "identity": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
+        "relu": nn.ReLU, "leakyrelu": lambda: nn.LeakyReLU({leaky}), "elu": nn.ELU,
+        "gelu": lambda: nn.GELU(approximate="tanh"), "softmax": lambda: nn.Softmax(dim=1),
+    }}[name]()
+
+
+class DlvizNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layers = []
+        for (w, b), name in zip(WEIGHTS, ACTIVATIONS):
+            w = torch.tensor(w, dtype=torch.float32)
+            linear = nn.Linear(w.shape[0], w.shape[1])
+            with torch.no_grad():
+                linear.weight.copy_(w.T)
+                linear.bias.copy_(torch.tensor(b, dtype=torch.float32))
+            layers += [linear, activation(name)]
+        self.layers = nn.Sequential(*layers)
+        self.register_buffer("shift", torch.tensor(INPUT_SHIFT or [0.0], dtype=torch.float32))
+        self.register_buffer("scale", torch.tensor(INPUT_SCALE or [1.0], dtype=torch.float32))
+
+    def features(self, x):
+        x = (x - self.shift) / self.scale
+        x1 = x[:, 0]
+        x2 = x[:, 1] if x.shape[1] > 1 else x1
+        table = {{"x1": lambda: x1, "x2": lambda: x2, "x1sq": lambda: x1 * x1,
+                 "x2sq": lambda: x2 * x2, "x1x2": lambda: x1 * x2,
+                 "sinx1": lambda: torch.sin(x1), "sinx2": lambda: torch.sin(x2)}}
+        return torch.stack([table[f]() for f in FEATURES], dim=1)
+
+    def forward(self, x):
+        return self.layers(self.features(x))
+'''
+
+
+def _code(template: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, Any],
+          path: str) -> bytes:  # fmt: skip
+    layout = ParamLayout.of(spec.sizes)
+    weights = ",\n".join(
+        f"    ({_floats(layout.weight(params, i))},\n     {_floats(layout.bias(params, i))})"
+        for i in range(layout.n_layers)
+    )
+    n_in = _n_inputs(info)
+    base = os.path.basename(path)
+    text = template.format(
+        describe=spec.describe(),
+        filename=base,
+        module=base.split(".")[0],
+        columns="x" if n_in == 1 else "x1,x2",
+        n_in=n_in,
+        features=repr(list(spec.features)),
+        shift=_floats(np.array(spec.input_shift)),
+        scale=_floats(np.array(spec.input_scale)),
+        activations=repr(list(spec.activations)),
+        weights=weights,
+        leaky=LEAKY_SLOPE,
+    )
+    return text.encode()
+
+
+def export_bytes(
+    fmt: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, Any], path: str = "model"
+) -> bytes:
+    if fmt == "onnx":
+        return onnx_bytes(spec, params, info)
+    if fmt == "numpy-code":
+        return _code(_NUMPY_TEMPLATE, spec, params, info, path)
+    if fmt == "torch-code":
+        return _code(_TORCH_TEMPLATE, spec, params, info, path)
+    suffix = "." + fmt
+    if suffix in WRITERS:
+        return WRITERS[suffix](spec, params, info)
+    raise DlvizError(f"unknown export format '{fmt}'; choose from {', '.join(FORMATS)}")
+
+
+def export_model(
+    path: str | os.PathLike[str],
+    spec: NetworkSpec,
+    params: np.ndarray,
+    info: dict[str, Any],
+    fmt: str | None = None,
+) -> str:
+    """Write the model in ``fmt`` (default: from the file name); returns the format used."""
+    name = os.fspath(path)
+    fmt = fmt or format_for(name)
+    data = export_bytes(fmt, spec, params, info, name)
+    with atomic_write(name) as fh:
+        fh.write(data)
+    return fmt

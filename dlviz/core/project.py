@@ -1,0 +1,234 @@
+"""Project files (``.dlviz``): a whole session that resumes exactly where it was saved.
+
+A project is a zip archive with no pickle and nothing executable:
+
+``project.json``   format name, version, the network spec, training settings,
+                   dataset description, trainer counters, RNG state, loss
+                   history, and an opaque ``ui`` object for the app's own settings
+``*.npy``          arrays, each read with ``allow_pickle=False``: dataset
+                   ``points``/``targets``/``is_test``; ``params``, ``grads``,
+                   ``opt_m``, ``opt_v`` (optimizer state) and ``order`` (this
+                   epoch's shuffle)
+
+Opening a project and training on gives the same steps as the session that
+saved it would have (same engine).  Older versions are migrated on load
+(:data:`MIGRATIONS`); newer or damaged files are refused with a message and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from dlviz.core.data import Dataset
+from dlviz.core.errors import DlvizError
+from dlviz.core.io import atomic_write, read_bytes, spec_from_dict, spec_to_dict
+from dlviz.core.optim import OptimizerConfig
+from dlviz.core.trainer import HistoryEntry, Trainer, TrainConfig, TrainerState
+
+PROJECT_FORMAT = "dlviz-project"
+PROJECT_VERSION = 1
+PROJECT_SUFFIX = ".dlviz"
+MAX_PROJECT_BYTES = 512 * 1024 * 1024
+ARRAYS = ("points", "targets", "is_test", "params", "grads", "opt_m", "opt_v", "order")
+
+#: version -> function upgrading a project.json dict from that version to the next.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _npy(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+    return buf.getvalue()
+
+
+def project_bytes(trainer: Trainer, ui: dict[str, Any] | None = None) -> bytes:
+    """The project archive for ``trainer``'s current state (and the app's ``ui`` settings)."""
+    state = trainer.capture()
+    ds = trainer.dataset
+    meta = {
+        "format": PROJECT_FORMAT,
+        "version": PROJECT_VERSION,
+        "spec": spec_to_dict(trainer.spec),
+        "config": {
+            "optimizer": asdict(trainer.config.optimizer),
+            "batch_size": trainer.config.batch_size,
+            "l1": trainer.config.l1,
+            "l2": trainer.config.l2,
+            "patience": trainer.config.patience,
+        },
+        "dataset": {
+            "kind": ds.kind,
+            "n_classes": ds.n_classes,
+            "name": ds.name,
+            "bounds": list(ds.bounds),
+        },
+        "trainer": {
+            "seed": trainer.seed,
+            "engine": trainer.engine_name,
+            "normalise": trainer.normalise,
+            "opt_t": state.opt_t,
+            "pos": state.pos,
+            "step": state.step,
+            "epoch": state.epoch,
+            "samples": state.samples,
+            "rng_state": state.rng_state,
+            "dropout_seed": state.dropout_seed,
+            "best_test": None if math.isinf(state.best_test) else state.best_test,
+            "best_epoch": state.best_epoch,
+            "loss_ceiling": state.loss_ceiling,
+            "epoch_loss": state.epoch_loss,
+            "message": state.message,
+            "stopped": state.stopped,
+        },
+        "history": [asdict(h) for h in trainer.history],
+        "ui": ui or {},
+    }
+    arrays = {
+        "points": ds.points,
+        "targets": ds.targets,
+        "is_test": ds.is_test,
+        "params": state.params,
+        "grads": state.grads,
+        "opt_m": state.opt_m,
+        "opt_v": state.opt_v,
+        "order": state.order,
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("project.json", json.dumps(meta, indent=1))
+        for key, arr in arrays.items():
+            z.writestr(f"{key}.npy", _npy(arr))
+    return buf.getvalue()
+
+
+def save_project(
+    path: str | os.PathLike[str], trainer: Trainer, ui: dict[str, Any] | None = None
+) -> None:
+    """Write a project atomically: a crash mid-save leaves the previous file whole."""
+    data = project_bytes(trainer, ui)
+    with atomic_write(path) as fh:
+        fh.write(data)
+
+
+def _migrate(meta: dict[str, Any], name: str) -> dict[str, Any]:
+    version = meta.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise DlvizError(f"{name}: the format version '{version}' is not valid")
+    if version > PROJECT_VERSION:
+        raise DlvizError(
+            f"{name} was saved by a newer dlviz (project format {version}, this one reads "
+            f"up to {PROJECT_VERSION}); upgrade dlviz to open it"
+        )
+    while version < PROJECT_VERSION:
+        meta = MIGRATIONS[version](meta)
+        version = meta["version"]
+    return meta
+
+
+def _parse(data: bytes, name: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = set(z.namelist())
+        if "project.json" not in names:
+            raise DlvizError(f"{name} is not a dlviz project (no project.json inside)")
+        meta = json.loads(z.read("project.json").decode("utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != PROJECT_FORMAT:
+            raise DlvizError(f"{name} is not a dlviz project (wrong format name)")
+        meta = _migrate(meta, name)
+        arrays = {}
+        for key in ARRAYS:
+            if f"{key}.npy" not in names:
+                raise DlvizError(f"{name} is incomplete: '{key}.npy' is missing")
+            arrays[key] = np.load(io.BytesIO(z.read(f"{key}.npy")), allow_pickle=False)
+    return meta, arrays
+
+
+def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Trainer:
+    d, t, c = meta["dataset"], meta["trainer"], meta["config"]
+    n = arrays["points"].shape[0] if arrays["points"].ndim == 2 else -1
+    if arrays["points"].shape != (n, 2) or arrays["targets"].shape != (n,):
+        raise DlvizError(f"{name}: the dataset arrays have inconsistent shapes")
+    if arrays["is_test"].shape != (n,) or not np.isfinite(arrays["points"]).all():
+        raise DlvizError(f"{name}: the dataset arrays are damaged")
+    dataset = Dataset(
+        arrays["points"],
+        arrays["targets"],
+        d["kind"],
+        int(d["n_classes"]),
+        arrays["is_test"].astype(bool),
+        str(d.get("name", "custom")),
+        tuple(float(v) for v in d["bounds"]),  # type: ignore[arg-type]
+    )
+    if dataset.kind not in ("classify", "regress", "curve"):
+        raise DlvizError(f"{name}: unknown data kind '{dataset.kind}'")
+    spec = spec_from_dict(meta["spec"])
+    config = TrainConfig(
+        optimizer=OptimizerConfig(**c["optimizer"]),
+        batch_size=int(c["batch_size"]),
+        l1=float(c["l1"]),
+        l2=float(c["l2"]),
+        patience=int(c["patience"]),
+    )
+    trainer = Trainer(
+        dataset, spec, config, seed=int(t["seed"]), engine=str(t["engine"]),
+        normalise=bool(t["normalise"]),
+    )  # fmt: skip
+    order = arrays["order"].astype(np.int64)
+    if order.size and (order.min() < 0 or order.max() >= dataset.n):
+        raise DlvizError(f"{name}: the saved shuffle order does not match the dataset")
+    for key in ("params", "grads", "opt_m", "opt_v"):
+        if arrays[key].shape != trainer.params.shape or not np.isfinite(arrays[key]).all():
+            raise DlvizError(f"{name}: '{key}' does not fit the network or is damaged")
+    best = t.get("best_test")
+    trainer.restore(
+        TrainerState(
+            params=arrays["params"].astype(np.float32),
+            grads=arrays["grads"].astype(np.float32),
+            opt_m=arrays["opt_m"].astype(np.float32),
+            opt_v=arrays["opt_v"].astype(np.float32),
+            opt_t=int(t["opt_t"]),
+            order=order,
+            pos=int(t["pos"]),
+            step=int(t["step"]),
+            epoch=int(t["epoch"]),
+            samples=int(t["samples"]),
+            rng_state=dict(t["rng_state"]),
+            dropout_seed=int(t["dropout_seed"]),
+            best_test=math.inf if best is None else float(best),
+            best_epoch=int(t["best_epoch"]),
+            loss_ceiling=None if t["loss_ceiling"] is None else float(t["loss_ceiling"]),
+            epoch_loss=float(t["epoch_loss"]),
+            message=t.get("message"),
+            stopped=bool(t.get("stopped", False)),
+        )
+    )
+    trainer.history = [HistoryEntry(**h) for h in meta.get("history", [])]
+    return trainer
+
+
+def load_project(path: str | os.PathLike[str]) -> tuple[Trainer, dict[str, Any]]:
+    """Open a project: (a trainer that continues the saved run, the app's ui settings)."""
+    name = os.fspath(path)
+    data = read_bytes(name, MAX_PROJECT_BYTES, "project file")
+    try:
+        meta, arrays = _parse(data, name)
+        trainer = _build(meta, arrays, name)
+    except DlvizError:
+        raise
+    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, TypeError, AttributeError,
+            IndexError, OverflowError, UnicodeDecodeError, OSError, zipfile.LargeZipFile,
+            NotImplementedError, RuntimeError, zlib.error) as exc:  # fmt: skip
+        raise DlvizError(f"{name} is damaged or not a dlviz project ({type(exc).__name__}: "
+                         f"{str(exc)[:120]})") from None  # fmt: skip
+    ui = meta.get("ui")
+    return trainer, ui if isinstance(ui, dict) else {}

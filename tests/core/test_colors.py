@@ -1,0 +1,186 @@
+"""Colour maps and curve helpers behind the views (Qt-free)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dlviz.core.colors import (
+    CLASS_RGB,
+    MAX_CLASSES,
+    NEGATIVE_RGB,
+    OKABE_ITO_HEX,
+    POSITIVE_RGB,
+    CurveHistory,
+    boundary_image,
+    class_color,
+    class_probabilities,
+    classify_image,
+    confidence,
+    ema,
+    grid_rect,
+    hex_to_rgb,
+    point_colors,
+    signed_colors,
+    value_limit,
+)
+
+WHITE = (255, 255, 255)
+
+
+def test_palette_is_okabe_ito_and_class_colors_are_stable():
+    assert OKABE_ITO_HEX[:3] == ("#E69F00", "#56B4E9", "#009E73")
+    assert MAX_CLASSES == 8
+    assert class_color(0) == (230, 159, 0)
+    assert class_color(4) == (0, 114, 178)
+    np.testing.assert_array_equal(hex_to_rgb("#0072B2"), [0, 114, 178])
+    with pytest.raises(ValueError):
+        class_color(8)
+    with pytest.raises(ValueError):
+        hex_to_rgb("blue")
+
+
+def test_one_sigmoid_output_means_two_classes():
+    p = class_probabilities(np.array([[0.0], [0.25], [1.0]]))
+    np.testing.assert_allclose(p, [[1, 0], [0.75, 0.25], [0, 1]])
+
+
+def test_several_outputs_are_normalised_and_zero_rows_are_uniform():
+    p = class_probabilities(np.array([[2.0, 2.0, 0.0], [0.0, 0.0, 0.0]]))
+    np.testing.assert_allclose(p, [[0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3]])
+
+
+def test_confidence_zero_when_undecided_one_when_certain():
+    c = confidence(np.array([[0.5, 0.5], [1.0, 0.0], [1 / 3, 1 / 3, 1 / 3][:2]]))
+    assert c[0] == 0.0 and c[1] == 1.0
+    c3 = confidence(np.array([[1 / 3, 1 / 3, 1 / 3], [0.0, 0.0, 1.0]]))
+    np.testing.assert_allclose(c3, [0.0, 1.0], atol=1e-12)
+
+
+def test_binary_map_diverges_from_class0_through_background_to_class1():
+    out = np.array([[[0.0]], [[0.5]], [[1.0]]]).reshape(1, 3, 1)
+    img = classify_image(out, background=WHITE, strength=1.0)
+    assert img.shape == (1, 3, 4) and img.dtype == np.uint8
+    np.testing.assert_array_equal(img[0, 0, :3], CLASS_RGB[0].astype(np.uint8))
+    np.testing.assert_array_equal(img[0, 1, :3], [255, 255, 255])  # undecided: the background
+    np.testing.assert_array_equal(img[0, 2, :3], CLASS_RGB[1].astype(np.uint8))
+    assert (img[..., 3] == 255).all()
+
+
+def test_boundary_is_paler_than_the_points():
+    img = classify_image(np.array([[[1.0]]]), background=WHITE)
+    assert (img[0, 0, :3].astype(int) >= CLASS_RGB[1].astype(int)).all()
+    assert (img[0, 0, :3] != CLASS_RGB[1].astype(np.uint8)).any()
+
+
+def test_dark_background_is_the_neutral_colour():
+    dark = (20, 20, 20)
+    img = classify_image(np.array([[[0.5]]]), background=dark)
+    np.testing.assert_array_equal(img[0, 0, :3], dark)
+
+
+def test_multiclass_blends_class_colours_and_discrete_picks_the_winner():
+    probs = np.zeros((1, 2, 3))
+    probs[0, 0] = [0.0, 0.0, 1.0]
+    probs[0, 1] = [0.6, 0.4, 0.0]
+    img = classify_image(probs, strength=1.0)
+    np.testing.assert_array_equal(img[0, 0, :3], CLASS_RGB[2].astype(np.uint8))
+    discrete = classify_image(probs, strength=1.0, discrete=True)
+    np.testing.assert_array_equal(discrete[0, 1, :3], CLASS_RGB[0].astype(np.uint8))
+    with pytest.raises(ValueError):
+        classify_image(np.ones((1, 1, 9)))
+
+
+def test_signed_map_orange_negative_blue_positive_and_clipped():
+    img = signed_colors(np.array([-2.0, 0.0, 1.0]), 1.0, background=WHITE)
+    np.testing.assert_array_equal(img[0, :3], NEGATIVE_RGB.astype(np.uint8))
+    np.testing.assert_array_equal(img[1, :3], [255, 255, 255])
+    np.testing.assert_array_equal(img[2, :3], POSITIVE_RGB.astype(np.uint8))
+
+
+def test_discrete_signed_map_has_few_levels():
+    values = np.linspace(-1, 1, 101)
+    img = signed_colors(values, 1.0, discrete=True)
+    assert len(np.unique(img[:, :3], axis=0)) == 9  # 4 levels each side and zero
+
+
+def test_boundary_image_dispatches_on_kind():
+    grid = np.random.default_rng(0).uniform(size=(5, 5, 1))
+    np.testing.assert_array_equal(boundary_image(grid, "classify"), classify_image(grid))
+    reg = boundary_image(grid - 0.5, "regress", limit=0.5)
+    assert reg.shape == (5, 5, 4)
+    with pytest.raises(ValueError):
+        boundary_image(grid[..., 0], "classify")
+
+
+def test_point_colours_follow_labels_or_values():
+    cols = point_colors(np.array([0, 1, 7]), "classify")
+    np.testing.assert_array_equal(cols[:, :3], CLASS_RGB[[0, 1, 7]].astype(np.uint8))
+    vals = point_colors(np.array([-1.0, 0.0, 1.0]), "regress", limit=1.0)
+    np.testing.assert_array_equal(vals[0, :3], NEGATIVE_RGB.astype(np.uint8))
+    assert tuple(vals[1, :3]) == (150, 150, 150)  # zero stays visible on the background
+    with pytest.raises(ValueError):
+        point_colors(np.array([8]), "classify")
+
+
+def test_value_limit():
+    assert value_limit(np.array([-3.0, 2.0])) == 3.0
+    assert value_limit(np.array([])) == 1.0
+    assert value_limit(np.array([0.0, np.nan])) == 1.0
+
+
+def test_grid_rect_puts_pixel_centres_on_the_grid_points():
+    x, y, w, h = grid_rect((-6, 6, -6, 6), 5)
+    assert (x, w) == (-7.5, 15.0)  # spacing 3: the first pixel spans -7.5..-4.5
+    assert (y, h) == (-7.5, 15.0)
+
+
+def naive_ema(values, weight):
+    last, count, out = 0.0, 0, []
+    for v in values:
+        if not np.isfinite(v):
+            out.append(np.nan)
+            continue
+        last = last * weight + (1 - weight) * v
+        count += 1
+        out.append(last / (1 - weight**count))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.3, 0.6, 0.9, 0.99, 0.999])
+def test_ema_matches_tensorboard_smoothing(weight):
+    values = np.random.default_rng(1).uniform(0, 2, 3000)
+    values[[5, 100, 101]] = np.nan
+    np.testing.assert_allclose(ema(values, weight), naive_ema(values, weight), rtol=1e-9)
+
+
+def test_ema_edge_cases():
+    assert ema(np.array([]), 0.5).shape == (0,)
+    assert np.isnan(ema(np.array([np.nan, np.nan]), 0.5)).all()
+    assert ema(np.array([4.0, 2.0]), 0.6)[0] == 4.0
+    with pytest.raises(ValueError):
+        ema(np.array([1.0]), 1.0)
+
+
+def test_curve_history_stays_bounded_and_spans_the_run():
+    h = CurveHistory(capacity=64)
+    for step in range(10_000):
+        h.append(step, step // 100, 1.0 / (step + 1), None, 0.5, None)
+    steps = h.column("step")
+    assert h.size <= 64
+    assert steps[0] == 0 and steps[-1] > 9_000
+    assert np.all(np.diff(steps) > 0)
+    assert np.isnan(h.column("test_loss")).all()
+    assert not h.column("step").flags.writeable
+
+
+def test_curve_history_skips_repeats_and_restarts_after_a_reset():
+    h = CurveHistory(capacity=16)
+    assert h.append(0, 0, 1.0, 1.0, 0.5, 0.5)
+    assert not h.append(0, 0, 1.0, 1.0, 0.5, 0.5)  # same step: nothing new
+    h.append(10, 1, 0.5, 0.6, 0.7, 0.6)
+    version = h.version
+    h.append(3, 0, 0.9, 0.9, 0.5, 0.5)  # a reset: the step went back
+    assert h.size == 1 and h.column("step")[0] == 3 and h.version > version
+    with pytest.raises(ValueError):
+        CurveHistory(capacity=2)
