@@ -34,7 +34,7 @@ from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.io import atomic_write, read_bytes, spec_from_dict, spec_to_dict
 from dlviz.core.optim import OptimizerConfig
-from dlviz.core.trainer import HistoryEntry, Trainer, TrainConfig, TrainerState
+from dlviz.core.trainer import HistoryEntry, TrainConfig, Trainer, TrainerState
 
 PROJECT_FORMAT = "dlviz-project"
 PROJECT_VERSION = 1
