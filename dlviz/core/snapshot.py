@@ -13,6 +13,8 @@ import numpy as np
 from dlviz.core.network import NetworkSpec, ParamLayout
 
 HIST_BINS = 32
+#: Percentiles of the distribution bands (TensorBoard's distributions view).
+PERCENTILES = (0, 7, 16, 31, 50, 69, 84, 93, 100)
 
 
 def frozen(a: np.ndarray) -> np.ndarray:
@@ -33,13 +35,15 @@ class Distribution:
     norm: float
     counts: np.ndarray  # int64 (HIST_BINS,)
     edges: np.ndarray  # float32 (HIST_BINS + 1,)
+    percentiles: np.ndarray  # float64, at analysis.PERCENTILES
 
     @classmethod
     def of(cls, values: np.ndarray) -> Distribution:
         v = np.asarray(values, dtype=np.float64).ravel()
         if v.size == 0:
             edges = np.linspace(-1, 1, HIST_BINS + 1, dtype=np.float32)
-            return cls(0.0, 0.0, 0.0, 0.0, 0.0, frozen(np.zeros(HIST_BINS, np.int64)), edges)
+            zeros = frozen(np.zeros(len(PERCENTILES)))
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, frozen(np.zeros(HIST_BINS, np.int64)), edges, zeros)
         lim = float(np.max(np.abs(v))) or 1.0
         counts, edges = np.histogram(v, bins=HIST_BINS, range=(-lim, lim))
         return cls(
@@ -50,6 +54,7 @@ class Distribution:
             norm=float(np.sqrt(np.dot(v, v))),
             counts=frozen(counts.astype(np.int64)),
             edges=frozen(edges.astype(np.float32)),
+            percentiles=frozen(np.percentile(v, PERCENTILES)),
         )
 
 
@@ -60,6 +65,16 @@ class LayerStats:
     weights: Distribution
     grads: Distribution
     activations: Distribution
+
+
+@dataclass(frozen=True)
+class HiddenSpace:
+    """Where the data and the input plane land in the space of two neurons of a layer."""
+
+    layer: int  # 1 = first hidden layer
+    neurons: tuple[int, int]
+    points: np.ndarray  # (n, 2) activations of the two neurons for each data point
+    grid_lines: np.ndarray  # (lines, samples, 2): images of the plane's grid lines
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,20 @@ class Snapshot:
     neuron_grids: np.ndarray | None
     message: str | None = None  # divergence, early stop, nothing to train on
     stopped: bool = False  # training cannot go on until something changes
+    #: Classification: (k, k) counts on the test points (training points when
+    #: there are none), rows = true class, columns = predicted.
+    confusion: np.ndarray | None = None
+    confusion_split: str = "test"
+    hidden: HiddenSpace | None = None  # when asked for
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by this snapshot's arrays (for the timeline's cap)."""
+        arrays = [self.params, self.grads, self.grid, self.neuron_grids, self.confusion]
+        if self.hidden is not None:
+            arrays += [self.hidden.points, self.hidden.grid_lines]
+        total = sum(a.nbytes for a in arrays if a is not None)
+        return total + 400 * (len(self.layer_stats) + 1)
 
     @property
     def layout(self) -> ParamLayout:

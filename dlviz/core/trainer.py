@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from dlviz.core.analysis import confusion_matrix, hidden_space, predicted_classes
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
@@ -246,6 +247,7 @@ class Trainer:
         until_epoch_end: bool = False,
         grid: int = 0,
         neuron_grid: int = 0,
+        hidden: tuple[int, int, int] | None = None,
     ) -> Snapshot:
         """Train for about ``samples`` samples or ``seconds`` seconds, then take a snapshot.
 
@@ -257,7 +259,9 @@ class Trainer:
         done = self._train(samples, seconds, until_epoch_end)
         elapsed = time.perf_counter() - t_start
         rate = done / elapsed if elapsed > 0 and done else 0.0
-        return self.snapshot(grid=grid, neuron_grid=neuron_grid, samples_per_second=rate)
+        return self.snapshot(
+            grid=grid, neuron_grid=neuron_grid, samples_per_second=rate, hidden=hidden
+        )
 
     def _train(self, samples: int | None, seconds: float | None, until_epoch_end: bool) -> int:
         if self.stopped:
@@ -412,11 +416,46 @@ class Trainer:
             return out
         return out.reshape(res, res, out.shape[1])
 
+    def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
+        """Set the weight ``source`` -> ``target`` of weight layer ``layer`` (source -1: bias)."""
+        if not math.isfinite(value):
+            raise DlvizError("a weight must be a finite number")
+        if source < 0:
+            self.layout.bias(self.params, layer)[target] = value
+        else:
+            self.layout.weight(self.params, layer)[source, target] = value
+
+    def activations(self, inputs: np.ndarray) -> np.ndarray:
+        """Every neuron's activation (n, Σ widths) for raw input rows, hidden layers first."""
+        return self.engine.forward(self.params, self.features(inputs), keep_all=True)
+
+    def _confusion(self) -> tuple[np.ndarray | None, str]:
+        if self.dataset.kind != "classify":
+            return None, "test"
+        idx, split = (self.eval_test, "test") if self.eval_test.size else (self.eval_train, "train")
+        out = self.engine.forward(self.params, self.x[idx])
+        truth = np.asarray(self.dataset.targets)[idx]
+        k = max(self.dataset.n_classes, 2)
+        return confusion_matrix(truth, predicted_classes(out), k), split
+
     def snapshot(
-        self, *, grid: int = 0, neuron_grid: int = 0, samples_per_second: float = 0.0
+        self,
+        *,
+        grid: int = 0,
+        neuron_grid: int = 0,
+        samples_per_second: float = 0.0,
+        hidden: tuple[int, int, int] | None = None,
     ) -> Snapshot:
+        """The current state; ``hidden=(layer, i, j)`` adds that neuron pair's hidden space."""
         train = self._metrics(self.eval_train)
         test = self._metrics(self.eval_test)
+        confusion, split = self._confusion()
+        space = None
+        if hidden is not None and hidden[0] <= len(self.spec.hidden):
+            space = hidden_space(
+                self.activations, self.spec.sizes, hidden[0], (hidden[1], hidden[2]),
+                self.dataset.inputs, self.dataset.bounds,
+            )  # fmt: skip
         self._record(train, test)
         rows = self._batch_rows
         batch_loss = self._batch_loss_sum / rows if rows else None
@@ -443,6 +482,9 @@ class Trainer:
             ),
             message=self.message,
             stopped=self.stopped,
+            confusion=None if confusion is None else frozen(confusion),
+            confusion_split=split,
+            hidden=space,
         )
 
     def _record(self, train: Metrics, test: Metrics) -> None:

@@ -1,0 +1,178 @@
+"""Numbers the "inside the network" views show, computed here so they are tested here.
+
+* :func:`confusion_matrix` and per-class accuracy;
+* :func:`hidden_space`: data points and a warped grid of the input plane
+  mapped into the activations of two neurons of one layer (ConvNetJS style);
+* :func:`strongest_edges`: the edges a network graph can afford to draw;
+* :class:`StatsHistory`: per-layer weight/gradient/activation statistics over
+  training (percentile bands, gradient norms), bounded in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlviz.core.network import ParamLayout
+from dlviz.core.snapshot import PERCENTILES, HiddenSpace, Snapshot
+
+
+def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
+    """(k, k) int64 counts: row = true class, column = predicted class."""
+    m = np.zeros((k, k), np.int64)
+    np.add.at(m, (np.asarray(truth, np.int64), np.asarray(predicted, np.int64)), 1)
+    return m
+
+
+def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
+    """Recall of each class (NaN for a class with no points)."""
+    totals = matrix.sum(axis=1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(matrix) / totals, np.nan)
+
+
+def predicted_classes(outputs: np.ndarray) -> np.ndarray:
+    """Class per row from network outputs (one sigmoid column or one column per class)."""
+    if outputs.shape[1] == 1:
+        return (outputs[:, 0] > 0.5).astype(np.int64)
+    return np.asarray(outputs.argmax(axis=1), np.int64)
+
+
+def hidden_space(
+    activations_of: Callable[[np.ndarray], np.ndarray],
+    sizes: tuple[int, ...],
+    layer: int,
+    neurons: tuple[int, int],
+    inputs: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    lines: int = 11,
+    samples: int = 60,
+) -> HiddenSpace:
+    """Map data and grid lines through ``activations_of`` (raw inputs -> all neuron activations).
+
+    ``activations_of`` returns (n, Σ widths) activations, hidden layers first,
+    as :meth:`dlviz.core.trainer.Trainer` computes them.
+    """
+    n_layers = len(sizes) - 1
+    if not 1 <= layer <= n_layers:
+        raise ValueError(f"layer {layer} is not in 1..{n_layers}")
+    width = sizes[layer]
+    i, j = neurons
+    if not (0 <= i < width and 0 <= j < width):
+        raise ValueError(f"neurons {neurons} are not in 0..{width - 1}")
+    col = sum(sizes[1:layer])
+    xmin, xmax, ymin, ymax = bounds
+    t = np.linspace(0.0, 1.0, samples)
+    levels = np.linspace(0.0, 1.0, lines)
+    polylines = []
+    for v in levels:  # horizontal lines then vertical lines of the input plane
+        polylines.append(
+            np.column_stack([xmin + t * (xmax - xmin), np.full(samples, ymin + v * (ymax - ymin))])
+        )
+    for v in levels:
+        polylines.append(
+            np.column_stack([np.full(samples, xmin + v * (xmax - xmin)), ymin + t * (ymax - ymin)])
+        )
+    grid = np.concatenate(polylines).astype(np.float32)
+    if inputs.shape[1] == 1:  # curve data: the plane is the x axis only
+        grid = grid[:, :1]
+    acts_grid = activations_of(grid)
+    acts_data = activations_of(inputs) if inputs.shape[0] else np.zeros((0, acts_grid.shape[1]))
+    pick = [col + i, col + j]
+    return HiddenSpace(
+        layer=layer,
+        neurons=(i, j),
+        points=np.ascontiguousarray(acts_data[:, pick], np.float32),
+        grid_lines=np.ascontiguousarray(acts_grid[:, pick], np.float32).reshape(
+            2 * lines, samples, 2
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Edges:
+    """A selection of a network's edges: layer, source neuron, target neuron, value."""
+
+    layer: np.ndarray  # int64, weight layer index (0 = inputs -> first hidden)
+    source: np.ndarray  # int64
+    target: np.ndarray  # int64
+    value: np.ndarray  # float32, the weight (or gradient) itself
+    total: int  # edges in the whole network
+
+
+def strongest_edges(layout: ParamLayout, flat: np.ndarray, limit: int) -> Edges:
+    """The ``limit`` edges of largest |value| (all when there are fewer), in layer order.
+
+    Dense layers have thousands of edges; drawing only the strongest keeps the
+    graph fast and readable while showing where the signal flows.
+    """
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for layer in range(layout.n_layers):
+        w = layout.weight(flat, layer)
+        rows, cols = np.indices(w.shape)
+        parts.append((np.full(w.size, layer), rows.ravel(), cols.ravel(), w.ravel()))
+    lay, src, dst, val = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    total = int(val.size)
+    if total > limit:
+        keep = np.sort(np.argpartition(np.abs(val), total - limit)[total - limit :])
+        lay, src, dst, val = lay[keep], src[keep], dst[keep], val[keep]
+    return Edges(lay.astype(np.int64), src.astype(np.int64), dst.astype(np.int64),
+                 val.astype(np.float32), total)  # fmt: skip
+
+
+class StatsHistory:
+    """Per-layer statistics over training steps, for distribution bands and norm curves.
+
+    Holds at most ``limit`` rows; when full, every other row is dropped, so
+    the history always spans the whole run at a coarser spacing and a frame's
+    cost never grows with training length.
+    """
+
+    def __init__(self, limit: int = 1000) -> None:
+        self.limit = limit
+        self.clear()
+
+    def clear(self) -> None:
+        self.steps: list[int] = []
+        self.grad_norms: list[np.ndarray] = []  # per snapshot: (n_layers,)
+        self.weight_pct: list[np.ndarray] = []  # per snapshot: (n_layers, len(PERCENTILES))
+        self.grad_pct: list[np.ndarray] = []
+        self.act_pct: list[np.ndarray] = []
+        self._sizes: tuple[int, ...] | None = None
+
+    def add(self, snap: Snapshot) -> None:
+        if self._sizes != snap.spec.sizes or (self.steps and snap.step < self.steps[-1]):
+            self.clear()  # a new network, or a reset: start a new history
+            self._sizes = snap.spec.sizes
+        if self.steps and snap.step == self.steps[-1]:
+            return
+        layout = snap.layout
+        self.steps.append(snap.step)
+        self.grad_norms.append(np.array([s.grads.norm for s in snap.layer_stats]))
+        self.weight_pct.append(_percentiles(layout, snap.params))
+        self.grad_pct.append(_percentiles(layout, snap.grads))
+        self.act_pct.append(np.array([s.activations.percentiles for s in snap.layer_stats]))
+        if len(self.steps) > self.limit:
+            for seq in (self.steps, self.grad_norms, self.weight_pct, self.grad_pct, self.act_pct):
+                del seq[1::2]
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(steps, grad norms (t, L), weight/grad/activation percentiles (t, L, P))."""
+        if not self.steps:
+            empty = np.zeros((0, 0))
+            return np.zeros(0), empty, empty, empty, empty
+        return (
+            np.array(self.steps),
+            np.stack(self.grad_norms),
+            np.stack(self.weight_pct),
+            np.stack(self.grad_pct),
+            np.stack(self.act_pct),
+        )
+
+
+def _percentiles(layout: ParamLayout, flat: np.ndarray) -> np.ndarray:
+    return np.array(
+        [np.percentile(layout.weight(flat, layer), PERCENTILES) for layer in range(layout.n_layers)]
+    )

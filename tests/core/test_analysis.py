@@ -1,0 +1,139 @@
+"""Numbers behind the inside-the-network views, against direct computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dlviz.core.analysis import (
+    StatsHistory,
+    confusion_matrix,
+    per_class_accuracy,
+    strongest_edges,
+)
+from dlviz.core.data import make_dataset
+from dlviz.core.kernels import reference as ref
+from dlviz.core.network import LayerSpec, ParamLayout, build_spec
+from dlviz.core.optim import OptimizerConfig
+from dlviz.core.timeline import Timeline
+from dlviz.core.trainer import TrainConfig, Trainer
+
+SMALL = (LayerSpec(6, "tanh"), LayerSpec(4, "tanh"))
+
+
+def trainer(name="blobs", hidden=SMALL, **kw):
+    data = make_dataset(name, classes=3 if name == "blobs" else 2, seed=0, **kw)
+    spec = build_spec(kind=data.kind, n_classes=data.n_classes, features=("x1", "x2"),
+                      hidden=hidden)  # fmt: skip
+    return Trainer(data, spec, TrainConfig(OptimizerConfig("adam", lr=0.03)), seed=0)
+
+
+def test_confusion_matrix_counts_and_recall():
+    m = confusion_matrix(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)
+    np.testing.assert_array_equal(m, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    np.testing.assert_allclose(per_class_accuracy(m), [0.5, 1.0, 2 / 3])
+
+
+def test_snapshot_confusion_matches_its_accuracy():
+    t = trainer()
+    snap = t.run(samples=3000)
+    m = snap.confusion
+    assert m.shape == (3, 3) and m.sum() == t.dataset.is_test.sum()
+    assert np.trace(m) / m.sum() == pytest.approx(snap.test_accuracy)
+
+
+def test_hidden_space_is_the_neurons_activation():
+    t = trainer()
+    t.run(samples=1000)
+    snap = t.snapshot(hidden=(2, 1, 3))
+    space = snap.hidden
+    # oracle: the NumPy reference's activations of layer 2, neurons 1 and 3
+    tape = ref.forward(
+        t.spec, t.params.astype(np.float64), t.features(t.dataset.inputs).astype(np.float64)
+    )
+    np.testing.assert_allclose(space.points, tape.a[2][:, [1, 3]], atol=1e-5)
+    assert space.grid_lines.shape == (22, 60, 2)
+    # the first grid line is the bottom edge of the plane, mapped
+    xmin, xmax, ymin, _ = t.dataset.bounds
+    edge = np.column_stack([np.linspace(xmin, xmax, 60), np.full(60, ymin)])
+    tape = ref.forward(t.spec, t.params.astype(np.float64), t.features(edge).astype(np.float64))
+    np.testing.assert_allclose(space.grid_lines[0], tape.a[2][:, [1, 3]], atol=1e-5)
+
+
+def test_strongest_edges_keeps_the_largest_weights():
+    layout = ParamLayout.of((2, 64, 64, 3))
+    flat = np.random.default_rng(0).normal(size=layout.size).astype(np.float32)
+    edges = strongest_edges(layout, flat, 500)
+    assert edges.total == 2 * 64 + 64 * 64 + 64 * 3 and edges.value.size == 500
+    threshold = np.sort(np.abs(np.concatenate([layout.weight(flat, i).ravel() for i in range(3)])))[
+        -500
+    ]
+    assert np.abs(edges.value).min() >= threshold
+    for lay, s, d, v in zip(edges.layer, edges.source, edges.target, edges.value, strict=True):
+        assert layout.weight(flat, lay)[s, d] == v
+    small = strongest_edges(ParamLayout.of((2, 3, 1)), np.ones(13, np.float32), 500)
+    assert small.value.size == 9
+
+
+def test_editing_a_weight_changes_predictions():
+    t = trainer()
+    t.run(samples=500)
+    pts = t.dataset.inputs[:20]
+    before = t.predict(pts)
+    t.set_weight(0, 0, 2, 5.0)
+    assert t.layout.weight(t.params, 0)[0, 2] == 5.0
+    assert not np.allclose(t.predict(pts), before)
+    t.set_weight(1, -1, 0, -2.0)
+    assert t.layout.bias(t.params, 1)[0] == -2.0
+
+
+def test_deep_sigmoid_net_shows_vanishing_gradients():
+    """The lesson the gradient-norm view must show: early layers learn far more slowly."""
+    t = trainer("circle", hidden=tuple(LayerSpec(8, "sigmoid") for _ in range(8)))
+    history = StatsHistory()
+    for _ in range(5):
+        history.add(t.run(samples=200))
+    steps, norms, *_ = history.arrays()
+    assert norms.shape == (5, 9)
+    assert norms[-1, 0] < norms[-1, -1] / 100  # first layer's gradient ≪ output layer's
+
+
+def test_stats_history_stays_bounded_and_spans_the_run():
+    t = trainer()
+    history = StatsHistory(limit=16)
+    for _ in range(40):
+        history.add(t.run(samples=20))
+    steps, norms, w_pct, g_pct, a_pct = history.arrays()
+    assert len(steps) <= 16 and steps[0] == 2 and steps[-1] == t.step
+    assert w_pct.shape == (len(steps), 3, 9)
+    np.testing.assert_allclose(
+        w_pct[-1, 0],
+        np.percentile(t.layout.weight(t.params, 0), [0, 7, 16, 31, 50, 69, 84, 93, 100]),
+    )
+
+
+def test_timeline_resume_from_here_repeats_the_same_steps():
+    t = trainer()
+    timeline = Timeline()
+    for _ in range(5):
+        timeline.add(t.run(samples=100), t.capture())
+    t.run(samples=300)
+    future = t.params.copy()
+    entry = timeline[2]  # scrub back to an earlier point
+    t.restore(entry.state)
+    timeline.truncate_after(2)
+    np.testing.assert_array_equal(t.params, entry.snapshot.params)
+    t.run(samples=200 + 300)  # what happened after entry 2: two more slices of 100, then 300
+    np.testing.assert_array_equal(t.params, future)
+    assert len(timeline) == 3
+
+
+def test_timeline_memory_cap_holds():
+    t = trainer(hidden=(LayerSpec(64, "relu"), LayerSpec(64, "relu")))
+    snap = t.run(samples=10, grid=64)
+    one = snap.nbytes + t.capture().nbytes
+    timeline = Timeline(cap_bytes=10 * one)
+    for _ in range(50):
+        timeline.add(t.run(samples=10, grid=64), t.capture())
+    assert timeline.nbytes <= 10 * one and len(timeline) >= 9
+    assert timeline.steps == sorted(timeline.steps) and timeline.steps[-1] == t.step
