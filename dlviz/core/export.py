@@ -60,9 +60,7 @@ def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
         import onnx
         from onnx import TensorProto, helper, numpy_helper
     except ImportError:
-        raise DlvizError(
-            "ONNX export needs the onnx package: pip install onnx (or pip install 'dlviz[onnx]')"
-        ) from None
+        raise DlvizError("ONNX export needs the onnx package: pip install onnx") from None
     nodes: list[Any] = []
     inits: list[Any] = []
     counter = iter(range(10**6))
