@@ -10,6 +10,7 @@ import argparse
 import csv
 import json
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -193,9 +194,34 @@ def linear_fit(trainer: Trainer) -> dict[str, float] | None:
     return {"slope": w, "intercept": b}
 
 
+def warm_up_with_progress() -> None:
+    """Compile (or load) the engine; say so on stderr when it takes a while (first run)."""
+    from dlviz.core.kernels.cpu import warm_up
+
+    worker = threading.Thread(target=warm_up, daemon=True)
+    worker.start()
+    worker.join(0.5)
+    if not worker.is_alive():
+        return
+    start = time.perf_counter()
+    tty = sys.stderr.isatty()
+    if not tty:
+        print("dlviz: compiling the engine (first run only)...", file=sys.stderr, flush=True)
+    while worker.is_alive():
+        if tty:
+            waited = time.perf_counter() - start + 0.5
+            sys.stderr.write(f"\rcompiling the engine (first run only) {waited:4.0f} s")
+            sys.stderr.flush()
+        worker.join(0.25)
+    if tty:
+        sys.stderr.write("\r" + " " * 50 + "\r")
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     if args.epochs < 1:
         raise DlvizError("--epochs must be at least 1")
+    if args.engine == "numba":
+        warm_up_with_progress()
     data = load_training_data(args)
     trainer = build_trainer(args, data)
     n_train = max(trainer.n_train, 1)
