@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 
 from dlviz.core.errors import DlvizError
+from dlviz.core.io import read_bytes
 
 Kind = Literal["classify", "regress", "curve"]
 
@@ -31,6 +32,8 @@ PRESETS = CLASSIFY_PRESETS + REGRESS_PRESETS + CURVE_PRESETS
 MULTICLASS_PRESETS = ("spiral", "rings", "checkerboard", "blobs")
 MAX_CLASSES = 8
 MAX_POINTS = 100_000
+#: 100 000 rows of long floats fit with room to spare; larger is not a dataset.
+MAX_CSV_BYTES = 32 * 1024 * 1024
 PLANE = (-6.0, 6.0, -6.0, 6.0)
 CURVE_X = (-1.0, 1.0)
 
@@ -419,17 +422,11 @@ def parse_csv_text(
 
 def _read_text(path: str | os.PathLike[str]) -> str:
     name = os.fspath(path)
+    data = read_bytes(name, MAX_CSV_BYTES, "CSV file")
     try:
-        with open(name, encoding="utf-8-sig") as fh:
-            return fh.read(64 * MAX_POINTS)
-    except FileNotFoundError:
-        raise DlvizError(f"{name} does not exist") from None
-    except IsADirectoryError:
-        raise DlvizError(f"{name} is a folder; give a .csv file") from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DlvizError(f"{name} is not a UTF-8 text file; save it as CSV text") from None
-    except OSError as exc:
-        raise DlvizError(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
 def read_csv(

@@ -189,3 +189,17 @@ def test_fuzzed_csv_rows_never_crash(rows):
     except DlvizError:
         return
     assert d.n > 0 and np.isfinite(d.points).all()
+
+
+def test_a_large_valid_csv_is_read_whole(tmp_path):
+    # 100 000 rows written with long decimals, as spreadsheets export them
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(-6, 6, (100_000, 2))
+    labels = rng.integers(0, 8, 100_000)
+    lines = [f"{a:.30f},{b:.30f},{c}" for (a, b), c in zip(xy, labels, strict=True)]
+    path = tmp_path / "big.csv"
+    path.write_text("x1,x2,label\n" + "\n".join(lines) + "\n")
+    assert path.stat().st_size > 6_400_000  # past the old silent cut-off
+    back = read_csv(path)
+    assert back.n == 100_000 and back.n_classes == 8
+    np.testing.assert_allclose(back.points, xy.astype(np.float32))
