@@ -77,34 +77,43 @@ def class_color(label: int) -> tuple[int, int, int]:
 
 
 def _rgba(rgb: np.ndarray) -> np.ndarray:
-    """float RGB (..., 3) -> uint8 RGBA (..., 4), opaque."""
+    """float RGB (..., 3) 0..255 -> uint8 RGBA (..., 4), opaque, rounded to nearest."""
     out = np.empty((*rgb.shape[:-1], 4), dtype=np.uint8)
-    out[..., :3] = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    rgb = np.clip(rgb, 0.0, 255.0)
+    rgb += 0.5  # the cast below truncates: +0.5 rounds to nearest
+    out[..., :3] = rgb
     out[..., 3] = 255
     return out
 
 
 def class_probabilities(output: np.ndarray) -> np.ndarray:
-    """Network output (..., k) of a classifier -> probabilities (..., K) that sum to 1.
+    """Network output (..., k) of a classifier -> probabilities (..., K) that sum to 1 (float32).
 
     One sigmoid output means two classes ``[1 - p, p]``; several sigmoid
     outputs (binary cross-entropy per class) are normalised by their sum.
     """
-    out = np.asarray(output, dtype=np.float64)
+    out = np.asarray(output, dtype=np.float32)
     if out.shape[-1] == 1:
         p = np.clip(out[..., 0], 0.0, 1.0)
         return np.stack([1.0 - p, p], axis=-1)
-    out = np.clip(out, 0.0, None)
-    total = out.sum(axis=-1, keepdims=True)
+    out = np.maximum(out, np.float32(0.0))
     k = out.shape[-1]
-    uniform = np.full_like(out, 1.0 / k)
-    return np.divide(out, total, out=uniform, where=total > 0)
+    total = out[..., 0].copy()
+    for j in range(1, k):  # faster than sum(axis=-1) over a short last axis
+        total += out[..., j]
+    empty = total <= 0
+    total[empty] = 1.0
+    out /= total[..., None]
+    out[empty] = np.float32(1.0 / k)
+    return out
 
 
 def confidence(probs: np.ndarray) -> np.ndarray:
     """0 where all classes are equally likely, 1 where one class is certain."""
     k = probs.shape[-1]
-    top = probs.max(axis=-1)
+    top = probs[..., 0].copy()
+    for j in range(1, k):  # faster than max(axis=-1) over a short last axis
+        np.maximum(top, probs[..., j], out=top)
     return np.clip((top - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
 
 
@@ -127,11 +136,14 @@ def classify_image(
     if k > MAX_CLASSES:
         raise ValueError(f"{k} classes: dlviz draws 1 to {MAX_CLASSES}")
     if discrete:
-        probs = np.eye(k)[probs.argmax(axis=-1)]
-    blend = probs @ CLASS_RGB[:k]
-    amount = strength * confidence(probs)
-    bg = np.asarray(background, dtype=np.float64)
-    return _rgba(bg + amount[..., None] * (blend - bg))
+        probs = np.eye(k, dtype=np.float32)[probs.argmax(axis=-1)]
+    bg = np.asarray(background, dtype=np.float32)
+    blend = probs @ CLASS_RGB[:k].astype(np.float32)
+    amount = np.float32(strength) * confidence(probs)
+    blend -= bg
+    blend *= amount[..., None]
+    blend += bg
+    return _rgba(blend)
 
 
 def signed_amount(values: np.ndarray, limit: float, *, discrete: bool = False) -> np.ndarray:
@@ -209,6 +221,44 @@ def point_colors(
     return rgba
 
 
+#: Pixels per side the boundary heatmap is interpolated to before colouring.
+SMOOTH_SIZE = 240
+
+
+def _interpolation_matrix(n: int, size: int) -> np.ndarray:
+    """(size, n) float32 weights of linear interpolation from n samples to size samples."""
+    weights = np.zeros((size, n), np.float32)
+    if n == 1:
+        weights[:, 0] = 1.0
+        return weights
+    pos = np.linspace(0.0, n - 1.0, size)
+    i0 = np.minimum(pos.astype(np.int64), n - 2)
+    frac = (pos - i0).astype(np.float32)
+    rows = np.arange(size)
+    weights[rows, i0] = 1.0 - frac
+    weights[rows, i0 + 1] += frac
+    return weights
+
+
+def upsample(grid: np.ndarray, size: int = SMOOTH_SIZE) -> np.ndarray:
+    """Bilinear interpolation of a (h, w, k) grid to (size, size, k), float32.
+
+    The corner samples stay where they were, so :func:`grid_rect` of the new
+    size covers the same plane.  Interpolating the network's *output* before
+    the colour map keeps the p = 0.5 line a thin continuous curve instead of
+    a staircase of coloured squares.  Two small matrix products, ~1 ms.
+    """
+    g = np.asarray(grid, dtype=np.float32)
+    h, w, k = g.shape
+    if size <= max(h, w):
+        return g
+    rows = _interpolation_matrix(h, size)
+    cols = _interpolation_matrix(w, size)
+    tall = (rows @ g.reshape(h, w * k)).reshape(size, w, k)  # (size, w, k)
+    out = np.matmul(cols, tall)  # (size, size, k): cols (size, w) @ each row's (w, k)
+    return out
+
+
 def grid_rect(bounds: Sequence[float], res: int) -> tuple[float, float, float, float]:
     """(x, y, width, height) of an image whose pixel centres are ``linspace(bounds, res)``."""
     xmin, xmax, ymin, ymax = (float(b) for b in bounds)
@@ -254,6 +304,35 @@ def ema(values: np.ndarray, weight: float) -> np.ndarray:
         carry = smoothed[start + seg.size - 1]
     out[finite] = smoothed / (1.0 - weight**n)
     return out
+
+
+def sticky_range(
+    current: tuple[float, float] | None,
+    lo: float,
+    hi: float,
+    *,
+    grow_low: float = 0.0,
+    grow_high: float = 0.25,
+    min_fill: float = 0.4,
+) -> tuple[float, float]:
+    """An axis range holding [lo, hi] that changes only now and then.
+
+    Keeps ``current`` while it holds the data and the data fills at least
+    ``min_fill`` of it; otherwise returns a new range with headroom
+    (``grow_low``/``grow_high`` times the data's span) on the side the data
+    grows towards.  Redrawing axes costs frames, so a live plot should not
+    change its range on every new point.
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return current if current is not None else (0.0, 1.0)
+    if hi < lo:
+        lo, hi = hi, lo
+    span = hi - lo if hi > lo else max(abs(hi), 1.0) * 1e-3
+    if current is not None:
+        c_lo, c_hi = current
+        if c_lo <= lo and hi <= c_hi and (hi - lo) >= min_fill * (c_hi - c_lo):
+            return current
+    return lo - grow_low * span, hi + grow_high * span
 
 
 class CurveHistory:

@@ -59,6 +59,14 @@ class Timeline:
         entry = TimelineEntry(snapshot, state)
         self._entries.append(entry)
         self.nbytes += entry.nbytes
+        self._trim()
+
+    def set_cap(self, cap_bytes: int) -> None:
+        """A new memory cap; the oldest entries go at once if the buffer is over it."""
+        self.cap_bytes = cap_bytes
+        self._trim()
+
+    def _trim(self) -> None:
         while self.nbytes > self.cap_bytes and len(self._entries) > 1:
             self.nbytes -= self._entries.popleft().nbytes
 

@@ -314,6 +314,7 @@ class Trainer:
             start_loss = self._metrics(self.eval_train).loss or 1.0
             self._loss_ceiling = DIVERGENCE_FACTOR * max(1.0, start_loss)
         backup_params, backup_state = self.params.copy(), self.state.copy()
+        backup_grads = self.grads.copy()
         lrs = learning_rates(self.config.optimizer, self.step, n_batches)
         loss_sum = self.engine.train_batches(
             self.params, self.grads, self.state, self.config.optimizer, self.x, self.y,
@@ -323,6 +324,7 @@ class Trainer:
         exploded = loss_sum / max(rows, 1) > self._loss_ceiling
         if exploded or not (math.isfinite(loss_sum) and np.isfinite(self.params).all()):
             self.params[...] = backup_params
+            self.grads[...] = backup_grads  # never hand NaN gradients to a snapshot
             self.state = backup_state
             lr = float(lrs[0])
             self.message = (

@@ -137,3 +137,5 @@ def test_timeline_memory_cap_holds():
         timeline.add(t.run(samples=10, grid=64), t.capture())
     assert timeline.nbytes <= 10 * one and len(timeline) >= 9
     assert timeline.steps == sorted(timeline.steps) and timeline.steps[-1] == t.step
+    timeline.set_cap(3 * one)  # a smaller cap from the settings applies at once
+    assert timeline.nbytes <= 3 * one and timeline.steps[-1] == t.step

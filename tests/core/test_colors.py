@@ -22,6 +22,7 @@ from dlviz.core.colors import (
     hex_to_rgb,
     point_colors,
     signed_colors,
+    sticky_range,
     value_limit,
 )
 
@@ -184,3 +185,16 @@ def test_curve_history_skips_repeats_and_restarts_after_a_reset():
     assert h.size == 1 and h.column("step")[0] == 3 and h.version > version
     with pytest.raises(ValueError):
         CurveHistory(capacity=2)
+
+
+def test_sticky_range_changes_only_when_the_data_leaves_or_shrinks():
+    r = sticky_range(None, 0.0, 100.0)
+    assert r == (0.0, 125.0)
+    assert sticky_range(r, 0.0, 120.0) == r  # still inside: unchanged
+    grown = sticky_range(r, 0.0, 130.0)
+    assert grown[1] > 130.0
+    assert sticky_range(grown, 0.0, 10.0) == (0.0, 12.5)  # data fills too little: shrink
+    down = sticky_range(None, -2.0, 0.0, grow_low=0.5, grow_high=0.0)
+    assert down == (-3.0, 0.0)
+    assert sticky_range(r, float("nan"), 1.0) == r
+    assert sticky_range(None, 5.0, 5.0)[1] > 5.0  # a flat line still gets a range

@@ -110,6 +110,7 @@ def test_divergence_stops_with_a_message_and_finite_weights():
     assert snap.stopped
     assert "diverged" in snap.message and "lower the learning rate" in snap.message
     assert np.isfinite(snap.params).all()
+    assert np.isfinite(snap.grads).all()  # the views draw them: no NaN after a divergence
     # training stays stopped until a setting changes; then it goes on
     step = t.step
     t.run(samples=100)

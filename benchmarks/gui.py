@@ -1,0 +1,208 @@
+"""GUI benchmark: is the app smooth while the medium 2-64-64-64-3 network trains?
+
+Runs offscreen in one process, side by side:
+
+1. headless: the same Trainer, data and settings trained by ``Trainer.run``
+   in 1-second slices (what ``dlviz train`` does) for ``--seconds``;
+2. app: a real :class:`~dlviz.ui.main_window.MainWindow` (1600×1000) trains
+   for ``--seconds`` while this script records
+
+   * frame intervals: time between the window's 60 Hz frame ticks (each tick
+     draws the newest snapshot), and the time each tick's drawing took;
+   * event-loop lateness: how late a 5 ms probe timer fires;
+   * boundary refresh rate: decision-boundary images drawn per second;
+   * app training throughput: samples trained per second, from the snapshots.
+
+Prints one JSON object with the figures, the targets of the issue and
+whether each is met.  Usage: ``python benchmarks/gui.py [--seconds 10] [--points 4096]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+
+from dlviz.ui.blas import limit_blas_threads  # noqa: E402
+
+limit_blas_threads()
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from dlviz.core.data import make_dataset  # noqa: E402
+from dlviz.core.kernels.cpu import warm_up  # noqa: E402
+from dlviz.core.network import LayerSpec, build_spec  # noqa: E402
+from dlviz.core.optim import OptimizerConfig  # noqa: E402
+from dlviz.core.trainer import TrainConfig, Trainer  # noqa: E402
+
+HIDDEN = (LayerSpec(64, "relu"), LayerSpec(64, "relu"), LayerSpec(64, "relu"))
+BATCH = 32
+LR = 0.003
+TARGETS = {
+    "frame_interval_p95_ms": 20.0,
+    "lateness_p99_ms": 16.0,
+    "boundary_hz": 15.0,
+    "throughput_ratio": 0.70,
+}
+
+
+def percentiles(values: list[float], *qs: float) -> dict[str, float]:
+    a = np.asarray(values, dtype=np.float64)
+    if a.size == 0:
+        return {f"p{q:g}": float("nan") for q in qs}
+    out = {f"p{q:g}": round(float(np.percentile(a, q)), 2) for q in qs}
+    out["max"] = round(float(a.max()), 2)
+    out["count"] = int(a.size)
+    return out
+
+
+def headless(points: int, seconds: float) -> float:
+    data = make_dataset("spiral", n=points, classes=3, noise=0.1)
+    spec = build_spec(kind="classify", n_classes=3, features=("x1", "x2"), hidden=HIDDEN)
+    config = TrainConfig(OptimizerConfig("adam", lr=LR), batch_size=BATCH)
+    trainer = Trainer(data, spec, config, seed=0)
+    trainer.run(seconds=0.5)
+    start, t0 = trainer.samples, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        trainer.run(seconds=1.0)
+    return (trainer.samples - start) / (time.perf_counter() - t0)
+
+
+def wait(app: QApplication, condition, timeout_s: float) -> None:
+    """Run the event loop (blocking, as ``app.exec()`` does) until ``condition()`` holds."""
+    loop = QEventLoop()
+    clock = QElapsedTimer()
+    clock.start()
+    poll = QTimer()
+    poll.setInterval(10)
+
+    def check() -> None:
+        if condition() or clock.elapsed() > timeout_s * 1000:
+            loop.quit()
+
+    poll.timeout.connect(check)
+    poll.start()
+    check()
+    if not condition():
+        loop.exec()
+    poll.stop()
+    if not condition():
+        raise TimeoutError("the app did not get there in time")
+
+
+def in_app(app: QApplication, points: int, seconds: float) -> dict[str, object]:
+    from dlviz.ui.main_window import MainWindow
+
+    data = make_dataset("spiral", n=points, classes=3, noise=0.1)
+    window = MainWindow(data=data, restore_layout=False)
+    window.network_panel.set_hidden(HIDDEN)
+    panel = window.training_panel
+    panel.batch.setValue(BATCH)
+    panel.set_learning_rate(LR)
+    window.resize(1600, 1000)
+    window.show()
+    wait(app, lambda: window.session.latest is not None and window.session.latest.spec.sizes
+         == (2, 64, 64, 64, 3), 60)  # fmt: skip
+
+    frame_times: list[float] = []
+    draw_ms: list[float] = []
+    window.frame_timer.timeout.disconnect(window.draw_frame)
+
+    def timed_frame() -> None:
+        t = time.perf_counter()
+        window.draw_frame()
+        draw_ms.append((time.perf_counter() - t) * 1000)
+        frame_times.append(t)
+
+    window.frame_timer.timeout.connect(timed_frame)
+
+    probe_ms = 5
+    probe_times: list[float] = []
+    probe = QTimer()
+    probe.setTimerType(Qt.TimerType.PreciseTimer)
+    probe.setInterval(probe_ms)
+    probe.timeout.connect(lambda: probe_times.append(time.perf_counter()))
+
+    boundary = window.views["boundary"]
+    loss = window.views["loss"]
+    window.play()
+    wait(app, lambda: window._state == "playing", 10)
+    # settle for a second, then measure
+    settle = time.perf_counter() + 1.0
+    wait(app, lambda: time.perf_counter() > settle, 5)
+    frame_times.clear()
+    draw_ms.clear()
+    probe.start()
+    snap0 = window.session.latest
+    images0, loss0, snaps0 = boundary.image_updates, loss.redraws, window.session.snapshot_count
+    t0 = time.perf_counter()
+    end = t0 + seconds
+    wait(app, lambda: time.perf_counter() > end, seconds + 5)
+    elapsed = time.perf_counter() - t0
+    snap1 = window.session.latest
+    images1, loss1, snaps1 = boundary.image_updates, loss.redraws, window.session.snapshot_count
+    probe.stop()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+
+    intervals = list(np.diff(frame_times) * 1000)
+    lateness = [max(0.0, d * 1000 - probe_ms) for d in np.diff(probe_times)]
+    return {
+        "frame_interval_ms": percentiles(intervals, 50, 95, 99),
+        "frame_draw_ms": percentiles(draw_ms, 50, 95, 99),
+        "lateness_ms": percentiles(lateness, 50, 95, 99),
+        "boundary_hz": round((images1 - images0) / elapsed, 1),
+        "loss_redraw_hz": round((loss1 - loss0) / elapsed, 1),
+        "snapshots_per_s": round((snaps1 - snaps0) / elapsed, 1),
+        "app_samples_per_s": round((snap1.samples - snap0.samples) / elapsed),
+        "steps": [snap0.step, snap1.step],
+        "final_train_accuracy": snap1.train_accuracy,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--points", type=int, default=4096)
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    warm_up()
+    rate_headless = headless(args.points, args.seconds)
+    result = in_app(app, args.points, args.seconds)
+    ratio = result["app_samples_per_s"] / rate_headless
+    figures = {
+        "frame_interval_p95_ms": result["frame_interval_ms"]["p95"],
+        "lateness_p99_ms": result["lateness_ms"]["p99"],
+        "boundary_hz": result["boundary_hz"],
+        "throughput_ratio": round(ratio, 3),
+    }
+    met = {
+        name: (figures[name] >= target if name in ("boundary_hz", "throughput_ratio")
+               else figures[name] <= target)
+        for name, target in TARGETS.items()
+    }  # fmt: skip
+    report = {
+        "case": f"spiral {args.points} points, 3 classes, 2-64-64-64-3 relu, adam, batch {BATCH}",
+        "platform": os.environ.get("QT_QPA_PLATFORM", ""),
+        "cpus": os.cpu_count(),
+        "seconds": args.seconds,
+        "headless_samples_per_s": round(rate_headless),
+        **result,
+        "figures": figures,
+        "targets": TARGETS,
+        "met": met,
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

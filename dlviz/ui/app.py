@@ -1,0 +1,271 @@
+"""``dlviz`` with no subcommand: open the app, or render a screenshot and exit.
+
+    dlviz [DATA.csv] [--preset NAME] [--play] [--dark] [--presentation]
+    dlviz --screenshot FILE.png [--preset NAME] [--train-steps N] [--size WxH] [--view NAME]
+
+User mistakes (unknown preset, unreadable file) print one line and exit with
+status 2, like the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from dlviz.core.errors import DlvizError
+
+SCREENSHOT_TIMEOUT_S = 300
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        raise DlvizError(f"dlviz: {message} (see dlviz --help)")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size like 1600x1000") from None
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"size {text}: use 200 to 8000 pixels per side")
+    return w, h
+
+
+def _steps(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= n <= 10_000_000:
+        raise argparse.ArgumentTypeError("training steps must be 0 to 10 000 000")
+    return n
+
+
+def make_parser() -> argparse.ArgumentParser:
+    from dlviz.core.data import PRESETS
+    from dlviz.ui.views import VIEWS
+
+    p = _Parser(
+        prog="dlviz",
+        description="A desktop neural-network playground. Subcommands: dlviz train | predict | "
+        "bench (see dlviz train --help).",
+    )
+    p.add_argument("data", nargs="?", metavar="PROJECT_OR_CSV", help="data file to open (.csv)")
+    p.add_argument(
+        "--preset",
+        choices=PRESETS,
+        metavar="NAME",
+        help=f"start with a preset dataset: {', '.join(PRESETS)}",
+    )
+    p.add_argument("--classes", type=int, default=None, help="classes for the preset (2-8)")
+    p.add_argument(
+        "--hidden",
+        metavar="WIDTHS",
+        help="hidden layer widths, e.g. 8,8,8 ('none' for no hidden layer)",
+    )
+    p.add_argument(
+        "--activation",
+        default="tanh",
+        metavar="NAME",
+        help="activation of the --hidden layers (default tanh)",
+    )
+    p.add_argument("--play", action="store_true", help="start training at once")
+    p.add_argument("--dark", action="store_true", help="dark theme")
+    p.add_argument("--presentation", action="store_true", help="large type (full screen)")
+    p.add_argument("--screenshot", metavar="FILE.png", help="render the window to FILE and exit")
+    p.add_argument(
+        "--train-steps",
+        type=_steps,
+        default=0,
+        metavar="N",
+        help="with --screenshot: train N steps (mini-batches) first",
+    )
+    p.add_argument(
+        "--size",
+        type=_size,
+        default=(1600, 1000),
+        metavar="WxH",
+        help="with --screenshot: image size in pixels (default 1600x1000)",
+    )
+    p.add_argument(
+        "--view",
+        choices=tuple(VIEWS),
+        metavar="NAME",
+        help=f"with --screenshot: render one view alone: {', '.join(VIEWS)}",
+    )
+    return p
+
+
+def _hidden_layers(args: argparse.Namespace):
+    from dlviz.core.network import ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_WIDTH, LayerSpec
+
+    if args.hidden is None:
+        return None
+    if args.activation not in ACTIVATIONS:
+        raise DlvizError(
+            f"unknown activation '{args.activation}'; choose from {', '.join(ACTIVATIONS)}"
+        )
+    text = args.hidden.strip().lower()
+    if text in ("", "none", "0"):
+        return ()
+    try:
+        widths = [int(w) for w in text.split(",")]
+    except ValueError:
+        raise DlvizError(f"--hidden '{args.hidden}': give widths like 8,8 or 'none'") from None
+    if len(widths) > MAX_HIDDEN_LAYERS or not all(1 <= w <= MAX_WIDTH for w in widths):
+        raise DlvizError(
+            f"--hidden '{args.hidden}': up to {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_WIDTH}"
+        )
+    return tuple(LayerSpec(w, args.activation) for w in widths)
+
+
+def _initial_data(args: argparse.Namespace):
+    from dlviz.core.data import make_dataset, read_csv
+    from dlviz.ui.session import DataSettings
+
+    if args.data:
+        if not args.data.lower().endswith(".csv"):
+            raise DlvizError(
+                f"cannot open {args.data}: this version opens .csv data files "
+                "(x1,x2,label | x1,x2,value | x,y)"
+            )
+        return read_csv(args.data)
+    settings = DataSettings()
+    if args.preset:
+        settings = DataSettings(preset=args.preset, classes=args.classes or 2)
+    elif args.classes:
+        settings = DataSettings(classes=args.classes)
+    make_dataset(settings.preset, classes=settings.classes)  # check now: DlvizError if impossible
+    return settings
+
+
+def _application(offscreen: bool):
+    if offscreen and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("dlviz")
+    app.setOrganizationName("dlviz")
+    app.setApplicationDisplayName("dlviz")
+    app.setDesktopFileName("dlviz")
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = make_parser().parse_args(args_list)
+        data = _initial_data(args)
+        hidden = _hidden_layers(args)
+    except DlvizError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from dlviz.ui.blas import limit_blas_threads
+
+    limit_blas_threads()
+    app = _application(offscreen=bool(args.screenshot))
+    from dlviz.ui import icons
+    from dlviz.ui.main_window import MainWindow
+    from dlviz.ui.theme import DARK, LIGHT, Scale, apply_to_app
+
+    app.setWindowIcon(icons.app_icon())
+    apply_to_app(app, DARK if args.dark else LIGHT, Scale())
+    window = MainWindow(data=data, restore_layout=not args.screenshot)
+    if hidden is not None:
+        window.network_panel.set_hidden(hidden)
+    if args.dark:
+        window.actions["dark"].setChecked(True)
+    if args.screenshot:
+        return screenshot(window, args)
+    if args.presentation:
+        window.actions["presentation"].setChecked(True)
+    else:
+        window.show()
+    if args.play:
+        window.play()
+    return app.exec()
+
+
+def screenshot(window, args: argparse.Namespace) -> int:
+    """Train ``--train-steps`` steps, draw the newest snapshot, save the window (or one view)."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from dlviz.ui.views import VIEWS
+
+    app = QApplication.instance()
+    width, height = args.size
+    if args.presentation:
+        window.actions["presentation"].setChecked(True)
+        window.showNormal()  # a screenshot has the size asked for, not the screen's
+    window.resize(width, height)
+    window.show()
+    standalone = None
+    if args.view:
+        # made before training, so the snapshots carry what it draws (neuron grids...)
+        standalone = VIEWS[args.view](window.session)
+        standalone.setWindowTitle(f"dlviz — {standalone.title}")
+        standalone.resize(width, height)
+        window.extra_views.append(standalone)
+        window.draw_frame()
+    errors: list[str] = []
+    done: list[int] = []
+    window.worker.failed.connect(lambda message, details: errors.append(message))
+    window.worker.steps_done.connect(done.append)
+    window.worker.train_steps(args.train_steps)
+    clock = QElapsedTimer()
+    clock.start()
+    while not done and not errors and clock.elapsed() < SCREENSHOT_TIMEOUT_S * 1000:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    message_box = window.message_box()
+    if message_box is not None:
+        message_box.close()
+    if errors or not done:
+        print(
+            f"dlviz: screenshot failed: {errors[0] if errors else 'training timed out'}",
+            file=sys.stderr,
+        )
+        window.close()
+        window.deleteLater()
+        return 1
+    # let the last snapshot arrive and be drawn
+    settle = QElapsedTimer()
+    settle.start()
+    while settle.elapsed() < 300:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    window.draw_frame()
+    target = window
+    if standalone is not None:
+        standalone.show()
+        app.processEvents()
+        standalone.invalidate()
+        standalone.refresh()
+        target = standalone
+    for _ in range(5):
+        app.processEvents()
+    QTimer.singleShot(0, lambda: None)
+    image = target.grab()
+    ok = image.save(args.screenshot)
+    if standalone is not None:
+        standalone.close()
+        standalone.deleteLater()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    if not ok:
+        print(f"dlviz: cannot write {args.screenshot}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.screenshot} ({image.width()}x{image.height()}, step {done[0]})")
+    return 0

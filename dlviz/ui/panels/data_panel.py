@@ -1,0 +1,254 @@
+"""The data panel: preset, classes, noise, number of points, train/test split, display toggles."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dlviz.core.data import (
+    CLASSIFY_PRESETS,
+    CURVE_PRESETS,
+    MAX_CLASSES,
+    MAX_POINTS,
+    MULTICLASS_PRESETS,
+    REGRESS_PRESETS,
+    preset_kind,
+)
+from dlviz.ui.session import Session
+
+GROUPS = (
+    ("Classification", CLASSIFY_PRESETS),
+    ("Regression", REGRESS_PRESETS),
+    ("1-D curve", CURVE_PRESETS),
+)
+
+
+class DataPanel(QWidget):
+    """Edits the session's data settings; every change regenerates the points at once."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("data-panel")
+
+        self.preset = QComboBox(self)
+        self.preset.setObjectName("preset")
+        self.preset.setToolTip("A ready-made dataset; paint on the canvas to change it")
+        model = QStandardItemModel(self.preset)
+        self.preset.setModel(model)
+        for title, names in GROUPS:
+            self.preset.addItem(f"— {title} —")
+            header = model.item(self.preset.count() - 1)
+            header.setEnabled(False)
+            header.setSelectable(False)
+            for name in names:
+                self.preset.addItem(f"  {name.capitalize()}", name)
+
+        self.classes = QSpinBox(self)
+        self.classes.setObjectName("classes")
+        self.classes.setRange(2, MAX_CLASSES)
+        self.classes.setToolTip(
+            f"Number of classes (2 to {MAX_CLASSES}) for spiral, rings, checkerboard and blobs"
+        )
+
+        self.noise = QSlider(Qt.Orientation.Horizontal, self)
+        self.noise.setObjectName("noise")
+        self.noise.setRange(0, 100)
+        self.noise.setToolTip("Noise added to the points, 0 to 100 %")
+        self.noise_label = QLabel(self)
+        self.noise_label.setMinimumWidth(44)
+
+        self.points = QSpinBox(self)
+        self.points.setObjectName("points")
+        self.points.setRange(0, MAX_POINTS)
+        self.points.setSingleStep(100)
+        self.points.setSpecialValueText("preset")
+        self.points.setToolTip('How many points to generate ("preset": the preset\'s own number)')
+
+        self.test_ratio = QSlider(Qt.Orientation.Horizontal, self)
+        self.test_ratio.setObjectName("test-ratio")
+        self.test_ratio.setRange(0, 90)
+        self.test_ratio.setSingleStep(5)
+        self.test_ratio.setPageStep(10)
+        self.test_ratio.setToolTip("Share of points held out as test data (0 to 90 %)")
+        self.test_label = QLabel(self)
+        self.test_label.setMinimumWidth(44)
+
+        self.regenerate = QPushButton("Regenerate", self)
+        self.regenerate.setObjectName("regenerate")
+        self.regenerate.setToolTip("New random points from the same preset (Ctrl+G)")
+        self.clear = QPushButton("Clear", self)
+        self.clear.setObjectName("clear")
+        self.clear.setToolTip("Remove every point, then paint your own (Ctrl+Shift+Backspace)")
+
+        self.show_test = QCheckBox("Show test data", self)
+        self.show_test.setObjectName("show-test")
+        self.show_test.setToolTip("Draw the held-out test points as rings (T)")
+        self.discrete = QCheckBox("Discretise output", self)
+        self.discrete.setObjectName("discrete")
+        self.discrete.setToolTip("Show only the predicted class (or rounded value), no shading (D)")
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("data-summary")
+        self.summary.setWordWrap(True)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Preset", self.preset)
+        form.addRow("Classes", self.classes)
+        self._form = form
+        noise_row = QHBoxLayout()
+        noise_row.addWidget(self.noise, 1)
+        noise_row.addWidget(self.noise_label)
+        form.addRow("Noise", noise_row)
+        form.addRow("Points", self.points)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_ratio, 1)
+        test_row.addWidget(self.test_label)
+        form.addRow("Test data", test_row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.regenerate)
+        buttons.addWidget(self.clear)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.show_test)
+        layout.addWidget(self.discrete)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+
+        self.sync()
+        self.preset.currentIndexChanged.connect(self._settings_edited)
+        self.classes.valueChanged.connect(self._settings_edited)
+        self.noise.valueChanged.connect(self._noise_moved)
+        self.noise.sliderReleased.connect(self._settings_edited)
+        self.points.editingFinished.connect(self._settings_edited)
+        self.test_ratio.valueChanged.connect(self._test_moved)
+        self.test_ratio.sliderReleased.connect(self._test_released)
+        self.regenerate.clicked.connect(self.regenerate_points)
+        self.clear.clicked.connect(session.clear)
+        self.show_test.toggled.connect(lambda on: session.set_options(show_test=on))
+        self.discrete.toggled.connect(lambda on: session.set_options(discrete=on))
+        session.dataset_changed.connect(self._dataset_changed)
+        session.options_changed.connect(self.sync)
+
+    # ------------------------------------------------------------ session -> widgets
+
+    def sync(self) -> None:
+        s = self.session.data_settings
+        for w in (
+            self.preset,
+            self.classes,
+            self.noise,
+            self.points,
+            self.test_ratio,
+            self.show_test,
+            self.discrete,
+        ):
+            w.blockSignals(True)
+        index = self.preset.findData(s.preset)
+        if index >= 0:
+            self.preset.setCurrentIndex(index)
+        self.classes.setValue(s.classes)
+        self.classes.setEnabled(s.preset in MULTICLASS_PRESETS)
+        self._form.setRowVisible(self.classes, preset_kind(s.preset) == "classify")
+        self.noise.setValue(round(s.noise * 100))
+        self.points.setValue(s.n or 0)
+        self.test_ratio.setValue(round(s.test_ratio * 100))
+        self.show_test.setChecked(self.session.options.show_test)
+        self.discrete.setChecked(self.session.options.discrete)
+        for w in (
+            self.preset,
+            self.classes,
+            self.noise,
+            self.points,
+            self.test_ratio,
+            self.show_test,
+            self.discrete,
+        ):
+            w.blockSignals(False)
+        self.noise_label.setText(f"{self.noise.value()} %")
+        self.test_label.setText(f"{self.test_ratio.value()} %")
+        self._summarise()
+
+    def _summarise(self) -> None:
+        ds = self.session.dataset
+        n_test = int(ds.is_test.sum())
+        kind = {
+            "classify": f"{ds.n_classes} classes",
+            "regress": "regression",
+            "curve": "1-D curve",
+        }[ds.kind]
+        self.summary.setText(f"{ds.n} points ({ds.n - n_test} train, {n_test} test), {kind}")
+
+    def _dataset_changed(self, reason: str) -> None:
+        if reason == "new":
+            self.sync()
+        else:
+            self._summarise()
+
+    # ------------------------------------------------------------ widgets -> session
+
+    def current_settings(self):
+        s = self.session.data_settings
+        preset = self.preset.currentData() or s.preset
+        classes = self.classes.value() if preset in MULTICLASS_PRESETS else 2
+        return replace(
+            s,
+            preset=preset,
+            classes=classes,
+            noise=self.noise.value() / 100.0,
+            n=self.points.value() or None,
+        )
+
+    def _settings_edited(self) -> None:
+        if self.noise.isSliderDown():
+            return
+        settings = self.current_settings()
+        if settings == self.session.data_settings and self.session.dataset.name == settings.preset:
+            return
+        self.session.new_data(settings)
+
+    def _noise_moved(self, value: int) -> None:
+        self.noise_label.setText(f"{value} %")
+        if not self.noise.isSliderDown():  # keyboard or click on the groove
+            self._settings_edited()
+
+    def _test_moved(self, value: int) -> None:
+        self.test_label.setText(f"{value} %")
+        if not self.test_ratio.isSliderDown():
+            self._test_released()
+
+    def _test_released(self) -> None:
+        ratio = self.test_ratio.value() / 100.0
+        if ratio != self.session.data_settings.test_ratio:
+            self.session.set_test_ratio(ratio)
+
+    def regenerate_points(self) -> None:
+        settings = self.current_settings()
+        self.session.new_data(replace(settings, seed=settings.seed + 1))
+
+    def select_preset(self, name: str) -> None:
+        """Choose a preset as the user would (used by the command line and tests)."""
+        index = self.preset.findData(name)
+        if index < 0:
+            raise ValueError(f"no preset {name!r}")
+        self.preset.setCurrentIndex(index)
+
+    @staticmethod
+    def kind_of(name: str) -> str:
+        return preset_kind(name)

@@ -1,0 +1,305 @@
+"""The network panel: input features, a stack of hidden layers, the output and loss.
+
+Emits ``changed`` after every edit; the main window turns the panel's state
+into a :class:`~dlviz.core.network.NetworkSpec` with
+:func:`~dlviz.core.network.build_spec` (which also checks it).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dlviz.core.features import CURVE_FEATURES, FEATURE_LABELS, FEATURES
+from dlviz.core.network import (
+    ACTIVATIONS,
+    INITS,
+    MAX_HIDDEN_LAYERS,
+    MAX_WIDTH,
+    LayerSpec,
+    default_loss,
+)
+from dlviz.ui import icons
+from dlviz.ui.session import Session
+
+ACTIVATION_LABELS = {
+    "linear": "Linear",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "ReLU",
+    "leakyrelu": "Leaky ReLU",
+    "elu": "ELU",
+    "gelu": "GELU",
+}
+LOSS_LABELS = {
+    "bce": "Sigmoid + binary cross-entropy",
+    "ce": "Softmax + cross-entropy",
+    "mse": "Squared error",
+}
+INIT_LABELS = {"xavier": "Xavier / Glorot", "he": "He", "uniform": "Uniform ±0.5"}
+DEFAULT_LAYERS = (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
+
+
+def losses_for(kind: str, n_classes: int) -> tuple[str, ...]:
+    """The losses that fit the data, the default first."""
+    if kind != "classify":
+        return ("mse",)
+    if n_classes <= 2:
+        return ("bce", "ce", "mse")
+    return ("ce", "bce", "mse")
+
+
+class LayerRow(QFrame):
+    """One hidden layer: its number, width, activation, and move/remove buttons."""
+
+    changed = Signal()
+
+    def __init__(self, panel: NetworkPanel, layer: LayerSpec) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.dropout = layer.dropout
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel(self)
+        self.width_box = QSpinBox(self)
+        self.width_box.setRange(1, MAX_WIDTH)
+        self.width_box.setValue(layer.width)
+        self.width_box.setToolTip(f"Neurons in this layer (1 to {MAX_WIDTH})")
+        self.activation = QComboBox(self)
+        for name in ACTIVATIONS:
+            self.activation.addItem(ACTIVATION_LABELS.get(name, name), name)
+        self.activation.setCurrentIndex(ACTIVATIONS.index(layer.activation))
+        self.activation.setToolTip("Activation function of this layer")
+        self.activation.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.activation.setMinimumContentsLength(6)
+        color = panel.palette().windowText().color().name()
+        self.up = self._button("up", "Move this layer towards the input", color)
+        self.down = self._button("down", "Move this layer towards the output", color)
+        self.remove = self._button("remove", "Remove this layer", color)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        row.addWidget(self.label)
+        row.addWidget(self.width_box)
+        row.addWidget(self.activation, 1)
+        row.addWidget(self.up)
+        row.addWidget(self.down)
+        row.addWidget(self.remove)
+        self.width_box.valueChanged.connect(self.changed)
+        self.activation.currentIndexChanged.connect(self.changed)
+
+    def _button(self, glyph: str, tip: str, color: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setIcon(icons.icon(glyph, color))
+        button.setIconSize(QSize(16, 16))
+        button.setToolTip(tip)
+        button.setObjectName(f"layer-{glyph}")
+        button.setAutoRaise(True)
+        return button
+
+    def spec(self) -> LayerSpec:
+        return LayerSpec(self.width_box.value(), self.activation.currentData(), self.dropout)
+
+
+class NetworkPanel(QWidget):
+    changed = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("network-panel")
+        self._kind = ""
+        self._n_classes = 0
+
+        self.feature_boxes: dict[str, QCheckBox] = {}
+        features = QGridLayout()
+        features.setHorizontalSpacing(10)
+        for i, name in enumerate(FEATURES):
+            box = QCheckBox(FEATURE_LABELS[name], self)
+            box.setObjectName(f"feature-{name}")
+            box.setToolTip(f"Feed {FEATURE_LABELS[name]} to the first layer")
+            box.setChecked(name in ("x1", "x2"))
+            box.toggled.connect(self._feature_toggled)
+            self.feature_boxes[name] = box
+            features.addWidget(box, i // 4, i % 4)
+
+        self.rows: list[LayerRow] = []
+        self.layers_box = QVBoxLayout()
+        self.layers_box.setSpacing(3)
+        self.add_button = QPushButton("Add layer", self)
+        self.add_button.setObjectName("add-layer")
+        self.add_button.setToolTip(f"Add a hidden layer (up to {MAX_HIDDEN_LAYERS}); Ctrl+L")
+        self.add_button.clicked.connect(self.add_layer)
+        self.empty_label = QLabel("No hidden layers: a linear model", self)
+
+        self.loss = QComboBox(self)
+        self.loss.setObjectName("loss")
+        self.loss.setToolTip("Output layer and loss; the choices fit the data")
+        self.loss.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.loss.setMinimumContentsLength(12)
+        self.loss.currentIndexChanged.connect(self._emit)
+        self.init = QComboBox(self)
+        self.init.setObjectName("init")
+        for name in INITS:
+            self.init.addItem(INIT_LABELS[name], name)
+        self.init.setToolTip("How new weights are drawn (used at the next reset or rebuild)")
+        self.init.currentIndexChanged.connect(self._emit)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("network-summary")
+        self.summary.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<b>Inputs</b>", self))
+        layout.addLayout(features)
+        layout.addWidget(QLabel("<b>Hidden layers</b> (neurons, activation)", self))
+        layout.addLayout(self.layers_box)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.add_button)
+        form = QFormLayout()
+        form.addRow("Output", self.loss)
+        form.addRow("Initialiser", self.init)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+
+        self._building = True
+        for layer in DEFAULT_LAYERS:
+            self.add_layer(layer)
+        self._building = False
+        self.set_data_kind(session.kind, session.dataset.n_classes)
+        self._renumber()
+
+    # ------------------------------------------------------------ state
+
+    def features(self) -> tuple[str, ...]:
+        return tuple(n for n, box in self.feature_boxes.items() if box.isChecked())
+
+    def hidden(self) -> tuple[LayerSpec, ...]:
+        return tuple(row.spec() for row in self.rows)
+
+    def loss_name(self) -> str:
+        return self.loss.currentData() or default_loss(self._kind, self._n_classes)  # type: ignore[arg-type]
+
+    def init_name(self) -> str:
+        return self.init.currentData()
+
+    def set_dropout(self, rate: float) -> None:
+        for row in self.rows:
+            row.dropout = rate
+
+    def set_summary(self, text: str) -> None:
+        self.summary.setText(text)
+
+    # ------------------------------------------------------------ data kind
+
+    def set_data_kind(self, kind: str, n_classes: int) -> None:
+        """Offer the features and losses that fit the data (keeps the user's choice if it fits)."""
+        if kind == self._kind and n_classes == self._n_classes:
+            return
+        self._kind, self._n_classes = kind, n_classes
+        was_building, self._building = self._building, True
+        for name, box in self.feature_boxes.items():
+            usable = kind != "curve" or name in CURVE_FEATURES
+            box.setEnabled(usable)
+            if not usable:
+                box.setChecked(False)
+        if not self.features():
+            self.feature_boxes["x1"].setChecked(True)
+            if kind != "curve":
+                self.feature_boxes["x2"].setChecked(True)
+        current = self.loss.currentData()
+        choices = losses_for(kind, n_classes)
+        self.loss.clear()
+        for name in choices:
+            self.loss.addItem(LOSS_LABELS[name], name)
+        keep = current if current in choices and kind == "classify" else choices[0]
+        if current == "bce" and n_classes > 2 or current == "ce" and n_classes <= 2:
+            keep = choices[0]  # the natural loss follows the class count
+        self.loss.setCurrentIndex(choices.index(keep))
+        self._building = was_building
+
+    # ------------------------------------------------------------ layers
+
+    def add_layer(self, layer: LayerSpec | None = None) -> None:
+        if len(self.rows) >= MAX_HIDDEN_LAYERS:
+            return
+        if not isinstance(layer, LayerSpec):
+            last = self.rows[-1].spec() if self.rows else LayerSpec(8, "tanh")
+            layer = LayerSpec(last.width, last.activation, last.dropout)
+        row = LayerRow(self, layer)
+        row.changed.connect(self._emit)
+        row.up.clicked.connect(lambda: self.move_layer(row, -1))
+        row.down.clicked.connect(lambda: self.move_layer(row, +1))
+        row.remove.clicked.connect(lambda: self.remove_layer(row))
+        self.rows.append(row)
+        self.layers_box.addWidget(row)
+        self._renumber()
+        self._emit()
+
+    def set_hidden(self, layers: tuple[LayerSpec, ...]) -> None:
+        """Replace the whole stack (the command line's ``--hidden``); one ``changed`` signal."""
+        was_building, self._building = self._building, True
+        while self.rows:
+            self.remove_layer(self.rows[-1])
+        for layer in layers[:MAX_HIDDEN_LAYERS]:
+            self.add_layer(layer)
+        self._building = was_building
+        self._emit()
+
+    def remove_layer(self, row: LayerRow | None = None) -> None:
+        if not self.rows:
+            return
+        row = row or self.rows[-1]
+        self.rows.remove(row)
+        self.layers_box.removeWidget(row)
+        row.hide()
+        row.deleteLater()
+        self._renumber()
+        self._emit()
+
+    def move_layer(self, row: LayerRow, offset: int) -> None:
+        i = self.rows.index(row)
+        j = i + offset
+        if not 0 <= j < len(self.rows):
+            return
+        self.rows[i], self.rows[j] = self.rows[j], self.rows[i]
+        self.layers_box.removeWidget(row)
+        self.layers_box.insertWidget(j, row)
+        self._renumber()
+        self._emit()
+
+    def _renumber(self) -> None:
+        for i, row in enumerate(self.rows):
+            row.label.setText(f"{i + 1}")
+            row.up.setEnabled(i > 0)
+            row.down.setEnabled(i < len(self.rows) - 1)
+        self.add_button.setEnabled(len(self.rows) < MAX_HIDDEN_LAYERS)
+        self.empty_label.setVisible(not self.rows)
+
+    def _feature_toggled(self, on: bool) -> None:
+        if not on and not self.features():
+            box = self.sender()
+            box.blockSignals(True)
+            box.setChecked(True)  # the network needs at least one input
+            box.blockSignals(False)
+            return
+        self._emit()
+
+    def _emit(self) -> None:
+        if not self._building:
+            self.changed.emit()

@@ -1,0 +1,221 @@
+"""The training panel: optimizer, learning rate, schedule, batch, regularisation, seed, controls.
+
+The transport buttons show the main window's actions (so the menu, the
+toolbar, the keys and these buttons share one enabled/checked state).
+Settings build a :class:`~dlviz.core.trainer.TrainConfig`; ``changed`` fires
+after each edit, ``seed_changed`` when the seed is edited by hand.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dlviz.core.optim import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES, OptimizerConfig
+from dlviz.core.trainer import TrainConfig
+from dlviz.ui.widgets import LogSlider
+from dlviz.ui.worker import SPEEDS, speed_label
+
+SCHEDULE_LABELS = {
+    "constant": "Constant",
+    "step": "Step decay",
+    "exponential": "Exponential decay",
+    "cosine": "Cosine annealing",
+}
+MAX_BATCH = 4096
+DEFAULT_LR = 0.01
+
+
+class TrainingPanel(QWidget):
+    changed = Signal()
+    seed_changed = Signal(int)
+    speed_changed = Signal(object)  # batches per second, or None for full speed
+
+    def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("training-panel")
+
+        buttons = QGridLayout()
+        buttons.setSpacing(4)
+        self.buttons: dict[str, QToolButton] = {}
+        for i, name in enumerate(("play", "step", "epoch", "reset", "reinit")):
+            button = QToolButton(self)
+            button.setDefaultAction(actions[name])
+            button.setObjectName(f"button-{name}")
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            button.setIconSize(QSize(28, 28) if name == "play" else QSize(22, 22))
+            button.setMinimumWidth(64)
+            self.buttons[name] = button
+            buttons.addWidget(button, 0, i)
+
+        self.speed = QSlider(Qt.Orientation.Horizontal, self)
+        self.speed.setObjectName("speed")
+        self.speed.setRange(0, len(SPEEDS) - 1)
+        self.speed.setValue(len(SPEEDS) - 1)
+        self.speed.setPageStep(1)
+        self.speed.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.speed.setToolTip(
+            "Training speed: slow motion for demonstrations, max for results ([ slower, ] faster)"
+        )
+        self.speed_label = QLabel(speed_label(None), self)
+        self.speed_label.setMinimumWidth(90)
+        self.speed.valueChanged.connect(self._speed_moved)
+
+        self.optimizer = QComboBox(self)
+        self.optimizer.setObjectName("optimizer")
+        for name in OPTIMIZERS:
+            self.optimizer.addItem(OPTIMIZER_LABELS[name], name)
+        self.optimizer.setCurrentIndex(OPTIMIZERS.index("adam"))
+        self.lr = LogSlider(1e-5, 10.0, DEFAULT_LR, self)
+        self.lr.setObjectName("learning-rate")
+        self.lr.field.setObjectName("learning-rate-field")
+        self.lr.setToolTip("Learning rate, 0.00001 to 10 (logarithmic slider)")
+        self.schedule = QComboBox(self)
+        self.schedule.setObjectName("schedule")
+        for name in SCHEDULES:
+            self.schedule.addItem(SCHEDULE_LABELS.get(name, name), name)
+        self.decay_steps = QSpinBox(self)
+        self.decay_steps.setRange(1, 1_000_000)
+        self.decay_steps.setValue(1000)
+        self.decay_steps.setSingleStep(100)
+        self.decay_steps.setSuffix(" steps")
+        self.decay_steps.setToolTip("Step/exponential: steps per decay; cosine: steps to the end")
+        self.decay_rate = QDoubleSpinBox(self)
+        self.decay_rate.setRange(0.01, 1.0)
+        self.decay_rate.setSingleStep(0.05)
+        self.decay_rate.setValue(0.5)
+        self.decay_rate.setToolTip("Factor the learning rate is multiplied by per decay")
+        self.batch = QSpinBox(self)
+        self.batch.setObjectName("batch-size")
+        self.batch.setRange(1, MAX_BATCH)
+        self.batch.setValue(10)
+        self.batch.setToolTip(f"Samples per optimizer step (1 to {MAX_BATCH})")
+        self.l1 = self._rate_box("l1", "L1 penalty on the weights (0 to 10)")
+        self.l2 = self._rate_box("l2", "L2 penalty on the weights (0 to 10)")
+        self.dropout = QDoubleSpinBox(self)
+        self.dropout.setObjectName("dropout")
+        self.dropout.setRange(0.0, 0.9)
+        self.dropout.setSingleStep(0.05)
+        self.dropout.setDecimals(2)
+        self.dropout.setToolTip("Dropout rate of every hidden layer while training (0 to 0.9)")
+        self.seed = QSpinBox(self)
+        self.seed.setObjectName("seed")
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip(
+            "Seed of the initial weights and the shuffling; editing it re-initialises the network"
+        )
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(self.speed, 1)
+        speed_row.addWidget(self.speed_label)
+        form.addRow("Speed", speed_row)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Schedule", self.schedule)
+        self.decay_row = QHBoxLayout()
+        self.decay_row.addWidget(self.decay_steps)
+        self.decay_row.addWidget(QLabel("×", self))
+        self.decay_row.addWidget(self.decay_rate)
+        form.addRow("Decay", self.decay_row)
+        self._form = form
+        self._decay_index = form.rowCount() - 1
+        form.addRow("Batch size", self.batch)
+        form.addRow("L1", self.l1)
+        form.addRow("L2", self.l2)
+        form.addRow("Dropout", self.dropout)
+        form.addRow("Seed", self.seed)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+        self._sync_enabled()
+        for signal in (
+            self.optimizer.currentIndexChanged,
+            self.schedule.currentIndexChanged,
+            self.decay_steps.valueChanged,
+            self.decay_rate.valueChanged,
+            self.batch.valueChanged,
+            self.l1.valueChanged,
+            self.l2.valueChanged,
+            self.dropout.valueChanged,
+            self.lr.valueChanged,
+        ):
+            signal.connect(self._edited)
+        self.seed.editingFinished.connect(lambda: self.seed_changed.emit(self.seed.value()))
+
+    def _rate_box(self, name: str, tip: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(self)
+        box.setObjectName(name)
+        box.setRange(0.0, 10.0)
+        box.setDecimals(5)
+        box.setSingleStep(0.001)
+        box.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        box.setSpecialValueText("off")
+        box.setToolTip(tip)
+        return box
+
+    def _sync_enabled(self) -> None:
+        full_batch = self.optimizer.currentData() == "gd"
+        self.batch.setEnabled(not full_batch)
+        decays = self.schedule.currentData() != "constant"
+        self._form.setRowVisible(self._decay_index, decays)
+        self.decay_rate.setEnabled(self.schedule.currentData() in ("step", "exponential"))
+
+    def _edited(self, *args: object) -> None:
+        self._sync_enabled()
+        self.changed.emit()
+
+    def _speed_moved(self, index: int) -> None:
+        speed = SPEEDS[index]
+        self.speed_label.setText(speed_label(speed))
+        self.speed_changed.emit(speed)
+
+    # ------------------------------------------------------------ values
+
+    def config(self) -> TrainConfig:
+        optimizer = OptimizerConfig(
+            name=self.optimizer.currentData(),
+            lr=self.lr.value(),
+            schedule=self.schedule.currentData(),
+            decay_steps=self.decay_steps.value(),
+            decay_rate=self.decay_rate.value(),
+        )
+        return TrainConfig(
+            optimizer=optimizer,
+            batch_size=self.batch.value(),
+            l1=self.l1.value(),
+            l2=self.l2.value(),
+        )
+
+    def speed_value(self) -> float | None:
+        return SPEEDS[self.speed.value()]
+
+    def change_speed(self, steps: int) -> None:
+        self.speed.setValue(self.speed.value() + steps)
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Set the rate as if typed (emits ``changed``)."""
+        self.lr.setValue(lr)
+        self.changed.emit()
+
+    def set_seed(self, seed: int) -> None:
+        self.seed.blockSignals(True)
+        self.seed.setValue(seed)
+        self.seed.blockSignals(False)

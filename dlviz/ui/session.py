@@ -1,0 +1,235 @@
+"""The GUI thread's model of a session: the data being drawn, display options, newest snapshot.
+
+Panels and views observe a :class:`Session` (napari style: the model is
+plain state plus change signals; widgets read it and call its methods).  The
+main window forwards its changes to the training worker.  Nothing here runs
+training maths: the dataset edits are the core ``Dataset`` methods and the
+curves come from :class:`dlviz.core.colors.CurveHistory`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from dlviz.core.colors import MAX_CLASSES, CurveHistory, value_limit
+from dlviz.core.data import Dataset, empty_dataset, make_dataset
+from dlviz.core.snapshot import Snapshot
+from dlviz.ui.theme import LIGHT, Scale, Theme
+
+UNDO_LIMIT = 50
+TOOLS = ("paint", "erase", "move")
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """How the current points were generated (the data panel's fields)."""
+
+    preset: str = "spiral"
+    classes: int = 2
+    noise: float = 0.0
+    test_ratio: float = 0.5
+    n: int | None = None
+    seed: int = 0
+
+    def make(self) -> Dataset:
+        return make_dataset(
+            self.preset,
+            n=self.n,
+            noise=self.noise,
+            classes=self.classes,
+            test_ratio=self.test_ratio,
+            seed=self.seed,
+        )
+
+
+@dataclass(frozen=True)
+class DisplayOptions:
+    show_test: bool = True
+    discrete: bool = False
+    log_loss: bool = False
+    smoothing: float = 0.6
+
+
+class Session(QObject):
+    """State shared by the panels and views of one window (GUI thread only)."""
+
+    #: The points changed.  ``reason`` is "edit" (painted, erased, moved, undone)
+    #: or "new" (a preset, regenerated, cleared, loaded): then kind or classes may differ.
+    dataset_changed = Signal(str)
+    options_changed = Signal()
+    theme_changed = Signal()
+    tool_changed = Signal()
+    undo_changed = Signal()
+
+    def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.data_settings = settings or DataSettings()
+        self.dataset: Dataset = self.data_settings.make()
+        self.history = CurveHistory()
+        self.latest: Snapshot | None = None
+        self.snapshot_count = 0  # snapshots received, to tell views there is a new one
+        self.options = DisplayOptions()
+        self.theme: Theme = LIGHT
+        self.scale = Scale()
+        self.tool = "paint"
+        self.paint_class = 0
+        self.paint_value = 1.0
+        self._rng = np.random.default_rng(self.data_settings.seed + 1)
+        self._undo: list[Dataset] = []
+        self._redo: list[Dataset] = []
+        self._stroke_open = False
+
+    # ------------------------------------------------------------ data
+
+    @property
+    def kind(self) -> str:
+        return self.dataset.kind
+
+    @property
+    def value_limit(self) -> float:
+        """Half-range of the signed colour map for regression targets."""
+        if self.dataset.kind == "classify":
+            return 1.0
+        return value_limit(self.dataset.targets)
+
+    def new_data(self, settings: DataSettings) -> None:
+        """Generate points from ``settings`` (a preset, other noise, regenerate)."""
+        dataset = settings.make()
+        self.data_settings = settings
+        self.replace_dataset(dataset)
+
+    def replace_dataset(self, dataset: Dataset, *, undoable: bool = True) -> None:
+        if undoable:
+            self._push_undo()
+        self.dataset = dataset
+        if dataset.kind == "classify":
+            self.paint_class = min(self.paint_class, MAX_CLASSES - 1)
+        self.dataset_changed.emit("new")
+
+    def set_test_ratio(self, ratio: float) -> None:
+        self.data_settings = replace(self.data_settings, test_ratio=ratio)
+        self._push_undo()
+        self.dataset = self.dataset.with_test_ratio(ratio, self.data_settings.seed)
+        self.dataset_changed.emit("edit")
+
+    def clear(self) -> None:
+        """Remove every point (the kind and the number of classes stay)."""
+        self._push_undo()
+        old = self.dataset
+        ds = empty_dataset(old.kind, old.n_classes)
+        ds.bounds = old.bounds  # the canvas keeps its place
+        self.dataset = ds
+        self.dataset_changed.emit("edit")
+
+    # edits from the canvas: begin_stroke() once, then any number of edits, then end_stroke()
+
+    def begin_stroke(self) -> None:
+        if not self._stroke_open:
+            self._push_undo()
+            self._stroke_open = True
+
+    def end_stroke(self) -> None:
+        self._stroke_open = False
+
+    def add_point(self, x: float, y: float) -> None:
+        ds = self.dataset
+        if ds.kind == "classify":
+            label: float = self.paint_class
+        elif ds.kind == "curve":
+            label = y
+        else:
+            label = self.paint_value
+        before = ds.n_classes
+        ds.add_point(float(x), float(y), label, self._rng, self.data_settings.test_ratio)
+        self.dataset_changed.emit("new" if ds.n_classes != before else "edit")
+
+    def erase(self, x: float, y: float, radius: float) -> int:
+        removed = int(self.dataset.remove_near(float(x), float(y), float(radius)) or 0)
+        if removed:
+            self.dataset_changed.emit("edit")
+        return removed
+
+    def nearest_point(self, x: float, y: float, radius: float) -> int | None:
+        return self.dataset.nearest(float(x), float(y), float(radius))
+
+    def move_point(self, index: int, x: float, y: float) -> None:
+        self.dataset.move_point(index, float(x), float(y))
+        self.dataset_changed.emit("edit")
+
+    # ------------------------------------------------------------ undo
+
+    def _push_undo(self) -> None:
+        self._undo.append(self.dataset.copy())
+        del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
+        self.undo_changed.emit()
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        if self._undo:
+            self._redo.append(self.dataset)
+            self._swap(self._undo.pop())
+
+    def redo(self) -> None:
+        if self._redo:
+            self._undo.append(self.dataset)
+            self._swap(self._redo.pop())
+
+    def _swap(self, dataset: Dataset) -> None:
+        old = self.dataset
+        self.dataset = dataset
+        self.undo_changed.emit()
+        same = old.kind == dataset.kind and old.n_classes == dataset.n_classes
+        self.dataset_changed.emit("edit" if same else "new")
+
+    # ------------------------------------------------------------ painting tools
+
+    def set_tool(self, tool: str) -> None:
+        if tool not in TOOLS:
+            raise ValueError(f"unknown tool {tool!r}")
+        self.tool = tool
+        self.tool_changed.emit()
+
+    def set_paint_class(self, label: int) -> None:
+        self.paint_class = max(0, min(int(label), MAX_CLASSES - 1))
+        if self.tool != "paint":
+            self.tool = "paint"
+        self.tool_changed.emit()
+
+    def set_paint_value(self, value: float) -> None:
+        self.paint_value = float(value)
+        self.tool_changed.emit()
+
+    # ------------------------------------------------------------ snapshots and display
+
+    def receive(self, snap: Snapshot) -> None:
+        """Keep the newest snapshot and record its metrics (cheap: called for every snapshot)."""
+        self.latest = snap
+        self.snapshot_count += 1
+        classify = snap.spec.output != "identity"
+        self.history.append(
+            snap.step,
+            snap.epoch,
+            snap.train_loss,
+            snap.test_loss,
+            snap.train_accuracy if classify else snap.train_r2,
+            snap.test_accuracy if classify else snap.test_r2,
+        )
+
+    def set_options(self, **changes: object) -> None:
+        new = replace(self.options, **changes)  # type: ignore[arg-type]
+        if new != self.options:
+            self.options = new
+            self.options_changed.emit()
+
+    def set_theme(self, theme: Theme, scale: Scale) -> None:
+        self.theme, self.scale = theme, scale
+        self.theme_changed.emit()

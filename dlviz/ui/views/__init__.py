@@ -1,0 +1,24 @@
+"""The live views, registered in one place.
+
+Each view is a ``QWidget`` subclass of :class:`~dlviz.ui.views.base.View`
+built as ``cls(session)``; it draws the newest snapshot in
+``update_snapshot`` and skips the work while hidden (``is_active``).  The
+main window turns every entry except the central one into a dock, and
+``dlviz --screenshot FILE --view NAME`` renders any one of them alone.
+"""
+
+from __future__ import annotations
+
+from dlviz.ui.views.base import View
+from dlviz.ui.views.boundary import BoundaryView
+from dlviz.ui.views.loss import LossView
+
+#: name -> view class; the order is the order of the View menu.
+VIEWS: dict[str, type[View]] = {
+    "boundary": BoundaryView,
+    "loss": LossView,
+}
+#: The view in the middle of the window (the dataset canvas with the boundary behind it).
+CENTRAL_VIEW = "boundary"
+
+__all__ = ["CENTRAL_VIEW", "VIEWS", "View"]

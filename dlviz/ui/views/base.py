@@ -1,0 +1,101 @@
+"""What every live view provides (see :mod:`dlviz.ui.views` for the registry)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QWidget
+
+from dlviz.core.snapshot import Snapshot
+from dlviz.ui.session import Session
+
+
+class View(QWidget):
+    """A live view of the session.
+
+    Subclasses set ``name`` (the registry key and ``--view`` value), ``title``
+    (dock and menu text) and implement :meth:`update_snapshot`.  The main
+    window calls :meth:`refresh` on every frame; it forwards the newest
+    snapshot only when the view is visible and has not drawn it yet, so a
+    hidden view costs nothing.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    #: Where the main window docks it (ignored for the central view).
+    default_area: ClassVar[str] = "right"
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName(f"view-{self.name}")
+        self._drawn = -1  # session.snapshot_count last drawn
+
+    @contextmanager
+    def owning_new_menus(self) -> Iterator[None]:
+        """Give the view the context menus pyqtgraph creates without a parent.
+
+        pyqtgraph's plots and view boxes build their menus as parentless
+        ``QMenu`` objects that live until Python collects the plot; parented to
+        the view they are deleted with it, so a closed window leaves nothing behind.
+        """
+        before = {id(w) for w in QApplication.topLevelWidgets()}
+        yield
+        for widget in QApplication.topLevelWidgets():
+            if id(widget) not in before and isinstance(widget, QMenu) and widget.parent() is None:
+                widget.setParent(self, widget.windowFlags())
+
+    @staticmethod
+    def prepare_axes(plot_item) -> None:
+        """Plain numbers on the axes (no SI prefix), drawn from a cached pixmap.
+
+        Call it before any label is set: pyqtgraph 0.14 computes a prefix
+        scale while *disabling* the prefix if the label is already shown, and
+        then keeps it (a loss of 0.7 was drawn as 700).
+
+        pyqtgraph replays each axis's QPicture (tick labels, grid lines) whenever
+        anything under it repaints, and its inward ticks overlap the data area,
+        so every new boundary image or curve point repainted every axis: about
+        2 ms each, most of the GUI thread's time while training.  A cached axis
+        is redrawn only when its range or style changes.
+        """
+        for name in ("left", "bottom", "right", "top"):
+            axis = plot_item.getAxis(name)
+            axis.enableAutoSIPrefix(False)
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def extras(self) -> dict[str, Any]:
+        """What this view needs the snapshots to carry while it is shown.
+
+        Keys are :data:`dlviz.ui.worker.EXTRAS` (``Trainer.run`` keywords), e.g.
+        ``{"neuron_grid": 24}`` or ``{"hidden": (layer, i, j)}``.  The main
+        window merges the requests of the visible views and sends them to the
+        worker, so a closed view costs the trainer nothing.
+        """
+        return {}
+
+    def is_active(self) -> bool:
+        """Visible on screen (not a closed dock, not a tab behind another)."""
+        return self.isVisible()
+
+    def refresh(self) -> bool:
+        """Draw the session's newest snapshot if it is new and the view is shown; True if drawn."""
+        snap = self.session.latest
+        if snap is None or self._drawn == self.session.snapshot_count or not self.is_active():
+            return False
+        self._drawn = self.session.snapshot_count
+        self.update_snapshot(snap)
+        return True
+
+    def invalidate(self) -> None:
+        """Make the next :meth:`refresh` redraw (options or theme changed)."""
+        self._drawn = -1
+
+    def update_snapshot(self, snap: Snapshot) -> None:
+        raise NotImplementedError
+
+    def showEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        super().showEvent(event)
+        self.refresh()  # catch up with what happened while hidden

@@ -1,0 +1,516 @@
+"""The training worker: one background thread owns the Trainer; the GUI sends it commands.
+
+Design (ARCHITECTURE.md, PITFALLS.md):
+
+* The :class:`~dlviz.core.trainer.Trainer` is created, trained and changed
+  only in the worker thread.  The GUI never touches it.
+* The GUI sends commands (play, pause, step, reset, new settings, new data...)
+  through a thread-safe queue; the worker applies them *between* slices, so a
+  change never lands in the middle of a compiled kernel call.
+* Each slice is ``trainer.run(seconds=SLICE_SECONDS, grid=...)``; its
+  immutable :class:`~dlviz.core.snapshot.Snapshot` goes to the GUI through a
+  queued signal.  The GUI keeps only the newest and draws on its own timer.
+* Paused, the thread blocks on the queue (no CPU).  Slow motion trains a few
+  batches per slice and waits on the queue between slices, so a command
+  still takes effect at once.
+
+Why a plain ``threading.Thread`` rather than superqt's ``thread_worker``: the
+loop has to block on its command queue while paused and wake on the next
+command, coalesce commands, and be joined deterministically when the window
+closes.  ``thread_worker`` runs generators on Qt's global thread pool, whose
+idle threads outlive the worker (the leak fixture would flag them) and whose
+pause is a sleep-poll.  Signals are emitted from this thread on a QObject
+that lives in the GUI thread; Qt queues them to the GUI's slots.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from dlviz.core.data import Dataset
+from dlviz.core.errors import DlvizError
+from dlviz.core.network import NetworkSpec
+from dlviz.core.snapshot import Snapshot
+from dlviz.core.timeline import DEFAULT_CAP_BYTES, Timeline, TimelineEntry
+from dlviz.core.trainer import TrainConfig, Trainer
+from dlviz.ui.blas import limit_blas_threads
+
+#: Seconds of training per slice at full speed (one snapshot per slice).
+SLICE_SECONDS = 0.04
+#: Decision-grid resolution while training, and when paused or stepping.
+LIVE_GRID = 80
+STILL_GRID = 160
+#: Full-speed slices compute a grid at most this often (the rest carry none).
+GRID_HZ = 30.0
+#: Speed choices in batches per second; ``None`` is as fast as the machine goes.
+SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 30, 100, 300, 1000, None)
+#: Snapshots published along a ``train_steps`` request (points on the loss curves).
+CURVE_POINTS = 300
+#: Slow motion publishes at most this many snapshots per second.
+SLOW_SNAPSHOT_HZ = 30.0
+#: At full speed the timeline keeps a point at most this often (seconds).
+TIMELINE_S = 0.2
+#: Extras a view may ask the snapshots to carry (keyword arguments of ``Trainer.run``).
+EXTRAS = ("neuron_grid", "hidden")
+
+
+def speed_label(speed: float | None) -> str:
+    return "max" if speed is None else f"{speed:g} batch/s"
+
+
+def _plain(spec: NetworkSpec) -> NetworkSpec:
+    return replace(spec, input_shift=(), input_scale=())
+
+
+class TrainingWorker(QObject):
+    """Owns the training thread.  Methods are called from the GUI thread; signals arrive there."""
+
+    #: The newest snapshot (a :class:`Snapshot`).
+    snapshot_ready = Signal(object)
+    #: "warming", "paused", "playing", "stopped".
+    state_changed = Signal(str)
+    #: Seconds the JIT warm-up took; emitted once the engine is ready.
+    ready = Signal(float)
+    #: Short news for the status bar ("network rebuilt: new weights").
+    notice = Signal(str)
+    #: Training stopped itself (divergence, early stopping): the trainer's message.
+    halted = Signal(str)
+    #: Something went wrong: (message, details); details is a traceback or "" for user mistakes.
+    failed = Signal(str, str)
+    #: A ``train_steps`` request finished (the screenshot mode waits for it).
+    steps_done = Signal(int)
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        spec: NetworkSpec,
+        config: TrainConfig,
+        *,
+        seed: int = 0,
+        engine: str = "numba",
+        warm_up: Callable[[], None] | None = None,
+        timeline_cap: int = DEFAULT_CAP_BYTES,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._commands: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._initial = (dataset, spec, config, seed)
+        self._engine = engine
+        self._warm_up = warm_up
+        self._thread: threading.Thread | None = None
+        # worker-thread state (touched only by the worker thread once started)
+        self._trainer: Trainer | None = None
+        self._playing = False
+        self._speed: float | None = None
+        self._last_grid = 0.0
+        self._extras: dict[str, Any] = {}
+        self._timeline = Timeline(timeline_cap)
+        self._timeline_lock = threading.Lock()
+        self._last_record = 0.0
+        self._next_slice = 0.0
+        self._quit = False
+
+    # ------------------------------------------------------------ GUI-thread API
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("the worker is already running")
+        limit_blas_threads()
+        self._thread = threading.Thread(target=self._main, name="dlviz-trainer", daemon=True)
+        self._thread.start()
+
+    @property
+    def trainer(self) -> Trainer | None:
+        """The worker's trainer, for tests and benchmarks: read it only while paused."""
+        return self._trainer
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Ask the thread to finish and wait for it; True when it has ended."""
+        if self._thread is None:
+            return True
+        self._commands.put(("quit", None))
+        self._thread.join(timeout)
+        alive = self._thread.is_alive()
+        if not alive:
+            self._thread = None
+        return not alive
+
+    def send(self, command: str, value: Any = None) -> None:
+        """Queue a command; it is applied between slices, in order."""
+        if command not in _COMMANDS:
+            raise ValueError(f"unknown worker command {command!r}")
+        self._commands.put((command, value))
+
+    def play(self) -> None:
+        self.send("play")
+
+    def pause(self) -> None:
+        self.send("pause")
+
+    def step_batch(self) -> None:
+        self.send("step_batch")
+
+    def step_epoch(self) -> None:
+        self.send("step_epoch")
+
+    def reset(self, seed: int | None = None) -> None:
+        """Fresh weights: the same as at the start (``seed`` None) or drawn from ``seed``."""
+        self.send("reset", seed)
+
+    def set_config(self, config: TrainConfig) -> None:
+        self.send("config", config)
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """New or edited points (the worker gets its own copy); weights are kept."""
+        self.send("dataset", dataset.copy())
+
+    def set_problem(self, dataset: Dataset, spec: NetworkSpec) -> None:
+        """New data and network together (a new data kind or class count needs both at once)."""
+        self.send("problem", (dataset.copy(), spec))
+
+    def set_spec(self, spec: NetworkSpec) -> None:
+        self.send("spec", spec)
+
+    def set_speed(self, batches_per_second: float | None) -> None:
+        self.send("speed", batches_per_second)
+
+    def set_extras(self, extras: dict[str, Any]) -> None:
+        """What the open views need in each drawn snapshot, e.g. ``{"neuron_grid": 24}``.
+
+        Keys are :data:`EXTRAS`; a view that is hidden asks for nothing, so
+        nothing is computed for it.
+        """
+        unknown = set(extras) - set(EXTRAS)
+        if unknown:
+            raise ValueError(f"unknown snapshot extras {sorted(unknown)}")
+        self.send("extras", dict(extras))
+
+    def submit(self, fn: Callable[[Trainer], Any]) -> Future[Any]:
+        """Run ``fn(trainer)`` in the worker thread between slices; its result comes in a Future.
+
+        The way to read or change the trainer from the GUI (save a project,
+        edit a weight) without racing the training loop.
+        """
+        future: Future[Any] = Future()
+        self.send("call", (fn, future))
+        return future
+
+    def replace_trainer(self, trainer: Trainer) -> None:
+        """Train this trainer from now on (an opened project); the timeline starts afresh."""
+        self.send("trainer", trainer)
+
+    def timeline_entries(self) -> list[TimelineEntry]:
+        """The timeline's points, oldest first (a copy; the entries are immutable)."""
+        with self._timeline_lock:
+            return [self._timeline[i] for i in range(len(self._timeline))]
+
+    def timeline_nbytes(self) -> int:
+        with self._timeline_lock:
+            return self._timeline.nbytes
+
+    def set_timeline_cap(self, cap_bytes: int) -> None:
+        self.send("timeline_cap", int(cap_bytes))
+
+    def resume_from(self, step: int) -> None:
+        """Go back to the timeline point at ``step``: weights, optimizer and shuffle state.
+
+        Later points are forgotten; training on from there gives the same steps
+        as if it had never gone further.
+        """
+        self.send("resume_from", int(step))
+
+    def train_steps(self, steps: int) -> None:
+        """Train ``steps`` more optimizer steps at once, then emit ``steps_done``."""
+        self.send("train_steps", int(steps))
+
+    # ------------------------------------------------------------ worker thread
+
+    def _main(self) -> None:
+        self.state_changed.emit("warming")
+        started = time.perf_counter()
+        try:
+            if self._warm_up is not None:
+                self._warm_up()
+        except Exception as exc:  # noqa: BLE001  (reported to the user, the app keeps running)
+            self._report(exc)
+        try:
+            dataset, spec, config, seed = self._initial
+            self._trainer = Trainer(dataset, spec, config, seed=seed, engine=self._engine)
+        except Exception as exc:  # noqa: BLE001
+            self._report(exc)
+        self.ready.emit(time.perf_counter() - started)
+        self._set_playing(False)
+        self._publish(STILL_GRID)
+        while not self._quit:
+            try:
+                changed = self._take_commands()
+                if self._quit:
+                    break
+                if self._playing and self._trainer is not None:
+                    self._train_slice()
+                elif changed:
+                    self._publish(STILL_GRID)
+            except Exception as exc:  # noqa: BLE001
+                self._set_playing(False)
+                self._report(exc)
+
+    def _report(self, exc: BaseException) -> None:
+        if isinstance(exc, DlvizError):
+            self.failed.emit(str(exc), "")
+        else:
+            details = "".join(traceback.format_exception(exc))
+            self.failed.emit(f"{type(exc).__name__}: {exc}", details)
+
+    def _set_playing(self, playing: bool) -> None:
+        self._playing = playing
+        self.state_changed.emit("playing" if playing else "paused")
+
+    def _wait_seconds(self) -> float | None:
+        """How long to block on the queue: forever when paused, until the next slow slice."""
+        if not self._playing or self._trainer is None:
+            return None
+        return max(0.0, self._next_slice - time.perf_counter())
+
+    def _take_commands(self) -> bool:
+        """Apply every queued command; True when something changed that the GUI should see."""
+        wait = self._wait_seconds()
+        batch: list[tuple[str, Any]] = []
+        try:
+            if wait is None:
+                batch.append(self._commands.get())
+            elif wait > 0:
+                batch.append(self._commands.get(timeout=wait))
+        except queue.Empty:
+            return False
+        while True:
+            try:
+                batch.append(self._commands.get_nowait())
+            except queue.Empty:
+                break
+        changed = False
+        for i, (name, value) in enumerate(batch):
+            later = {n for n, _ in batch[i + 1 :]}
+            if name in ("dataset", "spec", "config", "speed") and name in later:
+                continue  # a newer value of the same setting is already queued
+            try:
+                changed |= self._apply(name, value)
+            except Exception as exc:  # noqa: BLE001
+                self._set_playing(False)
+                self._report(exc)
+                changed = True
+            if self._quit:
+                break
+        return changed
+
+    def _apply(self, name: str, value: Any) -> bool:
+        if name == "quit":
+            self._quit = True
+            return False
+        if name == "play":
+            if self._trainer is not None and not self._playing:
+                self._next_slice = time.perf_counter()
+                self._set_playing(True)
+            return False
+        if name == "pause":
+            if self._playing:
+                self._set_playing(False)
+            return True
+        if name == "speed":
+            self._speed = value
+            self._next_slice = time.perf_counter()
+            return False
+        if name == "problem":
+            dataset, spec = value
+            return self._apply_problem(dataset, spec)
+        if name == "extras":
+            self._extras = value
+            return True
+        if name == "timeline_cap":
+            with self._timeline_lock:
+                self._timeline.set_cap(value)
+            return False
+        if name == "trainer":
+            self._trainer = value
+            self._forget_timeline()
+            return True
+        if name == "call":
+            fn, future = value
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(self._trainer))
+                except Exception as exc:  # noqa: BLE001  (goes to whoever waits on the future)
+                    future.set_exception(exc)
+            return False
+        trainer = self._trainer
+        if trainer is None:
+            return False
+        if name == "step_batch":
+            self._pause_quietly()
+            self._run(trainer, samples=self._batch_rows(trainer))
+            self._check_halt(trainer)
+        elif name == "step_epoch":
+            self._pause_quietly()
+            self._run(trainer, until_epoch_end=True)
+            self._check_halt(trainer)
+        elif name == "reset":
+            trainer.reset(value)
+            self._forget_timeline()
+        elif name == "resume_from":
+            self._pause_quietly()
+            with self._timeline_lock:
+                steps = self._timeline.steps
+                if value not in steps:
+                    raise DlvizError(f"step {value} is no longer on the timeline")
+                index = steps.index(value)
+                trainer.restore(self._timeline[index].state)
+                self._timeline.truncate_after(index)
+        elif name == "config":
+            trainer.set_config(value)
+        elif name == "dataset":
+            trainer.set_dataset(value)
+        elif name == "spec":
+            self._apply_problem(trainer.dataset, value)
+        elif name == "train_steps":
+            # in up to CURVE_POINTS chunks, each published, so the curves have points
+            target = trainer.step + value
+            chunk = max(1, -(-value // CURVE_POINTS))
+            while trainer.step < target and not trainer.stopped and trainer.n_train:
+                steps = min(chunk, target - trainer.step)
+                snap = self._run(trainer, samples=steps * self._batch_rows(trainer))
+                if snap is not None:
+                    self.snapshot_ready.emit(snap)
+            self._check_halt(trainer)
+            self._publish(STILL_GRID)
+            self.steps_done.emit(trainer.step)
+            return False
+        return True
+
+    def _apply_problem(self, dataset: Dataset, spec: NetworkSpec) -> bool:
+        trainer = self._trainer
+        if trainer is None:
+            _, _, config, seed = self._initial
+            self._trainer = Trainer(dataset, spec, config, seed=seed, engine=self._engine)
+            return True
+        if _plain(spec) == _plain(trainer.spec):
+            trainer.set_dataset(dataset)
+            return True
+        if spec.same_shapes(trainer.spec) and dataset.kind == trainer.dataset.kind:
+            trainer.set_spec(spec)  # weights fit: keep them (activation, dropout, loss...)
+            trainer.set_dataset(dataset)
+            self.notice.emit("network changed; training goes on with the same weights")
+            return True
+        # a structural change (or another kind of data): new weights for the new shapes
+        self._forget_timeline()
+        self._trainer = Trainer(
+            dataset, spec, trainer.config, seed=trainer.seed, engine=self._engine
+        )
+        self.notice.emit("network rebuilt with new weights")
+        return True
+
+    def _forget_timeline(self) -> None:
+        with self._timeline_lock:
+            self._timeline.clear()
+
+    def _pause_quietly(self) -> None:
+        if self._playing:
+            self._set_playing(False)
+
+    @staticmethod
+    def _batch_rows(trainer: Trainer) -> int:
+        n = max(trainer.n_train, 1)
+        if trainer.config.optimizer.name == "gd":
+            return n
+        return min(trainer.config.batch_size, n)
+
+    def _check_halt(self, trainer: Trainer) -> bool:
+        if trainer.stopped:
+            self._pause_quietly()
+            self.halted.emit(trainer.message or "training stopped")
+            return True
+        return False
+
+    def _train_slice(self) -> None:
+        trainer = self._trainer
+        assert trainer is not None
+        now = time.perf_counter()
+        if self._speed is None:
+            due = now - self._last_grid >= 1.0 / GRID_HZ
+            snap = self._run(trainer, seconds=SLICE_SECONDS, grid=LIVE_GRID if due else 0)
+            if due:
+                self._last_grid = now
+        else:
+            per_slice = max(1, math.ceil(self._speed / SLOW_SNAPSHOT_HZ))
+            samples = per_slice * self._batch_rows(trainer)
+            grid = STILL_GRID if self._speed <= 10 else LIVE_GRID
+            snap = self._run(trainer, samples=samples, grid=grid)
+            self._next_slice = max(self._next_slice + per_slice / self._speed, now)
+        if snap is not None:
+            self.snapshot_ready.emit(snap)
+        if trainer.stopped:
+            self._check_halt(trainer)
+        elif trainer.n_train == 0:
+            # nothing to train on yet: stay in "playing" and wait for points (or a command)
+            self._next_slice = time.perf_counter() + 0.1
+
+    def _publish(self, grid: int) -> None:
+        if self._trainer is None:
+            return
+        snap = self._run(self._trainer, grid=grid)
+        if snap is not None:
+            self.snapshot_ready.emit(snap)
+
+    def _run(self, trainer: Trainer, **kwargs: Any) -> Snapshot:
+        """``trainer.run``; a snapshot with a grid also carries what the open views asked for."""
+        if kwargs.get("grid"):
+            kwargs.update(self._extras)
+        snap = trainer.run(**kwargs)
+        self._record(trainer, snap)
+        return snap
+
+    def _record(self, trainer: Trainer, snap: Snapshot) -> None:
+        """Keep a timeline point (snapshot + full trainer state) every so often, and each step."""
+        now = time.perf_counter()
+        with self._timeline_lock:
+            last = self._timeline[-1].step if len(self._timeline) else None
+            if snap.grid is None or snap.step == last:
+                return
+            if self._playing and self._speed is None and now - self._last_record < TIMELINE_S:
+                return
+            self._timeline.add(snap, trainer.capture())
+        self._last_record = now
+
+
+_COMMANDS = frozenset(
+    {
+        "quit",
+        "play",
+        "pause",
+        "step_batch",
+        "step_epoch",
+        "reset",
+        "config",
+        "dataset",
+        "problem",
+        "spec",
+        "speed",
+        "train_steps",
+        "extras",
+        "call",
+        "trainer",
+        "timeline_cap",
+        "resume_from",
+    }
+)

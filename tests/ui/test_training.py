@@ -1,0 +1,179 @@
+"""Play, pause, step, reset, settings while running, faults, closing: through the real widgets."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from dlviz.ui.worker import SPEEDS
+
+
+def wait_state(qtbot, window, state):
+    qtbot.waitUntil(lambda: window._state == state, timeout=10_000)
+
+
+def click(qtbot, window, name):
+    qtbot.mouseClick(window.training_panel.buttons[name], Qt.MouseButton.LeftButton)
+
+
+def test_play_wait_pause_advances_and_changes_the_boundary(window, qtbot):
+    view = window.views["boundary"]
+    qtbot.waitUntil(lambda: view.boundary_pixels() is not None, timeout=5_000)
+    before = view.boundary_pixels()
+    updates = view.image_updates
+    click(qtbot, window, "play")
+    wait_state(qtbot, window, "playing")
+    assert window.actions["play"].isChecked()
+    qtbot.waitUntil(lambda: window.session.latest.step > 500, timeout=20_000)
+    qtbot.waitUntil(lambda: view.image_updates > updates + 3, timeout=10_000)
+    QTest.keyClick(window, Qt.Key.Key_Space)  # Space pauses
+    wait_state(qtbot, window, "paused")
+    qtbot.wait(100)
+    step = window.session.latest.step
+    qtbot.wait(200)
+    assert window.session.latest.step == step  # paused means paused
+    after = view.boundary_pixels()
+    assert after.shape == before.shape
+    assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0
+    assert window.views["loss"].redraws > 1
+    assert "step" in window.step_label.text()
+
+
+def test_step_batch_and_step_epoch(window, qtbot):
+    start = window.session.latest
+    click(qtbot, window, "step")
+    qtbot.waitUntil(lambda: window.session.latest.step == start.step + 1, timeout=5_000)
+    QTest.keyClick(window, Qt.Key.Key_N)
+    qtbot.waitUntil(lambda: window.session.latest.step == start.step + 2, timeout=5_000)
+    QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.session.latest.epoch == start.epoch + 1, timeout=5_000)
+    click(qtbot, window, "epoch")
+    qtbot.waitUntil(lambda: window.session.latest.epoch == start.epoch + 2, timeout=5_000)
+    assert window._state == "paused"
+
+
+def test_reset_returns_to_the_same_weights_and_reinit_draws_new_ones(window, qtbot):
+    first = window.session.latest.params.copy()
+    click(qtbot, window, "epoch")
+    qtbot.waitUntil(lambda: window.session.latest.epoch >= 1, timeout=5_000)
+    assert not np.array_equal(window.session.latest.params, first)
+    click(qtbot, window, "reset")
+    qtbot.waitUntil(lambda: window.session.latest.step == 0, timeout=5_000)
+    np.testing.assert_array_equal(window.session.latest.params, first)
+    seed = window.training_panel.seed.value()
+    click(qtbot, window, "reinit")
+    qtbot.waitUntil(lambda: not np.array_equal(window.session.latest.params, first), timeout=5_000)
+    assert window.training_panel.seed.value() != seed
+    assert window.session.latest.step == 0
+
+
+def test_change_learning_rate_while_running(window, qtbot):
+    click(qtbot, window, "play")
+    wait_state(qtbot, window, "playing")
+    field = window.training_panel.lr.field
+    field.selectAll()
+    qtbot.keyClicks(field, "0.002")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.training_panel.lr.value() == 0.002
+    step = window.session.latest.step
+    qtbot.waitUntil(lambda: window.session.latest.step > step + 200, timeout=10_000)
+    assert window._state == "playing"  # no restart: still training
+    window.actions["play"].trigger()
+    wait_state(qtbot, window, "paused")
+    assert window.worker.trainer.config.optimizer.lr == 0.002
+    assert window.session.latest.step > step  # same run, not reset
+
+
+def test_editors_reject_invalid_values(window, qtbot):
+    lr = window.training_panel.lr
+    field = lr.field
+    for text in ("100", "abc", "0", "1e9"):  # out of range or not a number: the old value
+        field.selectAll()
+        qtbot.keyClicks(field, text)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert lr.value() == 0.01, text
+        assert float(field.text()) == 0.01, text
+    field.selectAll()
+    qtbot.keyClicks(field, "-0.5")  # the minus sign is refused as it is typed
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert lr.value() == 0.5
+    batch = window.training_panel.batch
+    batch.setFocus()
+    batch.selectAll()
+    qtbot.keyClicks(batch, "999999")
+    assert batch.value() <= batch.maximum()
+    dropout = window.training_panel.dropout
+    dropout.setValue(5.0)
+    assert dropout.value() == 0.9
+
+
+def test_divergence_pauses_offers_a_lower_rate_and_continues(make_window, qtbot):
+    window = make_window("plane")
+    panel = window.training_panel
+    panel.optimizer.setCurrentIndex(panel.optimizer.findData("sgd"))
+    panel.set_learning_rate(3.0)
+    click(qtbot, window, "play")
+    qtbot.waitUntil(lambda: window.message_box() is not None, timeout=10_000)
+    box = window.message_box()
+    assert "diverged" in box.text()
+    wait_state(qtbot, window, "paused")
+    button = next(b for b in box.buttons() if b.objectName() == "lower-lr")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert panel.lr.value() == 0.3
+    wait_state(qtbot, window, "playing")
+    window.actions["play"].trigger()
+    wait_state(qtbot, window, "paused")
+
+
+def test_an_exception_in_the_worker_is_shown_and_the_app_keeps_running(window, qtbot, monkeypatch):
+    trainer = window.worker.trainer
+    calls = []
+
+    def broken(config):
+        calls.append(config)
+        raise RuntimeError("boom in the worker")
+
+    monkeypatch.setattr(trainer, "set_config", broken)
+    window.training_panel.batch.setValue(20)  # sends a new config to the worker
+    qtbot.waitUntil(lambda: window.message_box() is not None, timeout=5_000)
+    box = window.message_box()
+    assert "RuntimeError: boom in the worker" in box.text()
+    assert "Traceback" in box.detailedText()
+    box.close()
+    monkeypatch.undo()
+    step = window.session.latest.step
+    click(qtbot, window, "play")
+    qtbot.waitUntil(lambda: window.session.latest.step > step + 10, timeout=10_000)
+    window.actions["play"].trigger()
+    wait_state(qtbot, window, "paused")
+
+
+def test_slow_motion_trains_a_few_batches_per_second(window, qtbot):
+    panel = window.training_panel
+    panel.speed.setValue(SPEEDS.index(2))  # 2 batches per second
+    assert panel.speed_label.text() == "2 batch/s"
+    step = window.session.latest.step
+    click(qtbot, window, "play")
+    wait_state(qtbot, window, "playing")
+    t0 = time.perf_counter()
+    qtbot.waitUntil(lambda: window.session.latest.step >= step + 2, timeout=5_000)
+    assert time.perf_counter() - t0 > 0.3  # not at full speed
+    QTest.keyClick(window, Qt.Key.Key_BracketRight)  # faster
+    assert panel.speed_value() == SPEEDS[SPEEDS.index(2) + 1]
+    window.actions["play"].trigger()
+    wait_state(qtbot, window, "paused")
+
+
+def test_close_while_training_stops_the_worker(make_window, qtbot):
+    window = make_window()
+    window.play()
+    wait_state(qtbot, window, "playing")
+    qtbot.waitUntil(lambda: window.session.latest.step > 100, timeout=10_000)
+    assert any(t.name == "dlviz-trainer" for t in threading.enumerate())
+    window.close()
+    assert not window.worker.is_running()
+    assert not any(t.name == "dlviz-trainer" for t in threading.enumerate())

@@ -1,0 +1,196 @@
+"""The main window: presets, layer editor, layout memory, themes, launch options, screenshots."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from dlviz.core.data import PRESETS, make_dataset, write_csv
+from dlviz.ui.app import main
+from dlviz.ui.main_window import MainWindow
+from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
+
+
+def test_every_preset_can_be_chosen(window, qtbot):
+    combo = window.data_panel.preset
+    names = [combo.itemData(i) for i in range(combo.count()) if combo.itemData(i)]
+    assert tuple(names) == PRESETS
+    window.data_panel.select_preset("spiral")
+    assert window.session.dataset.name == "spiral"
+    assert window.windowTitle().endswith("spiral")
+    train = window.views["boundary"].train_points
+    assert len(train.data) == int((~window.session.dataset.is_test).sum())
+    classes = window.data_panel.classes
+    assert classes.isEnabled()
+    classes.setValue(4)
+    assert window.session.dataset.n_classes == 4
+    qtbot.waitUntil(lambda: window.session.latest.spec.n_outputs == 4, timeout=10_000)
+    for name in ("xor", "multigauss", "line"):
+        window.data_panel.select_preset(name)
+        assert window.session.dataset.name == name
+        kind = make_dataset(name).kind
+        qtbot.waitUntil(
+            lambda kind=kind: (
+                (window.session.latest.spec.output == "identity") == (kind != "classify")
+            ),
+            timeout=10_000,
+        )
+
+
+def test_data_panel_controls(window, qtbot):
+    panel = window.data_panel
+    points = window.session.dataset.points.copy()
+    qtbot.mouseClick(panel.regenerate, Qt.MouseButton.LeftButton)
+    assert not np.array_equal(window.session.dataset.points, points)
+    panel.test_ratio.setValue(20)
+    assert abs(window.session.dataset.is_test.mean() - 0.2) < 0.01
+    panel.noise.setValue(40)
+    assert window.session.data_settings.noise == 0.4
+    qtbot.mouseClick(panel.show_test, Qt.MouseButton.LeftButton, pos=QPoint(8, 8))
+    assert not window.session.options.show_test
+    assert len(window.views["boundary"].test_points.data) == 0
+    QTest.keyClick(window, Qt.Key.Key_T)
+    assert window.session.options.show_test and panel.show_test.isChecked()
+    QTest.keyClick(window, Qt.Key.Key_D)
+    assert window.session.options.discrete and panel.discrete.isChecked()
+    qtbot.mouseClick(panel.clear, Qt.MouseButton.LeftButton)
+    assert window.session.dataset.n == 0
+
+
+def test_add_remove_and_reorder_layers(window, qtbot):
+    panel = window.network_panel
+    assert len(panel.rows) == 2
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert len(panel.rows) == 3
+    qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 3, timeout=10_000)
+    qtbot.waitUntil(lambda: "rebuilt" in window.statusBar().currentMessage(), timeout=5_000)
+    assert "177 parameters" in panel.summary.text()
+    panel.rows[0].width_box.setValue(16)
+    panel.rows[0].activation.setCurrentIndex(panel.rows[0].activation.findData("relu"))
+    qtbot.mouseClick(panel.rows[0].down, Qt.MouseButton.LeftButton)
+    assert [r.spec().width for r in panel.rows] == [8, 16, 8]
+    qtbot.waitUntil(
+        lambda: [h.width for h in window.session.latest.spec.hidden] == [8, 16, 8],
+        timeout=10_000,
+    )
+    assert window.session.latest.spec.hidden[1].activation == "relu"
+    qtbot.mouseClick(panel.rows[1].remove, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 2, timeout=10_000)
+    QTest.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert len(panel.rows) == 3
+
+
+def test_activation_change_keeps_the_weights(window, qtbot):
+    window.actions["epoch"].trigger()
+    qtbot.waitUntil(lambda: window.session.latest.epoch == 1, timeout=5_000)
+    step = window.session.latest.step
+    row = window.network_panel.rows[0]
+    row.activation.setCurrentIndex(row.activation.findData("relu"))
+    qtbot.waitUntil(
+        lambda: window.session.latest.spec.hidden[0].activation == "relu", timeout=5_000
+    )
+    assert window.session.latest.step == step  # same run: not rebuilt
+
+
+def test_features_and_losses_follow_the_data(window, qtbot):
+    panel = window.network_panel
+    qtbot.mouseClick(panel.feature_boxes["x1sq"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "x1sq" in window.session.latest.spec.features, timeout=5_000)
+    for name in ("x1", "x2", "x1sq"):
+        panel.feature_boxes[name].setChecked(False)
+    assert panel.features()  # the last input cannot be switched off
+    losses = [panel.loss.itemData(i) for i in range(panel.loss.count())]
+    assert losses == ["bce", "ce", "mse"]
+    window.data_panel.select_preset("plane")
+    assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == ["mse"]
+
+
+def test_layout_and_view_options_are_remembered(make_window, qtbot):
+    first = make_window(restore_layout=True)
+    first.docks["loss"].close()
+    first.actions["log_loss"].trigger()
+    first.actions["dark"].trigger()
+    assert QApplication.instance().palette().window().color().name() == "#232427"
+    first.close()
+    second = make_window(restore_layout=True)
+    assert not second.docks["loss"].isVisible()
+    assert second.session.options.log_loss
+    assert second.actions["dark"].isChecked()
+    second.actions["reset_layout"].trigger()
+    assert second.docks["loss"].isVisible()
+
+
+def test_presentation_mode_enlarges_the_type(window, qtbot):
+    base = QApplication.instance().font().pointSize()
+    assert base >= 11
+    QTest.keyClick(window, Qt.Key.Key_F11)
+    assert window.actions["presentation"].isChecked()
+    assert QApplication.instance().font().pointSize() > base
+    assert window.session.scale.point_px > 9
+    QTest.keyClick(window, Qt.Key.Key_F11)
+    assert QApplication.instance().font().pointSize() == base
+
+
+def test_views_are_registered_and_hidden_views_do_no_work(window, qtbot):
+    assert CENTRAL_VIEW in VIEWS and "loss" in VIEWS
+    for name, cls in VIEWS.items():
+        assert issubclass(cls, View) and cls.name == name and cls.title
+    loss = window.views["loss"]
+    window.docks["loss"].close()
+    redraws = loss.redraws
+    window.actions["step"].trigger()
+    qtbot.waitUntil(lambda: window.session.latest.step == 1, timeout=5_000)
+    window.draw_frame()
+    assert loss.redraws == redraws
+    window.docks["loss"].show()  # shown again: it catches up at once
+    window.draw_frame()
+    assert loss.redraws > redraws
+
+
+def test_help_dialogs(window, qtbot):
+    QTest.keyClick(window, Qt.Key.Key_F1)
+    box = window.message_box()
+    assert box is not None and "Space" in box.text()
+    window.actions["about"].trigger()
+    assert "dlviz" in window.message_box().text()
+    window.message_box().close()
+
+
+def test_screenshot_option_writes_a_png(tmp_path, capsys):
+    path = tmp_path / "shot.png"
+    code = main(["--screenshot", str(path), "--preset", "xor", "--train-steps", "300",
+                 "--size", "1280x800"])  # fmt: skip
+    assert code == 0
+    image = QImage(str(path))
+    assert (image.width(), image.height()) == (1280, 800)
+    assert "step 300" in capsys.readouterr().out
+
+
+def test_screenshot_of_one_view_and_of_a_csv(tmp_path):
+    data = tmp_path / "points.csv"
+    write_csv(make_dataset("moons", n=120), data)
+    path = tmp_path / "loss.png"
+    code = main([str(data), "--screenshot", str(path), "--view", "loss", "--train-steps", "50",
+                 "--size", "500x400", "--hidden", "4", "--dark"])  # fmt: skip
+    assert code == 0
+    assert QImage(str(path)).width() == 500
+
+
+def test_bad_launch_options_exit_with_status_2(tmp_path, capsys):
+    assert main(["--preset", "nope"]) == 2
+    assert main(["--screenshot", str(tmp_path / "x.png"), "--size", "12"]) == 2
+    assert main([str(tmp_path / "missing.csv")]) == 2
+    assert main(["project.dlviz"]) == 2
+    assert main(["--hidden", "8,x"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "missing.csv does not exist" in err
+
+
+def test_main_window_from_a_dataset_object(qtbot):
+    window = MainWindow(data=make_dataset("gauss"), restore_layout=False, start_worker=False)
+    qtbot.addWidget(window)
+    assert window.session.dataset.name == "gauss"
+    window.close()
