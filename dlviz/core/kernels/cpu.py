@@ -12,6 +12,7 @@ occupies ``buf[B*col[l] : B*(col[l]+size[l])]`` viewed as (B, size[l]).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numba import njit
@@ -524,8 +525,12 @@ class NumbaEngine:
         return keep if keep_all else out
 
 
-def warm_up() -> None:
-    """Compile (or load from the cache) every kernel, on a throwaway tiny network."""
+def warm_up(progress: Callable[[int, int, str], None] | None = None) -> None:
+    """Compile (or load from the cache) every kernel, on a throwaway tiny network.
+
+    ``progress(done, total, what)`` is called before each kernel and once at the end
+    (``done == total``), so a caller can show how far the first start has got.
+    """
     spec = NetworkSpec(("x1", "x2"), (), 1, "sigmoid", "bce")
     engine = NumbaEngine(spec, 4)
     params = np.zeros(engine.layout.size, np.float32)
@@ -534,9 +539,33 @@ def warm_up() -> None:
     order = np.arange(4, dtype=np.int64)
     cfg = OptimizerConfig("sgd")
     state = OptimizerState.zeros(params.size)
-    engine.train_batches(
-        params, np.zeros_like(params), state, cfg, x, y, order, 0, 1, 4,
-        np.ones(1, np.float32), 0.0, 0.0, 0, 0,
-    )  # fmt: skip
-    engine.forward(params, x)
-    engine.forward(params, x, keep_all=True)
+    stages: tuple[tuple[str, Callable[[], object]], ...] = (
+        (
+            "training kernel",
+            lambda: engine.train_batches(
+                params,
+                np.zeros_like(params),
+                state,
+                cfg,
+                x,
+                y,
+                order,
+                0,
+                1,
+                4,
+                np.ones(1, np.float32),
+                0.0,
+                0.0,
+                0,
+                0,
+            ),  # fmt: skip
+        ),
+        ("prediction kernel", lambda: engine.forward(params, x)),
+        ("activation kernel", lambda: engine.forward(params, x, keep_all=True)),
+    )
+    for done, (what, compile_it) in enumerate(stages):
+        if progress is not None:
+            progress(done, len(stages), what)
+        compile_it()
+    if progress is not None:
+        progress(len(stages), len(stages), "ready")

@@ -227,7 +227,7 @@ class CanvasToolbar(QWidget):
         self.value.setValue(max(-limit, min(limit, self.session.paint_value)))
         self.value.blockSignals(False)
         self.session.paint_value = self.value.value()
-        for widget in (self.class_label, *self.swatches):
+        for widget in self.swatches:
             widget.setVisible(kind == "classify")
         self.value_label.setVisible(kind == "regress")
         self.value.setVisible(kind == "regress")
@@ -239,7 +239,22 @@ class CanvasToolbar(QWidget):
         for tool, button in self.tool_buttons.items():
             button.setChecked(tool == s.tool)
         self.swatches[s.paint_class].setChecked(True)
-        self.legend.setVisible(s.options.show_test)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Drop the words before the swatches, then the legend, when the row is too narrow
+        (a 1280-pixel laptop screen with both side panels open): never cut a label in half."""
+        self.class_label.setVisible(self.session.kind == "classify")
+        self.legend.setVisible(self.session.options.show_test)
+        layout = self.layout()
+        for widget in (self.class_label, self.legend):
+            layout.invalidate()
+            if not widget.isHidden() and layout.sizeHint().width() > self.width():
+                widget.setVisible(False)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        super().resizeEvent(event)
+        self._fit()
 
 
 class BoundaryView(View):
