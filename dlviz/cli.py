@@ -198,7 +198,12 @@ def warm_up_with_progress() -> None:
     """Compile (or load) the engine; say so on stderr when it takes a while (first run)."""
     from dlviz.core.kernels.cpu import warm_up
 
-    worker = threading.Thread(target=warm_up, daemon=True)
+    stage = ["", 0, 0]  # what, done, total: written by the warm-up thread, read here
+
+    def note(done: int, total: int, what: str) -> None:
+        stage[:] = [what, done, total]
+
+    worker = threading.Thread(target=warm_up, args=(note,), daemon=True)
     worker.start()
     worker.join(0.5)
     if not worker.is_alive():
@@ -210,11 +215,15 @@ def warm_up_with_progress() -> None:
     while worker.is_alive():
         if tty:
             waited = time.perf_counter() - start + 0.5
-            sys.stderr.write(f"\rcompiling the engine (first run only) {waited:4.0f} s")
+            what, done, total = stage
+            sys.stderr.write(
+                f"\rcompiling the engine (first run only): {what} {done + 1}/{total}"
+                f" {waited:4.0f} s   "
+            )
             sys.stderr.flush()
         worker.join(0.25)
     if tty:
-        sys.stderr.write("\r" + " " * 50 + "\r")
+        sys.stderr.write("\r" + " " * 70 + "\r")
 
 
 def cmd_train(args: argparse.Namespace) -> int:

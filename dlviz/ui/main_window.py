@@ -537,6 +537,7 @@ class MainWindow(QMainWindow):
         s, w = self.session, self.worker
         w.snapshot_ready.connect(self.receive_snapshot, Qt.ConnectionType.QueuedConnection)
         w.state_changed.connect(self._worker_state, Qt.ConnectionType.QueuedConnection)
+        w.warming.connect(self._worker_warming, Qt.ConnectionType.QueuedConnection)
         w.ready.connect(self._worker_ready, Qt.ConnectionType.QueuedConnection)
         w.notice.connect(self._notice, Qt.ConnectionType.QueuedConnection)
         w.halted.connect(self._halted, Qt.ConnectionType.QueuedConnection)
@@ -753,10 +754,22 @@ class MainWindow(QMainWindow):
         action.setText("&Pause" if playing else "&Play")
         action.setIcon(icons.icon("pause" if playing else "play", self.session.theme.text))
 
+    @Slot(int, int, str)
+    def _worker_warming(self, done: int, total: int, what: str) -> None:
+        if self.progress.isHidden():
+            return  # already ready
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        if done < total:
+            self.state_label.setText(
+                f"Compiling the training engine: {what} ({done + 1} of {total})…"
+            )
+
     @Slot(float)
     def _worker_ready(self, seconds: float) -> None:
         self.progress.hide()
-        self.state_label.setText(f"Ready (engine compiled or loaded in {seconds:.1f} s)")
+        self.state_label.setText("Ready" if self._state != "playing" else "Training")
+        self.statusBar().showMessage(f"Training engine ready in {seconds:.1f} s", 6000)
 
     @Slot(str)
     def _notice(self, text: str) -> None:

@@ -79,6 +79,8 @@ class TrainingWorker(QObject):
     snapshot_ready = Signal(object)
     #: "warming", "paused", "playing", "stopped".
     state_changed = Signal(str)
+    #: JIT warm-up progress: (kernels done, kernels in all, what is compiling now).
+    warming = Signal(int, int, str)
     #: Seconds the JIT warm-up took; emitted once the engine is ready.
     ready = Signal(float)
     #: Short news for the status bar ("network rebuilt: new weights").
@@ -98,7 +100,7 @@ class TrainingWorker(QObject):
         *,
         seed: int = 0,
         engine: str = "numba",
-        warm_up: Callable[[], None] | None = None,
+        warm_up: Callable[[Callable[[int, int, str], None]], None] | None = None,
         timeline_cap: int = DEFAULT_CAP_BYTES,
         parent: QObject | None = None,
     ) -> None:
@@ -243,7 +245,7 @@ class TrainingWorker(QObject):
         started = time.perf_counter()
         try:
             if self._warm_up is not None:
-                self._warm_up()
+                self._warm_up(self.warming.emit)
         except Exception as exc:  # noqa: BLE001  (reported to the user, the app keeps running)
             self._report(exc)
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from dlviz.core.data import PRESETS, make_dataset, write_csv
 from dlviz.ui.app import main
 from dlviz.ui.main_window import MainWindow
+from dlviz.ui.session import DataSettings
 from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
 
 
@@ -193,4 +196,33 @@ def test_main_window_from_a_dataset_object(qtbot):
     window = MainWindow(data=make_dataset("gauss"), restore_layout=False, start_worker=False)
     qtbot.addWidget(window)
     assert window.session.dataset.name == "gauss"
+    window.close()
+
+
+def test_engine_warm_up_shows_its_progress(qtbot):
+    """The status bar names each kernel being compiled, then says the engine is ready."""
+    release = threading.Event()
+    seen: list[str] = []
+
+    def slow_warm_up(progress):
+        progress(0, 2, "training kernel")
+        release.wait(30)
+        progress(1, 2, "prediction kernel")
+        progress(2, 2, "ready")
+
+    window = MainWindow(data=DataSettings(preset="circle"), restore_layout=False,
+                        warm_up=slow_warm_up)  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: "training kernel" in window.state_label.text(), timeout=10_000)
+    seen.append(window.state_label.text())
+    assert not window.progress.isHidden()
+    assert (window.progress.minimum(), window.progress.maximum()) == (0, 2)
+    assert window.progress.value() == 0
+    release.set()
+    qtbot.waitUntil(lambda: window.session.latest is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.progress.isHidden(), timeout=10_000)
+    assert "Compiling" not in window.state_label.text()
+    assert window.statusBar().currentMessage().startswith("Training engine ready in")
+    assert seen == ["Compiling the training engine: training kernel (1 of 2)…"]
     window.close()
