@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self._connect()
+        self._layout_restored = False
+        self._shown = False
         self._load_settings()
         self.resize(1440, 900)
         if self._restore:
@@ -374,7 +376,7 @@ class MainWindow(QMainWindow):
         d = self.docks
         tops = [d["data"], d["training"]]
         heights = [self.data_panel.sizeHint().height(), self.training_panel.sizeHint().height()]
-        self.resizeDocks(tops, [h + 30 for h in heights], Qt.Orientation.Vertical)
+        self.resizeDocks(tops, [h + 40 for h in heights], Qt.Orientation.Vertical)
 
     def _make_views_and_docks(self) -> None:
         self._scrolls: list[QScrollArea] = []
@@ -406,6 +408,14 @@ class MainWindow(QMainWindow):
                     else Qt.DockWidgetArea.RightDockWidgetArea
                 )
                 self._dock(name, cls.title, view, area)
+        # the inside-the-network views share the loss curves' place as tabs (drag a tab
+        # out to see several at once); the first one registered stays in front
+        side = [self.docks[name] for name in VIEWS if name != CENTRAL_VIEW]
+        for dock in side[1:]:
+            if self.dockWidgetArea(dock) == self.dockWidgetArea(side[0]):
+                self.tabifyDockWidget(side[0], dock)
+        if side:
+            side[0].raise_()
         d = self.docks
         self.resizeDocks([d["data"], d["training"]], [350, 430], Qt.Orientation.Horizontal)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -582,7 +592,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state, SETTINGS_VERSION)
+            self._layout_restored = self.restoreState(state, SETTINGS_VERSION)
 
     def _save_settings(self) -> None:
         if not self._restore:
@@ -598,6 +608,15 @@ class MainWindow(QMainWindow):
         st.setValue("view/smoothing", opts.smoothing)
         st.setValue("view/dark", self.actions["dark"].isChecked())
         st.sync()
+
+    def showEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            if not self._layout_restored:
+                # dock heights only stick once the window has its real size
+                self._fit_panels()
+                self._default_state = self.saveState(SETTINGS_VERSION)
 
     def reset_layout(self) -> None:
         if self._default_state is not None:

@@ -7,7 +7,7 @@ into a :class:`~dlviz.core.network.NetworkSpec` with
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,9 +45,14 @@ ACTIVATION_LABELS = {
     "gelu": "GELU",
 }
 LOSS_LABELS = {
-    "bce": "Sigmoid + binary cross-entropy",
-    "ce": "Softmax + cross-entropy",
+    "bce": "Sigmoid + binary CE",
+    "ce": "Softmax + CE",
     "mse": "Squared error",
+}
+LOSS_TIPS = {
+    "bce": "Sigmoid output, binary cross-entropy loss (two classes)",
+    "ce": "Softmax output, cross-entropy loss (one output per class)",
+    "mse": "Mean squared error on the output (regression; on a sigmoid for the 2-4-1 example)",
 }
 INIT_LABELS = {"xavier": "Xavier / Glorot", "he": "He", "uniform": "Uniform ±0.5"}
 DEFAULT_LAYERS = (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
@@ -227,6 +232,9 @@ class NetworkPanel(QWidget):
         self.loss.clear()
         for name in choices:
             self.loss.addItem(LOSS_LABELS[name], name)
+            self.loss.setItemData(
+                self.loss.count() - 1, LOSS_TIPS[name], Qt.ItemDataRole.ToolTipRole
+            )
         keep = current if current in choices and kind == "classify" else choices[0]
         if current == "bce" and n_classes > 2 or current == "ce" and n_classes <= 2:
             keep = choices[0]  # the natural loss follows the class count
