@@ -177,3 +177,26 @@ def test_close_while_training_stops_the_worker(make_window, qtbot):
     window.close()
     assert not window.worker.is_running()
     assert not any(t.name == "dlviz-trainer" for t in threading.enumerate())
+
+
+def test_a_new_user_trains_spiral_with_an_extra_layer_in_under_a_minute(window, qtbot):
+    """Pick Spiral in the preset list, click Add layer, press Play: a clean boundary soon."""
+    combo = window.data_panel.preset
+    combo.setFocus()
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)  # open the list, pick with the keyboard
+    popup = combo.view()
+    qtbot.waitUntil(popup.isVisible, timeout=5_000)
+    row = combo.findData("spiral")
+    popup.setCurrentIndex(combo.model().index(row, 0))
+    QTest.keyClick(popup, Qt.Key.Key_Return)
+    assert window.session.dataset.name == "spiral"
+    qtbot.mouseClick(window.network_panel.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 3, timeout=10_000)
+    started = time.perf_counter()
+    click(qtbot, window, "play")
+    qtbot.waitUntil(lambda: (window.session.latest.test_accuracy or 0) >= 0.9, timeout=60_000)
+    seconds = time.perf_counter() - started
+    click(qtbot, window, "play")  # pause
+    wait_state(qtbot, window, "paused")
+    assert seconds < 60
+    assert "accuracy" in window.metric_label.text()
