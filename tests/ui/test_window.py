@@ -226,3 +226,22 @@ def test_engine_warm_up_shows_its_progress(qtbot):
     assert window.statusBar().currentMessage().startswith("Training engine ready in")
     assert seen == ["Compiling the training engine: training kernel (1 of 2)…"]
     window.close()
+
+
+def test_readme_lists_every_keyboard_shortcut(window):
+    """The README's shortcut table is the front door: every shortcut the window has is in it."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Keyboard shortcuts", 1)[1].split("\n#", 1)[0]
+    keys_column = [line.split("|")[1] for line in section.splitlines() if line.startswith("| ")]
+    documented = {k.strip() for cell in keys_column for k in re.split(r" / |[(),]", cell)}
+    documented |= {str(n) for n in range(1, 9)}  # "1 – 8"
+    missing = [
+        f"{s.toString()} ({action.text().replace('&', '')})"
+        for action in window.actions.values()
+        for s in action.shortcuts()
+        if s.toString() not in documented
+    ]
+    assert not missing, f"README lacks: {missing}"
