@@ -52,7 +52,7 @@ LIGHT = Theme(
 DARK = Theme(
     name="dark",
     window="#232427",
-    base="#1B1C1F",
+    base="#393C43",  # lighter than the window: fields and check boxes stand out
     text="#EDEDED",
     muted="#A0A0A0",
     button="#33353A",
@@ -119,6 +119,11 @@ def apply_to_app(app: QApplication, theme: Theme, scale: Scale) -> None:
     font = QFont(app.font())
     font.setPointSize(scale.font_pt)
     app.setFont(font)
+    # Fusion draws 13 px check boxes whatever the font: grow them with the type
+    box = round(scale.font_pt * 1.4)
+    app.setStyleSheet(
+        f"QCheckBox::indicator, QGroupBox::indicator {{ width: {box}px; height: {box}px; }}"
+    )
 
 
 def plot_font(scale: Scale, *, bold: bool = False) -> QFont:
