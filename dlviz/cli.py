@@ -89,7 +89,11 @@ def train_parser(sub: Any) -> None:
     p.add_argument("--dropout", default="0", help="rate for all hidden layers, or per layer")
     p.add_argument("--init", default="xavier", choices=("xavier", "he", "uniform"))
     p.add_argument("--loss", default=None, help=f"{', '.join(LOSSES)} (chosen from the data)")
-    p.add_argument("--optimizer", default="adam", help=", ".join(OPTIMIZERS))
+    p.add_argument(
+        "--optimizer",
+        default=None,
+        help=", ".join(OPTIMIZERS) + " (default adam; sgd for a model without hidden layers)",
+    )
     p.add_argument("--lr", type=float, default=None, help="learning rate (adam 0.01, else 0.1)")
     p.add_argument("--schedule", default="constant", help=", ".join(SCHEDULES))
     p.add_argument("--decay-steps", type=int, default=1000)
@@ -129,7 +133,10 @@ def load_training_data(args: argparse.Namespace) -> Dataset:
 def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
     default_features = "x1" if data.kind == "curve" else "x1,x2"
     features = parse_features(args.features or default_features)
-    optimizer = args.optimizer.lower()
+    hidden = parse_hidden(args.hidden, args.activation, args.dropout)
+    # a model without hidden layers is the textbook convex case: plain SGD solves it in a
+    # few epochs, where Adam's small steps (0.01) would still be walking towards the answer
+    optimizer = (args.optimizer or ("adam" if hidden else "sgd")).lower()
     if optimizer not in OPTIMIZERS:
         raise DlvizError(f"unknown optimizer '{optimizer}'; choose from {', '.join(OPTIMIZERS)}")
     lr = args.lr if args.lr is not None else (0.01 if optimizer.startswith("adam") else 0.1)
@@ -137,7 +144,7 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
         kind=data.kind,
         n_classes=data.n_classes,
         features=features,
-        hidden=parse_hidden(args.hidden, args.activation, args.dropout),
+        hidden=hidden,
         loss=args.loss.lower() if args.loss else None,
         init=args.init,
     )

@@ -38,6 +38,12 @@ def test_line_recovers_slope_and_intercept(capsys):
     assert r["r2"] > 0.9
 
 
+def test_line_with_every_default_recovers_slope_and_intercept(capsys):
+    """The issue's command as written: no epochs, optimizer or noise given."""
+    r = train_json(capsys, "--dataset", "line", "--hidden", "none", "--loss", "mse")
+    assert r["slope"] == pytest.approx(3, abs=0.1) and r["intercept"] == pytest.approx(2, abs=0.1)
+
+
 def test_five_class_spiral(capsys):
     r = train_json(capsys, "--dataset", "spiral", "--classes", "5", "--hidden", "32,32",
                    "--activation", "relu", "--epochs", "300", "--seed", "1")  # fmt: skip
