@@ -175,3 +175,19 @@ def test_capture_and_restore_resume_exactly_mid_epoch():
     fresh.restore(saved)
     fresh.run(samples=1000)
     np.testing.assert_array_equal(fresh.params, after_a)
+
+
+def test_deep_sigmoid_net_shows_vanishing_gradients_in_its_snapshot():
+    """Per-layer gradient norms (what the views plot): deep sigmoid stacks starve early layers."""
+    data = make_dataset("spiral")
+
+    def norms(activation: str) -> np.ndarray:
+        hidden = tuple(LayerSpec(8, activation) for _ in range(6))
+        spec = build_spec(kind="classify", n_classes=2, features=("x1", "x2"), hidden=hidden)
+        trainer = Trainer(data, spec, TrainConfig(OptimizerConfig("sgd", lr=0.1)), seed=0)
+        snap = trainer.run(samples=2000)
+        return np.array([s.grads.norm for s in snap.layer_stats])
+
+    sigmoid, relu = norms("sigmoid"), norms("relu")
+    assert sigmoid[-1] / sigmoid[0] > 50  # orders of magnitude from output back to input
+    assert relu[-1] / relu[0] < 5  # the same depth with ReLU keeps them comparable
