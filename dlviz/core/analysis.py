@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlviz.core.network import ParamLayout
-from dlviz.core.snapshot import PERCENTILES, HiddenSpace, Snapshot
+from dlviz.core.snapshot import HiddenSpace, Snapshot
 
 
 def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
@@ -148,11 +148,11 @@ class StatsHistory:
             self._sizes = snap.spec.sizes
         if self.steps and snap.step == self.steps[-1]:
             return
-        layout = snap.layout
+        # the snapshot's layer statistics are over the same weight matrices: reuse them
         self.steps.append(snap.step)
         self.grad_norms.append(np.array([s.grads.norm for s in snap.layer_stats]))
-        self.weight_pct.append(_percentiles(layout, snap.params))
-        self.grad_pct.append(_percentiles(layout, snap.grads))
+        self.weight_pct.append(np.array([s.weights.percentiles for s in snap.layer_stats]))
+        self.grad_pct.append(np.array([s.grads.percentiles for s in snap.layer_stats]))
         self.act_pct.append(np.array([s.activations.percentiles for s in snap.layer_stats]))
         if len(self.steps) > self.limit:
             for seq in (self.steps, self.grad_norms, self.weight_pct, self.grad_pct, self.act_pct):
@@ -170,9 +170,3 @@ class StatsHistory:
             np.stack(self.grad_pct),
             np.stack(self.act_pct),
         )
-
-
-def _percentiles(layout: ParamLayout, flat: np.ndarray) -> np.ndarray:
-    return np.array(
-        [np.percentile(layout.weight(flat, layer), PERCENTILES) for layer in range(layout.n_layers)]
-    )

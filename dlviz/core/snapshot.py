@@ -35,7 +35,7 @@ class Distribution:
     norm: float
     counts: np.ndarray  # int64 (HIST_BINS,)
     edges: np.ndarray  # float32 (HIST_BINS + 1,)
-    percentiles: np.ndarray  # float64, at analysis.PERCENTILES
+    percentiles: np.ndarray  # float64, at PERCENTILES
 
     @classmethod
     def of(cls, values: np.ndarray) -> Distribution:

@@ -453,7 +453,14 @@ class Trainer:
         test = self._metrics(self.eval_test)
         confusion, split = self._confusion()
         space = None
-        if hidden is not None and hidden[0] <= len(self.spec.hidden):
+        # a request made for the previous network (a layer or neurons gone) is skipped:
+        # the view asks again once it sees the new shape
+        layers = self.spec.hidden
+        if (
+            hidden is not None
+            and 1 <= hidden[0] <= len(layers)
+            and all(0 <= n < layers[hidden[0] - 1].width for n in hidden[1:])
+        ):
             space = hidden_space(
                 self.activations, self.spec.sizes, hidden[0], (hidden[1], hidden[2]),
                 self.dataset.inputs, self.dataset.bounds,

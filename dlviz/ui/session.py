@@ -9,17 +9,23 @@ curves come from :class:`dlviz.core.colors.CurveHistory`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from dlviz.core.analysis import StatsHistory
 from dlviz.core.colors import MAX_CLASSES, CurveHistory, value_limit
 from dlviz.core.data import Dataset, empty_dataset, make_dataset
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.theme import LIGHT, Scale, Theme
 
 UNDO_LIMIT = 50
+#: Rows per second the layer statistics keep while snapshots pour in (see Session.stats).
+STATS_HZ = 10.0
+#: Largest share of the GUI thread the layer statistics may take (percentiles of big layers).
+STATS_SHARE = 0.1
 TOOLS = ("paint", "erase", "move")
 
 
@@ -69,6 +75,11 @@ class Session(QObject):
         self.data_settings = settings or DataSettings()
         self.dataset: Dataset = self.data_settings.make()
         self.history = CurveHistory()
+        #: Per-layer percentiles and gradient norms over the run (the distributions view).
+        self.stats_history = StatsHistory()
+        self.stats_version = 0  # grows with every row added
+        self._stats_pending: Snapshot | None = None
+        self._stats_due = 0.0
         self.latest: Snapshot | None = None
         self.snapshot_count = 0  # snapshots received, to tell views there is a new one
         self.options = DisplayOptions()
@@ -223,6 +234,32 @@ class Session(QObject):
             snap.train_accuracy if classify else snap.train_r2,
             snap.test_accuracy if classify else snap.test_r2,
         )
+        self._stats_pending = snap
+        self.stats()
+
+    def stats(self) -> StatsHistory:
+        """The layer statistics, with the newest snapshot in them unless one was added just now.
+
+        Fed here for every snapshot, not by the view, so the history has no gaps
+        while the view is closed (open it after training and the whole run is
+        there).  A row costs percentiles of every layer (~30 ms for ten 256-wide
+        layers), so rows are added at most STATS_HZ times a second and never take
+        more than STATS_SHARE of the time; a snapshot skipped now waits as
+        ``_stats_pending`` and the next call adds it when it is due.
+        """
+        snap = self._stats_pending
+        now = time.perf_counter()
+        if snap is not None and now >= self._stats_due:
+            self._stats_pending = None
+            self.stats_history.add(snap)
+            cost = time.perf_counter() - now
+            self._stats_due = now + max(1.0 / STATS_HZ, cost / STATS_SHARE)
+            self.stats_version += 1
+        return self.stats_history
+
+    def stats_waiting(self) -> bool:
+        """A snapshot is waiting for its turn to enter :meth:`stats`."""
+        return self._stats_pending is not None
 
     def set_options(self, **changes: object) -> None:
         new = replace(self.options, **changes)  # type: ignore[arg-type]

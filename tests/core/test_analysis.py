@@ -60,6 +60,15 @@ def test_hidden_space_is_the_neurons_activation():
     np.testing.assert_allclose(space.grid_lines[0], tape.a[2][:, [1, 3]], atol=1e-5)
 
 
+def test_a_hidden_space_request_for_a_gone_layer_or_neuron_is_skipped():
+    # the view's request can be one snapshot behind a network change: no crash, no space
+    t = trainer()  # hidden widths 6, 4
+    assert t.snapshot(hidden=(3, 0, 1)).hidden is None  # no third hidden layer
+    assert t.snapshot(hidden=(2, 1, 4)).hidden is None  # layer 2 has neurons 0..3
+    assert t.snapshot(hidden=(0, 0, 1)).hidden is None
+    assert t.snapshot(hidden=(2, 0, 3)).hidden is not None
+
+
 def test_strongest_edges_keeps_the_largest_weights():
     layout = ParamLayout.of((2, 64, 64, 3))
     flat = np.random.default_rng(0).normal(size=layout.size).astype(np.float32)

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from dlviz.ui.views.base import View
 from dlviz.ui.views.boundary import BoundaryView
+from dlviz.ui.views.confusion import ConfusionView
+from dlviz.ui.views.distributions import DistributionsView
+from dlviz.ui.views.hidden import HiddenSpaceView
 from dlviz.ui.views.loss import LossView
+from dlviz.ui.views.matrices import MatricesView
 
 #: name -> view class; the order is the order of the View menu.
 VIEWS: dict[str, type[View]] = {
     "boundary": BoundaryView,
     "loss": LossView,
+    "matrices": MatricesView,
+    "distributions": DistributionsView,
+    "confusion": ConfusionView,
+    "hidden-space": HiddenSpaceView,
 }
 #: The view in the middle of the window (the dataset canvas with the boundary behind it).
 CENTRAL_VIEW = "boundary"

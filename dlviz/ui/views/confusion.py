@@ -1,0 +1,230 @@
+"""The confusion matrix and per-class accuracy of a classifier, live.
+
+A k x k grid: rows are the true classes, columns the predicted ones, each
+cell the number of points in large type, shaded by its share of the row (so
+a class's mistakes stand out whatever its size).  Each row and column
+carries its class's colour swatch (the same Okabe–Ito colours as the
+canvas); each row ends with that class's accuracy (recall), and the title
+gives the overall accuracy and which points were counted.  The counts come
+with the snapshot (:attr:`dlviz.core.snapshot.Snapshot.confusion`), the
+accuracies from :func:`dlviz.core.analysis.per_class_accuracy`.
+
+Regression and curve data have no classes: the view then says so.  Labels
+change only when the counts do, so a paused run costs nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
+
+from dlviz.core.analysis import per_class_accuracy
+from dlviz.core.colors import OKABE_ITO_HEX, OKABE_ITO_NAMES
+from dlviz.core.snapshot import Snapshot
+from dlviz.ui.session import Session
+from dlviz.ui.views.base import View
+
+#: Shading of a cell holding a whole row's points (blended into the background by share).
+CELL_HEX = "#0072B2"
+NOT_CLASSIFICATION = (
+    "The confusion matrix is for classification.\n\n"
+    "These data are {what}: the network predicts a number, not a class, "
+    "so there is nothing to count. Pick a classification preset "
+    "(circle, xor, spiral, blobs...) to see it."
+)
+
+
+def mix(background: QColor, color: QColor, amount: float) -> QColor:
+    t = min(max(amount, 0.0), 1.0)
+    return QColor(
+        round(background.red() + t * (color.red() - background.red())),
+        round(background.green() + t * (color.green() - background.green())),
+        round(background.blue() + t * (color.blue() - background.blue())),
+    )
+
+
+def percent(value: float) -> str:
+    return "–" if not np.isfinite(value) else f"{100 * value:.1f} %"
+
+
+class ConfusionView(View):
+    """Counts of (true class, predicted class) on the test points, with per-class accuracy."""
+
+    name = "confusion"
+    title = "Confusion matrix"
+    default_area = "right"
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self._k = 0
+        self._shown: tuple[bytes, str] | None = None
+        self.cells: list[list[QLabel]] = []
+        self.row_accuracy: list[QLabel] = []
+        self.matrix: np.ndarray | None = None
+
+        self.heading = QLabel(self)
+        self.heading.setObjectName("confusion-title")
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.heading.setWordWrap(True)
+        self.grid_box = QWidget(self)
+        self.grid = QGridLayout(self.grid_box)
+        self.grid.setSpacing(3)
+        self.grid.setContentsMargins(8, 8, 8, 8)
+        matrix_page = QWidget(self)
+        page = QVBoxLayout(matrix_page)
+        page.addWidget(self.heading)
+        page.addWidget(self.grid_box, 1)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("confusion-message")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setContentsMargins(30, 30, 30, 30)
+
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(matrix_page)
+        self.pages.addWidget(self.message)
+
+        session.dataset_changed.connect(self._dataset_changed)
+        session.theme_changed.connect(self.apply_theme)
+        self.apply_theme()
+        self._dataset_changed("new")
+
+    # ------------------------------------------------------------ appearance
+
+    def _font(self, factor: float, bold: bool = False) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(self.session.scale.font_pt * factor)
+        font.setBold(bold)
+        return font
+
+    def apply_theme(self) -> None:
+        self.heading.setFont(self._font(1.3, bold=True))
+        self.message.setFont(self._font(1.4))
+        self._build(self._k, force=True)
+        self.invalidate()
+        self.refresh()
+
+    def _dataset_changed(self, reason: str) -> None:
+        kind = self.session.kind
+        if kind == "classify":
+            self.pages.setCurrentIndex(0)
+        else:
+            what = "a 1-D curve" if kind == "curve" else "regression data"
+            self.message.setText(NOT_CLASSIFICATION.format(what=what))
+            self.pages.setCurrentIndex(1)
+        self.invalidate()
+
+    def showing_message(self) -> bool:
+        return self.pages.currentIndex() == 1
+
+    def _build(self, k: int, force: bool = False) -> None:
+        """Labels for a k-class grid, made again only when k changes."""
+        if k == self._k and not force:
+            return
+        self._k = k
+        self._shown = None
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.cells = []
+        self.row_accuracy = []
+        if k == 0:
+            return
+        header = self._font(1.3, bold=True)
+        corner = QLabel("true ↓   predicted →", self.grid_box)
+        corner.setFont(self._font(1.0))
+        corner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.grid.addWidget(corner, 0, 0)
+        for j in range(k):
+            self.grid.addWidget(self._swatch(j, header), 0, j + 1)
+        acc_header = QLabel("accuracy", self.grid_box)
+        acc_header.setFont(header)
+        acc_header.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.grid.addWidget(acc_header, 0, k + 1)
+        count_font = self._font(2.0 if k <= 4 else 1.5, bold=True)
+        for i in range(k):
+            self.grid.addWidget(self._swatch(i, header), i + 1, 0)
+            row = []
+            for j in range(k):
+                cell = QLabel("", self.grid_box)
+                cell.setObjectName(f"confusion-{i + 1}-{j + 1}")
+                cell.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                cell.setFont(count_font)
+                cell.setAutoFillBackground(True)
+                cell.setMinimumSize(48, 40)
+                cell.setToolTip(
+                    f"Points of class {i + 1} the network calls class {j + 1}"
+                    + (" (correct)" if i == j else "")
+                )
+                self.grid.addWidget(cell, i + 1, j + 1)
+                row.append(cell)
+            self.cells.append(row)
+            acc = QLabel("", self.grid_box)
+            acc.setObjectName(f"confusion-accuracy-{i + 1}")
+            acc.setFont(self._font(1.3, bold=True))
+            acc.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            acc.setToolTip(f"Share of class {i + 1}'s points classified correctly")
+            self.grid.addWidget(acc, i + 1, k + 1)
+            self.row_accuracy.append(acc)
+        for idx in range(1, k + 1):
+            self.grid.setRowStretch(idx, 1)
+            self.grid.setColumnStretch(idx, 1)
+
+    def _swatch(self, label: int, font: QFont) -> QLabel:
+        """The class number on its own colour, as on the canvas's class buttons."""
+        color = QColor(OKABE_ITO_HEX[label])
+        swatch = QLabel(str(label + 1), self.grid_box)
+        swatch.setFont(font)
+        swatch.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        swatch.setMinimumSize(36, 32)
+        swatch.setToolTip(f"class {label + 1} ({OKABE_ITO_NAMES[label]})")
+        text = "#000000" if color.lightness() > 140 else "#FFFFFF"
+        swatch.setStyleSheet(
+            f"background: {color.name()}; color: {text}; border-radius: 6px; padding: 2px 8px;"
+        )
+        return swatch
+
+    # ------------------------------------------------------------ data
+
+    def update_snapshot(self, snap: Snapshot) -> None:
+        if snap.confusion is None or self.session.kind != "classify":
+            return  # regression or curve data: the message page is showing
+        matrix = np.asarray(snap.confusion)
+        k = matrix.shape[0]
+        if k != self.session.dataset.n_classes:
+            return  # an older network's answer to data that has been replaced
+        self._build(k)
+        key = (matrix.tobytes(), snap.confusion_split)
+        if key == self._shown:
+            return
+        self._shown = key
+        self.matrix = matrix
+        total = int(matrix.sum())
+        correct = int(np.trace(matrix))
+        overall = correct / total if total else float("nan")
+        where = "test" if snap.confusion_split == "test" else "training"
+        self.heading.setText(f"Accuracy {percent(overall)}  ({correct} of {total} {where} points)")
+        theme = self.session.theme
+        background = QColor(theme.plot_background)
+        shade = QColor(CELL_HEX)
+        rows = matrix.sum(axis=1)
+        for i in range(k):
+            for j in range(k):
+                share = matrix[i, j] / rows[i] if rows[i] else 0.0
+                fill = mix(background, shade, 0.9 * share)
+                text = QColor("#FFFFFF") if fill.lightness() < 128 else QColor("#1A1A1A")
+                if matrix[i, j] == 0:
+                    text = QColor(theme.muted)  # the mistakes that did happen stand out
+                cell = self.cells[i][j]
+                pal = cell.palette()
+                pal.setColor(QPalette.ColorRole.Window, fill)
+                pal.setColor(QPalette.ColorRole.WindowText, text)
+                cell.setPalette(pal)
+                cell.setText(str(int(matrix[i, j])))
+        for i, value in enumerate(per_class_accuracy(matrix)):
+            self.row_accuracy[i].setText(percent(float(value)))
