@@ -1,6 +1,6 @@
 """``dlviz`` with no subcommand: open the app, or render a screenshot and exit.
 
-    dlviz [DATA.csv] [--preset NAME] [--play] [--dark] [--presentation]
+    dlviz [PROJECT.dlviz | DATA.csv] [--preset NAME] [--play] [--dark] [--presentation]
     dlviz --screenshot FILE.png [--preset NAME] [--train-steps N] [--size WxH] [--view NAME]
 
 User mistakes (unknown preset, unreadable file) print one line and exit with
@@ -54,7 +54,12 @@ def make_parser() -> argparse.ArgumentParser:
         description="A desktop neural-network playground. Subcommands: dlviz train | predict | "
         "bench (see dlviz train --help).",
     )
-    p.add_argument("data", nargs="?", metavar="PROJECT_OR_CSV", help="data file to open (.csv)")
+    p.add_argument(
+        "data",
+        nargs="?",
+        metavar="PROJECT_OR_CSV",
+        help="project (.dlviz) or data file (.csv) to open",
+    )
     p.add_argument(
         "--preset",
         choices=PRESETS,
@@ -128,9 +133,11 @@ def _initial_data(args: argparse.Namespace):
     from dlviz.ui.session import DataSettings
 
     if args.data:
+        if args.data.lower().endswith(".dlviz"):
+            return DataSettings()  # the project replaces it once the window is up
         if not args.data.lower().endswith(".csv"):
             raise DlvizError(
-                f"cannot open {args.data}: this version opens .csv data files "
+                f"cannot open {args.data}: dlviz opens projects (.dlviz) and .csv data files "
                 "(x1,x2,label | x1,x2,value | x,y)"
             )
         return read_csv(args.data)
@@ -169,6 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = make_parser().parse_args(args_list)
         data = _initial_data(args)
         hidden = _hidden_layers(args)
+        project = None
+        if args.data and args.data.lower().endswith(".dlviz"):
+            from dlviz.core.project import load_project
+
+            project = load_project(args.data)  # a bad file: the message, status 2
     except DlvizError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -185,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(data=data, restore_layout=not args.screenshot)
     if hidden is not None:
         window.network_panel.set_hidden(hidden)
+    if project is not None:
+        window.files.adopt(args.data, *project)
     if args.dark:
         window.actions["dark"].setChecked(True)
     if args.screenshot:
@@ -193,6 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.actions["presentation"].setChecked(True)
     else:
         window.show()
+    window.files.ask_on_close = True
+    window.files.enable_autosave()
+    if project is None:
+        window.files.offer_restore()
     if args.play:
         window.play()
     return app.exec()

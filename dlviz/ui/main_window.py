@@ -32,16 +32,18 @@ from PySide6.QtWidgets import (
 )
 
 from dlviz import __version__
-from dlviz.core.data import Dataset, read_csv, write_csv
+from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.network import NetworkSpec, ParamLayout, build_spec
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui import icons
+from dlviz.ui.files import FileController
 from dlviz.ui.panels.data_panel import DataPanel
 from dlviz.ui.panels.network_panel import NetworkPanel
 from dlviz.ui.panels.training_panel import TrainingPanel
 from dlviz.ui.session import DataSettings, Session
 from dlviz.ui.theme import DARK, LIGHT, Scale, apply_to_app
+from dlviz.ui.timeline_bar import TimelineBar
 from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
 from dlviz.ui.worker import TrainingWorker
 
@@ -89,6 +91,7 @@ class MainWindow(QMainWindow):
             self.session = Session(data or DataSettings(), self)
 
         self.actions: dict[str, QAction] = {}
+        self.files = FileController(self)
         self._make_actions()
         self.data_panel = DataPanel(self.session)
         self.network_panel = NetworkPanel(self.session)
@@ -115,6 +118,12 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self._connect()
+        self.files.connect()
+        self.setAcceptDrops(True)
+        self.timeline_bar = TimelineBar(self.session, self.worker)
+        # under the canvas: the bottom corners belong to the side columns
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self._dock("timeline", "Timeline", self.timeline_bar, bottom)
         self._layout_restored = False
         self._shown = False
         self._load_settings()
@@ -166,10 +175,48 @@ class MainWindow(QMainWindow):
         a = self._action
         s = self.session
         # File
+        f = self.files
+        a("new", "&New", QKeySequence.StandardKey.New, slot=f.new, tip="Start afresh")
+        a(
+            "open",
+            "&Open…",
+            QKeySequence.StandardKey.Open,
+            slot=lambda: f.open(),
+            tip="Open a project (.dlviz) or data (.csv)",
+        )
+        a("save", "&Save", QKeySequence.StandardKey.Save, slot=lambda: f.save())
+        a(
+            "save_as",
+            "Save &as…",
+            "Ctrl+Shift+S",
+            slot=lambda: f.save_as(),
+            tip="Save the whole session: data, network, settings, weights, history",
+        )
+        a(
+            "export_weights",
+            "Export &weights…",
+            None,
+            slot=lambda: f.export_weights(),
+            tip="Write the model as .npz, .json, .safetensors, .onnx or Python code",
+        )
+        a(
+            "import_weights",
+            "&Import weights…",
+            None,
+            slot=lambda: f.import_weights(),
+            tip="Load weights (.npz, .json, .safetensors) into the current network",
+        )
+        a(
+            "export_gif",
+            "Export training &GIF…",
+            None,
+            slot=lambda: f.export_gif(),
+            tip="Animate the decision boundary and loss over the timeline",
+        )
         a(
             "open_csv",
-            "&Open data (CSV)…",
-            QKeySequence.StandardKey.Open,
+            "Import &data (CSV)…",
+            None,
             slot=self.open_csv,
             tip="Load points from a CSV file (x1,x2,label | x1,x2,value | x,y)",
         )
@@ -439,8 +486,25 @@ class MainWindow(QMainWindow):
         act = self.actions
         file = bar.addMenu("&File")
         file.setObjectName("menu-file")
+        for name in ("new", "open"):
+            file.addAction(act[name])
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.setObjectName("menu-recent")
+        self.recent_menu.aboutToShow.connect(self.files.fill_recent_menu)
+        for name in ("save", "save_as"):
+            file.addAction(act[name])
+        file.addSeparator()
+        for name in ("export_weights", "import_weights"):
+            file.addAction(act[name])
+        file.addSeparator()
         for name in ("open_csv", "save_csv", "export_image"):
             file.addAction(act[name])
+        self.image_menu = file.addMenu("Export &view image")
+        self.image_menu.setObjectName("menu-view-image")
+        self.copy_menu = file.addMenu("&Copy view to clipboard")
+        self.copy_menu.setObjectName("menu-copy-view")
+        self.files.fill_image_menus()
+        file.addAction(act["export_gif"])
         file.addSeparator()
         file.addAction(act["quit"])
         edit = bar.addMenu("&Edit")
@@ -745,14 +809,15 @@ class MainWindow(QMainWindow):
         self.actions["redo"].setEnabled(self.session.can_redo())
 
     def _update_title(self) -> None:
-        name = self.session.dataset.name
-        self.setWindowTitle(f"dlviz — {name}")
+        self.files.update_title()
 
     # ------------------------------------------------------------ worker -> GUI
 
     @Slot(object)
     def receive_snapshot(self, snap: Snapshot) -> None:
         """Store the newest snapshot; drawing happens on the frame timer."""
+        if self.timeline_bar.hold(snap):
+            return  # a past step is on screen (the timeline bar)
         self.session.receive(snap)
 
     @Slot(str)
@@ -905,27 +970,25 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ file actions
 
     def open_csv(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open data", "", "CSV files (*.csv);;All (*)")
-        if path:
-            self.load_data_file(path)
+        self.files.import_csv()
 
     def load_data_file(self, path: str) -> None:
-        try:
-            dataset = read_csv(path, test_ratio=self.session.data_settings.test_ratio)
-        except DlvizError as exc:
-            self.show_error(str(exc))
-            return
-        self.session.replace_dataset(dataset)
+        """Open a project (.dlviz) or data (.csv) given by name (command line, drop)."""
+        self.files.open(path)
 
     def save_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export data", "data.csv", "CSV files (*.csv)")
-        if path:
-            try:
-                write_csv(self.session.dataset, path)
-            except DlvizError as exc:
-                self.show_error(str(exc))
-                return
-            self._notice(f"wrote {self.session.dataset.n} points to {path}")
+        self.files.export_csv()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        if self.files.dropped_path(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        path = self.files.dropped_path(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            if self.files.confirm_discard():
+                self.files.open(path)
 
     def export_image(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export image", "dlviz.png", "PNG (*.png)")
@@ -983,7 +1046,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self._closing:
+            if not self.files.close_ok():
+                event.ignore()
+                return
             self._closing = True
+            self.files.shutdown()
             self._save_settings()
             self.frame_timer.stop()
             self.worker.stop()
