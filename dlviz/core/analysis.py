@@ -158,6 +158,12 @@ class StatsHistory:
             for seq in (self.steps, self.grad_norms, self.weight_pct, self.grad_pct, self.act_pct):
                 del seq[1::2]
 
+    def rewind(self, step: int) -> None:
+        """Forget the rows after ``step`` (the run went back there); later rows continue."""
+        keep = int(np.searchsorted(np.asarray(self.steps), step, side="right"))
+        for seq in (self.steps, self.grad_norms, self.weight_pct, self.grad_pct, self.act_pct):
+            del seq[keep:]
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(steps, grad norms (t, L), weight/grad/activation percentiles (t, L, P))."""
         if not self.steps:

@@ -389,6 +389,18 @@ class CurveHistory:
         self.version += 1
         return True
 
+    def rewind(self, step: int) -> None:
+        """Forget the rows after ``step``: the run went back there (resume from the timeline).
+
+        The next row of a later step continues the curves instead of starting
+        them again, as a row of an older step without a rewind would.
+        """
+        keep = int(np.searchsorted(self._data[: self.size, 0], step, side="right"))
+        self._data[keep : self.size] = np.nan
+        self.size = keep
+        self._last_step = int(self._data[keep - 1, 0]) if keep else -1
+        self.version += 1
+
     def column(self, name: str) -> np.ndarray:
         """A read-only view of one column's filled rows."""
         view = self._data[: self.size, self.COLUMNS.index(name)]

@@ -221,6 +221,13 @@ class Session(QObject):
 
     # ------------------------------------------------------------ snapshots and display
 
+    def rewind(self, step: int) -> None:
+        """The run goes back to ``step`` (resume from the timeline): curves keep what led there."""
+        self.history.rewind(step)
+        self.stats_history.rewind(step)
+        self._stats_pending = None
+        self.stats_version += 1
+
     def receive(self, snap: Snapshot) -> None:
         """Keep the newest snapshot and record its metrics (cheap: called for every snapshot)."""
         self.latest = snap

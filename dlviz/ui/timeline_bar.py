@@ -218,6 +218,7 @@ class TimelineBar(QWidget):
     def resume_here(self) -> None:
         """Go back to the step on screen; the next snapshot (of that step) ends the scrub."""
         if self._scrubbed is not None and not self._playing:
+            self.session.rewind(self._scrubbed.step)
             self.worker.resume_from(self._scrubbed.step)
             self.resume.setEnabled(False)
 

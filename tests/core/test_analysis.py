@@ -121,6 +121,18 @@ def test_stats_history_stays_bounded_and_spans_the_run():
     )
 
 
+def test_stats_history_rewinds_to_a_resumed_step_and_continues():
+    t = trainer()
+    history = StatsHistory()
+    snaps = [t.run(samples=20) for _ in range(6)]
+    for snap in snaps:
+        history.add(snap)
+    history.rewind(snaps[2].step)
+    assert list(history.arrays()[0]) == [s.step for s in snaps[:3]]
+    history.add(snaps[4])  # a later step after the rewind: appended, not a reset
+    assert list(history.arrays()[0]) == [s.step for s in (*snaps[:3], snaps[4])]
+
+
 def test_timeline_resume_from_here_repeats_the_same_steps():
     t = trainer()
     timeline = Timeline()

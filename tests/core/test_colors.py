@@ -187,6 +187,18 @@ def test_curve_history_skips_repeats_and_restarts_after_a_reset():
         CurveHistory(capacity=2)
 
 
+def test_curve_history_rewinds_to_a_step_and_continues_from_it():
+    h = CurveHistory(capacity=16)
+    for step in range(10):
+        h.append(step, 0, float(step), None, None, None)
+    h.rewind(4)  # resume from step 4 of the timeline
+    assert list(h.column("step")) == [0, 1, 2, 3, 4]
+    assert h.append(5, 0, 50.0, None, None, None)  # continues: not taken for a reset
+    assert list(h.column("train_loss")) == [0, 1, 2, 3, 4, 50]
+    h.rewind(-1)
+    assert h.size == 0 and h.append(0, 0, 1.0, None, None, None)
+
+
 def test_sticky_range_changes_only_when_the_data_leaves_or_shrinks():
     r = sticky_range(None, 0.0, 100.0)
     assert r == (0.0, 125.0)

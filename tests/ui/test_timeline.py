@@ -99,10 +99,13 @@ def test_resume_from_here_then_stepping_repeats_the_run_exactly(make_window, qtb
         lambda: bar.showing_past() is None and window.session.latest.step == 4, timeout=5_000
     )
     assert [e.step for e in window.worker.timeline_entries()][-1] == 4  # later points gone
+    # the loss curves keep the steps that led here (not cleared as after a reset)
+    assert list(window.session.history.column("step")) == [0, 1, 2, 3, 4]
     np.testing.assert_array_equal(window.session.latest.params, entries[-7].snapshot.params)
 
     step_to(qtbot, window, 10)
     np.testing.assert_array_equal(window.session.latest.params, later)
+    assert list(window.session.history.column("step")) == list(range(11))
     # and the same as a fresh run that never left: same data, network, settings and seed
     trainer = window.worker.trainer
     fresh = Trainer(
