@@ -245,3 +245,16 @@ def test_readme_lists_every_keyboard_shortcut(window):
         if s.toString() not in documented
     ]
     assert not missing, f"README lacks: {missing}"
+
+
+def test_readme_documents_every_view_and_its_screenshot_option():
+    """A teacher reads the README to find `--view NAME`: every registered view is named there."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    option = readme.split("with `--view NAME` it renders one view", 1)[1].split("\n\n", 1)[0]
+    section = readme.split("### Views", 1)[1].split("\n### ", 1)[0]
+    for name in VIEWS:
+        assert f"`{name}`" in option, f"the --view line lacks {name}"
+        if name not in ("boundary", "loss"):  # those two are described under Using the app
+            assert f"(`{name}`)" in section, f"the Views section lacks {name}"
