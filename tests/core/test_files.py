@@ -110,6 +110,36 @@ def test_newer_or_damaged_projects_are_refused_clearly(tmp_path, change, drop, p
         load_project(path)
 
 
+def test_an_older_project_is_migrated_on_load(tmp_path, monkeypatch):
+    """Format 1 is the first released format, so no real older file exists yet; this runs
+    the migration chain as the next format change will: a format-1 file opened by a dlviz
+    whose format 2 renamed a field loads through MIGRATIONS[1]."""
+    import dlviz.core.project as project
+
+    t = trained()
+    path = tmp_path / "v1.dlviz"
+    save_project(path, t)
+
+    def rename_history(meta):  # what a format-2 change could look like
+        meta = dict(meta, version=2)
+        meta["curves"] = meta.pop("history")
+        return meta
+
+    original_build = project._build
+
+    def build_v2(meta, arrays, name):  # a format-2 reader expects the new name
+        meta = dict(meta)
+        meta["history"] = meta.pop("curves")
+        return original_build(meta, arrays, name)
+
+    monkeypatch.setattr(project, "PROJECT_VERSION", 2)
+    monkeypatch.setitem(project.MIGRATIONS, 1, rename_history)
+    monkeypatch.setattr(project, "_build", build_v2)
+    loaded, _ = load_project(path)
+    np.testing.assert_array_equal(loaded.params, t.params)
+    assert loaded.history and [h.step for h in loaded.history] == [h.step for h in t.history]
+
+
 @FUZZ
 @given(cut=st.integers(min_value=0, max_value=100_000), flip=st.integers(0, 255))
 def test_fuzzed_projects_fail_cleanly(tmp_path, cut, flip):
