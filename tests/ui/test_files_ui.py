@@ -6,13 +6,14 @@ import os
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from ui_helpers import drag
 
 from dlviz.core.data import make_dataset, write_csv
 from dlviz.core.network import LayerSpec
+from dlviz.core.project import load_project
 from dlviz.ui.files import AUTOSAVE_NAME
 
 
@@ -231,3 +232,36 @@ def test_gif_export_and_cancel(qtbot, window, tmp_path):
     assert job.cancelled
     assert not stopped.exists()
     assert window.message_box() is None
+
+
+def answer_next_question(button):
+    """Click ``button`` on the next modal message box (QMessageBox.question blocks)."""
+
+    def poll():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            box.button(button).click()
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+
+
+def test_closing_with_unsaved_work_asks_first(qtbot, window, tmp_path):
+    window.files.ask_on_close = True  # as the real app does
+    path = tmp_path / "lesson.dlviz"
+    assert window.files.save_as(str(path))
+    saved = load_project(path)[0].dataset.n
+    drag(qtbot, window, [(0.2, 0.3)])
+    qtbot.waitUntil(window.isWindowModified, timeout=2_000)
+    points = window.session.dataset.n
+    assert points == saved + 1
+
+    answer_next_question(QMessageBox.StandardButton.Cancel)
+    assert not window.close()  # Cancel: the window and the lesson stay
+    assert window.isVisible() and window.worker.is_running()
+    assert window.session.dataset.n == points and window.isWindowModified()
+
+    answer_next_question(QMessageBox.StandardButton.Save)
+    assert window.close()  # Save: written first, then closed
+    assert load_project(path)[0].dataset.n == points
