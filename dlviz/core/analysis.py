@@ -4,6 +4,9 @@
 * :func:`hidden_space`: data points and a warped grid of the input plane
   mapped into the activations of two neurons of one layer (ConvNetJS style);
 * :func:`strongest_edges`: the edges a network graph can afford to draw;
+  :func:`shown_edges` the same among the neurons a graph shows;
+* :func:`neuron_values` and :func:`feature_grid`: every neuron's value for
+  typed points and the input features over the plane (the network graph);
 * :class:`StatsHistory`: per-layer weight/gradient/activation statistics over
   training (percentile bands, gradient norms), bounded in memory.
 """
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlviz.core.network import ParamLayout
+from dlviz.core.features import compute_features
+from dlviz.core.kernels.reference import forward
+from dlviz.core.network import NetworkSpec, ParamLayout
 from dlviz.core.snapshot import HiddenSpace, Snapshot
 
 
@@ -120,6 +125,61 @@ def strongest_edges(layout: ParamLayout, flat: np.ndarray, limit: int) -> Edges:
         lay, src, dst, val = lay[keep], src[keep], dst[keep], val[keep]
     return Edges(lay.astype(np.int64), src.astype(np.int64), dst.astype(np.int64),
                  val.astype(np.float32), total)  # fmt: skip
+
+
+def shown_edges(layout: ParamLayout, flat: np.ndarray, limit: int, max_neurons: int) -> Edges:
+    """The ``limit`` strongest edges between the first ``max_neurons`` neurons of every layer.
+
+    A network graph draws at most ``max_neurons`` nodes per column; edges to a
+    node it does not draw are left out.  ``total`` counts the edges among the
+    shown neurons, so a view can say how many it skipped.
+    """
+    shown = tuple(min(n, max_neurons) for n in layout.sizes)
+    sub = np.concatenate(
+        [
+            layout.weight(flat, layer)[: shown[layer], : shown[layer + 1]].ravel()
+            for layer in range(layout.n_layers)
+        ]
+    )
+    edges = strongest_edges(ParamLayout.of(shown), sub, limit)
+    return Edges(edges.layer, edges.source, edges.target, edges.value, int(sub.size))
+
+
+def spec_features(spec: NetworkSpec, inputs: np.ndarray) -> np.ndarray:
+    """Input features (float32) of raw input rows, normalised as the network expects."""
+    shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
+    scale = np.array(spec.input_scale, np.float32) if spec.input_scale else None
+    feats = compute_features(np.asarray(inputs, np.float32), spec.features, shift, scale)
+    return np.ascontiguousarray(feats, dtype=np.float32)
+
+
+def neuron_values(
+    spec: NetworkSpec, params: np.ndarray, inputs: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Pre-activations and activations of every layer for raw input rows (n, 1 or 2).
+
+    Index 0 is the input features (their own pre-activation), then each weight
+    layer's output, the network output last: what the graph's inspector shows
+    for a point the user types.  Computed with the reference forward pass.
+    """
+    tape = forward(spec, np.asarray(params, np.float32), spec_features(spec, inputs))
+    return tape.z, tape.a
+
+
+def feature_grid(spec: NetworkSpec, bounds: tuple[float, float, float, float], res: int,
+                 *, curve: bool = False) -> np.ndarray:  # fmt: skip
+    """The input features over the plane, laid out like ``Snapshot.neuron_grids``.
+
+    (res, res, features) with rows bottom-to-top over ``bounds``; for 1-D curve
+    data (res, features) over the x range.
+    """
+    xmin, xmax, ymin, ymax = bounds
+    xs = np.linspace(xmin, xmax, res, dtype=np.float32)
+    if curve:
+        return spec_features(spec, xs.reshape(res, 1))
+    gx, gy = np.meshgrid(xs, np.linspace(ymin, ymax, res, dtype=np.float32))
+    feats = spec_features(spec, np.column_stack([gx.ravel(), gy.ravel()]))
+    return feats.reshape(res, res, feats.shape[1])
 
 
 class StatsHistory:

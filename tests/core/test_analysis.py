@@ -8,7 +8,10 @@ import pytest
 from dlviz.core.analysis import (
     StatsHistory,
     confusion_matrix,
+    feature_grid,
+    neuron_values,
     per_class_accuracy,
+    shown_edges,
     strongest_edges,
 )
 from dlviz.core.data import make_dataset
@@ -160,3 +163,51 @@ def test_timeline_memory_cap_holds():
     assert timeline.steps == sorted(timeline.steps) and timeline.steps[-1] == t.step
     timeline.set_cap(3 * one)  # a smaller cap from the settings applies at once
     assert timeline.nbytes <= 3 * one and timeline.steps[-1] == t.step
+
+
+def test_shown_edges_are_the_strongest_among_the_shown_neurons():
+    layout = ParamLayout.of((3, 20, 5, 1))
+    flat = np.random.default_rng(1).normal(size=layout.size).astype(np.float32)
+    edges = shown_edges(layout, flat, limit=30, max_neurons=4)
+    # shown: 3 inputs, 4 of 20, 4 of 5, 1 output -> 12 + 16 + 4 edges among them
+    assert edges.total == 32
+    assert edges.value.size == 30
+    shown = (3, 4, 4, 1)
+    candidates = []
+    for layer in range(3):
+        w = layout.weight(flat, layer)
+        for i in range(shown[layer]):
+            for j in range(shown[layer + 1]):
+                candidates.append((abs(float(w[i, j])), layer, i, j))
+    expected = sorted(candidates, reverse=True)[:30]
+    got = set(zip(edges.layer.tolist(), edges.source.tolist(), edges.target.tolist(), strict=True))
+    assert got == {(layer, i, j) for _, layer, i, j in expected}
+    for layer, i, j, v in zip(edges.layer, edges.source, edges.target, edges.value, strict=True):
+        assert v == layout.weight(flat, int(layer))[i, j]
+
+
+def test_neuron_values_match_the_trainers_activations_and_output():
+    t = trainer("spiral")
+    t.run(samples=2000)
+    points = np.array([[0.3, -1.2], [2.0, 0.5]], np.float32)
+    z, a = neuron_values(t.spec, t.params, points)
+    assert len(a) == len(t.spec.sizes)
+    np.testing.assert_allclose(a[0], t.features(points), rtol=1e-6)
+    np.testing.assert_allclose(np.concatenate(a[1:], axis=1), t.activations(points), atol=1e-5)
+    np.testing.assert_allclose(a[-1], t.predict(points), atol=1e-5)
+    # pre-activations: z = a_prev @ W + b
+    layout = ParamLayout.of(t.spec.sizes)
+    z1 = a[0] @ layout.weight(t.params, 0) + layout.bias(t.params, 0)
+    np.testing.assert_allclose(z[1], z1, atol=1e-5)
+
+
+def test_feature_grid_is_the_features_of_the_trainers_grid():
+    plain = trainer("spiral")
+    t = Trainer(plain.dataset, plain.spec, plain.config, seed=0, normalise=True)
+    assert t.spec.input_shift  # the features use the network's input normalisation
+    grid = feature_grid(t.spec, t.dataset.bounds, 12)
+    assert grid.shape == (12, 12, 2)
+    np.testing.assert_allclose(grid.reshape(-1, 2), t.features(t.grid_inputs(12)), rtol=1e-6)
+    xmin, _, ymin, _ = t.dataset.bounds
+    raw = t.features(np.array([[xmin, ymin]], np.float32))[0]
+    np.testing.assert_allclose(grid[0, 0], raw, rtol=1e-6)  # row 0 is the bottom row

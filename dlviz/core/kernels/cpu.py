@@ -21,8 +21,12 @@ from dlviz.core.network import ACTIVATION_CODE, LOSS_CODE, OUTPUT_CODE, NetworkS
 from dlviz.core.optim import OptimizerConfig, OptimizerState
 
 #: Every kernel: release the GIL (the GUI keeps drawing), cache the machine code on
-#: disk (fast start), and let LLVM reorder float math (vectorised loops).
-jit = njit(nogil=True, cache=True, fastmath=True)
+#: disk (fast start), and let LLVM reorder float math (vectorised loops).  NumPy's
+#: error model: a division by zero gives inf/nan as in NumPy instead of raising, so
+#: divisions need no zero check and their loops vectorise (Adam's update over the
+#: 68k parameters of the wide net: 196 -> 19 us per step).  Divergence is caught by
+#: the trainer's finite-loss check, as before.
+jit = njit(nogil=True, cache=True, fastmath=True, error_model="numpy")
 
 # Hidden activations use ACTIVATION_CODE 0..6; the output layer uses these.
 OUT_IDENTITY = 100 + OUTPUT_CODE["identity"]
