@@ -113,18 +113,7 @@ def strongest_edges(layout: ParamLayout, flat: np.ndarray, limit: int) -> Edges:
     Dense layers have thousands of edges; drawing only the strongest keeps the
     graph fast and readable while showing where the signal flows.
     """
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    for layer in range(layout.n_layers):
-        w = layout.weight(flat, layer)
-        rows, cols = np.indices(w.shape)
-        parts.append((np.full(w.size, layer), rows.ravel(), cols.ravel(), w.ravel()))
-    lay, src, dst, val = (np.concatenate([p[i] for p in parts]) for i in range(4))
-    total = int(val.size)
-    if total > limit:
-        keep = np.sort(np.argpartition(np.abs(val), total - limit)[total - limit :])
-        lay, src, dst, val = lay[keep], src[keep], dst[keep], val[keep]
-    return Edges(lay.astype(np.int64), src.astype(np.int64), dst.astype(np.int64),
-                 val.astype(np.float32), total)  # fmt: skip
+    return shown_edges(layout, flat, limit, max(layout.sizes))
 
 
 def shown_edges(layout: ParamLayout, flat: np.ndarray, limit: int, max_neurons: int) -> Edges:
@@ -135,14 +124,18 @@ def shown_edges(layout: ParamLayout, flat: np.ndarray, limit: int, max_neurons: 
     shown neurons, so a view can say how many it skipped.
     """
     shown = tuple(min(n, max_neurons) for n in layout.sizes)
-    sub = np.concatenate(
-        [
-            layout.weight(flat, layer)[: shown[layer], : shown[layer + 1]].ravel()
-            for layer in range(layout.n_layers)
-        ]
-    )
-    edges = strongest_edges(ParamLayout.of(shown), sub, limit)
-    return Edges(edges.layer, edges.source, edges.target, edges.value, int(sub.size))
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for layer in range(layout.n_layers):
+        w = layout.weight(flat, layer)[: shown[layer], : shown[layer + 1]]
+        rows, cols = np.indices(w.shape)
+        parts.append((np.full(w.size, layer), rows.ravel(), cols.ravel(), w.ravel()))
+    lay, src, dst, val = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    total = int(val.size)
+    if total > limit:
+        keep = np.sort(np.argpartition(np.abs(val), total - limit)[total - limit :])
+        lay, src, dst, val = lay[keep], src[keep], dst[keep], val[keep]
+    return Edges(lay.astype(np.int64), src.astype(np.int64), dst.astype(np.int64),
+                 val.astype(np.float32), total)  # fmt: skip
 
 
 def spec_features(spec: NetworkSpec, inputs: np.ndarray) -> np.ndarray:

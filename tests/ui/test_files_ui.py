@@ -9,21 +9,12 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
-from ui_helpers import drag
+from ui_helpers import drag, train
 
 from dlviz.core.data import make_dataset, write_csv
 from dlviz.core.network import LayerSpec
 from dlviz.core.project import load_project
 from dlviz.ui.files import AUTOSAVE_NAME
-
-
-def train(qtbot, window, steps):
-    done = []
-    window.worker.steps_done.connect(done.append)
-    start = window.session.latest.step
-    window.worker.train_steps(steps)
-    qtbot.waitUntil(lambda: bool(done), timeout=30_000)
-    qtbot.waitUntil(lambda: window.session.latest.step >= start + steps, timeout=5_000)
 
 
 def params(window):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF
+from ui_helpers import train
 
 from dlviz.core.analysis import per_class_accuracy
 from dlviz.core.network import LayerSpec
@@ -23,15 +24,6 @@ def show_view(qtbot, window, name):
     view = window.views[name]
     qtbot.waitUntil(view.is_active, timeout=5_000)
     return view
-
-
-def train(qtbot, window, steps):
-    done = []
-    window.worker.steps_done.connect(done.append)
-    start = window.session.latest.step
-    window.worker.train_steps(steps)
-    qtbot.waitUntil(lambda: bool(done), timeout=30_000)
-    qtbot.waitUntil(lambda: window.session.latest.step >= start + steps, timeout=5_000)
 
 
 def drawn_newest(view, window):

@@ -1,4 +1,4 @@
-"""Helpers the UI tests share: where a data point is on screen, mouse strokes."""
+"""Helpers the UI tests share: where a data point is on screen, mouse strokes, training."""
 
 from __future__ import annotations
 
@@ -24,3 +24,13 @@ def drag(qtbot, window, points, button=Qt.MouseButton.LeftButton, modifier=None)
     for x, y in points[1:]:
         qtbot.mouseMove(vp, canvas_pos(window, x, y))
     qtbot.mouseRelease(vp, button, mods, canvas_pos(window, *points[-1]))
+
+
+def train(qtbot, window, steps):
+    """Train ``steps`` mini-batches at once (Train ▸ steps) and wait for their snapshot."""
+    done = []
+    window.worker.steps_done.connect(done.append)
+    start = window.session.latest.step
+    window.worker.train_steps(steps)
+    qtbot.waitUntil(lambda: bool(done), timeout=30_000)
+    qtbot.waitUntil(lambda: window.session.latest.step >= start + steps, timeout=5_000)

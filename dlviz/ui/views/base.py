@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QWidget
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QScrollArea, QWidget
 
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.session import Session
@@ -46,6 +48,18 @@ class View(QWidget):
         for widget in QApplication.topLevelWidgets():
             if id(widget) not in before and isinstance(widget, QMenu) and widget.parent() is None:
                 widget.setParent(self, widget.windowFlags())
+
+    def scrolling_plots(self, object_name: str) -> tuple[pg.GraphicsLayoutWidget, QScrollArea]:
+        """A grid of plots (one row per layer, say) that scrolls vertically when it is tall."""
+        with self.owning_new_menus():
+            graphics = pg.GraphicsLayoutWidget()
+        graphics.setObjectName(object_name)
+        scroll = QScrollArea(self)
+        scroll.setWidget(graphics)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        return graphics, scroll
 
     @staticmethod
     def prepare_axes(plot_item) -> None:

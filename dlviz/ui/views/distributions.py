@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QGraphicsPathItem,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -151,14 +150,7 @@ class DistributionsView(View):
         controls.addSpacing(12)
         controls.addWidget(self.note, 1)
 
-        with self.owning_new_menus():
-            self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setObjectName("distributions-plot")
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(self.graphics)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.graphics, self.scroll = self.scrolling_plots("distributions-plot")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -23,7 +23,6 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -140,15 +139,8 @@ class MatricesView(View):
         top.addSpacing(12)
         top.addWidget(self.hover, 1)
 
-        with self.owning_new_menus():
-            self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setObjectName("matrices-plot")
+        self.graphics, self.scroll = self.scrolling_plots("matrices-plot")
         self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(self.graphics)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
