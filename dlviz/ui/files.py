@@ -193,7 +193,11 @@ class FileController(QObject):
     # ------------------------------------------------------------ projects
 
     def new(self) -> None:
-        """A fresh session with the default data, network and settings."""
+        """A new, unsaved session: the default data and fresh weights, no file.
+
+        The layer stack and training settings stay as they are: a teacher
+        starting the next example usually keeps the set-up of the last one.
+        """
         if not self.confirm_discard():
             return
         from dlviz.ui.session import DataSettings

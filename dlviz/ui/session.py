@@ -33,7 +33,7 @@ TOOLS = ("paint", "erase", "move")
 class DataSettings:
     """How the current points were generated (the data panel's fields)."""
 
-    preset: str = "spiral"
+    preset: str = "circle"
     classes: int = 2
     noise: float = 0.0
     test_ratio: float = 0.5

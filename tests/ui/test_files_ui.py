@@ -15,6 +15,7 @@ from dlviz.core.data import make_dataset, write_csv
 from dlviz.core.network import LayerSpec
 from dlviz.core.project import load_project
 from dlviz.ui.files import AUTOSAVE_NAME
+from dlviz.ui.session import DataSettings
 
 
 def params(window):
@@ -256,3 +257,24 @@ def test_closing_with_unsaved_work_asks_first(qtbot, window, tmp_path):
     answer_next_question(QMessageBox.StandardButton.Save)
     assert window.close()  # Save: written first, then closed
     assert load_project(path)[0].dataset.n == points
+
+
+def test_file_new_starts_an_unsaved_session_with_default_data(qtbot, make_window, tmp_path):
+    window = make_window("moons")
+    path = tmp_path / "moons.dlviz"
+    assert window.files.save_as(str(path))
+    before = window.session.latest.params.copy()
+    window.actions["new"].trigger()
+    assert window.session.dataset.name == DataSettings().preset
+    assert window.windowTitle() == f"{DataSettings().preset}[*] — dlviz"
+    assert not window.isWindowModified()
+    qtbot.waitUntil(
+        lambda: (
+            window.session.latest.step == 0
+            and window.session.latest.params.shape == before.shape
+            and not np.array_equal(window.session.latest.params, before)
+        ),
+        timeout=10_000,
+    )  # fresh weights
+    assert path.exists()  # the old file is untouched: Save now asks for a new name
+    assert window.files.path is None

@@ -16,6 +16,8 @@ def open_view(window, qtbot, layers=TWO_LAYERS):
     window.docks["hidden-space"].raise_()
     view = window.views["hidden-space"]
     qtbot.waitUntil(view.isVisible, timeout=5_000)
+    # the rebuild is asynchronous: wait for a snapshot of the new network
+    qtbot.waitUntil(lambda: window.session.latest.spec.hidden == tuple(layers), timeout=10_000)
     return view
 
 
