@@ -429,7 +429,7 @@ class MainWindow(QMainWindow):
         self._scrolls: list[QScrollArea] = []
         panels = (
             ("data", "Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("network", "Network", self.network_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("network-panel", "Network", self.network_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("training", "Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea),
         )
         for name, title, widget, area in panels:
@@ -620,6 +620,7 @@ class MainWindow(QMainWindow):
         s.tool_changed.connect(self._sync_tools)
         s.options_changed.connect(self._sync_options)
         s.undo_changed.connect(self._sync_undo)
+        s.weight_edit_requested.connect(self._edit_weight)
         self.network_panel.changed.connect(self._network_changed)
         self.training_panel.changed.connect(self._training_changed)
         self.training_panel.seed_changed.connect(self._seed_edited)
@@ -760,6 +761,13 @@ class MainWindow(QMainWindow):
         dropout = self.training_panel.dropout.value()
         if any(layer.dropout != dropout for layer in self.network_panel.hidden()):
             self._network_changed()
+
+    def _edit_weight(self, layer: int, source: int, target: int, value: float) -> None:
+        """Set one weight (source -1: a bias) in the trainer, between two slices."""
+        self.worker.submit(lambda t: t.set_weight(layer, source, target, value))
+        # a paused worker publishes only after a command that changes something: asking
+        # again for the same extras makes it send a snapshot showing the new weight
+        self.worker.set_extras(self._extras)
 
     def _seed_edited(self, seed: int) -> None:
         self.worker.reset(seed)

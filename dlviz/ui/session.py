@@ -69,6 +69,9 @@ class Session(QObject):
     theme_changed = Signal()
     tool_changed = Signal()
     undo_changed = Signal()
+    #: A view asks to set one weight: (weight layer, source neuron, target neuron, value);
+    #: source -1 sets the target's bias.  The main window hands it to the trainer.
+    weight_edit_requested = Signal(int, int, int, float)
 
     def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)

@@ -148,9 +148,21 @@ def test_views_are_registered_and_hidden_views_do_no_work(window, qtbot):
     qtbot.waitUntil(lambda: window.session.latest.step == 1, timeout=5_000)
     window.draw_frame()
     assert loss.redraws == redraws
-    window.docks["loss"].show()  # shown again: it catches up at once
+    window.docks["loss"].show()  # shown again: it catches up at the next frame
+    window.docks["loss"].raise_()
+    qtbot.waitUntil(lambda: loss.redraws > redraws, timeout=2_000)
+    # a view in a tab behind another is still "visible" to Qt, but draws nothing
+    matrices = window.views["matrices"]
+    assert window.tabifiedDockWidgets(window.docks["loss"])
+    assert matrices.isVisible() and not matrices.is_active()
+    drawn = matrices._drawn
+    window.actions["step"].trigger()
+    qtbot.waitUntil(lambda: window.session.latest.step == 2, timeout=5_000)
     window.draw_frame()
-    assert loss.redraws > redraws
+    assert matrices._drawn == drawn and "neuron_grid" not in window._extras
+    window.docks["network"].raise_()  # brought to the front: it draws and asks for its grids
+    qtbot.waitUntil(lambda: window.views["network"].is_active(), timeout=2_000)
+    qtbot.waitUntil(lambda: "neuron_grid" in window._extras, timeout=2_000)
 
 
 def test_help_dialogs(window, qtbot):

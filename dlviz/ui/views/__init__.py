@@ -16,11 +16,13 @@ from dlviz.ui.views.distributions import DistributionsView
 from dlviz.ui.views.hidden import HiddenSpaceView
 from dlviz.ui.views.loss import LossView
 from dlviz.ui.views.matrices import MatricesView
+from dlviz.ui.views.network import NetworkView
 
 #: name -> view class; the order is the order of the View menu.
 VIEWS: dict[str, type[View]] = {
     "boundary": BoundaryView,
     "loss": LossView,
+    "network": NetworkView,
     "matrices": MatricesView,
     "distributions": DistributionsView,
     "confusion": ConfusionView,

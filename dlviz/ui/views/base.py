@@ -91,8 +91,12 @@ class View(QWidget):
         return {}
 
     def is_active(self) -> bool:
-        """Visible on screen (not a closed dock, not a tab behind another)."""
-        return self.isVisible()
+        """On screen: not a closed dock, not a tab behind another.
+
+        A dock in a tab behind another stays ``isVisible()`` to Qt (offscreen and
+        under X alike) with nothing of it on screen, so the visible region decides.
+        """
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def refresh(self) -> bool:
         """Draw the session's newest snapshot if it is new and the view is shown; True if drawn."""

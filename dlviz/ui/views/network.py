@@ -1,0 +1,900 @@
+"""The network as a graph: neurons as pictures over the input plane, weights as lines.
+
+Columns of nodes, inputs on the left, each hidden layer, the outputs on the
+right.  Each node is a small image of what that neuron outputs over the input
+plane (inputs: the feature itself), on the signed map of
+:mod:`dlviz.core.colors` (see :func:`node_centre`: probabilities centred on
+0.5, everything else on zero and scaled to the node's own largest |value|).  Edges are
+blue for a positive weight and orange for a negative one, wider for a larger
+|w|.  With **Gradients** on, the edges show |dL/dw| of the last mini-batch
+instead, all on one scale for the whole network (so vanishing gradients in the
+first layers of a deep sigmoid net are faint and thin), with dashes that flow
+from the output back to the inputs while the view is shown.
+
+Bounded for big networks: at most :data:`MAX_NODES` nodes a column (with a
+"+N more" label) and the :data:`MAX_EDGES` strongest edges among them
+(:func:`dlviz.core.analysis.shown_edges`).  Edges are binned by sign and width
+into a few ``PlotCurveItem(connect="pairs")``, never one item per edge.
+
+Hover a node or an edge to read it; click one to inspect it in the side
+panel: a neuron's bias, incoming weights and its value for a point you type
+(the core's reference forward pass on the snapshot's parameters), an edge's
+value and gradient over the snapshots seen, and a field to set the weight
+(:attr:`Session.weight_edit_requested`; the trainer applies it between slices).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dlviz.core.analysis import Edges, feature_grid, neuron_values, shown_edges
+from dlviz.core.colors import NEGATIVE_HEX, POSITIVE_HEX, signed_colors
+from dlviz.core.features import FEATURE_LABELS
+from dlviz.core.network import NetworkSpec
+from dlviz.core.snapshot import Snapshot
+from dlviz.ui.session import Session
+from dlviz.ui.theme import plot_font
+from dlviz.ui.views.base import View
+
+#: Nodes drawn per column at most; wider layers show their first ones and "+N more".
+MAX_NODES = 16
+#: Edges drawn at most (the strongest among the drawn nodes).
+MAX_EDGES = 300
+#: Resolution of each node's picture (the ``neuron_grid`` extra).
+NODE_RES = 24
+#: Geometry in graph units: a node is 1 x 1.
+COL_GAP = 4.0
+ROW_GAP = 1.35
+#: Width bins of the weight edges and of the gradient edges.
+WIDTH_BINS = 5
+GRAD_BINS = 6
+#: Gradient edges: one colour (Okabe–Ito reddish purple), alpha and width grow with |dL/dw|.
+GRADIENT_HEX = "#CC79A7"
+#: Snapshots an edge's history plot keeps.
+HISTORY = 500
+#: Milliseconds between two steps of the backward-flow animation.
+FLOW_MS = 50
+#: How close (pixels) a click or hover must come to an edge to pick it.
+PICK_PX = 6.0
+
+
+def magnitude_bins(values: np.ndarray, scale: float, bins: int) -> np.ndarray:
+    """Bin 0..bins-1 of |value| / scale (scale: the largest |value| of the whole network)."""
+    if not scale > 0 or not np.isfinite(scale):
+        return np.zeros(np.shape(values), np.int64)
+    t = np.abs(np.asarray(values, np.float64)) / scale
+    return np.clip(np.ceil(t * bins).astype(np.int64) - 1, 0, bins - 1)
+
+
+def weight_width(bin_index: int, line_px: float) -> float:
+    """Pen width of a weight edge in bin ``bin_index`` (thin to about 3x the normal line)."""
+    return line_px * (0.35 + 0.65 * bin_index)
+
+
+def gradient_style(bin_index: int, line_px: float) -> tuple[float, int]:
+    """(pen width, alpha 0..255) of a gradient edge in bin ``bin_index``: faint and thin at 0."""
+    t = (bin_index + 1) / GRAD_BINS
+    return line_px * (0.3 + 2.7 * t), round(25 + 230 * t)
+
+
+def layer_name(column: int, spec: NetworkSpec) -> str:
+    if column == 0:
+        return "Inputs"
+    if column == len(spec.sizes) - 1:
+        return "Output"
+    return f"Layer {column}"
+
+
+def node_centre(column: int, spec: NetworkSpec) -> float:
+    """The value drawn as the background colour in a node's picture.
+
+    Sigmoid and softmax outputs are probabilities: 0.5 is the undecided middle
+    and the picture spans 0..1.  Every other node is centred on zero and scaled
+    to its own largest |value| (so a small but structured neuron still shows).
+    """
+    if column > 0 and spec.activations[column - 1] in ("sigmoid", "softmax"):
+        return 0.5
+    return 0.0
+
+
+def _signed(value: float) -> str:
+    return f"{value:+.4g}".replace("-", "−")
+
+
+class NetworkView(View):
+    """The network graph with a neuron/weight inspector at its side."""
+
+    name = "network"
+    title = "Network graph"
+    default_area = "right"
+
+    #: Emitted after a snapshot was drawn (for tests).
+    drawn = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self._snap: Snapshot | None = None
+        self._structure: tuple[Any, ...] | None = None
+        self._shown: tuple[int, ...] = ()
+        self._pos: list[np.ndarray] = []  # per column: (shown, 2) node centres
+        self._edges: Edges | None = None
+        self._edge_xy = np.empty((0, 4))
+        self._node_values: dict[tuple[int, int], np.ndarray] = {}
+        self._selected: tuple[Any, ...] | None = None
+        self._history: deque[tuple[int, float, float]] = deque(maxlen=HISTORY)
+        self._dash = 0.0
+        self._dock: QDockWidget | None = None
+        self._labels: list[pg.TextItem] = []
+        self.node_images: list[list[pg.ImageItem]] = []
+
+        # ---- top bar: gradients toggle, legend, hover read-out
+        self.gradients = QPushButton("Gradients", self)
+        self.gradients.setObjectName("network-gradients")
+        self.gradients.setCheckable(True)
+        self.gradients.setToolTip(
+            "Show |dL/dw| of the last mini-batch on every edge (one scale for the whole "
+            "network) flowing back from the output to the inputs"
+        )
+        self.gradients.toggled.connect(self._gradients_toggled)
+        self.legend = QLabel(self)
+        self.legend.setObjectName("network-legend")
+        self.hover = QLabel("Hover a neuron or an edge; click to inspect it", self)
+        self.hover.setObjectName("network-hover")
+        self.hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        top = QHBoxLayout()
+        top.setContentsMargins(6, 4, 6, 2)
+        top.addWidget(self.gradients)
+        top.addSpacing(8)
+        top.addWidget(self.legend)
+        top.addSpacing(12)
+        top.addWidget(self.hover, 1)
+
+        # ---- the graph
+        with self.owning_new_menus():
+            self.plot = pg.PlotWidget()
+        self.plot.setObjectName("network-plot")
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.setMinimumSize(260, 220)
+        item = self.plot.getPlotItem()
+        for side in ("left", "bottom"):
+            item.hideAxis(side)
+        self.viewbox = item.getViewBox()
+        self.viewbox.setMouseEnabled(False, False)
+        self.viewbox.setAspectLocked(True)
+        self.viewbox.invertY(True)  # neuron 1 on top
+        self.viewbox.disableAutoRange()
+        self.edge_curves: dict[tuple[str, int], pg.PlotCurveItem] = {}
+        for sign in ("+", "-"):
+            for b in range(WIDTH_BINS):
+                self.edge_curves[(sign, b)] = pg.PlotCurveItem(connect="pairs", antialias=True)
+        for b in range(GRAD_BINS):
+            self.edge_curves[("grad", b)] = pg.PlotCurveItem(connect="pairs", antialias=True)
+        for curve in self.edge_curves.values():
+            curve.setZValue(1)
+            self.plot.addItem(curve)
+        self.frames = pg.PlotCurveItem(connect="finite")
+        self.frames.setZValue(3)
+        self.selection = pg.PlotCurveItem(connect="finite", antialias=True)
+        self.selection.setZValue(4)
+        self.plot.addItem(self.frames)
+        self.plot.addItem(self.selection)
+        self.flow_timer = QTimer(self)
+        self.flow_timer.setInterval(FLOW_MS)
+        self.flow_timer.timeout.connect(self._advance_flow)
+        scene = self.plot.scene()
+        scene.sigMouseMoved.connect(self._mouse_moved)
+        scene.sigMouseClicked.connect(self._mouse_clicked)
+
+        graph = QWidget(self)
+        column = QVBoxLayout(graph)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addLayout(top)
+        column.addWidget(self.plot, 1)
+
+        self.inspector = self._make_inspector()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(graph, 1)
+        layout.addWidget(self.inspector)
+        self.inspector.hide()  # shown once something is clicked: until then the graph has the room
+
+        session.theme_changed.connect(self.apply_theme)
+        self.apply_theme()
+
+    # ------------------------------------------------------------ inspector widgets
+
+    def _make_inspector(self) -> QStackedWidget:
+        pages = QStackedWidget(self)
+        pages.setObjectName("network-inspector")
+        pages.setMinimumWidth(300)
+        pages.setMaximumWidth(380)
+
+        hint = QLabel("Click a neuron or an edge to inspect it.", pages)
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        pages.addWidget(hint)
+
+        # neuron page
+        neuron = QWidget(pages)
+        box = QVBoxLayout(neuron)
+        box.setContentsMargins(8, 6, 8, 6)
+        self.neuron_title = QLabel(neuron)
+        self.neuron_title.setObjectName("network-neuron-title")
+        self.neuron_text = QLabel(neuron)
+        self.neuron_text.setObjectName("network-neuron-text")
+        self.neuron_text.setWordWrap(True)
+        self.neuron_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        point = QHBoxLayout()
+        self.point_x = QDoubleSpinBox(neuron)
+        self.point_x.setObjectName("network-point-x")
+        self.point_y = QDoubleSpinBox(neuron)
+        self.point_y.setObjectName("network-point-y")
+        for spin, what in ((self.point_x, "x₁"), (self.point_y, "x₂")):
+            spin.setRange(-1000.0, 1000.0)
+            spin.setDecimals(3)
+            spin.setSingleStep(0.1)
+            spin.setToolTip(f"{what} of the point whose value is shown")
+            spin.valueChanged.connect(self._show_point_value)
+        point.addWidget(QLabel("Point x₁", neuron))
+        point.addWidget(self.point_x)
+        point.addWidget(QLabel("x₂", neuron))
+        point.addWidget(self.point_y)
+        self.point_value = QLabel(neuron)
+        self.point_value.setObjectName("network-point-value")
+        self.point_value.setWordWrap(True)
+        self.weights_table = QTableWidget(0, 3, neuron)
+        self.weights_table.setObjectName("network-weights")
+        self.weights_table.setHorizontalHeaderLabels(["from", "weight", "gradient"])
+        self.weights_table.verticalHeader().setVisible(False)
+        self.weights_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.weights_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        bias_row = QHBoxLayout()
+        self.bias_edit = QDoubleSpinBox(neuron)
+        self.bias_edit.setObjectName("network-bias-edit")
+        self.bias_apply = QPushButton("Set bias", neuron)
+        self.bias_apply.setObjectName("network-bias-apply")
+        self.bias_apply.clicked.connect(self._apply_bias)
+        bias_row.addWidget(QLabel("Bias", neuron))
+        bias_row.addWidget(self.bias_edit, 1)
+        bias_row.addWidget(self.bias_apply)
+        self.bias_widgets = (self.bias_edit, self.bias_apply)
+        box.addWidget(self.neuron_title)
+        box.addWidget(self.neuron_text)
+        box.addLayout(point)
+        box.addWidget(self.point_value)
+        box.addLayout(bias_row)
+        box.addWidget(self.weights_table, 1)
+        pages.addWidget(neuron)
+
+        # edge page
+        edge = QWidget(pages)
+        box = QVBoxLayout(edge)
+        box.setContentsMargins(8, 6, 8, 6)
+        self.edge_title = QLabel(edge)
+        self.edge_title.setObjectName("network-edge-title")
+        self.edge_text = QLabel(edge)
+        self.edge_text.setObjectName("network-edge-text")
+        self.edge_text.setWordWrap(True)
+        self.edge_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        with self.owning_new_menus():
+            self.history_plots = pg.GraphicsLayoutWidget()
+            self.weight_plot = self.history_plots.addPlot(row=0, col=0)
+            self.grad_plot = self.history_plots.addPlot(row=1, col=0)
+            self.weight_curve = self.weight_plot.plot()
+            self.grad_curve = self.grad_plot.plot()
+        self.history_plots.setParent(edge)
+        self.history_plots.setObjectName("network-history")
+        self.history_plots.setMinimumHeight(220)
+        for plot in (self.weight_plot, self.grad_plot):
+            self.prepare_axes(plot)
+            plot.hideButtons()
+            plot.setMenuEnabled(False)
+            plot.setMouseEnabled(False, False)
+        self.weight_plot.setXLink(self.grad_plot)
+        edit_row = QHBoxLayout()
+        self.weight_edit = QDoubleSpinBox(edge)
+        self.weight_edit.setObjectName("network-weight-edit")
+        self.weight_apply = QPushButton("Set weight", edge)
+        self.weight_apply.setObjectName("network-weight-apply")
+        self.weight_apply.clicked.connect(self._apply_weight)
+        for spin in (self.weight_edit, self.bias_edit):
+            spin.setRange(-100.0, 100.0)
+            spin.setDecimals(4)
+            spin.setSingleStep(0.1)
+        edit_row.addWidget(QLabel("Weight", edge))
+        edit_row.addWidget(self.weight_edit, 1)
+        edit_row.addWidget(self.weight_apply)
+        box.addWidget(self.edge_title)
+        box.addWidget(self.edge_text)
+        box.addWidget(self.history_plots, 1)
+        box.addLayout(edit_row)
+        pages.addWidget(edge)
+        return pages
+
+    # ------------------------------------------------------------ what to ask for
+
+    def extras(self) -> dict[str, Any]:
+        return {"neuron_grid": NODE_RES}
+
+    # ------------------------------------------------------------ appearance
+
+    def apply_theme(self) -> None:
+        theme, scale = self.session.theme, self.session.scale
+        self.plot.setBackground(theme.plot_background)
+        self.history_plots.setBackground(theme.plot_background)
+        line = scale.line_px
+        for (sign, b), curve in self.edge_curves.items():
+            if sign == "grad":
+                width, alpha = gradient_style(b, line)
+                color = QColor(GRADIENT_HEX)
+                color.setAlpha(alpha)
+                pen = QPen(color)
+                pen.setWidthF(width)
+                pen.setStyle(Qt.PenStyle.CustomDashLine)
+                pen.setDashPattern([2.5, 2.5])
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)  # square caps would fill the gaps
+                pen.setCosmetic(True)
+            else:
+                pen = pg.mkPen(POSITIVE_HEX if sign == "+" else NEGATIVE_HEX)
+                pen.setWidthF(weight_width(b, line))
+            curve.setPen(pen)
+        self.frames.setPen(pg.mkPen(theme.muted, width=1))
+        self.selection.setPen(pg.mkPen(theme.text, width=max(2.5, line * 1.5)))
+        fg = pg.mkPen(theme.plot_foreground)
+        font = plot_font(scale)
+        for plot, name in ((self.weight_plot, "weight"), (self.grad_plot, "dL/dw")):
+            for side in ("left", "bottom"):
+                axis = plot.getAxis(side)
+                axis.setPen(fg)
+                axis.setTextPen(fg)
+                axis.setStyle(tickFont=font)
+            plot.setLabel("left", name, color=theme.plot_foreground, size=f"{scale.font_pt}pt")
+            plot.setLabel("bottom", "step", color=theme.plot_foreground, size=f"{scale.font_pt}pt")
+        self.weight_curve.setPen(pg.mkPen(POSITIVE_HEX, width=line))
+        self.grad_curve.setPen(pg.mkPen(GRADIENT_HEX, width=line))
+        big = QFont(self.font())
+        big.setPointSizeF(scale.font_pt * 1.15)
+        big.setBold(True)
+        self.neuron_title.setFont(big)
+        self.edge_title.setFont(big)
+        self._set_legend()
+        self._structure = None  # labels and node pictures take the new colours
+        self.invalidate()
+        self.refresh()
+
+    def _set_legend(self) -> None:
+        if self.gradients.isChecked():
+            text = (
+                f"<span style='color:{GRADIENT_HEX}'>━</span> |dL/dw| of the last batch "
+                "(wider, darker = larger; one scale for the net)"
+            )
+        else:
+            text = (
+                f"<span style='color:{POSITIVE_HEX}'>━</span> positive  "
+                f"<span style='color:{NEGATIVE_HEX}'>━</span> negative weight "
+                "(width = |w|)"
+            )
+        self.legend.setText(text)
+
+    # ------------------------------------------------------------ structure
+
+    def _sync_structure(self, snap: Snapshot) -> None:
+        spec = snap.spec
+        curve = snap.neuron_grids is not None and snap.neuron_grids.ndim == 2
+        key = (spec.sizes, spec.features, spec.activations, curve)
+        if key == self._structure:
+            return
+        self._structure = key
+        for label in self._labels:
+            self.plot.removeItem(label)
+        for column in self.node_images:
+            for image in column:
+                self.plot.removeItem(image)
+        self._labels.clear()
+        self.node_images = []
+        self._node_values.clear()
+        sizes = spec.sizes
+        self._shown = tuple(min(n, MAX_NODES) for n in sizes)
+        theme, scale = self.session.theme, self.session.scale
+        font = plot_font(scale)
+        bold = plot_font(scale, bold=True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.2)
+        self._pos = []
+        top = -(max(self._shown) - 1) * ROW_GAP / 2
+        bottom = -top
+        for col, (n, shown) in enumerate(zip(sizes, self._shown, strict=True)):
+            x = col * COL_GAP
+            ys = (np.arange(shown) - (shown - 1) / 2) * ROW_GAP
+            self._pos.append(np.column_stack([np.full(shown, x), ys]))
+            images = []
+            for _ in range(shown):
+                image = pg.ImageItem(axisOrder="row-major")
+                image.setZValue(2)
+                self.plot.addItem(image)
+                images.append(image)
+            self.node_images.append(images)
+            activation = spec.activations[col - 1] if col else None
+            title = layer_name(col, spec)
+            sub = f"{n} · {activation}" if activation else f"{n}"
+            # two lines, each centred on its column: the title sits one line above
+            for text, anchor, label_font in ((title, 2.0, bold), (sub, 1.0, font)):
+                label = pg.TextItem(text, anchor=(0.5, anchor))
+                label.setFont(label_font)
+                label.setColor(theme.plot_foreground)
+                label.setPos(x, top - 0.7)
+                self._add_label(label)
+            if shown < n:
+                more = pg.TextItem(f"+{n - shown} more", anchor=(0.5, 0.0))
+                more.setFont(font)
+                more.setColor(theme.muted)
+                more.setPos(x, ys[-1] + 0.6)
+                self._add_label(more)
+        for i, (x, y) in enumerate(self._pos[0]):
+            name = spec.features[i]
+            label = pg.TextItem(FEATURE_LABELS.get(name, name), anchor=(1.0, 0.5))
+            label.setFont(bold)
+            label.setColor(theme.plot_foreground)
+            label.setPos(x - 0.65, y)
+            self._add_label(label)
+        # outlines of every node, one curve
+        outlines = []
+        for pos in self._pos:
+            for x, y in pos:
+                outlines.append(
+                    [
+                        (x - 0.5, y - 0.5),
+                        (x + 0.5, y - 0.5),
+                        (x + 0.5, y + 0.5),
+                        (x - 0.5, y + 0.5),
+                        (x - 0.5, y - 0.5),
+                        (np.nan, np.nan),
+                    ]
+                )
+        xy = np.asarray(outlines, np.float64).reshape(-1, 2)
+        self.frames.setData(xy[:, 0], xy[:, 1])
+        width = (len(sizes) - 1) * COL_GAP
+        more_room = 1.2 if any(s < n for s, n in zip(self._shown, sizes, strict=True)) else 0.3
+        self.viewbox.setRange(
+            # room for the input names on the left and the last title on the right
+            QRectF(-2.6, top - 2.6, width + 5.4, bottom - top + 3.2 + more_room),
+            padding=0.0,
+        )
+        if self._selected is not None and not self._valid(self._selected):
+            self._select(None)
+
+    def _add_label(self, label: pg.TextItem) -> None:
+        label.setZValue(5)
+        self.plot.addItem(label)
+        self._labels.append(label)
+
+    def _valid(self, selected: tuple[Any, ...]) -> bool:
+        if selected[0] == "node":
+            _, col, i = selected
+            return col < len(self._shown) and i < self._shown[col]
+        _, layer, src, dst = selected
+        return (
+            layer + 1 < len(self._shown)
+            and src < self._shown[layer]
+            and (dst < self._shown[layer + 1])
+        )
+
+    # ------------------------------------------------------------ drawing
+
+    def update_snapshot(self, snap: Snapshot) -> None:
+        self._snap = snap
+        self._sync_structure(snap)
+        self._draw_edges(snap)
+        if snap.neuron_grids is not None:
+            self._draw_nodes(snap)
+        self._record_history(snap)
+        self._show_selected()
+        self.drawn.emit()
+
+    def gradient_mode(self) -> bool:
+        return self.gradients.isChecked()
+
+    def _draw_edges(self, snap: Snapshot) -> None:
+        layout = snap.layout
+        flat = snap.grads if self.gradient_mode() else snap.params
+        edges = shown_edges(layout, flat, MAX_EDGES, MAX_NODES)
+        # one scale for the whole network (every weight, drawn or not)
+        scale = max(
+            (float(np.abs(layout.weight(flat, k)).max()) for k in range(layout.n_layers)),
+            default=0.0,
+        )
+        start = np.array([self._pos[k][s] for k, s in zip(edges.layer, edges.source, strict=True)])
+        end = np.array(
+            [self._pos[k + 1][t] for k, t in zip(edges.layer, edges.target, strict=True)]
+        )
+        start = start.reshape(-1, 2) + [0.5, 0.0]
+        end = end.reshape(-1, 2) - [0.5, 0.0]
+        if self.gradient_mode():
+            bins = magnitude_bins(edges.value, scale, GRAD_BINS)
+            keys = [("grad", int(b)) for b in bins]
+        else:
+            bins = magnitude_bins(edges.value, scale, WIDTH_BINS)
+            keys = [
+                ("+" if v >= 0 else "-", int(b)) for v, b in zip(edges.value, bins, strict=True)
+            ]
+        self._edges = edges
+        self._edge_xy = np.hstack([start, end])
+        key_array = np.array([f"{a}{b}" for a, b in keys])
+        for key, curve in self.edge_curves.items():
+            mask = key_array == f"{key[0]}{key[1]}" if len(keys) else np.zeros(0, bool)
+            if not mask.any():
+                curve.setData([], [])
+                continue
+            xs = np.column_stack([start[mask, 0], end[mask, 0]]).ravel()
+            ys = np.column_stack([start[mask, 1], end[mask, 1]]).ravel()
+            curve.setData(xs, ys)
+
+    def _draw_nodes(self, snap: Snapshot) -> None:
+        grids = snap.neuron_grids
+        assert grids is not None
+        curve = grids.ndim == 2
+        res = grids.shape[0]
+        features = feature_grid(snap.spec, snap.grid_bounds, res, curve=curve)
+        values = []
+        keys = []
+        offset = 0
+        sizes = snap.spec.sizes
+        for col, shown in enumerate(self._shown):
+            for i in range(shown):
+                if col == 0:
+                    v = features[..., i]
+                else:
+                    v = grids[..., offset + i]
+                values.append(v.reshape(1, -1) if curve else v)
+                keys.append((col, i))
+            if col:
+                offset += sizes[col]
+        stack = np.asarray(values, np.float64)
+        centres = np.array([node_centre(col, snap.spec) for col, _ in keys])
+        limits = np.abs(stack - centres[:, None, None]).reshape(len(values), -1).max(axis=1)
+        limits[~(limits > 0)] = 1.0
+        probability = centres == 0.5
+        limits[probability] = 0.5
+        background = self.session.theme.rgb("plot_background")
+        rgba = signed_colors(
+            (stack - centres[:, None, None]) / limits[:, None, None], 1.0, background=background
+        )
+        for k, (col, i) in enumerate(keys):
+            x, y = self._pos[col][i]
+            # rows run bottom-to-top over the plane; the graph's y axis points down
+            picture = np.ascontiguousarray(rgba[k][::-1])
+            self.node_images[col][i].setImage(
+                picture, rect=QRectF(x - 0.5, y - 0.5, 1.0, 1.0), autoLevels=False
+            )
+            self._node_values[(col, i)] = stack[k]
+
+    # ------------------------------------------------------------ gradients flow
+
+    def _gradients_toggled(self, on: bool) -> None:
+        self._set_legend()
+        if self._snap is not None:
+            self._draw_edges(self._snap)
+        self._sync_flow()
+
+    def _sync_flow(self) -> None:
+        """The dash animation runs only while the view is on screen and gradients are on."""
+        if self.is_active() and self.gradient_mode():
+            if not self.flow_timer.isActive():
+                self.flow_timer.start()
+        else:
+            self.flow_timer.stop()
+
+    def _advance_flow(self) -> None:
+        if not self.is_active():  # went behind another tab since the last tick
+            self.flow_timer.stop()
+            return
+        # a growing dash offset moves the dashes towards each line's start: the source
+        # neuron, on the left, so the gradient flows from the output back to the inputs
+        self._dash = (self._dash + 0.5) % 1000.0
+        for (sign, _), curve in self.edge_curves.items():
+            if sign == "grad":
+                pen = QPen(curve.opts["pen"])
+                pen.setDashOffset(self._dash)
+                curve.setPen(pen)
+
+    def dash_offset(self) -> float:
+        return self._dash
+
+    def _watch_dock(self) -> None:
+        """Follow the dock's tab switches (a tab brought to the front gets no show event)."""
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, QDockWidget):
+            widget = widget.parentWidget()
+        if widget is not None and widget is not self._dock:
+            self._dock = widget
+            widget.visibilityChanged.connect(self._dock_visibility)
+
+    def _dock_visibility(self, visible: bool) -> None:
+        # the tab's new geometry is set after the signal: check once the layout has run
+        QTimer.singleShot(0, self, self._sync_flow)
+
+    def showEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        super().showEvent(event)
+        self._watch_dock()
+        self._sync_flow()
+
+    def hideEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        super().hideEvent(event)
+        self._sync_flow()
+
+    # ------------------------------------------------------------ picking
+
+    def _pick(self, scene_pos: QPointF) -> tuple[Any, ...] | None:
+        """The node or edge under a scene position: ("node", column, i) or ("edge", l, s, t)."""
+        if not self._pos or not self.viewbox.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = self.viewbox.mapSceneToView(scene_pos)
+        px, py = p.x(), p.y()
+        for col, pos in enumerate(self._pos):
+            hit = np.flatnonzero((np.abs(pos[:, 0] - px) <= 0.5) & (np.abs(pos[:, 1] - py) <= 0.5))
+            if hit.size:
+                return ("node", col, int(hit[0]))
+        if self._edges is None or not len(self._edge_xy):
+            return None
+        units_per_px = self.viewbox.viewPixelSize()[0]
+        x0, y0, x1, y1 = self._edge_xy.T
+        dx, dy = x1 - x0, y1 - y0
+        length2 = dx * dx + dy * dy
+        t = np.clip(((px - x0) * dx + (py - y0) * dy) / np.where(length2 > 0, length2, 1), 0, 1)
+        dist = np.hypot(x0 + t * dx - px, y0 + t * dy - py)
+        k = int(np.argmin(dist))
+        if dist[k] > PICK_PX * units_per_px:
+            return None
+        e = self._edges
+        return ("edge", int(e.layer[k]), int(e.source[k]), int(e.target[k]))
+
+    def node_scene_pos(self, col: int, i: int) -> QPointF:
+        """Scene position of a node's centre (for tests and hit checks)."""
+        x, y = self._pos[col][i]
+        return self.viewbox.mapViewToScene(QPointF(float(x), float(y)))
+
+    def edge_scene_pos(self, layer: int, src: int, dst: int, t: float = 0.5) -> QPointF:
+        """Scene position of a point ``t`` along a drawn edge."""
+        (x0, y0), (x1, y1) = self._pos[layer][src] + [0.5, 0], self._pos[layer + 1][dst] - [0.5, 0]
+        return self.viewbox.mapViewToScene(
+            QPointF(float(x0 + t * (x1 - x0)), float(y0 + t * (y1 - y0)))
+        )
+
+    def _mouse_moved(self, scene_pos: QPointF) -> None:
+        picked = self._pick(scene_pos)
+        text = "Hover a neuron or an edge; click to inspect it"
+        if picked is not None and self._snap is not None:
+            text = self._describe(picked, self._snap)
+        self.hover.setText(text)
+        self.plot.setToolTip(text if picked is not None else "")
+
+    def _mouse_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        self._select(self._pick(event.scenePos()))
+
+    def _describe(self, picked: tuple[Any, ...], snap: Snapshot) -> str:
+        spec = snap.spec
+        if picked[0] == "edge":
+            _, layer, src, dst = picked
+            w = float(snap.weight(layer)[src, dst])
+            g = float(snap.weight_grad(layer)[src, dst])
+            source = self._neuron_name(layer, src, spec)
+            target = self._neuron_name(layer + 1, dst, spec)
+            return f"{source} → {target}:  weight {_signed(w)},  dL/dw {_signed(g)}"
+        _, col, i = picked
+        name = self._neuron_name(col, i, spec)
+        if col == 0:
+            return f"{name}: input feature"
+        bias = float(snap.bias(col - 1)[i])
+        text = f"{name} ({spec.activations[col - 1]}): bias {_signed(bias)}"
+        values = self._node_values.get((col, i))
+        if values is not None:
+            text += f",  output {values.min():.3g} … {values.max():.3g} over the plane"
+        return text.replace("-", "−")
+
+    @staticmethod
+    def _neuron_name(col: int, i: int, spec: NetworkSpec) -> str:
+        if col == 0:
+            name = spec.features[i]
+            return f"input {FEATURE_LABELS.get(name, name)}"
+        if col == len(spec.sizes) - 1:
+            return f"output {i + 1}"
+        return f"layer {col} neuron {i + 1}"
+
+    # ------------------------------------------------------------ inspector
+
+    def _select(self, picked: tuple[Any, ...] | None) -> None:
+        self._selected = picked
+        self._history.clear()
+        snap = self._snap
+        if picked is None or snap is None:
+            self.selection.setData([], [])
+            self.inspector.setCurrentIndex(0)
+            self.inspector.hide()
+            return
+        self.inspector.show()
+        if picked[0] == "node":
+            _, col, i = picked
+            x, y = self._pos[col][i]
+            d = 0.62
+            xs = [x - d, x + d, x + d, x - d, x - d]
+            ys = [y - d, y - d, y + d, y + d, y - d]
+            self.selection.setData(xs, ys)
+            has_bias = col > 0
+            for w in self.bias_widgets:
+                w.setEnabled(has_bias)
+            if has_bias:
+                self.bias_edit.setValue(float(snap.bias(col - 1)[i]))
+            self.inspector.setCurrentIndex(1)
+        else:
+            _, layer, src, dst = picked
+            (x0, y0), (x1, y1) = self._pos[layer][src], self._pos[layer + 1][dst]
+            self.selection.setData([x0 + 0.5, x1 - 0.5], [y0, y1])
+            self.weight_edit.setValue(float(snap.weight(layer)[src, dst]))
+            self.inspector.setCurrentIndex(2)
+        self._record_history(snap)
+        self._show_selected()
+
+    def selected(self) -> tuple[Any, ...] | None:
+        return self._selected
+
+    def _record_history(self, snap: Snapshot) -> None:
+        sel = self._selected
+        if sel is None or sel[0] != "edge":
+            return
+        _, layer, src, dst = sel
+        row = (
+            snap.step,
+            float(snap.weight(layer)[src, dst]),
+            float(snap.weight_grad(layer)[src, dst]),
+        )
+        if self._history and snap.step < self._history[-1][0]:
+            self._history.clear()  # reset or back on the timeline
+        if self._history and self._history[-1][0] == snap.step:
+            self._history[-1] = row  # the same step again (an edit while paused)
+        else:
+            self._history.append(row)
+
+    def edge_history(self) -> np.ndarray:
+        """(n, 3) rows of step, weight, gradient of the selected edge over the snapshots seen."""
+        return np.array(self._history, np.float64).reshape(-1, 3)
+
+    def _show_selected(self) -> None:
+        sel, snap = self._selected, self._snap
+        if sel is None or snap is None:
+            return
+        spec = snap.spec
+        if sel[0] == "edge":
+            _, layer, src, dst = sel
+            w = float(snap.weight(layer)[src, dst])
+            g = float(snap.weight_grad(layer)[src, dst])
+            source = self._neuron_name(layer, src, spec)
+            target = self._neuron_name(layer + 1, dst, spec)
+            self.edge_title.setText(f"{source[0].upper()}{source[1:]} → {target}")
+            self.edge_text.setText(f"weight {_signed(w)}\ndL/dw {_signed(g)} (last batch)")
+            h = self.edge_history()
+            symbol = "o" if len(h) < 2 else None
+            self.weight_curve.setData(h[:, 0], h[:, 1], symbol=symbol, symbolBrush=POSITIVE_HEX)
+            self.grad_curve.setData(h[:, 0], h[:, 2], symbol=symbol, symbolBrush=GRADIENT_HEX)
+            return
+        _, col, i = sel
+        self.neuron_title.setText(self._neuron_name(col, i, spec).capitalize())
+        if col == 0:
+            self.neuron_text.setText("Input feature: what the first layer reads.")
+            self.weights_table.setRowCount(0)
+        else:
+            bias = float(snap.bias(col - 1)[i])
+            kind = "output" if col == len(spec.sizes) - 1 else f"hidden layer {col}"
+            self.neuron_text.setText(
+                f"{kind}, activation {spec.activations[col - 1]}\n"
+                f"bias {_signed(bias)}   (dL/db {_signed(float(snap.bias_grad(col - 1)[i]))})"
+            )
+            w = snap.weight(col - 1)[:, i]
+            g = snap.weight_grad(col - 1)[:, i]
+            table = self.weights_table
+            table.setRowCount(w.size)
+            for r in range(w.size):
+                cells = (
+                    self._neuron_name(col - 1, r, spec),
+                    _signed(float(w[r])),
+                    _signed(float(g[r])),
+                )
+                for c, text in enumerate(cells):
+                    item = table.item(r, c)
+                    if item is None:
+                        item = QTableWidgetItem()
+                        table.setItem(r, c, item)
+                    item.setText(text)
+        self.point_y.setEnabled(len(snap.grid_bounds) == 4 and not self._curve())
+        self._show_point_value()
+
+    def _curve(self) -> bool:
+        return bool(self._structure and self._structure[-1])
+
+    def point(self) -> np.ndarray:
+        """The typed point as one raw input row ((1, 2), or (1, 1) for curve data)."""
+        if self._curve():
+            return np.array([[self.point_x.value()]], np.float32)
+        return np.array([[self.point_x.value(), self.point_y.value()]], np.float32)
+
+    def point_values(self) -> tuple[float, float] | None:
+        """(pre-activation, output) of the selected neuron for the typed point."""
+        sel, snap = self._selected, self._snap
+        if sel is None or sel[0] != "node" or snap is None:
+            return None
+        _, col, i = sel
+        z, a = neuron_values(snap.spec, snap.params, self.point())
+        return float(z[col][0, i]), float(a[col][0, i])
+
+    def _show_point_value(self) -> None:
+        values = self.point_values()
+        if values is None or self._selected is None:
+            return
+        z, a = values
+        if self._selected[1] == 0:
+            self.point_value.setText(f"feature value {_signed(a)}")
+        else:
+            self.point_value.setText(f"output {_signed(a)}   (weighted sum z {_signed(z)})")
+
+    def _apply_weight(self) -> None:
+        sel = self._selected
+        if sel is None or sel[0] != "edge":
+            return
+        _, layer, src, dst = sel
+        self.session.weight_edit_requested.emit(layer, src, dst, float(self.weight_edit.value()))
+
+    def _apply_bias(self) -> None:
+        sel = self._selected
+        if sel is None or sel[0] != "node" or sel[1] == 0:
+            return
+        _, col, i = sel
+        self.session.weight_edit_requested.emit(col - 1, -1, i, float(self.bias_edit.value()))
+
+    # ------------------------------------------------------------ for tests
+
+    def drawn_edges(self) -> list[tuple[int, int, int, str, float]]:
+        """Every drawn edge as (layer, source, target, pen colour #rrggbbaa, pen width).
+
+        Read back from the curves' data and pens: what is on screen.
+        """
+        where = {}
+        for col, pos in enumerate(self._pos):
+            for i, (x, y) in enumerate(pos):
+                where[("out", round(x + 0.5, 6), round(y, 6))] = (col, i)
+                where[("in", round(x - 0.5, 6), round(y, 6))] = (col, i)
+        found = []
+        for curve in self.edge_curves.values():
+            xs, ys = curve.getData()
+            if xs is None or len(xs) == 0:
+                continue
+            pen = curve.opts["pen"]
+            color = pen.color().name(QColor.NameFormat.HexArgb)
+            for k in range(0, len(xs), 2):
+                col, src = where[("out", round(float(xs[k]), 6), round(float(ys[k]), 6))]
+                col2, dst = where[("in", round(float(xs[k + 1]), 6), round(float(ys[k + 1]), 6))]
+                assert col2 == col + 1
+                found.append((col, src, dst, color, pen.widthF()))
+        return found
