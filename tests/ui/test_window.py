@@ -270,3 +270,26 @@ def test_readme_documents_every_view_and_its_screenshot_option():
         assert f"`{name}`" in option, f"the --view line lacks {name}"
         if name not in ("boundary", "loss"):  # those two are described under Using the app
             assert f"(`{name}`)" in section, f"the Views section lacks {name}"
+
+
+def test_with_every_view_open_a_snapshot_is_drawn_over_a_few_frames(window, qtbot):
+    """Drawing every view in one frame made long frames; each frame draws a few, in turn."""
+    for i, (name, dock) in enumerate(window.docks.items()):
+        if name in window.views and name != CENTRAL_VIEW:
+            dock.setFloating(True)
+            dock.resize(400, 300)
+            dock.move(30 * i, 30 * i)
+            dock.show()
+    views = [v for n, v in window.views.items() if n != CENTRAL_VIEW]
+    qtbot.waitUntil(lambda: all(v.is_active() for v in views), timeout=5_000)
+    window.frame_timer.stop()  # frames by hand from here
+    window.actions["step"].trigger()
+    qtbot.waitUntil(lambda: window.session.latest.step == 1, timeout=5_000)
+    before = {v.name: v.draws for v in window.views.values()}
+    window.draw_frame()
+    drawn = [v.name for v in window.views.values() if v.draws > before[v.name]]
+    assert CENTRAL_VIEW in drawn and len(drawn) <= 3
+    for _ in range(len(views)):
+        window.draw_frame()
+    stale = [v.name for v in window.views.values() if v.draws == before[v.name]]
+    assert not stale, f"not drawn after {len(views) + 1} frames: {stale}"

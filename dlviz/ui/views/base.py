@@ -34,6 +34,7 @@ class View(QWidget):
         self.session = session
         self.setObjectName(f"view-{self.name}")
         self._drawn = -1  # session.snapshot_count last drawn
+        self.draws = 0  # snapshots drawn (benchmarks: each view's refresh rate)
 
     @contextmanager
     def owning_new_menus(self) -> Iterator[None]:
@@ -105,6 +106,7 @@ class View(QWidget):
             return False
         self._drawn = self.session.snapshot_count
         self.update_snapshot(snap)
+        self.draws += 1
         return True
 
     def invalidate(self) -> None:
