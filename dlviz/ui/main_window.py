@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QScrollArea,
+    QTabBar,
     QToolBar,
     QWidget,
 )
@@ -54,7 +55,7 @@ FRAME_MS = 16
 #: of making one long one: drawing, and above all Qt's painting of what was drawn.
 VIEWS_PER_FRAME = 2
 FRAME_BUDGET_S = 0.008
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2  # 2: the settings panel's dock became "network-panel"
 ENGINE_LABEL = "engine: Numba CPU"
 
 
@@ -461,7 +462,9 @@ class MainWindow(QMainWindow):
                     if cls.default_area == "bottom"
                     else Qt.DockWidgetArea.RightDockWidgetArea
                 )
-                self._dock(name, cls.title, view, area)
+                self._dock(name, cls.short_title or cls.title, view, area)
+                # the View menu has the room for the whole name
+                self.docks[name].toggleViewAction().setText(cls.title)
         # the inside-the-network views share the loss curves' place as tabs (drag a tab
         # out to see several at once); the first one registered stays in front
         side = [self.docks[name] for name in VIEWS if name != CENTRAL_VIEW]
@@ -487,6 +490,18 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(area, dock)
         self.docks[name] = dock
+        # Qt makes a tab bar when docks are stacked, also by a user's drag: style it then
+        dock.dockLocationChanged.connect(self._tabs_may_have_changed)
+        dock.topLevelChanged.connect(self._tabs_may_have_changed)
+
+    def _tabs_may_have_changed(self, *args: object) -> None:
+        QTimer.singleShot(0, self, self._style_tab_bars)
+
+    def _style_tab_bars(self) -> None:
+        """Whole tab names, with scroll arrows when they do not fit, not "Loss a…" "D…"."""
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -685,6 +700,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown:
             self._shown = True
+            self._style_tab_bars()
             if not self._layout_restored:
                 # dock heights only stick once the window has its real size
                 self._fit_panels()

@@ -187,8 +187,12 @@ class TimelineBar(QWidget):
         shown = self._scrubbed.step if self._scrubbed is not None else None
         position = steps.index(shown) if shown in steps else len(steps) - 1
         self.slider.blockSignals(True)
-        self.slider.setRange(0, max(len(steps) - 1, 0))
-        self.slider.setValue(max(position, 0))
+        if len(steps) > 1:
+            self.slider.setRange(0, len(steps) - 1)
+            self.slider.setValue(max(position, 0))
+        else:  # only the present: the handle at the right end, where the present is
+            self.slider.setRange(0, 1)
+            self.slider.setValue(1)
         self.slider.blockSignals(False)
         paused = not self._playing and self._live is not None
         self.slider.setEnabled(paused and len(steps) > 1)

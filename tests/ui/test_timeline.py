@@ -39,6 +39,7 @@ def test_scrubbing_back_shows_the_older_step_everywhere_until_play(make_window, 
     hidden = window.views["hidden-space"]
     boundary = window.views["boundary"]
     assert not bar.slider.isEnabled()
+    assert bar.slider.minimum() < bar.slider.value() == bar.slider.maximum()  # present: right end
     QTest.keyClick(window, Qt.Key.Key_Space)
     wait_state(qtbot, window, "playing")
     qtbot.waitUntil(lambda: len(window.worker.timeline_entries()) >= 6, timeout=20_000)

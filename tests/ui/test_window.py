@@ -293,3 +293,15 @@ def test_with_every_view_open_a_snapshot_is_drawn_over_a_few_frames(window, qtbo
         window.draw_frame()
     stale = [v.name for v in window.views.values() if v.draws == before[v.name]]
     assert not stale, f"not drawn after {len(views) + 1} frames: {stale}"
+
+
+def test_view_tabs_show_whole_short_names_and_the_menu_the_long_ones(window, qtbot):
+    from PySide6.QtWidgets import QTabBar
+
+    bars = window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    tabs = {bar.tabText(i): bar for bar in bars for i in range(bar.count())}
+    for name, cls in VIEWS.items():
+        if name != CENTRAL_VIEW:
+            bar = tabs[cls.short_title]  # "Loss", not "Loss and accuracy" cut to "Loss a…"
+            assert bar.elideMode() == Qt.TextElideMode.ElideNone and bar.usesScrollButtons()
+            assert window.docks[name].toggleViewAction().text() == cls.title

@@ -26,6 +26,8 @@ class View(QWidget):
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    #: Its tab's text when it shares a dock area with others (short: six views share one).
+    short_title: ClassVar[str] = ""
     #: Where the main window docks it (ignored for the central view).
     default_area: ClassVar[str] = "right"
 

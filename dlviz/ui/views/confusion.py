@@ -54,6 +54,7 @@ class ConfusionView(View):
 
     name = "confusion"
     title = "Confusion matrix"
+    short_title = "Confusion"
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

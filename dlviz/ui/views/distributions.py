@@ -121,6 +121,7 @@ class DistributionsView(View):
 
     name = "distributions"
     title = "Distributions"
+    short_title = "Distributions"
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

@@ -58,6 +58,7 @@ class HiddenSpaceView(View):
 
     name = "hidden-space"
     title = "Hidden space"
+    short_title = "Hidden space"
     default_area = "right"
 
     #: Emitted after a new hidden space was drawn (for tests).

@@ -52,6 +52,7 @@ class LossView(View):
 
     name = "loss"
     title = "Loss and accuracy"
+    short_title = "Loss"
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

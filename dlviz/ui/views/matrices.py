@@ -116,6 +116,7 @@ class MatricesView(View):
 
     name = "matrices"
     title = "Weights & gradients"
+    short_title = "Weights"
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

@@ -127,6 +127,7 @@ class NetworkView(View):
 
     name = "network"
     title = "Network graph"
+    short_title = "Network"
     default_area = "right"
 
     #: Emitted after a snapshot was drawn (for tests).
