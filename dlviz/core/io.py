@@ -17,6 +17,7 @@ import contextlib
 import io
 import json
 import os
+import stat
 import struct
 import tempfile
 import zipfile
@@ -34,6 +35,10 @@ WEIGHTS_FORMAT = "dlviz-weights"
 WEIGHTS_VERSION = 1
 WEIGHT_SUFFIXES = (".npz", ".json", ".safetensors")
 MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
+#: The process's umask, read once at import (reading it means setting it: not later,
+#: while other threads may be creating files).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 # ---------------------------------------------------------------- atomic writes
@@ -41,8 +46,17 @@ MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``."""
+    """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``.
+
+    The file gets the permissions a plain ``open`` would give it (those of the
+    file it replaces, or the umask's), not the temporary file's private 0600:
+    an exported model is meant to be shared.
+    """
     target = os.fspath(path)
+    try:
+        permissions = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        permissions = 0o666 & ~_UMASK
     folder = os.path.dirname(os.path.abspath(target))
     try:
         fd, tmp = tempfile.mkstemp(prefix=".dlviz-", suffix=".tmp", dir=folder)
@@ -53,6 +67,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, permissions)
         os.replace(tmp, target)
         with contextlib.suppress(OSError):  # make the rename itself durable where possible
             dir_fd = os.open(folder, os.O_RDONLY)

@@ -183,6 +183,24 @@ def test_saving_over_a_project_never_leaves_a_partial_file(tmp_path):
     assert all(p.startswith(".dlviz-") for p in leftovers)  # a temp file, never the target
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_written_files_get_ordinary_permissions_not_the_temp_files(tmp_path):
+    """An exported model is for sharing: 0644 under the usual umask, not mkstemp's 0600."""
+    import stat
+
+    import dlviz.core.io as dio
+
+    t = trained()
+    new = tmp_path / "w.npz"
+    save_weights(new, t.spec, t.params, info(t))
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~dio._UMASK
+    kept = tmp_path / "p.dlviz"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)  # replacing a file keeps its permissions
+    save_project(kept, t)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+
+
 # ---------------------------------------------------------------- weights and exports
 
 
