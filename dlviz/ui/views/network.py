@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from dlviz.core.analysis import Edges, feature_grid, neuron_values, shown_edges
-from dlviz.core.colors import NEGATIVE_HEX, POSITIVE_HEX, signed_colors
+from dlviz.core.colors import NEGATIVE_HEX, OKABE_ITO_HEX, POSITIVE_HEX, signed_colors
 from dlviz.core.features import FEATURE_LABELS
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
@@ -459,6 +459,18 @@ class NetworkView(View):
             label.setFont(bold)
             label.setColor(theme.plot_foreground)
             label.setPos(x - 0.65, y)
+            self._add_label(label)
+        # outputs: a class's number on its colour, as on the canvas swatches; else ŷ
+        classes = spec.output == "softmax"
+        for i, (x, y) in enumerate(self._pos[-1]):
+            if classes:
+                fill = QColor(OKABE_ITO_HEX[i % len(OKABE_ITO_HEX)])
+                ink = "#000000" if fill.lightness() > 140 else "#FFFFFF"
+                label = pg.TextItem(f" {i + 1} ", color=ink, fill=fill, anchor=(0.0, 0.5))
+            else:
+                label = pg.TextItem("ŷ", color=theme.plot_foreground, anchor=(0.0, 0.5))
+            label.setFont(bold)
+            label.setPos(x + 0.65, y)
             self._add_label(label)
         # outlines of every node, one curve
         outlines = []
