@@ -239,15 +239,7 @@ class NetworkView(View):
         pages.addWidget(hint)
 
         # neuron page
-        neuron = QWidget(pages)
-        box = QVBoxLayout(neuron)
-        box.setContentsMargins(8, 6, 8, 6)
-        self.neuron_title = QLabel(neuron)
-        self.neuron_title.setObjectName("network-neuron-title")
-        self.neuron_text = QLabel(neuron)
-        self.neuron_text.setObjectName("network-neuron-text")
-        self.neuron_text.setWordWrap(True)
-        self.neuron_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        neuron, box, self.neuron_title, self.neuron_text = _inspector_page(pages, "neuron")
         point = QHBoxLayout()
         self.point_x = QDoubleSpinBox(neuron)
         self.point_x.setObjectName("network-point-x")
@@ -291,15 +283,7 @@ class NetworkView(View):
         pages.addWidget(neuron)
 
         # edge page
-        edge = QWidget(pages)
-        box = QVBoxLayout(edge)
-        box.setContentsMargins(8, 6, 8, 6)
-        self.edge_title = QLabel(edge)
-        self.edge_title.setObjectName("network-edge-title")
-        self.edge_text = QLabel(edge)
-        self.edge_text.setObjectName("network-edge-text")
-        self.edge_text.setWordWrap(True)
-        self.edge_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        edge, box, self.edge_title, self.edge_text = _inspector_page(pages, "edge")
         with self.owning_new_menus():
             self.history_plots = pg.GraphicsLayoutWidget()
             self.weight_plot = self.history_plots.addPlot(row=0, col=0)
@@ -911,3 +895,17 @@ class NetworkView(View):
                 assert col2 == col + 1
                 found.append((col, src, dst, color, pen.widthF()))
         return found
+
+
+def _inspector_page(pages: QWidget, what: str) -> tuple[QWidget, QVBoxLayout, QLabel, QLabel]:
+    """An inspector page: its column, a title and a selectable text (``network-<what>-...``)."""
+    page = QWidget(pages)
+    box = QVBoxLayout(page)
+    box.setContentsMargins(8, 6, 8, 6)
+    title = QLabel(page)
+    title.setObjectName(f"network-{what}-title")
+    text = QLabel(page)
+    text.setObjectName(f"network-{what}-text")
+    text.setWordWrap(True)
+    text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return page, box, title, text
