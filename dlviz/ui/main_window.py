@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
             warm_up=warm_up,
             parent=self,
         )
+        self.session.past = lambda: [e.snapshot for e in self.worker.timeline_entries()]
         self._connect()
         self.files.connect()
         self.setAcceptDrops(True)

@@ -10,6 +10,7 @@ curves come from :class:`dlviz.core.colors.CurveHistory`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -84,6 +85,9 @@ class Session(QObject):
         self._stats_pending: Snapshot | None = None
         self._stats_due = 0.0
         self.latest: Snapshot | None = None
+        #: The run's earlier snapshots kept by the timeline, oldest first (the main
+        #: window points it at the worker's timeline; empty without one).
+        self.past: Callable[[], list[Snapshot]] = list
         self.snapshot_count = 0  # snapshots received, to tell views there is a new one
         self.options = DisplayOptions()
         self.theme: Theme = LIGHT

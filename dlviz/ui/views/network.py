@@ -752,6 +752,10 @@ class NetworkView(View):
             self.selection.setData([x0 + 0.5, x1 - 0.5], [y0, y1])
             self.weight_edit.setValue(float(snap.weight(layer)[src, dst]))
             self.inspector.setCurrentIndex(2)
+        if picked[0] == "edge":  # what led here, as far as the timeline remembers
+            for past in self.session.past()[-HISTORY:]:
+                if past.step < snap.step and past.spec.sizes == snap.spec.sizes:
+                    self._record_history(past)
         self._record_history(snap)
         self._show_selected()
 
@@ -776,7 +780,8 @@ class NetworkView(View):
             self._history.append(row)
 
     def edge_history(self) -> np.ndarray:
-        """(n, 3) rows of step, weight, gradient of the selected edge over the snapshots seen."""
+        """(n, 3) rows of step, weight, gradient of the selected edge: the timeline's
+        snapshots before it was picked, then every snapshot seen since."""
         return np.array(self._history, np.float64).reshape(-1, 3)
 
     def _show_selected(self) -> None:
