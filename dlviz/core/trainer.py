@@ -366,10 +366,13 @@ class Trainer:
         """Outputs (probabilities or values) for raw input rows."""
         return self.engine.forward(self.params, self.features(inputs))
 
-    def _metrics(self, idx: np.ndarray) -> Metrics:
+    def _metrics(self, idx: np.ndarray, out: np.ndarray | None = None) -> Metrics:
+        """Loss and accuracy (or R²) on rows ``idx``; ``out``: their outputs if known."""
         if idx.size == 0:
             return Metrics(None, None, None)
-        out = self.engine.forward(self.params, self.x[idx]).astype(np.float64)
+        if out is None:
+            out = self.engine.forward(self.params, self.x[idx])
+        out = out.astype(np.float64)
         y = self.y[idx].astype(np.float64)
         loss = self.spec.loss
         if loss == "ce":
@@ -431,11 +434,17 @@ class Trainer:
         """Every neuron's activation (n, Σ widths) for raw input rows, hidden layers first."""
         return self.engine.forward(self.params, self.features(inputs), keep_all=True)
 
-    def _confusion(self) -> tuple[np.ndarray | None, str]:
+    def _confusion(
+        self, train_out: np.ndarray, test_out: np.ndarray
+    ) -> tuple[np.ndarray | None, str]:
+        """Confusion matrix on the test rows (the training rows when there are none)."""
         if self.dataset.kind != "classify":
             return None, "test"
-        idx, split = (self.eval_test, "test") if self.eval_test.size else (self.eval_train, "train")
-        out = self.engine.forward(self.params, self.x[idx])
+        idx, out, split = (
+            (self.eval_test, test_out, "test")
+            if self.eval_test.size
+            else (self.eval_train, train_out, "train")
+        )
         truth = np.asarray(self.dataset.targets)[idx]
         k = max(self.dataset.n_classes, 2)
         return confusion_matrix(truth, predicted_classes(out), k), split
@@ -449,9 +458,12 @@ class Trainer:
         hidden: tuple[int, int, int] | None = None,
     ) -> Snapshot:
         """The current state; ``hidden=(layer, i, j)`` adds that neuron pair's hidden space."""
-        train = self._metrics(self.eval_train)
-        test = self._metrics(self.eval_test)
-        confusion, split = self._confusion()
+        # one forward pass per split serves the metrics and the confusion matrix
+        train_out = self.engine.forward(self.params, self.x[self.eval_train])
+        test_out = self.engine.forward(self.params, self.x[self.eval_test])
+        train = self._metrics(self.eval_train, train_out)
+        test = self._metrics(self.eval_test, test_out)
+        confusion, split = self._confusion(train_out, test_out)
         space = None
         # a request made for the previous network (a layer or neurons gone) is skipped:
         # the view asks again once it sees the new shape

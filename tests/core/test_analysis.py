@@ -18,6 +18,7 @@ from dlviz.core.data import make_dataset
 from dlviz.core.kernels import reference as ref
 from dlviz.core.network import LayerSpec, ParamLayout, build_spec
 from dlviz.core.optim import OptimizerConfig
+from dlviz.core.snapshot import HIST_BINS, PERCENTILES, Distribution
 from dlviz.core.timeline import Timeline
 from dlviz.core.trainer import TrainConfig, Trainer
 
@@ -29,6 +30,29 @@ def trainer(name="blobs", hidden=SMALL, **kw):
     spec = build_spec(kind=data.kind, n_classes=data.n_classes, features=("x1", "x2"),
                       hidden=hidden)  # fmt: skip
     return Trainer(data, spec, TrainConfig(OptimizerConfig("adam", lr=0.03)), seed=0)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.random.default_rng(0).standard_normal(5000),
+        np.maximum(np.random.default_rng(1).standard_normal((256, 64)), 0),  # ReLU: many ties
+        np.linspace(-2.0, 2.0, 33),  # values exactly on the bin edges
+        np.array([3.5]),
+        np.zeros(7),
+    ],
+)
+def test_distribution_matches_numpys_histogram_and_percentiles(values):
+    d = Distribution.of(values.astype(np.float32))
+    v = values.astype(np.float32).astype(np.float64).ravel()
+    lim = float(np.abs(v).max()) or 1.0
+    counts, edges = np.histogram(v, bins=HIST_BINS, range=(-lim, lim))
+    np.testing.assert_array_equal(d.counts, counts)
+    np.testing.assert_allclose(d.edges, edges.astype(np.float32))
+    np.testing.assert_allclose(d.percentiles, np.percentile(v, PERCENTILES), rtol=1e-12)
+    assert (d.min, d.max) == (v.min(), v.max())
+    assert d.mean == pytest.approx(v.mean()) and d.std == pytest.approx(v.std())
+    assert d.norm == pytest.approx(np.linalg.norm(v))
 
 
 def test_confusion_matrix_counts_and_recall():
