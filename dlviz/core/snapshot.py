@@ -50,9 +50,9 @@ class Distribution:
         s = np.sort(v)
         lo, hi = float(s[0]), float(s[-1])
         lim = max(abs(lo), abs(hi)) or 1.0
-        edges = np.linspace(-lim, lim, HIST_BINS + 1)
+        bounds = np.linspace(-lim, lim, HIST_BINS + 1)
         # bins are [a, b) except the last, [a, b], as in np.histogram
-        cuts = np.searchsorted(s, edges, side="left")
+        cuts = np.searchsorted(s, bounds, side="left")
         cuts[-1] = s.size
         return cls(
             mean=float(v.mean()),
@@ -61,7 +61,7 @@ class Distribution:
             max=hi,
             norm=float(np.sqrt(np.dot(v, v))),
             counts=frozen(np.diff(cuts).astype(np.int64)),
-            edges=frozen(edges.astype(np.float32)),
+            edges=frozen(bounds.astype(np.float32)),
             percentiles=frozen(_sorted_percentiles(s, PERCENTILES)),
         )
 
