@@ -42,9 +42,10 @@ def trainer(name="blobs", hidden=SMALL, **kw):
         np.zeros(7),
     ],
 )
-def test_distribution_matches_numpys_histogram_and_percentiles(values):
-    d = Distribution.of(values.astype(np.float32))
-    v = values.astype(np.float32).astype(np.float64).ravel()
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_distribution_matches_numpys_histogram_and_percentiles(values, dtype):
+    d = Distribution.of(values.astype(dtype))
+    v = values.astype(dtype).astype(np.float64).ravel()
     lim = float(np.abs(v).max()) or 1.0
     counts, edges = np.histogram(v, bins=HIST_BINS, range=(-lim, lim))
     np.testing.assert_array_equal(d.counts, counts)
