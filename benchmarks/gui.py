@@ -137,8 +137,9 @@ def in_app(
     panel.set_learning_rate(LR)
     window.resize(1600, 1000)
     window.show()
+    sizes = (2, *(h.width for h in HIDDEN), 3)
     wait(app, lambda: window.session.latest is not None and window.session.latest.spec.sizes
-         == (2, 64, 64, 64, 3), 60)  # fmt: skip
+         == sizes, 60)  # fmt: skip
 
     frame_times: list[float] = []
     draw_ms: list[float] = []

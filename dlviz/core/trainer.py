@@ -158,6 +158,8 @@ class Trainer:
             self._loss_ceiling: float | None = None
         self.layout = ParamLayout.of(spec.sizes)
         self.engine = make_engine(self.engine_name, spec, self.config.batch_size)
+        #: Seconds the last :meth:`run` spent on its snapshot (a caller may pace itself by it).
+        self.snapshot_seconds = 0.0
         self._load_data()
         self._grid_cache: dict[tuple[int, tuple[float, ...]], np.ndarray] = {}
 
@@ -259,9 +261,11 @@ class Trainer:
         done = self._train(samples, seconds, until_epoch_end)
         elapsed = time.perf_counter() - t_start
         rate = done / elapsed if elapsed > 0 and done else 0.0
-        return self.snapshot(
+        snap = self.snapshot(
             grid=grid, neuron_grid=neuron_grid, samples_per_second=rate, hidden=hidden
         )
+        self.snapshot_seconds = time.perf_counter() - t_start - elapsed
+        return snap
 
     def _train(self, samples: int | None, seconds: float | None, until_epoch_end: bool) -> int:
         if self.stopped:

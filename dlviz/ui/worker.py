@@ -7,7 +7,8 @@ Design (ARCHITECTURE.md, PITFALLS.md):
 * The GUI sends commands (play, pause, step, reset, new settings, new data...)
   through a thread-safe queue; the worker applies them *between* slices, so a
   change never lands in the middle of a compiled kernel call.
-* Each slice is ``trainer.run(seconds=SLICE_SECONDS, grid=...)``; its
+* Each slice is ``trainer.run(seconds=SLICE_SECONDS, grid=...)`` (longer
+  for a network whose snapshots are slow, see :func:`slice_seconds`); its
   immutable :class:`~dlviz.core.snapshot.Snapshot` goes to the GUI through a
   queued signal.  The GUI keeps only the newest and draws on its own timer.
 * Paused, the thread blocks on the queue (no CPU).  Slow motion trains a few
@@ -47,6 +48,8 @@ from dlviz.ui.blas import limit_blas_threads
 
 #: Seconds of training per slice at full speed (one snapshot per slice).
 SLICE_SECONDS = 0.04
+#: Largest share of full-speed training time that snapshots may take (big networks).
+SNAPSHOT_SHARE = 0.3
 #: Decision-grid resolution while training, and when paused or stepping.
 LIVE_GRID = 80
 STILL_GRID = 160
@@ -115,6 +118,7 @@ class TrainingWorker(QObject):
         self._playing = False
         self._speed: float | None = None
         self._last_grid = 0.0
+        self._snapshot_s = 0.0  # recent snapshot cost, smoothed
         self._extras: dict[str, Any] = {}
         self._timeline = Timeline(timeline_cap)
         self._timeline_lock = threading.Lock()
@@ -450,7 +454,9 @@ class TrainingWorker(QObject):
         now = time.perf_counter()
         if self._speed is None:
             due = now - self._last_grid >= 1.0 / GRID_HZ
-            snap = self._run(trainer, seconds=SLICE_SECONDS, grid=LIVE_GRID if due else 0)
+            seconds = slice_seconds(self._snapshot_s)
+            snap = self._run(trainer, seconds=seconds, grid=LIVE_GRID if due else 0)
+            self._snapshot_s += 0.3 * (trainer.snapshot_seconds - self._snapshot_s)
             if due:
                 self._last_grid = now
         else:
@@ -493,6 +499,17 @@ class TrainingWorker(QObject):
                 return
             self._timeline.add(snap, trainer.capture())
         self._last_record = now
+
+
+def slice_seconds(snapshot_seconds: float) -> float:
+    """Training seconds of a full-speed slice whose snapshot takes ``snapshot_seconds``.
+
+    SLICE_SECONDS for most networks; for a big one (ten 256-wide layers: a
+    snapshot with its grid takes ~0.2 s on 2 cores) the slice grows so that
+    snapshots keep to SNAPSHOT_SHARE of the time and training goes on at ~70 %
+    of its headless speed, with fewer but still regular pictures.
+    """
+    return max(SLICE_SECONDS, snapshot_seconds * (1.0 - SNAPSHOT_SHARE) / SNAPSHOT_SHARE)
 
 
 _COMMANDS = frozenset(

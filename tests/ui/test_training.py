@@ -9,7 +9,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from dlviz.ui.worker import SPEEDS
+from dlviz.core.trainer import Trainer
+from dlviz.ui.worker import SLICE_SECONDS, SNAPSHOT_SHARE, SPEEDS
 
 
 def wait_state(qtbot, window, state):
@@ -166,6 +167,30 @@ def test_slow_motion_trains_a_few_batches_per_second(window, qtbot):
     assert panel.speed_value() == SPEEDS[SPEEDS.index(2) + 1]
     window.actions["play"].trigger()
     wait_state(qtbot, window, "paused")
+
+
+def test_slow_snapshots_get_longer_slices_so_training_keeps_its_speed(window, qtbot, monkeypatch):
+    # a big network's snapshot (metrics, stats, grid) can take 0.2 s: training
+    # must not shrink to a fifth of its time between such pictures
+    slow = 0.1
+    original = Trainer.snapshot
+
+    def slow_snapshot(self, **kwargs):
+        time.sleep(slow)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(Trainer, "snapshot", slow_snapshot)
+    times: list[float] = []
+    window.worker.snapshot_ready.connect(lambda snap: times.append(time.perf_counter()))
+    click(qtbot, window, "play")
+    wait_state(qtbot, window, "playing")
+    qtbot.waitUntil(lambda: len(times) >= 8, timeout=20_000)
+    window.actions["play"].trigger()
+    wait_state(qtbot, window, "paused")
+    # with SLICE_SECONDS slices snapshots would come every ~0.14 s, 70 % of it snapshot
+    gaps = np.diff(times[3:8])  # once the worker has measured the cost
+    assert slow + SLICE_SECONDS < 0.8 * slow / SNAPSHOT_SHARE
+    assert np.median(gaps) > 0.8 * slow / SNAPSHOT_SHARE
 
 
 def test_close_while_training_stops_the_worker(make_window, qtbot):
