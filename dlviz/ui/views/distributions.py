@@ -274,8 +274,6 @@ class DistributionsView(View):
             return
         self._just_shown = False
         history = self.session.stats()
-        if self.session.stats_waiting():
-            self.invalidate()  # the newest snapshot enters the history a little later
         key = (self.session.stats_version, self.quantity_key)
         if key == self._drawn_key:
             return
