@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from dlviz import __version__
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
-from dlviz.core.network import NetworkSpec, ParamLayout, build_spec
+from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout, build_spec
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui import icons
 from dlviz.ui.files import FileController
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         restore_layout: bool = True,
         warm_up=None,
         start_worker: bool = True,
+        hidden: tuple[LayerSpec, ...] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("dlviz-main")
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self.data_panel = DataPanel(self.session)
         self.network_panel = NetworkPanel(self.session)
+        if hidden is not None:  # the first network has these layers: no rebuild notice
+            self.network_panel.set_hidden(hidden)
         self.training_panel = TrainingPanel(self.actions)
         self.views: dict[str, View] = {}
         self.docks: dict[str, QDockWidget] = {}
@@ -614,7 +617,7 @@ class MainWindow(QMainWindow):
         self.epoch_label = QLabel("epoch 0", self)
         self.loss_label = QLabel("loss –", self)
         self.metric_label = QLabel("", self)
-        self.rate_label = QLabel("0 samples/s", self)
+        self.rate_label = QLabel("", self)  # samples/s while training
         self.engine_label = QLabel(ENGINE_LABEL, self)
         for label in (self.step_label, self.epoch_label, self.rate_label):
             label.setMinimumWidth(90)
@@ -1005,7 +1008,9 @@ class MainWindow(QMainWindow):
             )
         else:
             self.metric_label.setText("")
-        self.rate_label.setText(f"{self._rate:,.0f} samples/s")
+        playing = self._state == "playing"
+        rate = self._rate or snap.samples_per_second  # the first half second: the slice's own
+        self.rate_label.setText(f"{rate:,.0f} samples/s" if playing else "")
         if snap.message and not snap.stopped and self._state == "playing":
             self.statusBar().showMessage(snap.message, 3000)
 

@@ -31,12 +31,15 @@ def test_play_wait_pause_advances_and_changes_the_boundary(window, qtbot):
     assert window.actions["play"].isChecked()
     qtbot.waitUntil(lambda: window.session.latest.step > 500, timeout=20_000)
     qtbot.waitUntil(lambda: view.image_updates > updates + 3, timeout=10_000)
+    rate = window.rate_label.text()
+    assert rate.endswith(" samples/s") and int(rate.split()[0].replace(",", "")) > 0
     QTest.keyClick(window, Qt.Key.Key_Space)  # Space pauses
     wait_state(qtbot, window, "paused")
     qtbot.wait(100)
     step = window.session.latest.step
     qtbot.wait(200)
     assert window.session.latest.step == step  # paused means paused
+    assert window.rate_label.text() == ""  # no "0 samples/s" beside "Paused"
     after = view.boundary_pixels()
     assert after.shape == before.shape
     assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0
