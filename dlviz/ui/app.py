@@ -194,9 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app.setWindowIcon(icons.app_icon())
     apply_to_app(app, DARK if args.dark else LIGHT, Scale())
-    window = MainWindow(data=data, restore_layout=not args.screenshot)
-    if hidden is not None:
-        window.network_panel.set_hidden(hidden)
+    window = MainWindow(data=data, restore_layout=not args.screenshot, hidden=hidden)
     if project is not None:
         window.files.adopt(args.data, *project)
     if args.dark:

@@ -194,6 +194,18 @@ def test_screenshot_of_one_view_and_of_a_csv(tmp_path):
     assert QImage(str(path)).width() == 500
 
 
+def test_a_window_opened_with_layers_starts_on_them_without_a_rebuild(make_window, qtbot):
+    from dlviz.core.network import LayerSpec
+
+    window = make_window(hidden=(LayerSpec(5, "relu"), LayerSpec(3, "tanh")))
+    notices: list[str] = []
+    window.worker.notice.connect(notices.append)
+    assert window.session.latest.spec.sizes == (2, 5, 3, 1)
+    assert [row.width_box.value() for row in window.network_panel.rows] == [5, 3]
+    qtbot.wait(300)
+    assert notices == [] and "rebuilt" not in window.statusBar().currentMessage()
+
+
 def test_bad_launch_options_exit_with_status_2(tmp_path, capsys):
     assert main(["--preset", "nope"]) == 2
     assert main(["--screenshot", str(tmp_path / "x.png"), "--size", "12"]) == 2
