@@ -68,6 +68,8 @@ class Session(QObject):
     #: A view asks to set one weight: (weight layer, source neuron, target neuron, value);
     #: source -1 sets the target's bias.  The main window hands it to the trainer.
     weight_edit_requested = Signal(int, int, int, float)
+    #: The mouse is over this point of the data canvas (x1, x2; for curves x, y).
+    pointer_moved = Signal(float, float)
 
     def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)

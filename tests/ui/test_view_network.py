@@ -188,11 +188,22 @@ def test_clicking_a_neuron_shows_its_bias_weights_and_value_at_a_point(make_wind
     _, value = view.point_values()
     np.testing.assert_allclose(value, trainer.activations(point)[0, 2], atol=1e-5)
     assert f"{abs(value):.4g}" in view.point_value.text()
+    # hovering the data canvas sets the point: the value of the point under the mouse
+    canvas = window.views["boundary"]
+    target = canvas.viewbox.mapViewToScene(QPointF(1.5, -2.0))
+    qtbot.mouseMove(canvas.plot.viewport(), canvas.plot.mapFromScene(target))
+    pixel = max(abs(v) for v in canvas.viewbox.viewPixelSize())
+    qtbot.waitUntil(lambda: abs(view.point_x.value() - 1.5) < 2 * pixel, timeout=2_000)
+    assert abs(view.point_y.value() + 2.0) < 2 * pixel
+    hovered = np.array([[view.point_x.value(), view.point_y.value()]], np.float32)
+    _, value = view.point_values()
+    np.testing.assert_allclose(value, trainer.activations(hovered)[0, 2], atol=1e-5)
+    assert f"{abs(value):.4g}" in view.point_value.text()
     # the output neuron too
     click(qtbot, view, view.node_scene_pos(3, 0))
     assert view.selected() == ("node", 3, 0)
     _, value = view.point_values()
-    np.testing.assert_allclose(value, trainer.predict(point)[0, 0], atol=1e-5)
+    np.testing.assert_allclose(value, trainer.predict(hovered)[0, 0], atol=1e-5)
     # an empty spot clears the selection
     empty = view.viewbox.mapViewToScene(QPointF(-1.8, float(view._pos[1][-1][1])))
     click(qtbot, view, empty)

@@ -305,6 +305,7 @@ class BoundaryView(View):
         layout.setSpacing(0)
         self._press_modifiers = Qt.KeyboardModifier.NoModifier
         self.plot.viewport().installEventFilter(self)
+        self.plot.scene().sigMouseMoved.connect(self._pointer_moved)
         self.square = SquareBox(self.plot, self)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.square, 1)
@@ -442,6 +443,15 @@ class BoundaryView(View):
         p = self.viewbox.mapSceneToView(scene_pos)
         xmin, xmax, ymin, ymax = (float(b) for b in self.session.dataset.bounds)
         return min(max(p.x(), xmin), xmax), min(max(p.y(), ymin), ymax)
+
+    def _pointer_moved(self, scene_pos) -> None:
+        """Tell the other views which point of the plane the mouse is over (the inspector)."""
+        if not self.viewbox.sceneBoundingRect().contains(scene_pos):
+            return
+        p = self.viewbox.mapSceneToView(scene_pos)
+        xmin, xmax, ymin, ymax = (float(b) for b in self.session.dataset.bounds)
+        if xmin <= p.x() <= xmax and ymin <= p.y() <= ymax:
+            self.session.pointer_moved.emit(p.x(), p.y())
 
     def _px(self) -> float:
         """Data units per screen pixel (the larger of x and y)."""

@@ -17,7 +17,8 @@ Bounded for big networks: at most :data:`MAX_NODES` nodes a column (with a
 into a few ``PlotCurveItem(connect="pairs")``, never one item per edge.
 
 Hover a node or an edge to read it; click one to inspect it in the side
-panel: a neuron's bias, incoming weights and its value for a point you type
+panel: a neuron's bias, incoming weights and its value for the point the mouse
+is over on the data canvas (or one you type)
 (the core's reference forward pass on the snapshot's parameters), an edge's
 value and gradient over the snapshots seen, and a field to set the weight
 (:attr:`Session.weight_edit_requested`; the trainer applies it between slices).
@@ -223,6 +224,7 @@ class NetworkView(View):
         self.inspector.hide()  # shown once something is clicked: until then the graph has the room
 
         session.theme_changed.connect(self.apply_theme)
+        session.pointer_moved.connect(self._follow_pointer)
         self.apply_theme()
 
     # ------------------------------------------------------------ inspector widgets
@@ -249,7 +251,9 @@ class NetworkView(View):
             spin.setRange(-1000.0, 1000.0)
             spin.setDecimals(3)
             spin.setSingleStep(0.1)
-            spin.setToolTip(f"{what} of the point whose value is shown")
+            spin.setToolTip(
+                f"{what} of the point whose value is shown; hover the data canvas to set it"
+            )
             spin.valueChanged.connect(self._show_point_value)
         point.addWidget(QLabel("Point x₁", neuron))
         point.addWidget(self.point_x)
@@ -850,6 +854,18 @@ class NetworkView(View):
         _, col, i = sel
         z, a = neuron_values(snap.spec, snap.params, self.point())
         return float(z[col][0, i]), float(a[col][0, i])
+
+    def _follow_pointer(self, x: float, y: float) -> None:
+        """The inspected neuron's value follows the point the mouse is over on the canvas."""
+        if self._selected is None or self._selected[0] != "node":
+            return
+        for spin, value in ((self.point_x, x), (self.point_y, y)):
+            if spin.isEnabled():
+                spin.blockSignals(True)
+                spin.setValue(value)
+                spin.blockSignals(False)
+        if self.is_active():  # hidden, it shows the value when it next draws
+            self._show_point_value()
 
     def _show_point_value(self) -> None:
         values = self.point_values()
