@@ -699,11 +699,7 @@ class NetworkView(View):
     def _describe(self, picked: tuple[Any, ...], snap: Snapshot) -> str:
         spec = snap.spec
         if picked[0] == "edge":
-            _, layer, src, dst = picked
-            w = float(snap.weight(layer)[src, dst])
-            g = float(snap.weight_grad(layer)[src, dst])
-            source = self._neuron_name(layer, src, spec)
-            target = self._neuron_name(layer + 1, dst, spec)
+            source, target, w, g = self._edge_facts(picked, snap)
             return f"{source} → {target}:  weight {_signed(w)},  dL/dw {_signed(g)}"
         _, col, i = picked
         name = self._neuron_name(col, i, spec)
@@ -715,6 +711,17 @@ class NetworkView(View):
         if values is not None:
             text += f",  output {values.min():.3g} … {values.max():.3g} over the plane"
         return text.replace("-", "−")
+
+    @classmethod
+    def _edge_facts(cls, edge: tuple[Any, ...], snap: Snapshot) -> tuple[str, str, float, float]:
+        """(source name, target name, weight, last-batch gradient) of ("edge", layer, src, dst)."""
+        _, layer, src, dst = edge
+        return (
+            cls._neuron_name(layer, src, snap.spec),
+            cls._neuron_name(layer + 1, dst, snap.spec),
+            float(snap.weight(layer)[src, dst]),
+            float(snap.weight_grad(layer)[src, dst]),
+        )
 
     @staticmethod
     def _neuron_name(col: int, i: int, spec: NetworkSpec) -> str:
@@ -794,11 +801,7 @@ class NetworkView(View):
             return
         spec = snap.spec
         if sel[0] == "edge":
-            _, layer, src, dst = sel
-            w = float(snap.weight(layer)[src, dst])
-            g = float(snap.weight_grad(layer)[src, dst])
-            source = self._neuron_name(layer, src, spec)
-            target = self._neuron_name(layer + 1, dst, spec)
+            source, target, w, g = self._edge_facts(sel, snap)
             self.edge_title.setText(f"{source[0].upper()}{source[1:]} → {target}")
             self.edge_text.setText(f"weight {_signed(w)}\ndL/dw {_signed(g)} (last batch)")
             h = self.edge_history()
