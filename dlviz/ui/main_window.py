@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
             from dlviz.core.kernels.cpu import warm_up as core_warm_up
 
             warm_up = core_warm_up
+        #: The data kind and class count of the network the worker trains.
+        self._problem = (self.session.dataset.kind, self.session.dataset.n_classes)
         self.worker = TrainingWorker(
             self.session.dataset,
             spec,
@@ -776,7 +778,12 @@ class MainWindow(QMainWindow):
         if spec is None:
             return
         self.network_panel.set_summary(self._describe(spec))
-        self.worker.set_problem(self.session.dataset, spec)
+        self._send_problem(spec)
+
+    def _send_problem(self, spec: NetworkSpec) -> None:
+        ds = self.session.dataset
+        self._problem = (ds.kind, ds.n_classes)
+        self.worker.set_problem(ds, spec)
 
     def _training_changed(self) -> None:
         try:
@@ -813,11 +820,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ session -> worker
 
     def _dataset_changed(self, reason: str) -> None:
-        if reason == "new":
+        ds = self.session.dataset
+        # points of another kind than the trainer's network (its rebuild failed with a
+        # message) go with a new network, never alone
+        if reason == "new" or (ds.kind, ds.n_classes) != self._problem:
             spec = self._build_spec()
             if spec is not None:
                 self.network_panel.set_summary(self._describe(spec))
-                self.worker.set_problem(self.session.dataset, spec)
+                self._send_problem(spec)
             self._update_title()
         else:
             self.worker.set_dataset(self.session.dataset)

@@ -379,7 +379,12 @@ class TrainingWorker(QObject):
             with self._timeline_lock:
                 steps = self._timeline.steps
                 if value not in steps:
-                    raise DlvizError(f"step {value} is no longer on the timeline")
+                    # the network was rebuilt or reset after the user chose that point
+                    self.notice.emit(
+                        f"step {value} is no longer on the timeline (the network was "
+                        "rebuilt or reset since); training stays where it is"
+                    )
+                    return True
                 index = steps.index(value)
                 trainer.restore(self._timeline[index].state)
                 self._timeline.truncate_after(index)

@@ -120,6 +120,25 @@ def test_resume_from_here_then_stepping_repeats_the_run_exactly(make_window, qtb
     np.testing.assert_array_equal(fresh.params, later)
 
 
+def test_resume_from_a_step_a_reset_has_forgotten_changes_nothing(make_window, qtbot):
+    """Reset, then Resume before the bar heard of it: a notice, no error, the reset stands."""
+    window = make_window("circle")
+    bar = window.timeline_bar
+    step_to(qtbot, window, 5)
+    qtbot.waitUntil(bar.slider.isEnabled, timeout=5_000)
+    slide_back(qtbot, bar, 2)
+    assert window.session.latest.step == 3
+    failures, notices = [], []
+    window.worker.failed.connect(lambda message, details: failures.append(message))
+    window.worker.notice.connect(notices.append)
+    window.actions["reset"].trigger()
+    click(qtbot, bar.resume)  # queued behind the reset
+    qtbot.waitUntil(lambda: any("no longer on the timeline" in n for n in notices), timeout=5_000)
+    qtbot.waitUntil(lambda: window.session.latest.step == 0, timeout=5_000)
+    assert not failures
+    assert bar.showing_past() is None
+
+
 def test_memory_cap_holds_and_is_remembered(make_window, qtbot):
     window = make_window("spiral")
     bar = window.timeline_bar

@@ -111,6 +111,24 @@ def test_features_and_losses_follow_the_data(window, qtbot):
     assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == ["mse"]
 
 
+def test_curve_data_gets_curve_inputs_whatever_was_ticked(window, qtbot):
+    """x2 and x2² ticked, x1 not: 1-D data then trains on x1, and clearing it breaks nothing."""
+    panel = window.network_panel
+    qtbot.mouseClick(panel.feature_boxes["x2sq"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.feature_boxes["x1"], Qt.MouseButton.LeftButton)
+    assert panel.features() == ("x2", "x2sq")
+    failures = []
+    window.worker.failed.connect(lambda message, details: failures.append(message))
+    window.data_panel.select_preset("sine")
+    assert panel.features() == ("x1",)
+    qtbot.waitUntil(lambda: window.session.latest.spec.features == ("x1",), timeout=10_000)
+    qtbot.mouseClick(window.data_panel.clear, Qt.MouseButton.LeftButton)
+    window.actions["step"].trigger()
+    qtbot.wait(300)
+    assert not failures
+    assert window._message_box is None  # no error to explain
+
+
 def test_layout_and_view_options_are_remembered(make_window, qtbot):
     first = make_window(restore_layout=True)
     first.docks["loss"].close()

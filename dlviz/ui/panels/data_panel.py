@@ -93,7 +93,7 @@ class DataPanel(QWidget):
         self.regenerate.setToolTip("New random points from the same preset (Ctrl+G)")
         self.clear = QPushButton("Clear", self)
         self.clear.setObjectName("clear")
-        self.clear.setToolTip("Remove every point, then paint your own (Ctrl+Shift+Backspace)")
+        self.clear.setToolTip("Remove every point, then paint your own (Ctrl+K)")
 
         self.show_test = QCheckBox("Show test data", self)
         self.show_test.setObjectName("show-test")

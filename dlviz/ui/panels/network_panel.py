@@ -300,6 +300,8 @@ class NetworkPanel(QWidget):
         self.empty_label.setVisible(not self.rows)
 
     def _feature_toggled(self, on: bool) -> None:
+        if self._building:
+            return  # set_data_kind() is choosing the features for new data
         if not on and not self.features():
             box = self.sender()
             box.blockSignals(True)
