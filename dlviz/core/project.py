@@ -184,7 +184,7 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Tr
         normalise=bool(t["normalise"]),
     )  # fmt: skip
     order = arrays["order"].astype(np.int64)
-    if order.size and (order.min() < 0 or order.max() >= dataset.n):
+    if not trainer.order_fits(order):
         raise DlvizError(f"{name}: the saved shuffle order does not match the dataset")
     for key in ("params", "grads", "opt_m", "opt_v"):
         if arrays[key].shape != trainer.params.shape or not np.isfinite(arrays[key]).all():

@@ -565,8 +565,14 @@ class Trainer:
             stopped=self.stopped,
         )
 
-    def restore(self, state: TrainerState) -> None:
-        """Go back to (or resume from) a captured state of this network on this data."""
+    def restore(self, state: TrainerState) -> bool:
+        """Go back to (or resume from) a captured state of this network.
+
+        Returns True when the run continues exactly as it would have from that
+        state.  When the training points changed since it was captured (painted,
+        erased), its shuffle order no longer names them: the weights, optimizer
+        and counters come back, and the epoch starts afresh on the current points.
+        """
         if state.params.shape != self.params.shape:
             raise DlvizError(
                 f"the saved weights ({state.params.size} values) do not fit this network "
@@ -575,17 +581,30 @@ class Trainer:
         self.params[...] = state.params
         self.grads[...] = state.grads
         self.state = OptimizerState(state.opt_m.copy(), state.opt_v.copy(), state.opt_t)
-        self.order = state.order.copy()
-        self.pos = state.pos
+        exact = self.order_fits(state.order)
+        if exact:
+            self.order = state.order.copy()
+            self.pos = state.pos
+            self._epoch_loss = state.epoch_loss
+        else:
+            self.order = np.empty(0, np.int64)
+            self.pos = 0
+            self._epoch_loss = 0.0
         self.step, self.epoch, self.samples = state.step, state.epoch, state.samples
         self.rng = np.random.default_rng()
         self.rng.bit_generator.state = state.rng_state
         self.dropout_seed = state.dropout_seed
         self._best_test, self._best_epoch = state.best_test, state.best_epoch
         self._loss_ceiling = state.loss_ceiling
-        self._epoch_loss = state.epoch_loss
         self.message, self.stopped = state.message, state.stopped
         self.history = [h for h in self.history if h.step <= state.step]
+        return exact
+
+    def order_fits(self, order: np.ndarray) -> bool:
+        """Whether ``order`` is an epoch's shuffle of the current training points (or empty)."""
+        return order.size == 0 or (
+            order.size == self.train_idx.size and np.array_equal(np.sort(order), self.train_idx)
+        )
 
 
 @dataclass(frozen=True)

@@ -798,6 +798,13 @@ class MainWindow(QMainWindow):
 
     def _edit_weight(self, layer: int, source: int, target: int, value: float) -> None:
         """Set one weight (source -1: a bias) in the trainer, between two slices."""
+        past = self.timeline_bar.showing_past()
+        if past is not None:  # the numbers on screen are not the trainer's: say so, change nothing
+            self._notice(
+                f"step {past.step:,} on screen is from the timeline: press Resume from here "
+                "(or drag to the present) before setting a weight"
+            )
+            return
         self.worker.submit(lambda t: t.set_weight(layer, source, target, value))
         # a paused worker publishes only after a command that changes something: asking
         # again for the same extras makes it send a snapshot showing the new weight

@@ -386,8 +386,13 @@ class TrainingWorker(QObject):
                     )
                     return True
                 index = steps.index(value)
-                trainer.restore(self._timeline[index].state)
+                exact = trainer.restore(self._timeline[index].state)
                 self._timeline.truncate_after(index)
+            if not exact:
+                self.notice.emit(
+                    f"back at step {value}: the points changed since then, so its "
+                    "epoch starts afresh on the points you see"
+                )
         elif name == "config":
             trainer.set_config(value)
         elif name == "dataset":

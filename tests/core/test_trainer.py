@@ -177,6 +177,27 @@ def test_capture_and_restore_resume_exactly_mid_epoch():
     np.testing.assert_array_equal(fresh.params, after_a)
 
 
+@pytest.mark.parametrize("engine", ["numba", "reference"])
+def test_restoring_a_state_from_before_points_were_erased_trains_on_the_points_left(engine):
+    t = spiral_trainer(engine=engine, batch_size=7)
+    t.run(samples=333)  # mid-epoch: the shuffle order names the points of then
+    saved = t.capture()
+    data = t.dataset.copy()
+    data.remove_near(0.0, 0.0, 3.0)  # the canvas eraser takes most points
+    t.set_dataset(data)
+    assert 0 < t.n_train < saved.order.size
+    assert t.restore(saved) is False  # not an exact continuation: its epoch starts afresh
+    np.testing.assert_array_equal(t.params, saved.params)
+    assert t.step == saved.step
+    t.run(samples=200)
+    assert set(t.order) <= set(t.train_idx) and t.step > saved.step
+    assert np.isfinite(t.params).all()
+    # on unchanged points the same state continues exactly
+    t.set_dataset(spiral_trainer(batch_size=7).dataset)
+    assert t.restore(saved) is True
+    np.testing.assert_array_equal(t.order, saved.order)
+
+
 def test_deep_sigmoid_net_shows_vanishing_gradients_in_its_snapshot():
     """Per-layer gradient norms (what the views plot): deep sigmoid stacks starve early layers."""
     data = make_dataset("spiral")

@@ -140,3 +140,24 @@ def test_regression_points_coloured_by_value_and_curve_line(make_window, qtbot):
     np.testing.assert_array_equal(
         lines[0], window.session.latest.hidden.grid_lines[0].astype(np.float64)
     )
+
+
+def test_a_view_behind_another_tab_does_no_work_on_data_edits(make_window, qtbot, monkeypatch):
+    window = make_window("circle")
+    view = open_view(window, qtbot)
+    qtbot.waitUntil(lambda: drawn_latest(view, window), timeout=10_000)
+    draws = []
+    real_draw = view._draw
+    monkeypatch.setattr(view, "_draw", lambda space: (draws.append(space), real_draw(space)))
+    window.docks["confusion"].raise_()  # the same dock area: hidden space goes behind
+    qtbot.waitUntil(lambda: not view.is_active(), timeout=5_000)
+    for x in (-1.0, 0.0, 1.0):
+        window.session.begin_stroke()
+        window.session.add_point(x, 1.0)
+        window.session.end_stroke()
+    window.actions["show_test"].trigger()
+    assert draws == []
+    window.docks["hidden-space"].raise_()
+    qtbot.waitUntil(lambda: bool(draws), timeout=5_000)
+    test = np.asarray(window.session.dataset.is_test, bool)
+    assert len(view.train_points.data) == (~test).sum()  # the new points are on it

@@ -255,6 +255,20 @@ def test_editing_an_edge_weight_changes_the_model(make_window, qtbot):
     qtbot.mouseClick(view.bias_apply, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: float(window.session.latest.bias(1)[5]) == -2.0, timeout=10_000)
 
+    # looking at a past step: an edit would change the present run unseen, so it waits
+    bar = window.timeline_bar
+    qtbot.waitUntil(bar.slider.isEnabled, timeout=5_000)
+    bar.slider.setFocus()
+    qtbot.keyClick(bar.slider, Qt.Key.Key_Left)
+    assert bar.showing_past() is not None
+    present = window.worker.trainer.params.copy()
+    type_value(qtbot, view.bias_edit, "3")
+    qtbot.mouseClick(view.bias_apply, Qt.MouseButton.LeftButton)
+    status = window.statusBar()
+    qtbot.waitUntil(lambda: "Resume from here" in status.currentMessage(), timeout=2_000)
+    qtbot.wait(100)
+    np.testing.assert_array_equal(window.worker.trainer.params, present)
+
 
 def test_a_wide_deep_net_draws_a_bounded_graph_quickly(make_window, qtbot):
     window = make_window("spiral")

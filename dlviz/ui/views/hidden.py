@@ -245,13 +245,21 @@ class HiddenSpaceView(View):
 
     def _redraw(self) -> None:
         self._style = None
-        if self._space is not None:
+        if self._space is None:
+            return
+        if self.is_active():
             self._draw(self._space)
+        else:
+            self.invalidate()  # a closed view does no work: it redraws when shown
 
     def update_snapshot(self, snap: Snapshot) -> None:
         self._sync_layers(snap.spec.hidden)
         if not snap.spec.hidden or snap.hidden is None:
-            return  # a slice without extras (full speed): keep the last picture
+            # a slice without extras (full speed): keep the last picture, restyled if the
+            # data or options changed while the view was closed
+            if self._style is None and self._space is not None:
+                self._draw(self._space)
+            return
         space = snap.hidden
         if space.layer > len(snap.spec.hidden):
             return

@@ -310,7 +310,7 @@ class NetworkView(View):
         self.weight_apply.setObjectName("network-weight-apply")
         self.weight_apply.clicked.connect(self._apply_weight)
         for spin in (self.weight_edit, self.bias_edit):
-            spin.setRange(-100.0, 100.0)
+            spin.setRange(-1e4, 1e4)  # wide enough for any weight a run reaches
             spin.setDecimals(4)
             spin.setSingleStep(0.1)
         edit_row.addWidget(QLabel("Weight", edge))
