@@ -35,6 +35,10 @@ WEIGHTS_FORMAT = "dlviz-weights"
 WEIGHTS_VERSION = 1
 WEIGHT_SUFFIXES = (".npz", ".json", ".safetensors")
 MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
+#: Largest array a dlviz file holds unpacked (100 000 points take 1.6 MB, the widest
+#: network's weights 2.6 MB): a zip member that unpacks to more is refused.
+MAX_ARRAY_BYTES = 64 * 1024 * 1024
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: The process's umask, read once at import (reading it means setting it: not later,
 #: while other threads may be creating files).
 _UMASK = os.umask(0o022)
@@ -229,9 +233,12 @@ def _fill(spec: NetworkSpec, arrays: dict[str, Any], name: str) -> np.ndarray:
             if key not in arrays:
                 raise DlvizError(f"{name} has no array '{key}' (layer {layer + 1})")
             try:
-                arr = np.asarray(arrays[key], dtype=np.float32)
-            except (TypeError, ValueError):
+                wide = np.asarray(arrays[key], dtype=np.float64)
+            except (TypeError, ValueError, OverflowError):
                 raise DlvizError(f"{name}: '{key}' is not an array of numbers") from None
+            if not np.all(np.abs(wide) <= FLOAT32_MAX):  # NaN fails too
+                raise DlvizError(f"{name}: '{key}' holds NaN, infinite or too large weights")
+            arr = wide.astype(np.float32)
             if arr.shape != view.shape:
                 raise DlvizError(
                     f"{name}: layer {layer + 1} {key} has shape {arr.shape}, "
@@ -247,6 +254,8 @@ def _check_header(fmt: Any, version: Any, name: str) -> None:
     if fmt != WEIGHTS_FORMAT:
         raise DlvizError(f"{name} is not a dlviz weights file (format '{fmt}')")
     try:
+        if isinstance(version, bool):
+            raise TypeError("a truth value is no version")
         v = int(version)
     except (TypeError, ValueError):
         raise DlvizError(f"{name}: the format version '{version}' is not a number") from None
@@ -255,8 +264,13 @@ def _check_header(fmt: Any, version: Any, name: str) -> None:
 
 
 def _parse_npz(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
-    with np.load(io.BytesIO(data), allow_pickle=False) as z:
-        files = {k: z[k] for k in z.files}
+    files: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for member in z.namelist():
+            if member.endswith(".npy"):
+                key = member[: -len(".npy")]
+                raw = zip_member(z, member, MAX_ARRAY_BYTES, name)
+                files[key] = npy_array(raw, f"{name}: '{key}'")
     if "format" not in files:
         raise DlvizError(f"{name} is not a dlviz weights file (no 'format' entry)")
     _check_header(str(files["format"]), files.get("version"), name)
@@ -311,6 +325,49 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
             raise DlvizError(f"{name}: tensor '{key}' lies outside the file (truncated?)")
         arrays[key] = np.frombuffer(body[start:end], "<f4").reshape(shape)
     return spec, _fill(spec, arrays, name), json.loads(meta.get("data", "{}"))
+
+
+def zip_member(archive: zipfile.ZipFile, member: str, limit: int, name: str) -> bytes:
+    """One member's bytes, never more than ``limit`` (a zip bomb or a lying header is refused)."""
+    info = archive.getinfo(member)
+    if info.file_size > limit:
+        raise DlvizError(
+            f"{name}: '{member}' unpacks to {info.file_size:,} bytes, more than a dlviz file holds"
+        )
+    with archive.open(info) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise DlvizError(f"{name}: '{member}' unpacks to more than its header says")
+    return data
+
+
+def npy_array(raw: bytes, what: str) -> np.ndarray:
+    """An array from ``.npy`` bytes, checked before NumPy allocates anything.
+
+    ``np.load`` trusts the header's shape and allocates it first: a few hundred
+    bytes declaring 10^13 elements would raise MemoryError.  No pickles either.
+    """
+    buf = io.BytesIO(raw)
+    try:
+        version = np.lib.format.read_magic(buf)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(buf)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(buf)
+        else:
+            raise DlvizError(f"{what} is a .npy array of an unsupported version {version}")
+    except DlvizError:
+        raise
+    except (ValueError, TypeError, SyntaxError, EOFError) as exc:
+        raise DlvizError(f"{what} is not a valid .npy array ({str(exc)[:80]})") from None
+    if dtype.hasobject:
+        raise DlvizError(f"{what} holds Python objects; dlviz reads plain numbers only")
+    need = dtype.itemsize
+    for n in shape:
+        need *= n
+    if need > len(raw) - buf.tell():
+        raise DlvizError(f"{what} is truncated: its header promises more data than it holds")
+    return np.load(io.BytesIO(raw), allow_pickle=False)
 
 
 READERS = {".npz": _parse_npz, ".json": _parse_json, ".safetensors": _parse_safetensors}

@@ -9,6 +9,7 @@ views.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -99,10 +100,16 @@ class NetworkSpec:
         )
 
 
+#: One output per class (up to 8 classes), or one value.
+MAX_OUTPUTS = 8
+
+
 def validate_spec(spec: NetworkSpec) -> None:
     """Raise :class:`DlvizError` naming what to change when a spec cannot be built."""
     if not spec.features:
         raise DlvizError("the network needs at least one input feature (for example x1,x2)")
+    if len(set(spec.features)) != len(spec.features):
+        raise DlvizError("each input feature can be used once")
     for name in spec.features:
         if name not in FEATURES:
             raise DlvizError(f"unknown input feature '{name}'; choose from {', '.join(FEATURES)}")
@@ -129,8 +136,8 @@ def validate_spec(spec: NetworkSpec) -> None:
         raise DlvizError(f"unknown loss '{spec.loss}'; choose from {', '.join(LOSSES)}")
     if spec.init not in INITS:
         raise DlvizError(f"unknown initialiser '{spec.init}'; choose from {', '.join(INITS)}")
-    if spec.n_outputs < 1:
-        raise DlvizError("the network needs at least one output")
+    if not 1 <= spec.n_outputs <= MAX_OUTPUTS:
+        raise DlvizError(f"the network needs 1 to {MAX_OUTPUTS} outputs, not {spec.n_outputs}")
     if spec.loss == "ce" and (spec.output != "softmax" or spec.n_outputs < 2):
         raise DlvizError("cross-entropy (ce) needs a softmax output with 2 to 8 classes")
     if spec.loss == "bce" and spec.output != "sigmoid":
@@ -139,6 +146,10 @@ def validate_spec(spec: NetworkSpec) -> None:
         raise DlvizError("a softmax output is trained with cross-entropy (ce)")
     if len(spec.input_shift) != len(spec.input_scale):
         raise DlvizError("input normalisation needs one shift and one scale per input")
+    if not all(math.isfinite(v) and abs(v) < 1e30 for v in spec.input_shift):
+        raise DlvizError("input normalisation: every shift must be a finite number")
+    if not all(math.isfinite(v) and 1e-30 < v < 1e30 for v in spec.input_scale):
+        raise DlvizError("input normalisation: every scale must be a positive number")
 
 
 def default_loss(kind: Kind, n_classes: int) -> str:

@@ -65,6 +65,12 @@ class OptimizerConfig:
             raise DlvizError("momentum must be at least 0 and below 1")
         if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1 and 0 <= self.rho < 1):
             raise DlvizError("beta1, beta2 and rho must be at least 0 and below 1")
+        if not (math.isfinite(self.eps) and 0 < self.eps <= 1):
+            raise DlvizError(f"epsilon {self.eps} is out of range; use a value in (0, 1]")
+        if not (math.isfinite(self.weight_decay) and 0 <= self.weight_decay <= 10):
+            raise DlvizError(f"weight decay {self.weight_decay} is out of range; use 0 to 10")
+        if not (math.isfinite(self.min_lr) and 0 <= self.min_lr <= self.lr):
+            raise DlvizError("the smallest learning rate must be from 0 up to the learning rate")
         if self.decay_steps < 1:
             raise DlvizError("decay steps must be at least 1")
         if not 0 < self.decay_rate <= 1:

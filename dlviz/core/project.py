@@ -30,9 +30,17 @@ from typing import Any
 
 import numpy as np
 
-from dlviz.core.data import Dataset
+from dlviz.core.data import MAX_CLASSES, MAX_POINTS, Dataset
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import atomic_write, read_bytes, spec_from_dict, spec_to_dict
+from dlviz.core.io import (
+    MAX_ARRAY_BYTES,
+    atomic_write,
+    npy_array,
+    read_bytes,
+    spec_from_dict,
+    spec_to_dict,
+    zip_member,
+)
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.trainer import HistoryEntry, TrainConfig, Trainer, TrainerState
 
@@ -40,6 +48,8 @@ PROJECT_FORMAT = "dlviz-project"
 PROJECT_VERSION = 1
 PROJECT_SUFFIX = ".dlviz"
 MAX_PROJECT_BYTES = 512 * 1024 * 1024
+#: project.json holds settings and the loss history (a few MB after a very long run).
+MAX_JSON_BYTES = 64 * 1024 * 1024
 ARRAYS = ("points", "targets", "is_test", "params", "grads", "opt_m", "opt_v", "order")
 
 #: version -> function upgrading a project.json dict from that version to the next.
@@ -123,7 +133,7 @@ def save_project(
 
 def _migrate(meta: dict[str, Any], name: str) -> dict[str, Any]:
     version = meta.get("version")
-    if not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise DlvizError(f"{name}: the format version '{version}' is not valid")
     if version > PROJECT_VERSION:
         raise DlvizError(
@@ -141,7 +151,7 @@ def _parse(data: bytes, name: str) -> tuple[dict[str, Any], dict[str, np.ndarray
         names = set(z.namelist())
         if "project.json" not in names:
             raise DlvizError(f"{name} is not a dlviz project (no project.json inside)")
-        meta = json.loads(z.read("project.json").decode("utf-8"))
+        meta = json.loads(zip_member(z, "project.json", MAX_JSON_BYTES, name).decode("utf-8"))
         if not isinstance(meta, dict) or meta.get("format") != PROJECT_FORMAT:
             raise DlvizError(f"{name} is not a dlviz project (wrong format name)")
         meta = _migrate(meta, name)
@@ -149,7 +159,8 @@ def _parse(data: bytes, name: str) -> tuple[dict[str, Any], dict[str, np.ndarray
         for key in ARRAYS:
             if f"{key}.npy" not in names:
                 raise DlvizError(f"{name} is incomplete: '{key}.npy' is missing")
-            arrays[key] = np.load(io.BytesIO(z.read(f"{key}.npy")), allow_pickle=False)
+            raw = zip_member(z, f"{key}.npy", MAX_ARRAY_BYTES, name)
+            arrays[key] = npy_array(raw, f"{name}: '{key}.npy'")
     return meta, arrays
 
 
@@ -160,20 +171,37 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Tr
         raise DlvizError(f"{name}: the dataset arrays have inconsistent shapes")
     if arrays["is_test"].shape != (n,) or not np.isfinite(arrays["points"]).all():
         raise DlvizError(f"{name}: the dataset arrays are damaged")
+    if n > MAX_POINTS:
+        raise DlvizError(f"{name} holds {n:,} points; dlviz takes at most {MAX_POINTS:,}")
+    kind, n_classes = d["kind"], int(d["n_classes"])
+    if kind not in ("classify", "regress", "curve"):
+        raise DlvizError(f"{name}: unknown data kind '{kind}'")
+    targets = arrays["targets"].astype(np.float64)
+    if not np.isfinite(targets).all():
+        raise DlvizError(f"{name}: the targets are damaged (NaN or infinite values)")
+    if kind == "classify" and not (
+        1 <= n_classes <= MAX_CLASSES
+        and np.all(targets == np.round(targets))
+        and np.all((targets >= 0) & (targets < n_classes))
+    ):
+        raise DlvizError(f"{name}: the class labels do not fit its {n_classes} classes")
+    bounds = tuple(float(v) for v in d["bounds"])
+    if len(bounds) != 4 or not all(map(math.isfinite, bounds)):
+        raise DlvizError(f"{name}: the canvas bounds are damaged")
+    if not (bounds[0] < bounds[1] and bounds[2] < bounds[3]):
+        raise DlvizError(f"{name}: the canvas bounds are damaged")
     dataset = Dataset(
         arrays["points"],
-        arrays["targets"],
-        d["kind"],
-        int(d["n_classes"]),
+        targets,
+        kind,
+        n_classes,
         arrays["is_test"].astype(bool),
         str(d.get("name", "custom")),
-        tuple(float(v) for v in d["bounds"]),  # type: ignore[arg-type]
+        bounds,
     )
-    if dataset.kind not in ("classify", "regress", "curve"):
-        raise DlvizError(f"{name}: unknown data kind '{dataset.kind}'")
     spec = spec_from_dict(meta["spec"])
     config = TrainConfig(
-        optimizer=OptimizerConfig(**c["optimizer"]),
+        optimizer=_optimizer(c["optimizer"], name),
         batch_size=int(c["batch_size"]),
         l1=float(c["l1"]),
         l2=float(c["l2"]),
@@ -196,24 +224,61 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Tr
             grads=arrays["grads"].astype(np.float32),
             opt_m=arrays["opt_m"].astype(np.float32),
             opt_v=arrays["opt_v"].astype(np.float32),
-            opt_t=int(t["opt_t"]),
+            opt_t=_count(t, "opt_t", name),
             order=order,
-            pos=int(t["pos"]),
-            step=int(t["step"]),
-            epoch=int(t["epoch"]),
-            samples=int(t["samples"]),
+            pos=_count(t, "pos", name, most=order.size),
+            step=_count(t, "step", name),
+            epoch=_count(t, "epoch", name),
+            samples=_count(t, "samples", name),
             rng_state=dict(t["rng_state"]),
-            dropout_seed=int(t["dropout_seed"]),
+            dropout_seed=_count(t, "dropout_seed", name, most=2**63 - 1),
             best_test=math.inf if best is None else float(best),
             best_epoch=int(t["best_epoch"]),
             loss_ceiling=None if t["loss_ceiling"] is None else float(t["loss_ceiling"]),
             epoch_loss=float(t["epoch_loss"]),
-            message=t.get("message"),
+            message=None if t.get("message") is None else str(t["message"]),
             stopped=bool(t.get("stopped", False)),
         )
     )
-    trainer.history = [HistoryEntry(**h) for h in meta.get("history", [])]
+    trainer.history = [_history_entry(h) for h in meta.get("history", [])]
     return trainer
+
+
+def _count(saved: dict[str, Any], key: str, name: str, most: int = 2**53) -> int:
+    """A counter of the saved run (step, position in the epoch...): a whole number in range."""
+    value = saved[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        raise DlvizError(f"{name}: the run's '{key}' ({value!r}) is damaged")
+    return value
+
+
+def _optimizer(saved: dict[str, Any], name: str) -> OptimizerConfig:
+    """The saved optimizer settings, each of the type its field has (JSON can hold anything)."""
+    defaults = OptimizerConfig()
+    settings: dict[str, Any] = {}
+    for key, value in saved.items():
+        if not hasattr(defaults, key):
+            raise DlvizError(f"{name}: unknown optimizer setting '{key}'")
+        kind = type(getattr(defaults, key))
+        if isinstance(value, (dict, list)) or (kind is str and not isinstance(value, str)):
+            raise DlvizError(f"{name}: the optimizer setting '{key}' is damaged")
+        settings[key] = kind(value)
+    return OptimizerConfig(**settings)
+
+
+def _history_entry(h: dict[str, Any]) -> HistoryEntry:
+    def metric(key: str) -> float | None:
+        value = h[key]
+        return None if value is None else float(value)
+
+    return HistoryEntry(
+        step=int(h["step"]),
+        epoch=int(h["epoch"]),
+        train_loss=metric("train_loss"),
+        test_loss=metric("test_loss"),
+        train_accuracy=metric("train_accuracy"),
+        test_accuracy=metric("test_accuracy"),
+    )
 
 
 def load_project(path: str | os.PathLike[str]) -> tuple[Trainer, dict[str, Any]]:

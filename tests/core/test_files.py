@@ -26,7 +26,8 @@ from dlviz.core.optim import OptimizerConfig
 from dlviz.core.project import load_project, project_bytes, save_project
 from dlviz.core.trainer import TrainConfig, Trainer
 
-FUZZ = settings(max_examples=150, deadline=None,
+#: DLVIZ_FUZZ_EXAMPLES=5000 for a deeper search than the test run's.
+FUZZ = settings(max_examples=int(os.environ.get("DLVIZ_FUZZ_EXAMPLES", "150")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 
 
@@ -320,3 +321,138 @@ def test_writing_into_a_missing_folder_is_a_clear_error(tmp_path):
     t = trained()
     with pytest.raises(DlvizError, match="cannot write"):
         save_project(tmp_path / "no" / "p.dlviz", t)
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+def _npy_header_claiming(shape, dtype="<f4"):
+    """A .npy file whose header declares ``shape`` but that holds 16 bytes of data."""
+    header = {"descr": dtype, "fortran_order": False, "shape": shape}
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, header)
+    return buf.getvalue() + bytes(16)
+
+
+def _replace_member(data: bytes, member: str, content: bytes) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in src.namelist():
+            z.writestr(name, content if name == member else src.read(name))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("member", ["params.npy", "points.npy", "order.npy"])
+def test_a_project_array_declaring_a_huge_shape_is_refused_before_allocating(tmp_path, member):
+    path = tmp_path / "huge.dlviz"
+    path.write_bytes(
+        _replace_member(project_bytes(trained()), member, _npy_header_claiming((10**13,)))
+    )
+    with pytest.raises(DlvizError, match="promises more data"):
+        load_project(path)
+
+
+def test_a_weights_npz_declaring_a_huge_shape_is_refused_before_allocating(tmp_path):
+    t = trained()
+    path = tmp_path / "huge.npz"
+    save_weights(path, t.spec, t.params, info(t))
+    path.write_bytes(
+        _replace_member(path.read_bytes(), "W0.npy", _npy_header_claiming((10**7, 10**6)))
+    )
+    with pytest.raises(DlvizError, match="promises more data"):
+        load_weights(path)
+
+
+def test_a_project_json_that_unpacks_to_gigabytes_is_refused(tmp_path):
+    """A zip bomb: a few MB on disk, 100 MB of whitespace once unpacked."""
+    bomb = b"{" + b" " * (100 * 1024 * 1024) + b"}"
+    path = tmp_path / "bomb.dlviz"
+    path.write_bytes(_replace_member(project_bytes(trained()), "project.json", bomb))
+    assert path.stat().st_size < 2 * 1024 * 1024
+    with pytest.raises(DlvizError, match="unpacks to"):
+        load_project(path)
+
+
+def test_pickled_arrays_are_refused(tmp_path):
+    raw = io.BytesIO()
+    np.save(raw, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    path = tmp_path / "pickle.dlviz"
+    path.write_bytes(_replace_member(project_bytes(trained()), "targets.npy", raw.getvalue()))
+    with pytest.raises(DlvizError, match="Python objects"):
+        load_project(path)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(doc, prefix=()):
+    """Every (path to a value) inside a JSON document."""
+    yield prefix
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            yield from _paths(value, (*prefix, i))
+
+
+def _set(doc, path, value):
+    for key in path[:-1]:
+        doc = doc[key]
+    doc[path[-1]] = value
+
+
+_PROJECT = project_bytes(trained())
+_META = json.loads(zipfile.ZipFile(io.BytesIO(_PROJECT)).read("project.json"))
+_META_PATHS = [p for p in _paths(_META) if p]
+
+
+@FUZZ
+@given(which=st.integers(0, len(_META_PATHS) - 1), value=JSON_VALUES)
+def test_projects_with_a_field_of_the_wrong_type_fail_cleanly(tmp_path, which, value):
+    """Any one field of project.json (versions, spec, counters, RNG state, history...) replaced
+    by any JSON value: the project opens and trains, or a DlvizError says what is wrong."""
+    meta = json.loads(json.dumps(_META))
+    _set(meta, _META_PATHS[which], value)
+    path = tmp_path / "typed.dlviz"
+    path.write_bytes(_replace_member(_PROJECT, "project.json", json.dumps(meta).encode()))
+    try:
+        t, _ = load_project(path)
+    except DlvizError:
+        return
+    snap = t.run(samples=20)
+    assert np.isfinite(t.params).all() and snap.step >= t.step - 1
+
+
+@pytest.mark.parametrize("version", [True, 1.5, "1", -1, 0, None, [1], 99])
+def test_project_versions_that_are_not_a_known_number_are_refused(tmp_path, version):
+    meta = json.loads(json.dumps(_META), parse_constant=None)
+    meta["version"] = version
+    path = tmp_path / "v.dlviz"
+    path.write_bytes(_replace_member(_PROJECT, "project.json", json.dumps(meta).encode()))
+    with pytest.raises(DlvizError, match="version|newer"):
+        load_project(path)
+
+
+@FUZZ
+@given(data=st.data())
+def test_weights_json_with_a_field_of_the_wrong_type_fails_cleanly(tmp_path, data):
+    t = trained()
+    path = tmp_path / "w.json"
+    save_weights(path, t.spec, t.params, info(t))
+    doc = json.loads(path.read_bytes())
+    paths = [p for p in _paths(doc) if p and len(p) < 5]  # not every single weight
+    _set(doc, data.draw(st.sampled_from(paths)), data.draw(JSON_VALUES))
+    path.write_text(json.dumps(doc))
+    try:
+        spec, params, _ = load_weights(path)
+    except DlvizError:
+        return
+    assert params.size == spec_size(spec) and np.isfinite(params).all()
