@@ -109,7 +109,8 @@ class TrainingWorker(QObject):
     ) -> None:
         super().__init__(parent)
         self._commands: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self._initial = (dataset, spec, config, seed)
+        # its own copy: the canvas edits the session's points in place
+        self._initial = (dataset.copy(), spec, config, seed)
         self._engine = engine
         self._warm_up = warm_up
         self._thread: threading.Thread | None = None

@@ -79,6 +79,24 @@ def test_painting_while_training_reaches_the_trainer(window, qtbot):
     assert window.worker.trainer.dataset.n == window.session.dataset.n
 
 
+def test_erasing_as_the_first_edit_while_training_breaks_nothing(window, qtbot):
+    """The trainer has its own copy of the points: erasing them under it is safe."""
+    failures = []
+    window.worker.failed.connect(lambda message, details: failures.append(message))
+    window.play()
+    qtbot.waitUntil(lambda: window._state == "playing", timeout=5_000)
+    n = window.session.dataset.n
+    drag(qtbot, window, [(x / 2, 0.0) for x in range(-8, 9)], button=Qt.MouseButton.RightButton)
+    assert window.session.dataset.n < n
+    step = window.session.latest.step
+    qtbot.waitUntil(lambda: window.session.latest.step > step + 50, timeout=10_000)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: window._state == "paused", timeout=5_000)
+    assert not failures
+    assert window.worker.trainer.dataset.n == window.session.dataset.n
+    assert window.worker.trainer.dataset is not window.session.dataset
+
+
 def test_clear_then_paint_from_scratch(window, qtbot):
     window.actions["clear"].trigger()
     assert window.session.dataset.n == 0
