@@ -131,6 +131,7 @@ class Snapshot:
     confusion: np.ndarray | None = None
     confusion_split: str = "test"
     hidden: HiddenSpace | None = None  # when asked for
+    engine: str = "numba"  # the trainer's engine (``Trainer.engine_name``)
 
     @property
     def nbytes(self) -> int:
@@ -138,8 +139,12 @@ class Snapshot:
         arrays = [self.params, self.grads, self.grid, self.neuron_grids, self.confusion]
         if self.hidden is not None:
             arrays += [self.hidden.points, self.hidden.grid_lines]
+        for layer in self.layer_stats:
+            for d in (layer.weights, layer.grads, layer.activations):
+                arrays += [d.counts, d.edges, d.percentiles]
         total = sum(a.nbytes for a in arrays if a is not None)
-        return total + 400 * (len(self.layer_stats) + 1)
+        # the Python objects around the arrays: about 100 bytes each
+        return total + 400 + 100 * len(arrays)
 
     @property
     def layout(self) -> ParamLayout:

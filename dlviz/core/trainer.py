@@ -510,6 +510,7 @@ class Trainer:
             confusion=None if confusion is None else frozen(confusion),
             confusion_split=split,
             hidden=space,
+            engine=self.engine_name,
         )
 
     def _record(self, train: Metrics, test: Metrics) -> None:

@@ -56,7 +56,7 @@ FRAME_MS = 16
 VIEWS_PER_FRAME = 2
 FRAME_BUDGET_S = 0.008
 SETTINGS_VERSION = 2  # 2: the settings panel's dock became "network-panel"
-ENGINE_LABEL = "engine: Numba CPU"
+ENGINE_LABELS = {"numba": "engine: Numba CPU", "reference": "engine: NumPy reference"}
 
 
 def _format_metric(value: float | None, percent: bool = False) -> str:
@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         # under the canvas: the bottom corners belong to the side columns
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self._dock("timeline", "Timeline", self.timeline_bar, bottom)
+        self.panels_menu.addAction(self.docks["timeline"].toggleViewAction())
         self._layout_restored = False
         self._shown = False
         self._load_settings()
@@ -554,9 +555,10 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         view.setObjectName("menu-view")
         self.view_menu = view
-        panels = view.addMenu("&Panels and views")
+        self.panels_menu = view.addMenu("&Panels and views")
+        self.panels_menu.setObjectName("menu-panels")
         for dock in self.docks.values():
-            panels.addAction(dock.toggleViewAction())
+            self.panels_menu.addAction(dock.toggleViewAction())
         view.addSeparator()
         for name in ("show_test", "discrete", "log_loss"):
             view.addAction(act[name])
@@ -620,7 +622,7 @@ class MainWindow(QMainWindow):
         self.loss_label = QLabel("loss –", self)
         self.metric_label = QLabel("", self)
         self.rate_label = QLabel("", self)  # samples/s while training
-        self.engine_label = QLabel(ENGINE_LABEL, self)
+        self.engine_label = QLabel(ENGINE_LABELS["numba"], self)
         for label in (self.step_label, self.epoch_label, self.rate_label):
             label.setMinimumWidth(90)
         bar.addWidget(self.progress)
@@ -1028,6 +1030,7 @@ class MainWindow(QMainWindow):
         playing = self._state == "playing"
         rate = self._rate or snap.samples_per_second  # the first half second: the slice's own
         self.rate_label.setText(f"{rate:,.0f} samples/s" if playing else "")
+        self.engine_label.setText(ENGINE_LABELS.get(snap.engine, f"engine: {snap.engine}"))
         if snap.message and not snap.stopped and self._state == "playing":
             self.statusBar().showMessage(snap.message, 3000)
 

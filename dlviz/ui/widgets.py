@@ -71,12 +71,8 @@ class LogSlider(QWidget):
         return self._value
 
     def setValue(self, value: float) -> None:  # noqa: N802
-        value = min(max(float(value), self._min), self._max)
-        self._value = value
-        self.slider.blockSignals(True)
-        self.slider.setValue(self._position(value))
-        self.slider.blockSignals(False)
-        self.field.setText(format_number(value))
+        """Set the value (clamped to the range); ``valueChanged`` fires if it changed, as in Qt."""
+        self._set(float(value), move_slider=True)
 
     def _position(self, value: float) -> int:
         return round((math.log10(value) - math.log10(self._min)) * self.STEPS_PER_DECADE)

@@ -126,6 +126,7 @@ class TrainingWorker(QObject):
         self._last_record = 0.0
         self._next_slice = 0.0
         self._quit = False
+        self._stopping = threading.Event()
 
     # ------------------------------------------------------------ GUI-thread API
 
@@ -148,6 +149,7 @@ class TrainingWorker(QObject):
         """Ask the thread to finish and wait for it; True when it has ended."""
         if self._thread is None:
             return True
+        self._stopping.set()  # a long train_steps request ends at its next chunk
         self._commands.put(("quit", None))
         self._thread.join(timeout)
         alive = self._thread.is_alive()
@@ -404,7 +406,12 @@ class TrainingWorker(QObject):
             # in up to CURVE_POINTS chunks, each published, so the curves have points
             target = trainer.step + value
             chunk = max(1, -(-value // CURVE_POINTS))
-            while trainer.step < target and not trainer.stopped and trainer.n_train:
+            while (
+                trainer.step < target
+                and not trainer.stopped
+                and trainer.n_train
+                and not self._stopping.is_set()
+            ):
                 steps = min(chunk, target - trainer.step)
                 snap = self._run(trainer, samples=steps * self._batch_rows(trainer))
                 if snap is not None:
@@ -431,8 +438,8 @@ class TrainingWorker(QObject):
             return True
         # a structural change (or another kind of data): new weights for the new shapes
         self._forget_timeline()
-        self._trainer = Trainer(
-            dataset, spec, trainer.config, seed=trainer.seed, engine=self._engine
+        self._trainer = Trainer(  # the engine stays (a project may use the reference one)
+            dataset, spec, trainer.config, seed=trainer.seed, engine=trainer.engine_name
         )
         self.notice.emit("network rebuilt with new weights")
         return True

@@ -92,6 +92,42 @@ def test_change_learning_rate_while_running(window, qtbot):
     assert window.session.latest.step > step  # same run, not reset
 
 
+def test_leaving_the_seed_box_unchanged_keeps_the_run(window, qtbot):
+    click(qtbot, window, "epoch")
+    qtbot.waitUntil(lambda: window.session.latest.epoch >= 1, timeout=5_000)
+    step = window.session.latest.step
+    seed = window.training_panel.seed
+    seed.setFocus()
+    window.training_panel.batch.setFocus()  # Tab away: Qt says editingFinished
+    qtbot.wait(200)
+    assert window.session.latest.step == step  # not reset
+    seed.setFocus()
+    seed.selectAll()
+    qtbot.keyClicks(seed, "77")
+    qtbot.keyClick(seed, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.session.latest.step == 0, timeout=5_000)
+    assert window.worker.trainer.seed == 77
+
+
+def test_settings_without_a_field_survive_an_edit(window, qtbot):
+    """Momentum or patience from a project (the panel has no field for them) stay when the
+    learning rate is edited."""
+    from dataclasses import replace
+
+    panel = window.training_panel
+    config = panel.config()
+    panel.keep_settings(
+        replace(config, patience=7, optimizer=replace(config.optimizer, momentum=0.5))
+    )
+    field = panel.lr.field
+    field.selectAll()
+    qtbot.keyClicks(field, "0.03")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.worker.trainer.config.optimizer.lr == 0.03, timeout=5_000)
+    trained = window.worker.trainer.config
+    assert trained.patience == 7 and trained.optimizer.momentum == 0.5
+
+
 def test_editors_reject_invalid_values(window, qtbot):
     lr = window.training_panel.lr
     field = lr.field

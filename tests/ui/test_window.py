@@ -129,6 +129,44 @@ def test_curve_data_gets_curve_inputs_whatever_was_ticked(window, qtbot):
     assert window._message_box is None  # no error to explain
 
 
+def test_every_panel_and_view_can_be_reopened_from_the_view_menu(window, qtbot):
+    texts = [a.text() for a in window.panels_menu.actions()]
+    for name, dock in window.docks.items():
+        assert dock.toggleViewAction() in window.panels_menu.actions(), name
+    assert "Timeline" in texts
+    window.docks["timeline"].close()
+    window.docks["timeline"].toggleViewAction().trigger()
+    assert window.docks["timeline"].isVisible()
+
+
+def test_typing_a_layer_width_rebuilds_once(window, qtbot):
+    changes = []
+    window.network_panel.changed.connect(lambda: changes.append(1))
+    box = window.network_panel.rows[0].width_box
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "128")
+    assert changes == []  # not at 1, 12 and 128
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert changes == [1]
+    qtbot.waitUntil(lambda: window.session.latest.spec.hidden[0].width == 128, timeout=10_000)
+
+
+def test_the_status_bar_names_the_engine_that_trains(window, qtbot):
+    from dlviz.core.trainer import Trainer
+
+    assert window.engine_label.text() == "engine: Numba CPU"
+    old = window.worker.trainer
+    window.worker.replace_trainer(
+        Trainer(old.dataset, old.spec, old.config, seed=1, engine="reference")
+    )
+    qtbot.waitUntil(lambda: window.session.latest.engine == "reference", timeout=5_000)
+    qtbot.waitUntil(lambda: window.engine_label.text() == "engine: NumPy reference", timeout=5_000)
+    window.network_panel.add_layer()  # a rebuild keeps the engine
+    qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 3, timeout=10_000)
+    assert window.session.latest.engine == "reference"
+
+
 def test_layout_and_view_options_are_remembered(make_window, qtbot):
     first = make_window(restore_layout=True)
     first.docks["loss"].close()

@@ -82,6 +82,8 @@ class LayerRow(QFrame):
         self.width_box.setRange(1, MAX_WIDTH)
         self.width_box.setValue(layer.width)
         self.width_box.setToolTip(f"Neurons in this layer (1 to {MAX_WIDTH})")
+        # typing "128" is one change (on Enter or leaving the box), not rebuilds at 1, 12, 128
+        self.width_box.setKeyboardTracking(False)
         self.activation = QComboBox(self)
         for name in ACTIVATIONS:
             self.activation.addItem(ACTIVATION_LABELS.get(name, name), name)

@@ -8,6 +8,8 @@ after each edit, ``seed_changed`` when the seed is edited by hand.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlviz.core.optim import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES, OptimizerConfig
+from dlviz.core.optim import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES
 from dlviz.core.trainer import TrainConfig
 from dlviz.ui.widgets import LogSlider
 from dlviz.ui.worker import SPEEDS, speed_label
@@ -158,7 +160,11 @@ class TrainingPanel(QWidget):
             self.lr.valueChanged,
         ):
             signal.connect(self._edited)
-        self.seed.editingFinished.connect(lambda: self.seed_changed.emit(self.seed.value()))
+        self._seed_applied = self.seed.value()
+        self.seed.editingFinished.connect(self._seed_edited)
+        #: What the panel does not show (momentum, betas, epsilon, weight decay, patience...),
+        #: kept from the project or command line that set them.
+        self._base = TrainConfig()
 
     def _rate_box(self, name: str, tip: str) -> QDoubleSpinBox:
         box = QDoubleSpinBox(self)
@@ -178,6 +184,12 @@ class TrainingPanel(QWidget):
         self._form.setRowVisible(self._decay_index, decays)
         self.decay_rate.setEnabled(self.schedule.currentData() in ("step", "exponential"))
 
+    def _seed_edited(self) -> None:
+        # editingFinished also fires when the box merely loses focus: only a new seed resets
+        if self.seed.value() != self._seed_applied:
+            self._seed_applied = self.seed.value()
+            self.seed_changed.emit(self._seed_applied)
+
     def _edited(self, *args: object) -> None:
         self._sync_enabled()
         self.changed.emit()
@@ -190,19 +202,27 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------ values
 
     def config(self) -> TrainConfig:
-        optimizer = OptimizerConfig(
+        base = self._base
+        optimizer = replace(
+            base.optimizer,
             name=self.optimizer.currentData(),
             lr=self.lr.value(),
             schedule=self.schedule.currentData(),
             decay_steps=self.decay_steps.value(),
             decay_rate=self.decay_rate.value(),
+            min_lr=min(base.optimizer.min_lr, self.lr.value()),
         )
-        return TrainConfig(
+        return replace(
+            base,
             optimizer=optimizer,
             batch_size=self.batch.value(),
             l1=self.l1.value(),
             l2=self.l2.value(),
         )
+
+    def keep_settings(self, config: TrainConfig) -> None:
+        """Keep what the panel has no field for from ``config`` (a project being opened)."""
+        self._base = config
 
     def speed_value(self) -> float | None:
         return SPEEDS[self.speed.value()]
@@ -211,11 +231,11 @@ class TrainingPanel(QWidget):
         self.speed.setValue(self.speed.value() + steps)
 
     def set_learning_rate(self, lr: float) -> None:
-        """Set the rate as if typed (emits ``changed``)."""
+        """Set the rate as if typed (emits ``changed`` when it differs)."""
         self.lr.setValue(lr)
-        self.changed.emit()
 
     def set_seed(self, seed: int) -> None:
         self.seed.blockSignals(True)
         self.seed.setValue(seed)
         self.seed.blockSignals(False)
+        self._seed_applied = self.seed.value()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDoubleSpinBox,
@@ -86,8 +86,14 @@ class PassiveImage(_Passive, pg.ImageItem):
 
 
 def swatch_icon(color: str, text: str, size: int = 40) -> QIcon:
-    """A filled rounded square with a number on it: the class legend doubles as its picker."""
-    pixmap = QPixmap(size, size)
+    """A filled rounded square with a number on it: the class legend doubles as its picker.
+
+    Drawn at the screen's pixel ratio, so it stays sharp on a high-DPI screen.
+    """
+    app = QGuiApplication.instance()
+    ratio = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
