@@ -18,6 +18,8 @@ from typing import Any
 from dlviz.core.errors import DlvizError
 
 SCREENSHOT_TIMEOUT_S = 300
+#: How long a screenshot waits for the last snapshot to carry what its views draw.
+SETTLE_TIMEOUT_MS = 5000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,6 +105,17 @@ def make_parser() -> argparse.ArgumentParser:
         help=f"with --screenshot: render one view alone: {', '.join(VIEWS)}",
     )
     return p
+
+
+def _extras_arrived(window) -> bool:
+    """The newest snapshot carries what the shown views asked the worker for."""
+    snap = window.session.latest
+    wanted = window._extras
+    if snap is None:
+        return False
+    if "hidden" in wanted and snap.hidden is None:
+        return False
+    return "neuron_grid" not in wanted or snap.neuron_grids is not None
 
 
 def _hidden_layers(args: argparse.Namespace):
@@ -235,6 +248,7 @@ def screenshot(window, args: argparse.Namespace) -> int:
         standalone.setWindowTitle(f"dlviz — {standalone.title}")
         standalone.resize(width, height)
         window.extra_views.append(standalone)
+        standalone.show()  # on screen while training: it follows the run as a dock would
         window.draw_frame()
     errors: list[str] = []
     done: list[int] = []
@@ -256,15 +270,16 @@ def screenshot(window, args: argparse.Namespace) -> int:
         window.close()
         window.deleteLater()
         return 1
-    # let the last snapshot arrive and be drawn
+    # let the last snapshot arrive, with what the views asked for, and be drawn
     settle = QElapsedTimer()
     settle.start()
-    while settle.elapsed() < 300:
+    while settle.elapsed() < 300 or (
+        not _extras_arrived(window) and settle.elapsed() < SETTLE_TIMEOUT_MS
+    ):
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
     window.draw_frame()
     target = window
     if standalone is not None:
-        standalone.show()
         app.processEvents()
         standalone.invalidate()
         standalone.refresh()

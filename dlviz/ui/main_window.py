@@ -987,6 +987,8 @@ class MainWindow(QMainWindow):
                 break
             if view.refresh() and i > 0:
                 drawn += 1
+        for view in self.extra_views:  # a view shown alone (a --view screenshot)
+            view.refresh()
         self._update_status(snap)
 
     def _sync_extras(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
@@ -248,6 +249,24 @@ def test_screenshot_of_one_view_and_of_a_csv(tmp_path):
                  "--size", "500x400", "--hidden", "4", "--dark"])  # fmt: skip
     assert code == 0
     assert QImage(str(path)).width() == 500
+
+
+@pytest.mark.parametrize("name", tuple(VIEWS))
+def test_screenshot_of_each_view_alone_is_a_drawn_picture(tmp_path, capsys, name):
+    path = tmp_path / f"{name}.png"
+    code = main(["--screenshot", str(path), "--view", name, "--preset", "spiral",
+                 "--classes", "3", "--hidden", "6,5", "--train-steps", "60",
+                 "--size", "480x360"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert "step 60" in capsys.readouterr().out
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB32)
+    assert (image.width(), image.height()) == (480, 360)
+    pixels = np.frombuffer(image.constBits(), np.uint8, 480 * 360 * 4).reshape(-1, 4)
+    rgb = pixels[:, :3].astype(int)
+    # drawn data is in colour (classes, signed maps, curves); axes, text and an empty plot
+    # are grey: the loss curves, the sparsest view, colour about 2 % of the picture
+    coloured = float(((rgb.max(axis=1) - rgb.min(axis=1)) > 60).mean())
+    assert coloured > 0.01, f"{name}: only {coloured:.2%} of the picture is in colour"
 
 
 def test_a_window_opened_with_layers_starts_on_them_without_a_rebuild(make_window, qtbot):
