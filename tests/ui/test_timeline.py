@@ -74,11 +74,19 @@ def test_scrubbing_back_shows_the_older_step_everywhere_until_play(make_window, 
     assert window.session.latest is past.snapshot
     assert boundary._last_snap is past.snapshot
 
+    # the curves keep the whole run and mark the step on screen
+    loss = window.views["loss"]
+    window.docks["loss"].raise_()
+    qtbot.waitUntil(lambda: loss.marker.step == past.step, timeout=5_000)
+    assert all(line.isVisible() and line.value() == past.step for line in loss.marker.lines)
+
     # Play goes back to the present first, then trains on from there
     QTest.keyClick(window, Qt.Key.Key_Space)
     wait_state(qtbot, window, "playing")
     qtbot.waitUntil(lambda: window.session.latest.step > live.step, timeout=10_000)
     assert bar.showing_past() is None
+    qtbot.waitUntil(lambda: loss.marker.step is None, timeout=5_000)
+    assert not any(line.isVisible() for line in loss.marker.lines)
     assert not bar.slider.isEnabled()
     QTest.keyClick(window, Qt.Key.Key_Space)
     wait_state(qtbot, window, "paused")

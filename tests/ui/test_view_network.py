@@ -293,3 +293,29 @@ def test_a_wide_deep_net_draws_a_bounded_graph_quickly(make_window, qtbot):
     print(f"10 x 256 network graph frame: {1000 * min(costs):.1f} ms (best of 5)")
     qtbot.mouseClick(view.gradients, Qt.MouseButton.LeftButton)
     assert len(view.drawn_edges()) == MAX_EDGES
+
+
+def test_an_edges_history_keeps_the_run_while_scrubbing_and_marks_the_step(make_window, qtbot):
+    window = make_window("circle")
+    view = open_view(window, qtbot)
+    sizes = (2, 8, 8, 1)
+    train_epoch(window, qtbot, view, sizes)
+    click(qtbot, view, view.edge_scene_pos(1, 2, 3, t=0.3))
+    assert view.selected() == ("edge", 1, 2, 3)
+    snap = train_epoch(window, qtbot, view, sizes)
+    history = view.edge_history().copy()
+    assert history[-1, 0] == snap.step and len(history) > 2
+    bar = window.timeline_bar
+    qtbot.waitUntil(bar.slider.isEnabled, timeout=5_000)
+    bar.slider.setFocus()
+    for _ in range(2):
+        qtbot.keyClick(bar.slider, Qt.Key.Key_Left)
+    past = bar.showing_past()
+    qtbot.waitUntil(lambda: view.marker.step == past.step, timeout=5_000)
+    np.testing.assert_array_equal(view.edge_history(), history)  # nothing forgotten
+    assert all(line.isVisible() for line in view.marker.lines)
+    # resuming from there forgets the later rows, as the run does
+    qtbot.mouseClick(bar.resume, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bar.showing_past() is None, timeout=5_000)
+    qtbot.waitUntil(lambda: view.edge_history()[-1, 0] == past.step, timeout=5_000)
+    assert view.marker.step is None

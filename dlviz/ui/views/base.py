@@ -14,6 +14,44 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.session import Session
 
 
+class StepMarker:
+    """A vertical line at the step on screen while the timeline shows a past one.
+
+    Curves over the whole run (loss, distributions) keep every step; this line
+    says which of them the other views are showing.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[pg.InfiniteLine] = []
+        self.step: int | None = None
+
+    def attach(self, plots: list[pg.PlotItem], color: str) -> None:
+        """Put a line on each of ``plots`` (again after the plots were made anew)."""
+        pen = pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine)
+        self.lines = []
+        for plot in plots:
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+            line.setZValue(20)
+            plot.addItem(line, ignoreBounds=True)
+            self.lines.append(line)
+        self.place(self.step)
+
+    def follow(self, session: Session, snap: Snapshot) -> None:
+        """Show the line at ``snap``'s step when it is older than the run's newest."""
+        steps = session.history.column("step")
+        past = steps.size > 0 and snap.step < steps[-1]
+        self.place(snap.step if past else None)
+
+    def place(self, step: int | None) -> None:
+        self.step = step
+        for line in self.lines:
+            if step is None:
+                line.hide()
+            else:
+                line.setPos(step)
+                line.show()
+
+
 class View(QWidget):
     """A live view of the session.
 

@@ -209,7 +209,12 @@ class ConfusionView(View):
         correct = int(np.trace(matrix))
         overall = correct / total if total else float("nan")
         where = "test" if snap.confusion_split == "test" else "training"
-        self.heading.setText(f"Accuracy {percent(overall)}  ({correct} of {total} {where} points)")
+        is_test = np.asarray(self.session.dataset.is_test, bool)
+        in_split = int(is_test.sum() if where == "test" else (~is_test).sum())
+        sample = f", a sample of the {in_split:,}" if total < in_split else ""
+        self.heading.setText(
+            f"Accuracy {percent(overall)}  ({correct:,} of {total:,} {where} points{sample})"
+        )
         theme = self.session.theme
         background = QColor(theme.plot_background)
         shade = QColor(CELL_HEX)

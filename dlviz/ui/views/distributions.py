@@ -40,7 +40,7 @@ from dlviz.core.colors import sticky_range
 from dlviz.core.snapshot import PERCENTILES, Snapshot
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import StepMarker, View
 from dlviz.ui.views.loss import StepAxis
 
 MAX_HZ = 5.0
@@ -134,6 +134,7 @@ class DistributionsView(View):
         self.redraws = 0
         self.norm_curves: list[pg.PlotDataItem] = []
         self.band_plots: list[BandPlot] = []
+        self.marker = StepMarker()
 
         self.quantity = QComboBox(self)
         self.quantity.setObjectName("distributions-quantity")
@@ -250,6 +251,8 @@ class DistributionsView(View):
                 band = BandPlot(plot)
                 band.set_color(color, scale.line_px, theme.dark)
                 self.band_plots.append(band)
+        self.marker.attach([self.norm_plot, *(b.plot for b in self.band_plots)],
+                           theme.plot_foreground)  # fmt: skip
         rows = 1 + (n + columns - 1) // columns
         grow = scale.font_pt / 11
         self.graphics.setMinimumHeight(round((NORM_PX + (rows - 1) * BAND_PX) * grow))
@@ -261,6 +264,7 @@ class DistributionsView(View):
 
     def update_snapshot(self, snap: Snapshot) -> None:
         self._build(snap.spec.sizes)
+        self.marker.follow(self.session, snap)
         self._draw()
 
     def showEvent(self, event) -> None:  # noqa: N802  (Qt API)

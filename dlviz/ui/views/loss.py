@@ -20,7 +20,7 @@ from dlviz.core.colors import ema, sticky_range
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import StepMarker, View
 
 TRAIN_COLOR = "#0072B2"
 TEST_COLOR = "#D55E00"
@@ -117,6 +117,7 @@ class LossView(View):
                 smooth.setZValue(2)
                 self.curves[f"{prefix}-{split}-raw"] = raw
                 self.curves[f"{prefix}-{split}"] = smooth
+        self.marker = StepMarker()
         self.legend = self.loss_plot.addLegend(offset=(-10, 10))
         for split in ("train", "test"):
             self.legend.addItem(self.curves[f"loss-{split}"], split)
@@ -152,6 +153,7 @@ class LossView(View):
                 axis.setStyle(tickFont=font)
                 plot.setLabel("left", ylabel, **style)
         self.metric_plot.setLabel("bottom", "step (mini-batches)", **style)
+        self.marker.attach([self.loss_plot, self.metric_plot], theme.plot_foreground)
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         width = scale.line_px
         for split, color in (("train", TRAIN_COLOR), ("test", TEST_COLOR)):
@@ -197,6 +199,7 @@ class LossView(View):
     # ------------------------------------------------------------ data
 
     def update_snapshot(self, snap: Snapshot) -> None:
+        self.marker.follow(self.session, snap)
         self._draw()
 
     def showEvent(self, event) -> None:  # noqa: N802

@@ -56,7 +56,7 @@ from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import StepMarker, View
 
 #: Nodes drawn per column at most; wider layers show their first ones and "+N more".
 MAX_NODES = 16
@@ -303,6 +303,7 @@ class NetworkView(View):
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(False, False)
         self.weight_plot.setXLink(self.grad_plot)
+        self.marker = StepMarker()  # the timeline's step on the edge's history
         edit_row = QHBoxLayout()
         self.weight_edit = QDoubleSpinBox(edge)
         self.weight_edit.setObjectName("network-weight-edit")
@@ -334,6 +335,7 @@ class NetworkView(View):
         theme, scale = self.session.theme, self.session.scale
         self.plot.setBackground(theme.plot_background)
         self.history_plots.setBackground(theme.plot_background)
+        self.marker.attach([self.weight_plot, self.grad_plot], theme.plot_foreground)
         line = scale.line_px
         for (sign, b), curve in self.edge_curves.items():
             if sign == "grad":
@@ -510,6 +512,7 @@ class NetworkView(View):
         self._draw_edges(snap)
         if snap.neuron_grids is not None:
             self._draw_nodes(snap)
+        self.marker.follow(self.session, snap)
         self._record_history(snap)
         self._show_selected()
         self.drawn.emit()
@@ -765,26 +768,29 @@ class NetworkView(View):
             self.inspector.setCurrentIndex(2)
         if picked[0] == "edge":  # what led here, as far as the timeline remembers
             for past in self.session.past()[-HISTORY:]:
-                if past.step < snap.step and past.spec.sizes == snap.spec.sizes:
-                    self._record_history(past)
+                if past.spec.sizes == snap.spec.sizes:
+                    self._record_history(past, seeding=True)
         self._record_history(snap)
         self._show_selected()
 
     def selected(self) -> tuple[Any, ...] | None:
         return self._selected
 
-    def _record_history(self, snap: Snapshot) -> None:
+    def _record_history(self, snap: Snapshot, *, seeding: bool = False) -> None:
+        """Add ``snap``'s row to the selected edge's history (``seeding``: from the timeline)."""
         sel = self._selected
         if sel is None or sel[0] != "edge":
             return
+        if not seeding and self.marker.step is not None:
+            return  # a timeline step on screen: the history keeps the whole run
         _, layer, src, dst = sel
         row = (
             snap.step,
             float(snap.weight(layer)[src, dst]),
             float(snap.weight_grad(layer)[src, dst]),
         )
-        if self._history and snap.step < self._history[-1][0]:
-            self._history.clear()  # reset or back on the timeline
+        while self._history and self._history[-1][0] > snap.step:
+            self._history.pop()  # a reset, or resumed from an earlier step
         if self._history and self._history[-1][0] == snap.step:
             self._history[-1] = row  # the same step again (an edit while paused)
         else:
