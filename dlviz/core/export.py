@@ -154,7 +154,12 @@ def _onnx_activation(act: str, z: str, op: Callable[..., str], const: Callable[.
 _NUMPY_TEMPLATE = '''"""dlviz model exported as standalone NumPy code: {describe}.
 
 Usage: python {filename} points.csv   (rows of {columns}; prints the outputs)
-or import it and call predict(x) with an array of shape (n, {n_in}).
+The CSV may have a header line, # comments and extra columns (a label): they are skipped.
+In Python, call predict(x) with raw inputs of shape (n, {n_in}):
+
+    import runpy
+    predict = runpy.run_path("{filename}")["predict"]
+    y = predict(points)
 """
 
 import sys
@@ -190,7 +195,9 @@ def activate(name, z):
 
 
 def features(x):
-    x = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:  # x values of a curve
+        x = x[:, None]
     if INPUT_SHIFT:
         x = (x - np.float32(INPUT_SHIFT)) / np.float32(INPUT_SCALE)
     x1 = x[:, 0]
@@ -207,16 +214,47 @@ def predict(x):
     return a
 
 
+def read_points(lines):
+    """Rows of {columns} from CSV lines: a first line that holds no numbers is a header;
+    # comments and the columns after the inputs (a label) are skipped."""
+    rows = []
+    first = True
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#")[0].strip()
+        if not text:
+            continue
+        try:
+            values = [float(cell) for cell in text.split(",")[:{n_in}]]
+        except ValueError:
+            values = []
+        if len(values) == {n_in}:
+            rows.append(values)
+        elif not first:
+            sys.exit(f"line {{number}}: expected {columns} (numbers), got {{text!r}}")
+        first = False
+    return np.array(rows, dtype=np.float64).reshape(len(rows), {n_in})
+
+
 if __name__ == "__main__":
-    rows = np.loadtxt(sys.argv[1] if len(sys.argv) > 1 else sys.stdin, delimiter=",", ndmin=2)
-    np.savetxt(sys.stdout, predict(rows[:, :{n_in}]), delimiter=",", fmt="%.6g")
+    if len(sys.argv) > 1:
+        with open(sys.argv[1]) as fh:
+            points = read_points(fh)
+    else:
+        points = read_points(sys.stdin)
+    # 9 significant digits give back every float32 exactly
+    np.savetxt(sys.stdout, predict(points), delimiter=",", fmt="%.9g")
 '''
 
 _TORCH_TEMPLATE = '''"""dlviz model exported as a PyTorch nn.Module: {describe}.
 
-    from {module} import DlvizNet
-    model = DlvizNet()             # weights are built in
-    y = model(torch.tensor(points, dtype=torch.float32))   # points: (n, {n_in}) raw inputs
+Load the class by this file's path (`import` cannot find a file named like net.torch.py);
+points are raw inputs, an array of shape (n, {n_in}) with rows of {columns}:
+
+    import runpy
+    import torch
+    DlvizNet = runpy.run_path("{filename}")["DlvizNet"]
+    model = DlvizNet()  # the weights are built in
+    y = model(torch.tensor(points))
 """
 
 import torch
@@ -264,7 +302,8 @@ class DlvizNet(nn.Module):
         return torch.stack([table[f]() for f in FEATURES], dim=1)
 
     def forward(self, x):
-        return self.layers(self.features(x))
+        # the weights are float32; points read with NumPy are float64
+        return self.layers(self.features(torch.as_tensor(x, dtype=torch.float32)))
 '''
 
 
@@ -280,7 +319,6 @@ def _code(template: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, 
     text = template.format(
         describe=spec.describe(),
         filename=base,
-        module=base.split(".")[0],
         columns="x" if n_in == 1 else "x1,x2",
         n_in=n_in,
         features=repr(list(spec.features)),
