@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import threading
 import time
@@ -19,9 +20,9 @@ import numpy as np
 
 from dlviz.core.data import PRESETS, Dataset, make_dataset, read_csv, read_points_csv
 from dlviz.core.errors import DlvizError
-from dlviz.core.export import FORMATS, export_model
+from dlviz.core.export import FORMATS, export_model, format_for
 from dlviz.core.features import parse_features
-from dlviz.core.io import load_weights, save_weights
+from dlviz.core.io import WEIGHT_SUFFIXES, load_weights, save_weights
 from dlviz.core.network import ACTIVATIONS, LOSSES, LayerSpec, NetworkSpec, build_spec
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
@@ -202,9 +203,17 @@ def linear_fit(trainer: Trainer) -> dict[str, float] | None:
 
 
 def warm_up_with_progress() -> None:
-    """Compile (or load) the engine; say so on stderr when it takes a while (first run)."""
+    """Compile (or load) the engine before training is timed.
+
+    On a terminal a line says how far the first start's compilation has got
+    (when it takes more than half a second); elsewhere nothing is printed, so
+    a script sees on stderr only what went wrong.
+    """
     from dlviz.core.kernels.cpu import warm_up
 
+    if not sys.stderr.isatty():
+        warm_up()
+        return
     stage = ["", 0, 0]  # what, done, total: written by the warm-up thread, read here
 
     def note(done: int, total: int, what: str) -> None:
@@ -216,30 +225,44 @@ def warm_up_with_progress() -> None:
     if not worker.is_alive():
         return
     start = time.perf_counter()
-    tty = sys.stderr.isatty()
-    if not tty:
-        print("dlviz: compiling the engine (first run only)...", file=sys.stderr, flush=True)
     while worker.is_alive():
-        if tty:
-            waited = time.perf_counter() - start + 0.5
-            what, done, total = stage
-            sys.stderr.write(
-                f"\rcompiling the engine (first run only): {what} {done + 1}/{total}"
-                f" {waited:4.0f} s   "
-            )
-            sys.stderr.flush()
+        waited = time.perf_counter() - start + 0.5
+        what, done, total = stage
+        sys.stderr.write(
+            f"\rcompiling the engine (first run only): {what} {done + 1}/{total} {waited:4.0f} s   "
+        )
+        sys.stderr.flush()
         worker.join(0.25)
-    if tty:
-        sys.stderr.write("\r" + " " * 70 + "\r")
+    sys.stderr.write("\r" + " " * 70 + "\r")
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output name that cannot be written before training, not after it."""
+    outputs = [(args.out, "--out"), (args.export, "--export"), (args.project, "--project")]
+    for path, option in outputs:
+        if not path:
+            continue
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise DlvizError(f"{option} {path}: the folder {folder} does not exist")
+    if args.out and os.path.splitext(args.out)[1].lower() not in WEIGHT_SUFFIXES:
+        raise DlvizError(f"--out {args.out}: weights files end in {', '.join(WEIGHT_SUFFIXES)}")
+    if args.export:
+        format_for(args.export)  # raises, naming the suffixes it knows
+    if args.project and not args.project.lower().endswith(PROJECT_SUFFIX):
+        raise DlvizError(f"--project {args.project}: project files end in {PROJECT_SUFFIX}")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     if args.epochs < 1:
         raise DlvizError("--epochs must be at least 1")
-    if args.engine == "numba":
-        warm_up_with_progress()
+    # every argument is checked (data read, network and optimizer built) before the
+    # engine is compiled: a mistake is reported at once, and on its own line
+    check_outputs(args)
     data = load_training_data(args)
     trainer = build_trainer(args, data)
+    if args.engine == "numba":
+        warm_up_with_progress()
     n_train = max(trainer.n_train, 1)
     progress = Progress(args.epochs, "epoch")
     start = time.perf_counter()
@@ -326,7 +349,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         n_classes=0,
         is_test=np.zeros(0, bool),
     )
-    trainer = Trainer(data, spec, engine="numba")
+    # normalise: keep the saved input shift/scale (a Trainer without it drops them)
+    trainer = Trainer(data, spec, engine="numba", normalise=bool(spec.input_shift))
     trainer.params[...] = params
     out = trainer.predict(points)
     writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -369,7 +393,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 def bench_parser(sub: Any) -> None:
     p = sub.add_parser("bench", help="engine benchmark: Numba vs NumPy reference vs PyTorch")
     p.add_argument("--json", action="store_true", help="JSON lines only")
-    p.add_argument("--quick", action="store_true", help="shorter runs (noisier figures)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run of a few seconds: tiny sizes, noisy figures, no cold-start timing",
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

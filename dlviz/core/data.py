@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import read_bytes
+from dlviz.core.io import atomic_write, read_bytes
 
 Kind = Literal["classify", "regress", "curve"]
 
@@ -325,6 +325,12 @@ def empty_dataset(kind: Kind, n_classes: int = 2) -> Dataset:
 # ---------------------------------------------------------------- CSV
 
 _COLUMNS = {"classify": "x1,x2,label", "regress": "x1,x2,value", "curve": "x,y"}
+#: Header names of the third column that decide the kind whatever the values look like.
+LABEL_COLUMNS = ("label", "class")
+VALUE_COLUMNS = ("value", "target")
+#: Largest magnitude a CSV value may have: squared features (x1sq, x1x2) and squared
+#: errors of such values stay finite in float32 (1e30 < 3.4e38).
+MAX_CSV_VALUE = 1e15
 
 
 def _number(text: str, where: str) -> float:
@@ -334,32 +340,76 @@ def _number(text: str, where: str) -> float:
         raise DlvizError(f"{where}: '{text.strip()[:40]}' is not a number") from None
     if not math.isfinite(value):
         raise DlvizError(f"{where}: {text.strip()} is not a finite number")
+    if abs(value) > MAX_CSV_VALUE:
+        limit = f"{MAX_CSV_VALUE:.0e}".replace("e+", "e")
+        raise DlvizError(
+            f"{where}: {text.strip()[:40]} is too large; values must be within ±{limit} "
+            "(rescale that column)"
+        )
     return value
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _looks_real(cell: str) -> bool:
     return any(c in cell for c in ".eE") or cell.strip().lower() in ("nan", "inf", "-inf")
 
 
-def _rows(text: str, source: str) -> list[tuple[int, list[str]]]:
-    """Non-blank, non-comment rows as (line number, cells); a non-numeric first row is a header."""
+def _rows(text: str, source: str) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """(header cells or None, data rows as (line number, cells)), blank and ``#`` lines skipped.
+
+    The first row is a header when none of its cells is a number; any other row
+    is data, so a mistyped first row is reported with its line number.
+    """
     rows: list[tuple[int, list[str]]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
         rows.append((number, [c.strip() for c in stripped.split(",")]))
-    if rows:
-        first = rows[0][1]
-        try:
-            float(first[0])
-        except ValueError:
-            rows = rows[1:]
+    header = None
+    if rows and not any(_is_number(cell) for cell in rows[0][1]):
+        header = [cell.strip("\"'").lower() for cell in rows[0][1]]
+        rows = rows[1:]
     if not rows:
         raise DlvizError(f"{source} has no data rows; expected lines like 0.5,-1.2,1")
     if len(rows) > MAX_POINTS:
         raise DlvizError(f"{source} has {len(rows)} points; dlviz handles at most {MAX_POINTS}")
-    return rows
+    return header, rows
+
+
+def _third_column_kind(header: list[str] | None) -> Kind | None:
+    """The kind a header's third column name decides (``label`` or ``value``), if any."""
+    if header is None:
+        return None
+    names = header[:-1] if header and header[-1] == "split" else header
+    if len(names) != 3:
+        return None
+    if names[2] in LABEL_COLUMNS:
+        return "classify"
+    if names[2] in VALUE_COLUMNS:
+        return "regress"
+    return None
+
+
+def _infer_kind(values: np.ndarray, cells: list[str]) -> Kind:
+    """Classification or regression from third-column values when no header decides.
+
+    Values written as integers are labels (out of range is an error); values
+    written as reals are labels only when every one is a whole number 0..7
+    (``1.0``, as spreadsheets export labels), otherwise regression targets.
+    """
+    if not any(_looks_real(cell) for cell in cells):
+        return "classify"
+    whole = np.all(values == np.round(values))
+    in_range = np.all((values >= 0) & (values < MAX_CLASSES))
+    return "classify" if whole and in_range else "regress"
 
 
 def parse_csv_text(
@@ -370,8 +420,13 @@ def parse_csv_text(
     test_ratio: float = 0.2,
     seed: int = 0,
 ) -> Dataset:
-    """Parse dataset CSV text; any problem raises :class:`DlvizError` naming the line."""
-    rows = _rows(text, source)
+    """Parse dataset CSV text; any problem raises :class:`DlvizError` naming the line.
+
+    ``kind`` forces the kind; without it the column count, then the header's
+    third column name (``label``/``class`` or ``value``/``target``), then the
+    values decide (see :func:`_infer_kind`).
+    """
+    header, rows = _rows(text, source)
     has_split = rows[0][1][-1].lower() in ("train", "test")
     width = len(rows[0][1]) - has_split
     if kind is None:
@@ -380,33 +435,34 @@ def parse_csv_text(
                 f"{source} line {rows[0][0]}: expected 3 values (x1,x2,label), "
                 f"3 (x1,x2,value) or 2 (x,y), found {width}"
             )
-        kind = "curve" if width == 2 else "classify"
+        kind = "curve" if width == 2 else _third_column_kind(header)
     expected = 2 if kind == "curve" else 3
+    columns = (_COLUMNS[kind] if kind else _COLUMNS["classify"]) + (",split" if has_split else "")
+    count = expected + has_split
     values = np.empty((len(rows), expected), np.float64)
     test = np.zeros(len(rows), bool)
     for i, (number, cells) in enumerate(rows):
         where = f"{source} line {number}"
-        split = cells[-1].lower() if has_split else None
+        if len(cells) != count:
+            raise DlvizError(f"{where}: expected {count} values ({columns}), found {len(cells)}")
         if has_split:
-            cells = cells[:-1]
+            split = cells[-1].lower()
             if split not in ("train", "test"):
-                raise DlvizError(f"{where}: split must be 'train' or 'test', not '{split}'")
+                raise DlvizError(f"{where}: split must be 'train' or 'test', not '{cells[-1]}'")
             test[i] = split == "test"
-        if len(cells) != expected:
-            raise DlvizError(
-                f"{where}: expected {expected} values ({_COLUMNS[kind]}), found {len(cells)}"
-            )
-        values[i] = [_number(c, where) for c in cells]
-    if kind == "classify" and any(_looks_real(cells[2]) for _, cells in rows):
-        kind = "regress"  # labels are written as integers; "0.5" or "1e3" is a target value
+        values[i] = [_number(c, where) for c in cells[:expected]]
+    if kind is None:
+        kind = _infer_kind(values[:, 2], [cells[2] for _, cells in rows])
     if kind == "classify":
-        labels = values[:, 2].astype(np.int64)
-        bad = np.flatnonzero((labels < 0) | (labels >= MAX_CLASSES))
+        third = values[:, 2]
+        bad = np.flatnonzero((third != np.round(third)) | (third < 0) | (third >= MAX_CLASSES))
         if bad.size:
             i = int(bad[0])
+            problem = "is out of range" if third[i] == round(third[i]) else "is not a whole number"
             raise DlvizError(
-                f"{source} line {rows[i][0]}: label {labels[i]} is out of range; labels must be "
-                f"integers 0..{MAX_CLASSES - 1} (at most {MAX_CLASSES} classes)"
+                f"{source} line {rows[i][0]}: label {rows[i][1][2]} {problem}; labels must be "
+                f"integers 0..{MAX_CLASSES - 1} (at most {MAX_CLASSES} classes); for regression "
+                "values start the file with the header x1,x2,value"
             )
     if not has_split:
         test = split_mask(len(rows), test_ratio, seed)
@@ -456,17 +512,14 @@ def write_csv(dataset: Dataset, path: str | os.PathLike[str]) -> None:
             lines.append(f"{x},{y},{int(target)},{split}")
         else:
             lines.append(f"{x},{y},{float(target)!r},{split}")
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write("\n".join(lines) + "\n")
-    except OSError as exc:
-        raise DlvizError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from None
+    with atomic_write(path) as fh:  # a crash mid-save leaves the old file whole
+        fh.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def read_points_csv(path: str | os.PathLike[str], n_inputs: int) -> np.ndarray:
     """Input points for prediction: the first ``n_inputs`` numbers of each row (float32)."""
     source = os.fspath(path)
-    rows = _rows(_read_text(path), source)
+    _, rows = _rows(_read_text(path), source)
     out = np.empty((len(rows), n_inputs), np.float32)
     for i, (number, cells) in enumerate(rows):
         where = f"{source} line {number}"

@@ -126,9 +126,9 @@ def validate_spec(spec: NetworkSpec) -> None:
             raise DlvizError(
                 f"unknown activation '{layer.activation}'; choose from {', '.join(ACTIVATIONS)}"
             )
-        if not 0.0 <= layer.dropout < 1.0:
+        if not 0.0 <= layer.dropout <= 0.9:  # the training panel's range too
             raise DlvizError(
-                f"dropout of hidden layer {i} is {layer.dropout}; use a rate from 0 up to 0.9"
+                f"dropout of hidden layer {i} is {layer.dropout}; use a rate from 0 to 0.9"
             )
     if spec.output not in OUTPUTS:
         raise DlvizError(f"unknown output '{spec.output}'; choose from {', '.join(OUTPUTS)}")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
 
 from dlviz.cli import main
+from dlviz.core.io import load_weights
+
+#: What README says ``--json`` prints for every run.
+JSON_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "epochs", "steps",
+             "seconds", "samples_per_second"}  # fmt: skip
+REGRESSION_KEYS = {"r2", "train_r2", "test_r2"}
 
 
 def train_json(capsys, *args: str) -> dict:
@@ -82,6 +90,11 @@ def test_weights_round_trip_through_predict(tmp_path, capsys):
         (["--lr", "-1"], "learning rate"),
         (["--data", "/nonexistent.csv"], "nonexistent"),
         (["--epochs", "0"], "--epochs"),
+        (["--dropout", "0.95"], "use a rate from 0 to 0.9"),
+        (["--dropout", "1"], "use a rate from 0 to 0.9"),
+        (["--dropout", "0.1,0.2,0.3"], "one rate for all hidden layers or one per layer"),
+        (["--schedule", "linear"], "unknown schedule"),
+        (["--patience", "-1"], "patience"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(capsys, args, phrase):
@@ -99,10 +112,188 @@ def test_bad_csv_names_the_line(tmp_path, capsys):
     assert "line 3" in err and "abc" in err
 
 
-def test_console_script_reports_errors_without_traceback():
-    out = subprocess.run(
-        [sys.executable, "-m", "dlviz", "train", "--dataset", "nope"],
-        capture_output=True, text=True, timeout=120,
+def run_dlviz(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``python -m dlviz ARGS`` with stderr a pipe, as a script or CI job runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "dlviz", *args],
+        capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
-    assert out.returncode == 2
+
+
+def test_console_script_reports_errors_without_traceback():
+    out = run_dlviz("train", "--dataset", "nope")
+    assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.startswith("dlviz: error:") and "Traceback" not in out.stderr
+    assert len(out.stderr.splitlines()) == 1, out.stderr
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def slow_warm_up(monkeypatch):
+    """The engine's warm-up as a first start (empty kernel cache) feels: 0.8 s; calls recorded."""
+    import dlviz.core.kernels.cpu as cpu
+
+    calls = []
+    real = cpu.warm_up
+
+    def warm_up(progress=None):
+        calls.append(progress)
+        time.sleep(0.8)
+        real(progress)
+
+    monkeypatch.setattr(cpu, "warm_up", warm_up)
+    return calls
+
+
+def test_mistakes_are_reported_before_the_engine_compiles(capsys, slow_warm_up):
+    for args in (["--dataset", "nope"], ["--optimizer", "adamm"], ["--l2", "-1"],
+                 ["--hidden", "8", "--activation", "relu,tanh"]):  # fmt: skip
+        assert main(["train", *args]) == 2
+        assert capsys.readouterr().err.count("\n") == 1
+    assert slow_warm_up == []  # nothing was compiled for a mistake
+
+
+def test_a_slow_first_start_prints_nothing_off_a_terminal(capsys, slow_warm_up):
+    r = train_json(capsys, "--dataset", "circle", "--hidden", "3", "--epochs", "2")
+    assert r["epochs"] == 2 and len(slow_warm_up) == 1
+    assert capsys.readouterr().err == ""  # stderr is a pipe or file: no progress text
+
+
+def test_a_slow_first_start_shows_progress_on_a_terminal(monkeypatch, capsys, slow_warm_up):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["train", "--dataset", "circle", "--hidden", "3", "--epochs", "2"]) == 0
+    shown = terminal.getvalue()
+    assert "compiling the engine (first run only)" in shown
+    assert "epoch [" in shown  # and the progress bar afterwards
+    assert capsys.readouterr().out.count("test_accuracy") == 1
+
+
+def predict(capsys, source, points) -> tuple[str, list[list[float]]]:
+    assert main(["predict", "--weights", str(source), "--data", str(points)]) == 0
+    header, *rows = capsys.readouterr().out.strip().splitlines()
+    return header, [[float(v) for v in row.split(",")] for row in rows]
+
+
+def test_predict_uses_the_saved_input_normalisation(tmp_path, capsys):
+    """A model trained with --normalise predicts in the data's units, from weights or project."""
+    weights, project = tmp_path / "line.npz", tmp_path / "line.dlviz"
+    r = train_json(capsys, "--dataset", "line", "--hidden", "none", "--loss", "mse",
+                   "--normalise", "--out", str(weights), "--project", str(project))  # fmt: skip
+    assert r["slope"] == pytest.approx(3, abs=0.01) and r["intercept"] == pytest.approx(2, abs=0.01)
+    spec, _, _ = load_weights(weights)
+    assert spec.input_shift and spec.input_scale  # the normalisation travels with the weights
+    points = tmp_path / "x.csv"
+    points.write_text("x\n0\n1\n-1\n")
+    for source in (weights, project):
+        header, rows = predict(capsys, source, points)
+        assert header == "x,y"
+        assert [row[1] for row in rows] == pytest.approx([2, 5, -1], abs=0.01)  # y = 3x + 2
+
+
+def test_predict_on_a_2d_regression_prints_y(tmp_path, capsys):
+    weights = tmp_path / "plane.npz"
+    r = train_json(capsys, "--dataset", "plane", "--hidden", "none", "--loss", "mse",
+                   "--normalise", "--out", str(weights))  # fmt: skip
+    assert JSON_KEYS | REGRESSION_KEYS <= r.keys() and r["test_r2"] > 0.99
+    assert "slope" not in r  # a slope and intercept only for a 1-D model
+    points = tmp_path / "pts.csv"
+    points.write_text("x1,x2,value\n0,0,9\n6,6,9\n-6,0,9\n")  # the value column is ignored
+    header, rows = predict(capsys, weights, points)
+    assert header == "x1,x2,y"
+    assert [row[2] for row in rows] == pytest.approx([0, 1, -0.5], abs=0.02)  # (x1 + x2) / 12
+
+
+def test_json_has_every_documented_key(capsys):
+    r = train_json(capsys, "--dataset", "circle", "--hidden", "4", "--epochs", "3")
+    assert JSON_KEYS <= r.keys() and not REGRESSION_KEYS & r.keys()
+    assert r["epochs"] == 3 and r["steps"] == 3 * 20  # 200 training points, batches of 10
+    assert 0 <= r["train_accuracy"] <= 1 and 0 <= r["test_accuracy"] <= 1
+    assert r["train_loss"] > 0 and r["seconds"] > 0 and r["samples_per_second"] > 0
+    line = train_json(capsys, "--dataset", "line", "--hidden", "none", "--loss", "mse",
+                      "--epochs", "5")  # fmt: skip
+    assert JSON_KEYS | REGRESSION_KEYS | {"slope", "intercept"} <= line.keys()
+    assert line["train_accuracy"] is None and line["train_r2"] is not None
+
+
+def test_per_layer_activations_and_dropout_reach_the_network(tmp_path, capsys):
+    weights = tmp_path / "w.npz"
+    args = ["--dataset", "circle", "--hidden", "8,6", "--activation", "relu,tanh",
+            "--epochs", "40"]  # fmt: skip
+    r = train_json(capsys, *args, "--dropout", "0.2,0.1", "--out", str(weights))
+    assert r["network"] == "2-8(relu)-6(tanh)-1 sigmoid/bce"
+    assert r["test_accuracy"] > 0.85
+    spec, with_dropout, _ = load_weights(weights)
+    assert [(h.activation, h.dropout) for h in spec.hidden] == [("relu", 0.2), ("tanh", 0.1)]
+    train_json(capsys, *args, "--out", str(weights))
+    _, without, _ = load_weights(weights)
+    assert not np.allclose(with_dropout, without)  # dropout changed the training
+
+
+def weights_of(path) -> np.ndarray:
+    """Every weight-matrix entry of a weights file (biases are not regularised)."""
+    with np.load(path, allow_pickle=False) as z:
+        return np.concatenate([z[k].ravel() for k in z.files if k.startswith("W")])
+
+
+def test_l1_and_l2_shrink_the_weights(tmp_path, capsys):
+    args = ["--dataset", "circle", "--hidden", "8", "--epochs", "40"]
+    weights, accuracy = {}, {}
+    for name, extra in (("none", []), ("l1", ["--l1", "0.03"]), ("l2", ["--l2", "0.05"])):
+        path = tmp_path / f"{name}.npz"
+        accuracy[name] = train_json(capsys, *args, *extra, "--out", str(path))["test_accuracy"]
+        weights[name] = weights_of(path)
+    plain, l1, l2 = weights["none"], weights["l1"], weights["l2"]
+    assert np.abs(l1).sum() < 0.5 * np.abs(plain).sum()
+    assert (np.abs(l1) < 0.01).sum() > 3 * max((np.abs(plain) < 0.01).sum(), 1)  # L1: sparse
+    assert (l2**2).sum() < 0.5 * (plain**2).sum()
+    assert min(accuracy.values()) > 0.9  # mild rates: the circle is still learnt
+
+
+@pytest.mark.parametrize("schedule", ["step", "cosine"])
+def test_a_schedule_that_ends_learning_early_stops_the_fit(capsys, schedule):
+    """The line fit needs more than a few steps: a rate decayed (step, ×0.01 every 2 steps)
+    or annealed to 0 (cosine over 2 steps) leaves it unfitted, where constant fits it."""
+    args = ["--dataset", "line", "--hidden", "none", "--loss", "mse", "--epochs", "60"]
+    fitted = train_json(capsys, *args)
+    assert fitted["slope"] == pytest.approx(3, abs=0.1)
+    r = train_json(capsys, *args, "--schedule", schedule, "--decay-steps", "2",
+                   "--decay-rate", "0.01")  # fmt: skip
+    assert r["steps"] == fitted["steps"] == 60 * 3  # it kept stepping, with a tiny rate
+    assert abs(r["slope"] - 3) > 0.5 and r["train_loss"] > 100 * fitted["train_loss"]
+
+
+def test_patience_stops_training_early_with_a_note(capsys):
+    args = ["train", "--dataset", "line", "--hidden", "none", "--loss", "mse", "--patience", "3",
+            "--epochs", "5000", "--json"]  # fmt: skip
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    r = json.loads(out)
+    assert r["epochs"] < 5000 and r["slope"] == pytest.approx(3, abs=0.01)
+    assert err.startswith("dlviz: early stopping at epoch") and err.count("\n") == 1
+
+
+def test_bench_quick_prints_json_lines_with_their_keys(capsys):
+    from dlviz.benchmark import CASES, OPTIMIZERS
+
+    assert main(["bench", "--json", "--quick"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert all(line["quick"] is True for line in lines)
+    rates = [line for line in lines if "engine" in line]
+    expected = {(c.name, o) for c in CASES for o in OPTIMIZERS}
+    for engine in ("numba", "reference"):
+        assert {(r["case"], r["optimizer"]) for r in rates if r["engine"] == engine} == expected
+    assert all(r["samples_per_second"] > 0 for r in rates)
+    ratios = [line for line in lines if "numba_vs_reference" in line]
+    assert {(r["case"], r["optimizer"]) for r in ratios} == expected
+    assert all(r["numba_vs_reference"] > 0 for r in ratios)
+    if any(r["engine"] == "torch" for r in rates):  # PyTorch installed (the bench extra)
+        assert all({"numba_vs_torch", "target", "met"} <= r.keys() for r in ratios)
+    (grid,) = [line for line in lines if "grid" in line]
+    assert grid["ms"] > 0 and grid["target_ms"] == 30.0 and isinstance(grid["met"], bool)
+    (jit,) = [line for line in lines if "jit" in line]
+    assert jit["cached_s"] > 0 and jit["cold_s"] is None and jit["target_cached_s"] == 1.5

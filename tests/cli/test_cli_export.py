@@ -212,3 +212,25 @@ def test_console_script_export_mistake_prints_no_traceback(tmp_path):
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("dlviz: error: cannot tell") and "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.dlviz"]
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "phrase"),
+    [
+        ("--export", "model.bin", "cannot tell"),
+        ("--out", "weights.onnx", "weights files end in"),
+        ("--project", "run.zip", "project files end in"),
+        ("--export", "no/such/folder/model.onnx", "does not exist"),
+    ],
+)
+def test_train_refuses_an_output_it_cannot_write_before_training(
+    tmp_path, capsys, option, name, phrase
+):
+    project = tmp_path / "p.dlviz"
+    code = main(["train", "--dataset", "xor", "--epochs", "2", option, str(tmp_path / name),
+                 "--project" if option != "--project" else "--out",
+                 str(project if option != "--project" else tmp_path / "w.npz")])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert phrase in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not project.exists() and not (tmp_path / "w.npz").exists()  # nothing trained

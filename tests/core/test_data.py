@@ -16,6 +16,7 @@ from dlviz.core.data import (
     make_dataset,
     parse_csv_text,
     read_csv,
+    read_points_csv,
     write_csv,
 )
 from dlviz.core.errors import DlvizError
@@ -140,6 +141,17 @@ def test_csv_kinds_are_detected_and_header_is_optional():
         ("0,0,1\n0,0,1\n0,0,9\n", ["line 3", "label 9", "0..7"]),
         ("1,2,3,4,5\n", ["expected 3 values"]),
         ("0,0,1,maybe\n", ["line 1"]),
+        # beyond float32 (inf once stored) and beyond what squares keep finite
+        ("x1,x2,label\n0,0,1\n1e39,0,0\n", ["line 3", "1e39 is too large", "±1e15"]),
+        ("x,y\n0,0\n0,-2e15\n", ["line 3", "-2e15 is too large"]),
+        # a first row with any number in it is data, not a header
+        ("abc,1,2\n0,0,1\n", ["line 1", "'abc' is not a number"]),
+        ("nan,1,2\n0,0,1\n", ["line 1", "not a finite number"]),
+        # the first row has a split column, a later one lacks it
+        ("0,0,1,train\n1,1,1\n", ["line 2", "expected 4 values (x1,x2,label,split)", "found 3"]),
+        ("0,0,1,train\n1,1,1,later\n", ["line 2", "'train' or 'test'", "'later'"]),
+        ("x1,x2,label\n0,0,1\n1,1,0.5\n", ["line 3", "label 0.5 is not a whole number"]),
+        ("0,0,1\n0,0,9\n", ["line 2", "label 9", "header x1,x2,value"]),
     ],
 )
 def test_bad_csv_gives_one_clear_error(text, phrases):
@@ -149,6 +161,69 @@ def test_bad_csv_gives_one_clear_error(text, phrases):
     assert "pts.csv" in msg
     for phrase in phrases:
         assert phrase in msg
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "targets"),
+    [
+        ("0,0,1\n1,1,0\n", "classify", [1, 0]),  # integers: labels
+        ("0,0,1.0\n1,1,0.0\n", "classify", [1, 0]),  # whole numbers 0..7, as spreadsheets write
+        ("0,0,1.0\n1,1,2.5\n", "regress", [1.0, 2.5]),
+        ("0,0,1.0\n1,1,9.0\n", "regress", [1.0, 9.0]),  # whole, but no class 9
+        ("0,0,1e3\n1,1,0\n", "regress", [1000.0, 0.0]),
+        ("x1,x2,label\n0,0,1.0\n1,1,2.0\n", "classify", [1, 2]),
+        ("X1,X2,Label,split\n0,0,1.0,train\n1,1,0,test\n", "classify", [1, 0]),
+        ("x1,x2,value\n0,0,1\n1,1,0\n", "regress", [1.0, 0.0]),  # the header decides
+        ("x1,x2,target\n0,0,3\n1,1,7\n", "regress", [3.0, 7.0]),
+        ("a,b,c\n0,0,1\n1,1,2\n", "classify", [1, 2]),  # other names: the values decide
+    ],
+)
+def test_the_third_column_is_a_label_or_a_value(text, kind, targets):
+    d = parse_csv_text(text)
+    assert d.kind == kind
+    np.testing.assert_array_equal(d.targets, targets)
+    assert d.targets.dtype == (np.int64 if kind == "classify" else np.float32)
+
+
+def test_regression_values_that_are_whole_numbers_round_trip(tmp_path):
+    d = Dataset(
+        np.array([[0, 0], [1, 1], [2, 2]]), np.array([0.0, 1.0, 2.0]), "regress", 0,
+        np.array([False, True, False]),
+    )  # fmt: skip
+    path = tmp_path / "values.csv"
+    write_csv(d, path)
+    back = read_csv(path)
+    assert back.kind == "regress"
+    np.testing.assert_array_equal(back.targets, d.targets)
+    np.testing.assert_array_equal(back.is_test, d.is_test)
+
+
+def test_a_failed_save_leaves_the_old_csv_whole(tmp_path, monkeypatch):
+    import os
+
+    path = tmp_path / "data.csv"
+    path.write_text("x,y\n0,1\n")
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(DlvizError, match="cannot write"):
+        write_csv(make_dataset("spiral"), path)
+    assert path.read_text() == "x,y\n0,1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]  # no temporary left
+    monkeypatch.undo()
+    with pytest.raises(DlvizError, match="cannot write"):
+        write_csv(make_dataset("spiral"), tmp_path / "missing" / "data.csv")
+
+
+def test_prediction_points_are_checked_like_data(tmp_path):
+    pts = tmp_path / "pts.csv"
+    pts.write_text("x1,x2\n0,0\n1e39,0\n")
+    with pytest.raises(DlvizError, match="line 3: 1e39 is too large"):
+        read_points_csv(pts, 2)
+    pts.write_text("x1,x2\n0.5,-1,1\n2,3\n")  # extra columns are ignored
+    np.testing.assert_array_equal(read_points_csv(pts, 2), [[0.5, -1], [2, 3]])
 
 
 def test_too_many_points_and_unreadable_files(tmp_path):
