@@ -38,6 +38,8 @@ ACTIVATION_SAMPLE = 256
 #: A loss this many times above the untrained network's (or 1) counts as diverged: weights
 #: can grow for many steps before they overflow, and restoring those helps nobody.
 DIVERGENCE_FACTOR = 1e4
+#: Most rows one compiled call trains (bounds the shuffles laid end to end).
+MAX_CALL_ROWS = 1 << 18
 #: Loss history entries kept; past this the history is thinned by half.
 HISTORY_LIMIT = 20_000
 
@@ -108,6 +110,18 @@ def make_engine(name: str, spec: NetworkSpec, max_batch: int) -> NumbaEngine | R
     raise DlvizError(f"unknown engine '{name}'; choose from {', '.join(ENGINES)}")
 
 
+@dataclass(frozen=True)
+class _Segment:
+    """Part of one epoch's shuffle that a compiled call trains on."""
+
+    order: np.ndarray  # the epoch's shuffle of the training rows
+    start: int  # its first row this call trains
+    rows: int
+    batches: int
+    drawn: bool  # shuffled for this call (else it is the epoch under way)
+    rng_before: dict[str, Any]  # the RNG before this shuffle was drawn
+
+
 class Trainer:
     """Trains one network on one dataset; see the module docstring."""
 
@@ -156,6 +170,8 @@ class Trainer:
             self.stopped = False
             self._batch_loss_sum, self._batch_rows = 0.0, 0
             self._loss_ceiling: float | None = None
+        #: Seconds per batch of this network, learned while training (None: not yet).
+        self._per_batch: float | None = None
         self.layout = ParamLayout.of(spec.sizes)
         self.engine = make_engine(self.engine_name, spec, self.config.batch_size)
         #: Seconds the last :meth:`run` spent on its snapshot (a caller may pace itself by it).
@@ -199,8 +215,9 @@ class Trainer:
         """
         if config.optimizer.name != self.config.optimizer.name:
             self.state = OptimizerState.zeros(self.params.size)
-        if config.batch_size != self.config.batch_size:
+        if config.batch_size != self.config.batch_size or config.optimizer.name == "gd":
             self.engine = make_engine(self.engine_name, self.spec, config.batch_size)
+            self._per_batch = None  # another batch size: measure its speed again
         self.config = config
         self.stopped = False
         self.message = None
@@ -268,6 +285,13 @@ class Trainer:
         return snap
 
     def _train(self, samples: int | None, seconds: float | None, until_epoch_end: bool) -> int:
+        """Train within the budget; returns the samples trained.
+
+        Usually one compiled call: the epochs the budget spans are shuffled
+        (in turn, from the one RNG, as they would be one at a time) and laid end
+        to end.  A call stops at an epoch's end only when something must be
+        checked there (early stopping) or the caller asked for the epoch's end.
+        """
         if self.stopped:
             return 0
         if self.n_train == 0:
@@ -279,70 +303,159 @@ class Trainer:
         budget = samples if samples is not None else (0 if seconds is None else math.inf)
         if until_epoch_end:
             budget = math.inf
+        one_epoch = until_epoch_end or (cfg.patience > 0 and self.test_idx.size > 0)
         done = 0
         self._batch_loss_sum, self._batch_rows = 0.0, 0
-        per_batch = 1e-5  # seconds per batch, learned as we go
         while done < budget:
-            if self.pos >= self.order.size:
-                self.order = self.rng.permutation(self.train_idx)
-                self.pos = 0
-                self._epoch_loss = 0.0
-            left_in_epoch = -(-(self.order.size - self.pos) // batch)
-            n_batches = left_in_epoch
-            if budget != math.inf:
-                n_batches = min(n_batches, max(1, int(-(-(budget - done) // batch))))
+            batches: float = math.inf
             if seconds is not None:
                 remaining = deadline - time.perf_counter()
-                n_batches = min(n_batches, max(1, int(remaining / per_batch / 2)))
-            rows = min(self.order.size - self.pos, n_batches * batch)
+                # unknown speed (a new network): one batch first, to measure it
+                batches = 1 if self._per_batch is None else remaining / self._per_batch / 2
+                batches = max(1, int(batches))
+            plan = self._plan(batch, budget - done, batches, one_epoch)
             t0 = time.perf_counter()
-            ok = self._train_batches(batch, n_batches, rows)
-            if n_batches:
-                per_batch = max((time.perf_counter() - t0) / n_batches, 1e-7)
+            rows, ok = self._train_plan(plan, batch)
+            n = sum(seg.batches for seg in plan)
+            self._per_batch = max((time.perf_counter() - t0) / n, 1e-7)
+            done += rows
             if not ok:
                 break
-            done += rows
-            if self.pos >= self.order.size:
-                self.epoch += 1
-                if self._end_of_epoch():
-                    break
-                if until_epoch_end:
+            if one_epoch and self.pos >= self.order.size:
+                if self._end_of_epoch() or until_epoch_end:
                     break
             if seconds is not None and time.perf_counter() >= deadline:
                 break
         return done
 
-    def _train_batches(self, batch: int, n_batches: int, rows: int) -> bool:
-        """One compiled call; restores the weights and stops if the loss diverges."""
+    def _plan(
+        self, batch: int, rows_left: float, batches_left: float, one_epoch: bool
+    ) -> list[_Segment]:
+        """The epochs' shuffles the next call trains on, drawn now in their turn."""
+        plan: list[_Segment] = []
+        order, pos = self.order, self.pos
+        rows_total = batches_total = 0
+        while True:
+            drawn = pos >= order.size
+            rng_before = dict(self.rng.bit_generator.state) if drawn else {}
+            if drawn:
+                order, pos = self.rng.permutation(self.train_idx), 0
+            left = order.size - pos
+            n = -(-left // batch)
+            if rows_left != math.inf:
+                n = min(n, max(1, -(-int(rows_left - rows_total) // batch)))
+            if batches_left != math.inf:
+                n = min(n, int(batches_left) - batches_total)
+            rows = min(left, n * batch)
+            plan.append(_Segment(order, pos, rows, n, drawn, rng_before))
+            rows_total += rows
+            batches_total += n
+            pos += rows
+            if pos < order.size or one_epoch:
+                return plan  # the budget ends inside this epoch, or the epoch's end is wanted
+            if rows_total >= rows_left or batches_total >= batches_left:
+                return plan
+            if rows_total >= MAX_CALL_ROWS:
+                return plan
+
+    def _train_plan(self, plan: list[_Segment], batch: int) -> tuple[int, bool]:
+        """One compiled call over ``plan``; (rows trained, True) or, if the loss diverges,
+        the run stops before the batch that diverged: (rows trained before it, False)."""
         if self._loss_ceiling is None:
             start_loss = self._metrics(self.eval_train).loss or 1.0
             self._loss_ceiling = DIVERGENCE_FACTOR * max(1.0, start_loss)
-        backup_params, backup_state = self.params.copy(), self.state.copy()
-        backup_grads = self.grads.copy()
+        if len(plan) == 1:
+            seg = plan[0]
+            order, pos, ends = seg.order, seg.start, np.array([seg.start + seg.rows], np.int64)
+        else:
+            order = np.concatenate([seg.order[seg.start : seg.start + seg.rows] for seg in plan])
+            pos, ends = 0, np.cumsum([seg.rows for seg in plan]).astype(np.int64)
+        n_batches = sum(seg.batches for seg in plan)
+        rows = int(ends[-1]) - pos
+        backup = (self.params.copy(), self.grads.copy(), self.state.copy())
         lrs = learning_rates(self.config.optimizer, self.step, n_batches)
-        loss_sum = self.engine.train_batches(
-            self.params, self.grads, self.state, self.config.optimizer, self.x, self.y,
-            self.order, self.pos, n_batches, batch, lrs, self.config.l1, self.config.l2,
-            self.dropout_seed, self.step,
-        )  # fmt: skip
-        exploded = loss_sum / max(rows, 1) > self._loss_ceiling
-        if exploded or not (math.isfinite(loss_sum) and np.isfinite(self.params).all()):
-            self.params[...] = backup_params
-            self.grads[...] = backup_grads  # never hand NaN gradients to a snapshot
-            self.state = backup_state
-            lr = float(lrs[0])
-            self.message = (
-                f"loss diverged at step {self.step + 1}: lower the learning rate "
-                f"(now {lr:g}; try {lr / 10:g})"
-            )
-            self.stopped = True
-            return False
-        self.pos += rows
-        self.step += -(-rows // batch)
+        loss_sum = self._call(order, pos, n_batches, batch, lrs, ends, self.step)
+        if self._diverged(loss_sum, rows):
+            self._restore(backup)
+            good = self._replay_until_divergence(order, pos, ends, batch, lrs)
+            if good < n_batches:
+                # back to where this call began (the steps just before a divergence have
+                # usually run far off already); the message names the step that diverged
+                self._restore(backup)
+                self._commit(plan, 0, batch)
+                lr = float(lrs[good])
+                self.message = (
+                    f"loss diverged at step {self.step + good + 1}: lower the learning rate "
+                    f"(now {lr:g}; try {lr / 10:g})"
+                )
+                self.stopped = True
+                return 0, False
+            # every batch passes alone (the replay left the same numbers): go on
+        self._commit(plan, n_batches, batch)
         self.samples += rows
         self._batch_loss_sum += loss_sum
         self._batch_rows += rows
-        return True
+        return rows, True
+
+    def _restore(self, backup: tuple[np.ndarray, np.ndarray, OptimizerState]) -> None:
+        self.params[...], self.grads[...] = backup[0], backup[1]
+        self.state = backup[2].copy()  # the engine updates the state in place
+
+    def _call(
+        self,
+        order: np.ndarray,
+        pos: int,
+        n_batches: int,
+        batch: int,
+        lrs: np.ndarray,
+        ends: np.ndarray,
+        step: int,
+    ) -> float:
+        return self.engine.train_batches(
+            self.params, self.grads, self.state, self.config.optimizer, self.x, self.y,
+            order, pos, n_batches, batch, lrs, self.config.l1, self.config.l2,
+            self.dropout_seed, step, ends,
+        )  # fmt: skip
+
+    def _diverged(self, loss_sum: float, rows: int) -> bool:
+        ceiling = math.inf if self._loss_ceiling is None else self._loss_ceiling
+        if not math.isfinite(loss_sum) or loss_sum / max(rows, 1) > ceiling:
+            return True
+        return not np.isfinite(self.params).all()
+
+    def _replay_until_divergence(
+        self, order: np.ndarray, pos: int, ends: np.ndarray, batch: int, lrs: np.ndarray
+    ) -> int:
+        """Train the same batches again one at a time (the same arithmetic, so the same
+        numbers) and return how many pass before the one that diverges."""
+        start = pos
+        for i in range(lrs.size):
+            end = int(ends[np.searchsorted(ends, start, side="right")])
+            rows = min(batch, end - start)
+            loss = self._call(order, start, 1, batch, lrs[i : i + 1], ends, self.step + i)
+            if self._diverged(loss, rows):
+                return i
+            start += rows
+        return int(lrs.size)
+
+    def _commit(self, plan: list[_Segment], batches: int, batch: int) -> None:
+        """Move the epoch, position and step counters on by the first ``batches`` of ``plan``.
+
+        A shuffle drawn for an epoch that was not reached goes back to the RNG,
+        so the next call draws it again, as one call per epoch would have.
+        """
+        for k, seg in enumerate(plan):
+            used = min(batches, seg.batches)
+            if used == 0:
+                first = next((later for later in plan[k:] if later.drawn), None)
+                if first is not None:
+                    self.rng.bit_generator.state = first.rng_before
+                return
+            batches -= used
+            self.order, self.pos = seg.order, seg.start + min(seg.rows, used * batch)
+            self.step += used
+            if self.pos >= self.order.size:
+                self.epoch += 1
 
     def _end_of_epoch(self) -> bool:
         """Early stopping; True when training should stop."""

@@ -212,3 +212,92 @@ def test_deep_sigmoid_net_shows_vanishing_gradients_in_its_snapshot():
     sigmoid, relu = norms("sigmoid"), norms("relu")
     assert sigmoid[-1] / sigmoid[0] > 50  # orders of magnitude from output back to input
     assert relu[-1] / relu[0] < 5  # the same depth with ReLU keeps them comparable
+
+
+def test_a_timed_slice_returns_and_makes_progress():
+    """``run(seconds=...)`` (the GUI worker's slice) trains something and comes back."""
+    import time
+
+    t = spiral_trainer()
+    t.run(samples=10)  # the kernels are loaded before anything is timed
+    samples = []
+    start = time.perf_counter()
+    for _ in range(3):
+        snap = t.run(seconds=0.05)
+        samples.append(snap.samples)
+    took = time.perf_counter() - start
+    assert took < 5.0  # generous: three 0.05 s slices plus their snapshots
+    assert 10 < samples[0] < samples[1] < samples[2]  # every slice trained on
+    assert snap.step == t.step > 1 and np.isfinite(t.params).all()
+
+
+def test_a_timed_slice_stays_short_on_a_slow_network():
+    """A slice on a wide net and a large dataset returns long before the epoch would end."""
+    import time
+
+    data = make_dataset("spiral", n=100_000, test_ratio=0.5)  # 50 000 training points
+    hidden = (LayerSpec(256, "relu"), LayerSpec(256, "relu"))
+    spec = build_spec(kind=data.kind, n_classes=2, features=("x1", "x2"), hidden=hidden)
+    t = Trainer(data, spec, TrainConfig(batch_size=10))
+    t.run(samples=10)
+    start = time.perf_counter()
+    snap = t.run(seconds=0.04)
+    training = time.perf_counter() - start - t.snapshot_seconds
+    assert snap.samples > 10 and t.epoch == 0  # progress, mid-epoch (an epoch takes seconds)
+    assert training < 0.3  # 7× the slice: room for a loaded machine, not for 2000 batches
+
+
+@pytest.mark.parametrize("engine", ["numba", "reference"])
+def test_how_training_is_sliced_changes_nothing(engine):
+    """Many epochs in one compiled call, a batch at a time, or timed slices: the same run."""
+
+    def fresh():
+        data = make_dataset("spiral", n=90, seed=2)  # 45 training points: 5 batches of 10
+        spec = build_spec(kind=data.kind, n_classes=2, features=("x1", "x2"),
+                          hidden=(LayerSpec(6, "tanh", 0.2),))  # fmt: skip
+        config = TrainConfig(OptimizerConfig("adam", lr=0.01, schedule="step", decay_steps=7))
+        return Trainer(data, spec, config, seed=4, engine=engine)
+
+    whole = fresh()
+    whole.run(samples=45 * 12 + 17)  # twelve epochs and a bit
+    by_batch = fresh()
+    while by_batch.samples < whole.samples:
+        by_batch.run(samples=1)  # one batch per call
+    timed = fresh()
+    while timed.samples < whole.samples:
+        timed.run(samples=min(45 * 3 + 5, whole.samples - timed.samples))
+    for other in (by_batch, timed):
+        assert (other.step, other.epoch, other.pos) == (whole.step, whole.epoch, whole.pos)
+        np.testing.assert_array_equal(other.params, whole.params)
+        np.testing.assert_array_equal(other.order, whole.order)
+        assert other.rng.bit_generator.state == whole.rng.bit_generator.state
+
+
+def test_a_slice_over_many_epochs_is_one_compiled_call(monkeypatch):
+    t = spiral_trainer()
+    calls = []
+    real = t.engine.train_batches
+    monkeypatch.setattr(t.engine, "train_batches", lambda *a, **k: calls.append(a) or real(*a, **k))
+    epochs = t.epoch
+    t.run(samples=t.n_train * 40)
+    assert t.epoch == epochs + 40
+    assert len(calls) == 1
+
+
+def test_divergence_names_the_step_and_goes_back_to_the_slice_start():
+    data = make_dataset("plane", seed=0)
+    spec = build_spec(kind="regress", n_classes=0, features=("x1", "x2"), hidden=())
+    config = TrainConfig(OptimizerConfig("sgd", lr=0.1), batch_size=20)  # diverges slowly
+    # where it diverges, found a batch at a time
+    probe = Trainer(data, spec, config)
+    while not probe.stopped:
+        probe.run(samples=1)
+    assert "diverged" in probe.message
+    failing = probe.step + 1
+    t = Trainer(data, spec, config)
+    before = t.params.copy()
+    snap = t.run(samples=20 * (failing + 50))  # one call over the whole way
+    assert snap.stopped and f"diverged at step {failing}:" in snap.message
+    assert t.step == 0 and t.samples == 0  # this slice is undone...
+    np.testing.assert_array_equal(t.params, before)  # ...to the weights it started from
+    assert failing > 10  # not at once: the message names a step inside the slice

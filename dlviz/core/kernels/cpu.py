@@ -350,28 +350,36 @@ def apply_update(opt, params, grad, m, v, t, lr, hyper, wmask):
 def train_batches(
     params, grad, m, v, t0, layers, codes, cols, loss_code,
     x, y, order, pos, n_batches, batch_size, lrs, opt, hyper, wmask, l1, l2,
-    drop_thr, drop_scale, seed, step0, abuf, zbuf, dbuf, mbuf,
+    drop_thr, drop_scale, seed, step0, abuf, zbuf, dbuf, mbuf, ybuf, ends,
 ):  # fmt: skip
-    """Train ``n_batches`` mini-batches taken from ``order[pos:]``; returns Σ batch loss × rows.
+    """Train ``n_batches`` mini-batches taken from ``order[pos:]``.
 
+    Returns (Σ batch loss × rows, batches trained).  ``ends`` are the
+    positions in ``order`` where an epoch ends (ascending, the last one
+    ``order.shape[0]``): a batch never reaches across one, so several epochs'
+    shuffles laid end to end train in one call exactly as one call per epoch
+    would, the last batch of an epoch holding what is left of it.
     ``t0`` is the number of optimizer steps already taken (Adam's bias
     correction counts from it); ``step0`` is the trainer's step count, which
     picks the dropout masks.  ``grad`` ends holding the last batch's gradient.
     """
-    n = order.shape[0]
     n_in = x.shape[1]
     n_layers = layers.shape[0]
     k = layers[n_layers - 1, 1]
     out_code = codes[n_layers - 1]
     regularise = l1 != F0 or l2 != F0
     loss_sum = 0.0
+    start = pos
+    e = 0
+    done = 0
     for bi in range(n_batches):
-        start = pos + bi * batch_size
-        rows = min(batch_size, n - start)
-        if rows <= 0:
+        while e < ends.shape[0] and start >= ends[e]:
+            e += 1
+        if e == ends.shape[0]:
             break
+        rows = min(batch_size, ends[e] - start)
         a0 = _view(abuf, rows, 0, n_in)
-        yb = np.empty((rows, k), dtype=np.float32)
+        yb = ybuf[:rows]
         for i in range(rows):
             r = order[start + i]
             for j in range(n_in):
@@ -411,7 +419,9 @@ def train_batches(
                 sign = F1 if p > F0 else (-F1 if p < F0 else F0)
                 grad[i] += wmask[i] * (l1 * sign + l2 * p)
         apply_update(opt, params, grad, m, v, t0 + bi + 1, lrs[bi], hyper, wmask)
-    return loss_sum
+        start += rows
+        done += 1
+    return loss_sum, done
 
 
 @jit
@@ -454,6 +464,12 @@ def forward_rows(params, layers, codes, cols, x, out, keep, abuf, zbuf, chunk): 
 # ------------------------------------------------------------------ engine object
 
 
+def _epoch_ends(order: np.ndarray, epoch_ends: np.ndarray | None) -> np.ndarray:
+    if epoch_ends is None:
+        return np.array([order.shape[0]], np.int64)
+    return np.ascontiguousarray(epoch_ends, np.int64)
+
+
 class NumbaEngine:
     """Trains and evaluates one network shape with the compiled kernels."""
 
@@ -483,6 +499,7 @@ class NumbaEngine:
         self.zbuf = np.zeros(size, np.float32)
         self.dbuf = np.zeros(size, np.float32)
         self.mbuf = np.zeros(size, np.float32)
+        self.ybuf = np.zeros((self.max_rows, self.spec.n_outputs), np.float32)
 
     def train_batches(
         self,
@@ -501,18 +518,24 @@ class NumbaEngine:
         l2: float,
         seed: int,
         step: int,
+        epoch_ends: np.ndarray | None = None,
     ) -> float:
-        """Run ``n_batches`` optimizer steps; returns the sum of batch loss × batch rows."""
+        """Run ``n_batches`` optimizer steps; returns the sum of batch loss × batch rows.
+
+        ``epoch_ends``: where in ``order`` each epoch ends (default: one epoch,
+        ending at ``order``'s end); batches stop at each, as in one call per epoch.
+        """
         if batch_size > self.max_rows:
             self._alloc(batch_size)
-        loss = train_batches(
+        ends = _epoch_ends(order, epoch_ends)
+        loss, steps = train_batches(
             params, grad, state.m, state.v, state.t, self.layers, self.codes, self.cols,
             self.loss_code, x, y, order, pos, n_batches, batch_size, lrs, cfg.code,
             cfg.hyper(), self.wmask, np.float32(l1), np.float32(l2), self.drop_thr,
             self.drop_scale, np.uint64(seed), step, self.abuf, self.zbuf, self.dbuf, self.mbuf,
+            self.ybuf, ends,
         )  # fmt: skip
-        steps = min(n_batches, -(-(order.shape[0] - pos) // batch_size))
-        state.t += max(steps, 0)
+        state.t += int(steps)
         return float(loss)
 
     def forward(self, params: np.ndarray, x: np.ndarray, keep_all: bool = False) -> np.ndarray:

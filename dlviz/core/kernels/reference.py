@@ -234,13 +234,18 @@ class ReferenceEngine:
         l2: float,
         seed: int,
         step: int,
+        epoch_ends: np.ndarray | None = None,
     ) -> float:
         """Same contract as :meth:`dlviz.core.kernels.cpu.NumbaEngine.train_batches`."""
+        ends = [order.size] if epoch_ends is None else [int(e) for e in epoch_ends]
         loss_sum = 0.0
+        start = pos
         for i in range(n_batches):
-            rows = order[pos + i * batch_size : pos + (i + 1) * batch_size]
-            if rows.size == 0:
-                break
+            end = next((e for e in ends if e > start), None)
+            if end is None:
+                break  # the shuffles given are used up
+            rows = order[start : min(start + batch_size, end)]
+            start += rows.size
             xb, yb = x[rows].astype(self.dtype), y[rows].astype(self.dtype)
             p: np.ndarray = params.astype(self.dtype)
             tape = forward(self.spec, p, xb, dropout_seed=seed, step=step + i)
