@@ -311,7 +311,7 @@ class Trainer:
             if seconds is not None:
                 remaining = deadline - time.perf_counter()
                 # unknown speed (a new network): one batch first, to measure it
-                batches = 1 if self._per_batch is None else remaining / self._per_batch / 2
+                batches = 1 if self._per_batch is None else remaining / self._per_batch * 0.8
                 batches = max(1, int(batches))
             plan = self._plan(batch, budget - done, batches, one_epoch)
             t0 = time.perf_counter()
@@ -324,7 +324,8 @@ class Trainer:
             if one_epoch and self.pos >= self.order.size:
                 if self._end_of_epoch() or until_epoch_end:
                     break
-            if seconds is not None and time.perf_counter() >= deadline:
+            # what is left of the slice after its main call is not worth another one
+            if seconds is not None and deadline - time.perf_counter() < 0.2 * seconds:
                 break
         return done
 
