@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from dlviz.core.colors import boundary_image, point_colors, value_limit
+from dlviz.core.colors import boundary_image, point_colors, smooth_output, value_limit
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.io import atomic_write
@@ -54,7 +54,8 @@ def render_frame(
         curve = _to_pixels(np.column_stack([xs, snap.grid[:, 0]]), bounds, PLOT)
         draw.line([tuple(p) for p in curve], fill=(0, 114, 178), width=3)
     else:
-        rgba = boundary_image(np.asarray(snap.grid), dataset.kind, limit=limit)
+        smooth = smooth_output(np.asarray(snap.grid), snap.spec.output, PLOT)
+        rgba = boundary_image(smooth, dataset.kind, limit=limit)
         # grid rows run bottom-to-top; images top-to-bottom
         heat = Image.fromarray(np.ascontiguousarray(rgba[::-1, :, :3]), "RGB")
         frame.paste(heat.resize((PLOT, PLOT), Image.Resampling.BILINEAR), (0, 0))

@@ -259,6 +259,29 @@ def upsample(grid: np.ndarray, size: int = SMOOTH_SIZE) -> np.ndarray:
     return out
 
 
+def smooth_output(grid: np.ndarray, output: str, size: int = SMOOTH_SIZE) -> np.ndarray:
+    """A network's output grid upsampled for display, interpolated where it is smooth.
+
+    A trained classifier's probabilities jump from 0 to 1 within one grid
+    cell, so interpolating them draws the boundary as a staircase of cells.
+    Its logits (sigmoid) or log-probabilities (softmax) vary gently: they are
+    interpolated and mapped back, and the p = 0.5 line becomes a smooth curve
+    (exact where the logit is linear across a cell).  Values (identity) are
+    interpolated as they are.
+    """
+    g = np.asarray(grid, dtype=np.float32)
+    if output == "sigmoid":
+        p = np.clip(g, np.float32(1e-6), np.float32(1 - 1e-6))
+        z = upsample(np.log(p) - np.log1p(-p), size)
+        return (np.float32(1) / (np.float32(1) + np.exp(-z))).astype(np.float32)
+    if output == "softmax":
+        lp = upsample(np.log(np.clip(g, np.float32(1e-30), np.float32(1))), size)
+        lp -= lp.max(axis=-1, keepdims=True)
+        e = np.exp(lp)
+        return (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
+    return upsample(g, size)
+
+
 def grid_rect(bounds: Sequence[float], res: int) -> tuple[float, float, float, float]:
     """(x, y, width, height) of an image whose pixel centres are ``linspace(bounds, res)``."""
     xmin, xmax, ymin, ymax = (float(b) for b in bounds)

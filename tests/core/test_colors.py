@@ -210,3 +210,39 @@ def test_sticky_range_changes_only_when_the_data_leaves_or_shrinks():
     assert down == (-3.0, 0.0)
     assert sticky_range(r, float("nan"), 1.0) == r
     assert sticky_range(None, 5.0, 5.0)[1] > 5.0  # a flat line still gets a range
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_smooth_output_draws_a_sharp_boundary_where_it_is_not_a_staircase():
+    """A saturated classifier sampled on a coarse grid: interpolating its logits gives the
+    true probabilities on the fine grid; interpolating the probabilities gives steps."""
+    from dlviz.core.colors import smooth_output, upsample
+
+    def field(res):  # logit linear in the plane, steep: p goes 0 -> 1 within one coarse cell
+        x, y = np.meshgrid(np.linspace(-1, 1, res), np.linspace(-1, 1, res))
+        return (200 * (0.8 * x + 0.6 * y))[..., None]
+
+    coarse, fine = _sigmoid(field(40)), _sigmoid(field(240))
+    smooth = smooth_output(coarse, "sigmoid", size=240)
+    assert smooth.shape == (240, 240, 1) and smooth.dtype == np.float32
+    np.testing.assert_allclose(smooth, fine, atol=2e-3)
+    assert np.abs(upsample(coarse, 240) - fine).max() > 0.1  # the staircase it replaces
+
+    # softmax: log-probabilities interpolated, rows still sum to 1
+    def three(res):  # three classes, log-probabilities above float32's tiniest
+        z = field(res) / 8
+        return np.concatenate([z, -z, np.zeros_like(z)], axis=-1)
+
+    logits, fine_logits = three(40), three(240)
+    probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    fine_probs = np.exp(fine_logits) / np.exp(fine_logits).sum(-1, keepdims=True)
+    out = smooth_output(probs, "softmax", size=240)
+    np.testing.assert_allclose(out.sum(-1), 1, atol=1e-5)
+    np.testing.assert_allclose(out, fine_probs, atol=2e-3)
+    # values (regression) are interpolated as they are
+    np.testing.assert_array_equal(
+        smooth_output(field(40), "identity", 240), upsample(field(40), 240)
+    )

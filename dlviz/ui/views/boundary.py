@@ -34,7 +34,7 @@ from dlviz.core.colors import (
     boundary_image,
     grid_rect,
     point_colors,
-    upsample,
+    smooth_output,
 )
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui import icons
@@ -414,8 +414,8 @@ class BoundaryView(View):
             xs = np.linspace(xmin, xmax, snap.grid.shape[0])
             self.curve.setData(xs, np.asarray(snap.grid[:, 0], np.float64))
         else:
-            # interpolate the output, then colour it: a crisp p = 0.5 line (core/colors.py)
-            smooth = upsample(snap.grid)
+            # interpolate the output (as logits), then colour it: a smooth p = 0.5 line
+            smooth = smooth_output(snap.grid, snap.spec.output)
             rgba = boundary_image(
                 smooth,
                 kind,
