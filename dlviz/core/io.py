@@ -411,19 +411,102 @@ def load_weights(
     return spec, params, info
 
 
-def fit_weights(target: NetworkSpec, source: NetworkSpec, params: np.ndarray, name: str) -> None:
-    """Check that weights made for ``source`` fit a network built as ``target``."""
-    if target.sizes == source.sizes:
-        return
-    if len(target.sizes) != len(source.sizes):
-        raise DlvizError(
-            f"{name} has {source.n_layers} weight layers ({source.describe()}); "
-            f"this network has {target.n_layers} ({target.describe()})"
+def _inputs_text(spec: NetworkSpec) -> str:
+    """How a network sees its inputs: raw, or shifted and scaled first."""
+    if not spec.input_shift:
+        return "the raw inputs"
+    shift = ", ".join(f"{v:.4g}" for v in spec.input_shift)
+    scale = ", ".join(f"{v:.4g}" for v in spec.input_scale)
+    return f"inputs normalised by shift ({shift}) and scale ({scale})"
+
+
+def _same_normalisation(a: NetworkSpec, b: NetworkSpec) -> bool:
+    if bool(a.input_shift) != bool(b.input_shift):
+        return False
+    if not a.input_shift:
+        return True
+    return bool(
+        len(a.input_shift) == len(b.input_shift)
+        and np.allclose(a.input_shift, b.input_shift, rtol=1e-6, atol=1e-9)
+        and np.allclose(a.input_scale, b.input_scale, rtol=1e-6, atol=1e-9)
+    )
+
+
+def weights_mismatch(target: NetworkSpec, source: NetworkSpec, name: str) -> list[str]:
+    """What makes weights made for ``source`` compute something else in ``target``.
+
+    The shapes are assumed equal; each entry names the difference and the
+    change to the target network that fixes it.
+    """
+    problems: list[str] = []
+    if target.features != source.features:
+        want, have = ", ".join(source.features), ", ".join(target.features)
+        problems.append(
+            f"{name} was trained on the input features {want}; this network uses {have}: "
+            f"select the features {want}"
         )
-    for layer in range(target.n_layers):
-        want = (target.sizes[layer], target.sizes[layer + 1])
-        have = (source.sizes[layer], source.sizes[layer + 1])
+    if not _same_normalisation(target, source):
+        problems.append(
+            f"{name} expects {_inputs_text(source)}; this network takes {_inputs_text(target)}: "
+            "open the project it was trained in, or train it again without --normalise"
+        )
+    pairs = zip(source.hidden, target.hidden, strict=True)  # same shapes: same layer count
+    for i, (want_layer, have_layer) in enumerate(pairs, start=1):
+        want, have = want_layer.activation, have_layer.activation
         if want != have:
-            raise DlvizError(
-                f"{name}: layer {layer + 1} has weights of shape {have}, this network needs {want}"
+            problems.append(
+                f"{name} was trained with {want} in hidden layer {i}; this network uses "
+                f"{have}: set layer {i} to {want}"
             )
+    if target.output != source.output:
+        problems.append(
+            f"{name} was trained with a {source.output} output ({source.loss} loss); this "
+            f"network has a {target.output} output ({target.loss} loss): set Output to "
+            f"{source.output} with the {source.loss} loss (on data of the kind it was made for)"
+        )
+    return problems
+
+
+def fit_weights(
+    target: NetworkSpec, source: NetworkSpec, params: np.ndarray, name: str
+) -> list[str]:
+    """Check that weights made for ``source`` compute the same in a network built as ``target``.
+
+    The shapes must match, and so must everything that changes the network's
+    predictions: input features, input normalisation, every activation and
+    the output.  A mismatch raises :class:`DlvizError` naming each difference
+    and what to change (e.g. ``w.npz was trained with tanh in hidden layer 1;
+    this network uses relu: set layer 1 to tanh``): loading would otherwise
+    succeed and silently predict something else.  Returns notes on differences
+    that leave the predictions alone (the loss) for the caller to show.
+    """
+    if target.sizes != source.sizes:
+        if len(target.sizes) != len(source.sizes):
+            raise DlvizError(
+                f"{name} has {source.n_layers} weight layers ({source.describe()}); "
+                f"this network has {target.n_layers} ({target.describe()})"
+            )
+        for layer in range(target.n_layers):
+            want = (target.sizes[layer], target.sizes[layer + 1])
+            have = (source.sizes[layer], source.sizes[layer + 1])
+            if want != have:
+                raise DlvizError(
+                    f"{name}: layer {layer + 1} has weights of shape {have}, "
+                    f"this network needs {want}"
+                )
+    problems = weights_mismatch(target, source, name)
+    if len(problems) == 1:
+        raise DlvizError(f"{problems[0]}, or train this network afresh")
+    if problems:
+        raise DlvizError(
+            f"{name} was made for another network ({source.describe()}; this one is "
+            f"{target.describe()}), so it would predict something else here:\n- "
+            + "\n- ".join(problems)
+            + "\nChange the network to match, or train it afresh."
+        )
+    notes: list[str] = []
+    if target.loss != source.loss:
+        notes.append(
+            f"it was trained with the {source.loss} loss; this network trains with {target.loss}"
+        )
+    return notes

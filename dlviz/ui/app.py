@@ -219,9 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         window.show()
     window.files.ask_on_close = True
-    window.files.enable_autosave()
-    if project is None:
-        window.files.offer_restore()
+    # every window autosaves to a slot of its own; only a plain start offers what crashed
+    # sessions left (a start with a project or CSV keeps them for the next plain start)
+    window.files.start_autosave(offer_restore=not args.data)
     if args.play:
         window.play()
     return app.exec()

@@ -1056,8 +1056,7 @@ class MainWindow(QMainWindow):
         path = self.files.dropped_path(event.mimeData())
         if path is not None:
             event.acceptProposedAction()
-            if self.files.confirm_discard():
-                self.files.open(path)
+            self.files.open_dropped(path)
 
     def export_image(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export image", "dlviz.png", "PNG (*.png)")

@@ -3,23 +3,45 @@
 from __future__ import annotations
 
 import os
+import shutil
+import threading
+import time
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPainter
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 from ui_helpers import drag, train
 
-from dlviz.core.data import make_dataset, write_csv
+from dlviz.core.data import make_dataset, read_csv, write_csv
 from dlviz.core.network import LayerSpec
 from dlviz.core.project import load_project
-from dlviz.ui.files import AUTOSAVE_NAME
 from dlviz.ui.session import DataSettings
+
+JOB_MS = 30_000
+START_MS = 60_000  # the JIT warm-up (as conftest's START_TIMEOUT_MS)
 
 
 def params(window):
     return window.worker.submit(lambda t: t.params.copy()).result(timeout=10)
+
+
+def run_job(qtbot, window, what, action):
+    """Start a file job for the worker (``action()`` returns True) and wait for its end.
+
+    Returns the error message ("" when it worked).
+    """
+    with qtbot.waitSignal(
+        window.files.job_finished, timeout=JOB_MS, check_params_cb=lambda w, _e: w == what
+    ) as blocker:
+        assert action()
+    return blocker.args[1]
+
+
+def save_as(qtbot, window, path):
+    error = run_job(qtbot, window, "save", lambda: window.files.save_as(str(path)))
+    assert error == ""
 
 
 def setup_network(qtbot, window):
@@ -37,7 +59,7 @@ def test_project_resumes_bit_for_bit(qtbot, make_window, tmp_path):
     setup_network(qtbot, a)
     train(qtbot, a, 37)  # mid-epoch: the shuffle order and position matter
     path = str(tmp_path / "lesson.dlviz")
-    assert a.files.save_as(path)
+    save_as(qtbot, a, path)
     assert os.path.exists(path)
     assert not a.isWindowModified()
     assert a.windowTitle() == "lesson.dlviz[*] — dlviz"
@@ -68,7 +90,7 @@ def test_modified_marker_after_painting_cleared_on_save(qtbot, window, tmp_path)
     assert not window.isWindowModified()
     drag(qtbot, window, [(0.2, 0.3)])
     qtbot.waitUntil(window.isWindowModified, timeout=2_000)
-    assert window.files.save_as(str(tmp_path / "p.dlviz"))
+    save_as(qtbot, window, tmp_path / "p.dlviz")
     assert not window.isWindowModified()
 
 
@@ -88,8 +110,9 @@ def test_corrupt_project_shows_error_and_keeps_session(qtbot, window, tmp_path):
 
 def test_unwritable_path_shows_error(qtbot, window, tmp_path):
     target = tmp_path / "no" / "such" / "dir" / "x.dlviz"
-    assert not window.files.save_as(str(target))
-    assert window.message_box() is not None
+    error = run_job(qtbot, window, "save", lambda: window.files.save_as(str(target)))
+    assert "x.dlviz" in error
+    assert window.message_box() is not None and window.message_box().text() == error
     window.message_box().close()
     assert window.files.path is None
 
@@ -98,7 +121,7 @@ def test_export_onnx_matches_predictions(qtbot, window, tmp_path):
     ort = pytest.importorskip("onnxruntime")
     train(qtbot, window, 20)
     path = str(tmp_path / "model.onnx")
-    assert window.files.export_weights(path)
+    assert run_job(qtbot, window, "export_weights", lambda: window.files.export_weights(path)) == ""
     x = window.session.dataset.points[:50].astype(np.float32)
     want = window.worker.submit(lambda t: t.predict(x)).result(timeout=10)
     sess = ort.InferenceSession(path)
@@ -106,53 +129,171 @@ def test_export_onnx_matches_predictions(qtbot, window, tmp_path):
     np.testing.assert_allclose(got, want, atol=1e-5)
 
 
-def test_import_weights_round_trip_and_mismatch(qtbot, make_window, tmp_path):
+def patch_dialogs(monkeypatch, *, open_path=None, save_path=None, save_filter=""):
+    """The file dialogs answer at once (a modal dialog would block the test)."""
+    if open_path is not None:
+        monkeypatch.setattr(
+            QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(open_path), ""))
+        )
+    if save_path is not None:
+        monkeypatch.setattr(
+            QFileDialog,
+            "getSaveFileName",
+            staticmethod(lambda *a, **k: (str(save_path), save_filter)),
+        )
+
+
+def import_through_menu(qtbot, window, monkeypatch, path):
+    """File ▸ Import weights, the dialog answering ``path``; the error text ("" if it worked)."""
+    patch_dialogs(monkeypatch, open_path=path)
+    return run_job(
+        qtbot, window, "import_weights", lambda: window.actions["import_weights"].trigger() or True
+    )
+
+
+def set_layers(qtbot, window, layers):
+    window.network_panel.set_hidden(layers)
+    want = window._build_spec(quiet=True)
+    qtbot.waitUntil(
+        lambda: window.worker.submit(lambda t: t.spec).result(timeout=10) == want, timeout=10_000
+    )
+
+
+def optimizer_state(window):
+    return window.worker.submit(lambda t: (t.state.m.copy(), t.state.v.copy(), t.state.t)).result(
+        timeout=10
+    )
+
+
+def test_import_weights_round_trip_resets_the_optimizer(qtbot, make_window, tmp_path, monkeypatch):
     a = make_window("circle")
     train(qtbot, a, 20)
-    path = str(tmp_path / "w.npz")
-    assert a.files.export_weights(path)
+    path = tmp_path / "w.npz"
+    patch_dialogs(monkeypatch, save_path=tmp_path / "w", save_filter="NumPy weights (*.npz)")
+    export = lambda: a.actions["export_weights"].trigger() or True  # noqa: E731
+    assert run_job(qtbot, a, "export_weights", export) == ""
+    assert path.exists()  # the filter chose the suffix
     b = make_window("circle")
-    assert b.files.import_weights(path)
+    train(qtbot, b, 15)
+    m, v, t = optimizer_state(b)
+    assert t > 0 and np.abs(m).max() > 0  # Adam's moments of b's own weights
+    assert import_through_menu(qtbot, b, monkeypatch, path) == ""
     np.testing.assert_array_equal(params(b), params(a))
+    m, v, t = optimizer_state(b)
+    assert t == 0 and not m.any() and not v.any()  # they belonged to the old weights
+    assert b.isWindowModified()
+    assert "loaded weights" in b.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: np.array_equal(b.session.latest.params, params(a)), timeout=5_000)
+    train(qtbot, b, 5)  # and it trains on from there
+    assert np.isfinite(params(b)).all()
 
-    b.network_panel.set_hidden((LayerSpec(8, "tanh"), LayerSpec(3, "tanh")))
-    qtbot.waitUntil(
-        lambda: b.worker.submit(lambda t: t.spec.sizes).result(timeout=10) == (2, 8, 3, 1),
-        timeout=10_000,
-    )
+
+def test_import_weights_of_another_shape_names_the_layer(qtbot, make_window, tmp_path, monkeypatch):
+    a = make_window("circle")
+    path = str(tmp_path / "w.npz")
+    assert run_job(qtbot, a, "export_weights", lambda: a.files.export_weights(path)) == ""
+    b = make_window("circle")
+    set_layers(qtbot, b, (LayerSpec(8, "tanh"), LayerSpec(3, "tanh")))
     before = params(b)
-    assert not b.files.import_weights(path)
-    text = b.message_box().text()
+    text = import_through_menu(qtbot, b, monkeypatch, path)
+    assert b.message_box().text() == text
     b.message_box().close()
     assert "layer 2" in text and "(8, 8)" in text and "(8, 3)" in text, text
     np.testing.assert_array_equal(params(b), before)
 
 
-def test_autosave_and_restore_after_crash(qtbot, make_window, tmp_path):
-    data_dir = str(tmp_path / "data")
+def test_import_weights_with_other_activations_or_output_is_refused(
+    qtbot, make_window, tmp_path, monkeypatch
+):
     a = make_window("circle")
-    a.files.enable_autosave(data_dir)
-    assert not a.files.autosave()  # nothing changed yet
-    drag(qtbot, a, [(0.25, -0.4)])
-    qtbot.waitUntil(a.isWindowModified, timeout=2_000)
-    a.files.autosave_timer.timeout.emit()
-    saved = os.path.join(data_dir, AUTOSAVE_NAME)
-    assert os.path.exists(saved)
-    points = a.session.dataset.points.copy()
+    set_layers(qtbot, a, (LayerSpec(6, "tanh"), LayerSpec(4, "tanh")))
+    path = str(tmp_path / "w.npz")
+    assert run_job(qtbot, a, "export_weights", lambda: a.files.export_weights(path)) == ""
 
-    # a crash leaves the file; a new window offers to restore it
-    b = make_window("xor")
-    b.files.enable_autosave(data_dir)
-    b.files.offer_restore()
-    box = b.message_box()
-    assert box is not None and "Restore" in box.windowTitle()
-    box.button(QMessageBox.StandardButton.Yes).click()
-    qtbot.waitUntil(lambda: b.session.dataset.n == len(points), timeout=5_000)
-    np.testing.assert_array_equal(b.session.dataset.points, points)
+    b = make_window("circle")
+    set_layers(qtbot, b, (LayerSpec(6, "relu"), LayerSpec(4, "tanh")))  # same shapes
+    before = params(b)
+    text = import_through_menu(qtbot, b, monkeypatch, path)
+    b.message_box().close()
+    assert "w.npz was trained with tanh in hidden layer 1" in text, text
+    assert "this network uses relu" in text and "set layer 1 to tanh" in text, text
+    np.testing.assert_array_equal(params(b), before)
 
-    # a clean exit removes it
-    a.close()
-    assert not os.path.exists(saved)
+    # the same shapes and activations, another output: mse on an identity output (regression)
+    set_layers(qtbot, b, (LayerSpec(6, "tanh"), LayerSpec(4, "tanh")))
+    c = make_window("plane")  # regression data: an identity output, one value
+    set_layers(qtbot, c, (LayerSpec(6, "tanh"), LayerSpec(4, "tanh")))
+    before = params(c)
+    text = import_through_menu(qtbot, c, monkeypatch, path)
+    c.message_box().close()
+    assert "sigmoid output" in text and "identity output" in text, text
+    np.testing.assert_array_equal(params(c), before)
+
+    # weights that fit load, and the network then predicts what the file's network did
+    assert import_through_menu(qtbot, b, monkeypatch, path) == ""
+    x = a.session.dataset.points[:20]
+    want = a.worker.submit(lambda t: t.predict(x)).result(timeout=10)
+    got = b.worker.submit(lambda t: t.predict(x)).result(timeout=10)
+    np.testing.assert_allclose(got, want, atol=1e-6)
+
+    # two inputs still, but other ones: x1 and x1·x2 instead of x1 and x2
+    boxes = b.network_panel.feature_boxes
+    boxes["x1x2"].click()
+    boxes["x2"].click()
+    qtbot.waitUntil(
+        lambda: b.worker.submit(lambda t: t.spec.features).result(timeout=10) == ("x1", "x1x2"),
+        timeout=10_000,
+    )
+    text = import_through_menu(qtbot, b, monkeypatch, path)
+    b.message_box().close()
+    assert "trained on the input features x1, x2" in text and "uses x1, x1x2" in text, text
+
+
+def test_import_weights_trained_on_normalised_inputs_is_refused(
+    qtbot, window, tmp_path, monkeypatch
+):
+    from dlviz.core.data import make_dataset as make
+    from dlviz.core.io import save_weights
+    from dlviz.core.trainer import Trainer
+
+    spec = window.worker.submit(lambda t: t.spec).result(timeout=10)
+    cli = Trainer(make("circle", n=60, seed=1), spec, seed=2, engine="reference", normalise=True)
+    assert cli.spec.input_shift  # what `dlviz train --normalise` makes
+    path = tmp_path / "cli.safetensors"
+    save_weights(path, cli.spec, cli.params, {})
+    before = params(window)
+    text = import_through_menu(qtbot, window, monkeypatch, path)
+    window.message_box().close()
+    assert "normalised" in text and "raw inputs" in text, text
+    np.testing.assert_array_equal(params(window), before)
+
+
+def test_export_csv_from_the_menu_reads_back_exactly(qtbot, make_window, tmp_path, monkeypatch):
+    window = make_window("spiral")
+    drag(qtbot, window, [(0.3, -0.2)])  # a painted point goes along
+    qtbot.waitUntil(lambda: window.isWindowModified(), timeout=2_000)
+    path = tmp_path / "points.csv"
+    patch_dialogs(monkeypatch, save_path=path)
+    window.actions["save_csv"].trigger()
+    assert path.exists()
+    assert "points" in window.statusBar().currentMessage()
+    data, back = window.session.dataset, read_csv(path)
+    assert back.kind == data.kind and back.n == data.n
+    np.testing.assert_array_equal(back.points, data.points)
+    np.testing.assert_array_equal(back.targets, data.targets)
+    np.testing.assert_array_equal(back.is_test, data.is_test)  # the split came along
+    assert data.is_test.any() and (~data.is_test).any()
+
+
+def test_file_jobs_that_fail_show_a_message_not_an_exception(qtbot, window, tmp_path):
+    bad = str(tmp_path / "no" / "dir" / "model.onnx")
+    error = run_job(qtbot, window, "export_weights", lambda: window.files.export_weights(bad))
+    assert "model.onnx" in error and window.message_box().text() == error
+    window.message_box().close()
+    missing = str(tmp_path / "nothing.npz")
+    assert not window.files.import_weights(missing)  # read before anything is sent
+    assert "does not exist" in window.message_box().text()
+    window.message_box().close()
 
 
 def test_drop_csv_opens_it(qtbot, window, tmp_path):
@@ -174,7 +315,7 @@ def test_drop_csv_opens_it(qtbot, window, tmp_path):
 
 def test_recent_files_drop_missing(qtbot, window, tmp_path):
     path = str(tmp_path / "r.dlviz")
-    assert window.files.save_as(path)
+    save_as(qtbot, window, path)
     assert window.files.recent()[0] == os.path.abspath(path)
     os.remove(path)
     assert not window.files.open_recent(os.path.abspath(path))
@@ -183,18 +324,77 @@ def test_recent_files_drop_missing(qtbot, window, tmp_path):
     assert os.path.abspath(path) not in window.files.recent()
 
 
-def test_export_view_png_and_svg(qtbot, window, tmp_path):
-    png = tmp_path / "loss.png"
+def distinct_colours(image: QImage) -> np.ndarray:
+    """The image's pixels as an (n, 3) array of RGB rows."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    w, h = image.width(), image.height()
+    raw = np.frombuffer(image.constBits(), np.uint8, count=image.sizeInBytes())
+    rows = raw.reshape(h, image.bytesPerLine())[:, : w * 4].reshape(h, w, 4)
+    return rows[..., [2, 1, 0]].reshape(-1, 3).astype(int)  # BGRA in memory
+
+
+def shows(pixels: np.ndarray, rgb, tol: int = 6, at_least: int = 20) -> bool:
+    """Whether at least ``at_least`` pixels are within ``tol`` of colour ``rgb``."""
+    near = np.abs(pixels - np.asarray(rgb, int)).max(axis=1) <= tol
+    return int(near.sum()) >= at_least
+
+
+def boundary_colours(window, k=2):
+    """The ``k`` commonest colours of the heatmap the boundary view shows now."""
+    heat = window.views["boundary"].boundary_pixels()
+    assert heat is not None
+    rgb = heat[..., :3].reshape(-1, 3).astype(int)
+    colours, counts = np.unique(rgb, axis=0, return_counts=True)
+    return colours[np.argsort(counts)[::-1][:k]]
+
+
+def test_export_view_png_svg_and_clipboard_show_the_picture(qtbot, make_window, tmp_path):
+    window = make_window("xor")
+    train(qtbot, window, 200)  # a boundary with both classes' colours
+    window.draw_frame()
+    qtbot.wait(50)
+    from dlviz.core.colors import OKABE_ITO_HEX, hex_to_rgb
+
+    class_colours = [hex_to_rgb(c) for c in OKABE_ITO_HEX[:2]]
+    heat = boundary_colours(window)
+
+    def check(pixels):
+        assert len(np.unique(pixels, axis=0)) > 50  # not a blank or flat image
+        for rgb in heat:  # the heatmap's own colours...
+            assert shows(pixels, rgb), rgb
+        for rgb in class_colours:  # ...and the points' class colours
+            assert shows(pixels, rgb, tol=12, at_least=5), rgb
+
+    png = tmp_path / "boundary.png"
     assert window.files.export_view_image("boundary", str(png))
     image = QImage(str(png))
     view = window.views["boundary"]
     assert image.width() >= view.width() and image.height() >= view.height()
+    check(distinct_colours(image))
+
     svg = tmp_path / "boundary.svg"
     assert window.files.export_view_image("boundary", str(svg))
     text = svg.read_text(encoding="utf-8")
     assert text.lstrip().startswith("<?xml") and "<svg" in text
+    # drawn elements: the heatmap and every point (pyqtgraph draws each point as a small
+    # picture), the frame and the axis labels
+    assert text.count("<image") > window.session.dataset.n // 2, text.count("<image")
+    assert "<rect" in text and "<text" in text
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(str(svg))
+    assert renderer.isValid()
+    drawn = QImage(view.width(), view.height(), QImage.Format.Format_RGB32)
+    drawn.fill(0xFF000000)
+    painter = QPainter(drawn)
+    renderer.render(painter)
+    painter.end()
+    check(distinct_colours(drawn))  # drawn back, the SVG shows the same picture
+
     window.files.copy_view("boundary")
-    assert not QApplication.clipboard().pixmap().isNull()
+    pixmap = QApplication.clipboard().pixmap()
+    assert not pixmap.isNull() and pixmap.size() == view.grab().size()
+    check(distinct_colours(pixmap.toImage()))
 
 
 def gif_frames(path):
@@ -242,7 +442,7 @@ def answer_next_question(button):
 def test_closing_with_unsaved_work_asks_first(qtbot, window, tmp_path):
     window.files.ask_on_close = True  # as the real app does
     path = tmp_path / "lesson.dlviz"
-    assert window.files.save_as(str(path))
+    save_as(qtbot, window, path)
     saved = load_project(path)[0].dataset.n
     drag(qtbot, window, [(0.2, 0.3)])
     qtbot.waitUntil(window.isWindowModified, timeout=2_000)
@@ -255,14 +455,34 @@ def test_closing_with_unsaved_work_asks_first(qtbot, window, tmp_path):
     assert window.session.dataset.n == points and window.isWindowModified()
 
     answer_next_question(QMessageBox.StandardButton.Save)
-    assert window.close()  # Save: written first, then closed
+    assert not window.close()  # Save: the worker writes the file; the window waits for it...
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=JOB_MS)  # ...then closes
     assert load_project(path)[0].dataset.n == points
+    assert not window.worker.is_running()
+
+
+def test_closing_when_the_save_fails_keeps_the_window_and_the_work(qtbot, window, tmp_path):
+    window.files.ask_on_close = True
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    save_as(qtbot, window, folder / "lesson.dlviz")
+    drag(qtbot, window, [(0.2, 0.3)])
+    qtbot.waitUntil(window.isWindowModified, timeout=2_000)
+    shutil.rmtree(folder)  # the file's folder is gone (a USB stick pulled out)
+    answer_next_question(QMessageBox.StandardButton.Save)
+    with qtbot.waitSignal(window.files.job_finished, timeout=JOB_MS) as blocker:
+        assert not window.close()
+    assert "lesson.dlviz" in blocker.args[1]
+    assert window.isVisible() and window.isWindowModified()
+    assert window.message_box() is not None
+    window.message_box().close()
+    window.files.ask_on_close = False  # the fixture closes it without asking
 
 
 def test_file_new_starts_an_unsaved_session_with_default_data(qtbot, make_window, tmp_path):
     window = make_window("moons")
     path = tmp_path / "moons.dlviz"
-    assert window.files.save_as(str(path))
+    save_as(qtbot, window, path)
     before = window.session.latest.params.copy()
     window.actions["new"].trigger()
     assert window.session.dataset.name == DataSettings().preset
@@ -278,3 +498,171 @@ def test_file_new_starts_an_unsaved_session_with_default_data(qtbot, make_window
     )  # fresh weights
     assert path.exists()  # the old file is untouched: Save now asks for a new name
     assert window.files.path is None
+
+
+def test_drop_project_opens_it(qtbot, make_window, tmp_path):
+    a = make_window("moons")
+    path = tmp_path / "dropped.dlviz"
+    save_as(qtbot, a, path)
+    b = make_window("circle")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    no_mods = Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(100, 100), action, mime, button, no_mods)
+    b.event(enter)
+    assert enter.isAccepted()
+    b.event(QDropEvent(QPointF(100, 100), action, mime, button, no_mods))
+    assert b.files.path == os.path.abspath(path)
+    assert b.windowTitle() == "dropped.dlviz[*] — dlviz"
+    np.testing.assert_array_equal(b.session.dataset.points, a.session.dataset.points)
+    qtbot.waitUntil(lambda: np.array_equal(b.session.latest.params, params(a)), timeout=10_000)
+
+    other = mime_for = QMimeData()  # a file of another kind is not taken
+    mime_for.setUrls([QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
+    refused = QDragEnterEvent(QPoint(100, 100), action, other, button, no_mods)
+    refused.setAccepted(False)
+    b.event(refused)
+    assert not refused.isAccepted()
+
+
+def test_open_recent_from_the_menu(qtbot, make_window, tmp_path):
+    a = make_window("moons")
+    first, second = tmp_path / "first.dlviz", tmp_path / "second.dlviz"
+    save_as(qtbot, a, first)
+    drag(qtbot, a, [(0.1, 0.1)])
+    qtbot.waitUntil(a.isWindowModified, timeout=2_000)
+    save_as(qtbot, a, second)
+    b = make_window("circle")
+    menu = b.recent_menu
+    menu.popup(b.mapToGlobal(QPoint(50, 50)))  # aboutToShow fills it
+    qtbot.waitUntil(menu.isVisible, timeout=2_000)
+    names = [act.text() for act in menu.actions()]
+    assert names == ["second.dlviz", "first.dlviz"]  # the newest first
+    [entry] = [act for act in menu.actions() if act.text() == "first.dlviz"]
+    assert entry.toolTip() == os.path.abspath(first)
+    menu.setActiveAction(entry)
+    qtbot.keyClick(menu, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: b.files.path == os.path.abspath(first), timeout=5_000)
+    assert not menu.isVisible()
+    assert b.session.dataset.n == load_project(first)[0].dataset.n
+    assert b.windowTitle() == "first.dlviz[*] — dlviz"
+    assert b.files.recent()[0] == os.path.abspath(first)
+
+
+def test_erasing_points_while_an_opened_project_trains(qtbot, make_window, tmp_path):
+    a = make_window("circle")
+    path = tmp_path / "lesson.dlviz"
+    save_as(qtbot, a, path)
+    b = make_window("moons")
+    failures = []
+    b.worker.failed.connect(lambda message, details: failures.append(message))
+    assert b.files.open(str(path))
+    # the canvas edits its own points, never the trainer's
+    trainer_data = b.worker.submit(lambda t: t.dataset).result(timeout=10)
+    assert trainer_data is not b.session.dataset
+    before = b.session.dataset.n
+    b.play()
+    qtbot.waitUntil(lambda: b.session.latest.step > 0, timeout=10_000)
+    for y in (-0.6, -0.2, 0.2, 0.6):  # right-drag erases
+        drag(qtbot, b, [(-1.0, y), (0.0, y), (1.0, y)], button=Qt.MouseButton.RightButton)
+    qtbot.waitUntil(lambda: b.session.dataset.n < before, timeout=2_000)
+    step = b.session.latest.step
+    qtbot.waitUntil(lambda: b.session.latest.step > step + 5, timeout=10_000)
+    b.actions["play"].setChecked(False)
+    n = b.worker.submit(lambda t: t.dataset.n).result(timeout=10)
+    assert n == b.session.dataset.n
+    assert failures == []
+    assert b.message_box() is None
+
+
+def test_the_event_loop_runs_while_a_save_waits_on_a_busy_worker(qtbot, window, tmp_path):
+    gate = threading.Event()
+    window.worker.submit(lambda t: gate.wait(20))  # the worker is busy (a long slice)
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    path = tmp_path / "busy.dlviz"
+    ended = []
+    window.files.job_finished.connect(lambda what, error: ended.append((what, error)))
+    try:
+        clock = time.perf_counter()
+        assert window.files.save_as(str(path))
+        assert time.perf_counter() - clock < 0.5  # it hands the save over, no waiting
+        qtbot.wait(400)
+        assert len(ticks) >= 15  # the GUI kept running
+        assert not path.exists() and ended == []  # the worker has not got to it yet
+        drag(qtbot, window, [(0.4, 0.4)])  # and it still answers the mouse
+        assert window.isWindowModified()
+    finally:
+        gate.set()
+        timer.stop()
+    qtbot.waitUntil(lambda: bool(ended), timeout=JOB_MS)
+    assert ended == [("save", "")]
+    assert load_project(path)[0].dataset.n == window.session.dataset.n - 1
+    assert window.isWindowModified()  # painted after Save: not in the file, still unsaved
+
+
+def test_saving_during_the_jit_warm_up_keeps_the_window_responsive(qtbot, tmp_path):
+    from dlviz.ui.main_window import MainWindow
+
+    gate = threading.Event()
+    window = MainWindow(
+        data=DataSettings(preset="circle"),
+        restore_layout=False,
+        warm_up=lambda progress: gate.wait(20),  # compiling, no trainer yet
+    )
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.files.enable_autosave(str(tmp_path / "data"))
+        window.files.set_modified(True)
+        assert not window.files.autosave()  # skipped silently while the engine warms up
+        assert window.message_box() is None
+        path = tmp_path / "early.dlviz"
+        clock = time.perf_counter()
+        assert window.files.save_as(str(path))
+        assert time.perf_counter() - clock < 0.5
+        assert "compiling" in window.statusBar().currentMessage()
+        qtbot.wait(200)
+        assert not path.exists() and window.files.busy()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: path.exists() and not window.files.busy(), timeout=START_MS)
+    assert not window.isWindowModified()
+    assert window.windowTitle() == "early.dlviz[*] — dlviz"
+    assert window.files.autosave()  # the engine is ready now
+    qtbot.waitUntil(lambda: not window.files.busy(), timeout=JOB_MS)
+    assert os.path.exists(window.files.autosave_path())
+    window.close()
+    assert not os.path.exists(str(tmp_path / "data" / "autosave-1.dlviz"))
+
+
+def test_settings_no_field_shows_survive_opening_a_project_and_editing(qtbot, window, tmp_path):
+    """A project made on the command line with momentum and patience keeps them when the
+    learning rate is edited in the app."""
+    from dlviz.core.network import build_spec
+    from dlviz.core.optim import OptimizerConfig
+    from dlviz.core.project import save_project
+    from dlviz.core.trainer import TrainConfig, Trainer
+
+    data = make_dataset("circle", seed=3)
+    spec = build_spec(kind=data.kind, n_classes=2, features=("x1", "x2"),
+                      hidden=(LayerSpec(5, "tanh"),))  # fmt: skip
+    config = TrainConfig(OptimizerConfig("momentum", lr=0.05, momentum=0.5), patience=4)
+    path = tmp_path / "cli.dlviz"
+    save_project(path, Trainer(data, spec, config, seed=2))
+    assert window.files.open(str(path))
+    qtbot.waitUntil(lambda: window.session.latest.spec == spec, timeout=10_000)
+    field = window.training_panel.lr.field
+    field.selectAll()
+    qtbot.keyClicks(field, "0.02")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: window.worker.submit(lambda t: t.config).result(timeout=10).optimizer.lr == 0.02,
+        timeout=10_000,
+    )
+    trained = window.worker.submit(lambda t: t.config).result(timeout=10)
+    assert trained.optimizer.momentum == 0.5 and trained.patience == 4
