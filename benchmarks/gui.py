@@ -140,6 +140,9 @@ def in_app(
     sizes = (2, *(h.width for h in HIDDEN), 3)
     wait(app, lambda: window.session.latest is not None and window.session.latest.spec.sizes
          == sizes, 60)  # fmt: skip
+    from dlviz.ui.app import freeze_startup_objects
+
+    freeze_startup_objects()  # as `dlviz` does before its event loop
 
     frame_times: list[float] = []
     draw_ms: list[float] = []

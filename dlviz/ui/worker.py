@@ -51,7 +51,7 @@ SLICE_SECONDS = 0.04
 #: Largest share of full-speed training time that snapshots may take (big networks).
 SNAPSHOT_SHARE = 0.3
 #: Decision-grid resolution while training, and when paused or stepping.
-LIVE_GRID = 80
+LIVE_GRID = 64
 STILL_GRID = 160
 #: A small network (the classroom's 2-16-16-1 has 337 weights) gets a finer live grid:
 #: its 128 x 128 grid costs well under a millisecond, and its sharp boundary no longer

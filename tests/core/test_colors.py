@@ -246,3 +246,28 @@ def test_smooth_output_draws_a_sharp_boundary_where_it_is_not_a_staircase():
     np.testing.assert_array_equal(
         smooth_output(field(40), "identity", 240), upsample(field(40), 240)
     )
+
+
+@pytest.mark.parametrize(
+    ("output", "k"), [("sigmoid", 1), ("sigmoid", 3), ("softmax", 3), ("softmax", 8)]
+)
+@pytest.mark.parametrize("discrete", [False, True])
+def test_the_compiled_boundary_picture_equals_the_numpy_pipeline(output, k, discrete):
+    from dlviz.core.colors import classifier_picture, classify_image, smooth_output
+
+    rng = np.random.default_rng(k)
+    logits = rng.normal(0, 4, (30, 30, k)).astype(np.float32)
+    if output == "softmax":
+        e = np.exp(logits - logits.max(-1, keepdims=True))
+        grid = e / e.sum(-1, keepdims=True)
+    else:
+        grid = 1 / (1 + np.exp(-logits))
+    background = (35, 36, 39)
+    expected = classify_image(smooth_output(grid, output, 100), background=background,
+                              discrete=discrete)  # fmt: skip
+    got = classifier_picture(grid, output, 100, background=background, discrete=discrete)
+    assert got.shape == expected.shape == (100, 100, 4) and got.dtype == np.uint8
+    diff = np.abs(got.astype(int) - expected.astype(int))
+    assert diff.max() <= 1, f"{(diff > 1).sum()} channels differ by more than 1"
+    if discrete:  # one colour per class, as the NumPy form picks them
+        assert (diff[..., :3] == 0).mean() > 0.99

@@ -552,6 +552,12 @@ class NumbaEngine:
         return keep if keep_all else out
 
 
+def _warm_picture() -> None:
+    from dlviz.core.colors import classifier_picture
+
+    classifier_picture(np.full((2, 2, 1), 0.5, np.float32), "sigmoid", 4)
+
+
 def warm_up(progress: Callable[[int, int, str], None] | None = None) -> None:
     """Compile (or load from the cache) every kernel, on a throwaway tiny network.
 
@@ -588,6 +594,7 @@ def warm_up(progress: Callable[[int, int, str], None] | None = None) -> None:
             ),  # fmt: skip
         ),
         ("prediction kernel", lambda: engine.forward(params, x)),
+        ("boundary picture kernel", _warm_picture),
         ("activation kernel", lambda: engine.forward(params, x, keep_all=True)),
     )
     for done, (what, compile_it) in enumerate(stages):
