@@ -51,6 +51,8 @@ from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QGraphicsItem,
+    QGraphicsView,
     QInputDialog,
     QMessageBox,
     QProgressDialog,
@@ -1123,11 +1125,24 @@ def _write_svg(widget: QWidget, path: str) -> None:
     generator.setSize(QSize(widget.width(), widget.height()))
     generator.setViewBox(widget.rect())
     generator.setTitle("dlviz")
+    # items that repaint from a cached pixmap (the canvas's points) would go into the SVG
+    # as one picture: drawn afresh they stay shapes a slide editor can scale
+    cached = [
+        (item, item.cacheMode())
+        for view in [widget, *widget.findChildren(QGraphicsView)]
+        if isinstance(view, QGraphicsView) and view.scene() is not None
+        for item in view.scene().items()
+        if item.cacheMode() != QGraphicsItem.CacheMode.NoCache
+    ]
+    for item, _ in cached:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
     painter = QPainter(generator)
     try:
         widget.render(painter, QPoint())
     finally:
         painter.end()
+        for item, mode in cached:
+            item.setCacheMode(mode)
     with atomic_write(path) as fh:
         fh.write(bytes(buf.data().data()))
 
