@@ -82,6 +82,11 @@ def make_parser() -> argparse.ArgumentParser:
         help="activation of the --hidden layers (default tanh)",
     )
     p.add_argument("--play", action="store_true", help="start training at once")
+    p.add_argument(
+        "--gradients",
+        action="store_true",
+        help="the network graph shows gradients instead of weights",
+    )
     p.add_argument("--dark", action="store_true", help="dark theme")
     p.add_argument("--presentation", action="store_true", help="large type (full screen)")
     p.add_argument("--screenshot", metavar="FILE.png", help="render the window to FILE and exit")
@@ -224,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.files.adopt(args.data, *project)
     if args.dark:
         window.actions["dark"].setChecked(True)
+    if args.gradients:
+        window.views["network"].gradients.setChecked(True)
     if args.screenshot:
         return screenshot(window, args)
     if args.presentation:
@@ -261,6 +268,8 @@ def screenshot(window, args: argparse.Namespace) -> int:
         standalone.setWindowTitle(f"dlviz — {standalone.title}")
         standalone.resize(width, height)
         window.extra_views.append(standalone)
+        if args.gradients and hasattr(standalone, "gradients"):
+            standalone.gradients.setChecked(True)
         standalone.show()  # on screen while training: it follows the run as a dock would
         window.draw_frame()
     errors: list[str] = []

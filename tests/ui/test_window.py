@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -392,3 +392,23 @@ def test_view_tabs_show_whole_short_names_and_the_menu_the_long_ones(window, qtb
             bar = tabs[cls.short_title]  # "Loss", not "Loss and accuracy" cut to "Loss a…"
             assert bar.elideMode() == Qt.TextElideMode.ElideNone and bar.usesScrollButtons()
             assert window.docks[name].toggleViewAction().text() == cls.title
+
+
+def test_screenshot_of_the_graph_with_gradients_draws_them(tmp_path):
+    from dlviz.ui.views.network import GRADIENT_HEX
+
+    pink = QColor(GRADIENT_HEX)
+
+    def pink_share(extra):
+        path = tmp_path / "graph.png"
+        assert main(["--screenshot", str(path), "--view", "network", "--preset", "circle",
+                     "--hidden", "6,6", "--train-steps", "30", "--size", "600x400",
+                     *extra]) == 0  # fmt: skip
+        image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB32)
+        px = np.frombuffer(image.constBits(), np.uint8, 600 * 400 * 4).reshape(-1, 4)
+        rgb = px[:, [2, 1, 0]].astype(int)  # BGRA in memory
+        close = np.abs(rgb - [pink.red(), pink.green(), pink.blue()]).sum(axis=1) < 60
+        return close.mean()
+
+    assert pink_share(["--gradients"]) > 0.002
+    assert pink_share([]) < 0.0005  # weights are blue and orange

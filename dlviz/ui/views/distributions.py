@@ -225,9 +225,12 @@ class DistributionsView(View):
             self.norm_plot.setLogMode(x=False, y=True)
             # label the powers of ten only: minor labels of a log axis overlap
             self.norm_plot.getAxis("left").setStyle(maxTextLevel=0)
+            backdrop = pg.mkColor(theme.plot_background)
+            backdrop.setAlpha(215)  # the curves pass behind the legend: keep its text legible
             legend = self.norm_plot.addLegend(
-                offset=(-10, 10), colCount=1 if n <= 5 else 2, labelTextSize=f"{scale.font_pt}pt"
-            )
+                offset=(-10, 10), colCount=1 if n <= 5 else 2, labelTextSize=f"{scale.font_pt}pt",
+                brush=pg.mkBrush(backdrop), pen=pg.mkPen(theme.muted),
+            )  # fmt: skip
             legend.setLabelTextColor(theme.plot_foreground)
             for layer in range(n):
                 curve = self.norm_plot.plot(
