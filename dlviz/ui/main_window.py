@@ -21,7 +21,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -247,7 +246,7 @@ class MainWindow(QMainWindow):
             "Export window &image…",
             "Ctrl+E",
             slot=self.export_image,
-            tip="Save a PNG of the window",
+            tip="Save a picture of the window (PNG or SVG)",
         )
         a("quit", "&Quit", QKeySequence.StandardKey.Quit, slot=self.close)
         # Edit
@@ -1059,12 +1058,8 @@ class MainWindow(QMainWindow):
             self.files.open_dropped(path)
 
     def export_image(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export image", "dlviz.png", "PNG (*.png)")
-        if path:
-            if not self.grab().save(path):
-                self.show_error(f"could not write {path}")
-            else:
-                self._notice(f"saved {path}")
+        """Ctrl+E: the whole window as PNG or SVG (File ▸ Export view image ▸ Whole window)."""
+        self.files.export_view_image("window")
 
     # ------------------------------------------------------------ help
 

@@ -412,3 +412,76 @@ def test_screenshot_of_the_graph_with_gradients_draws_them(tmp_path):
 
     assert pink_share(["--gradients"]) > 0.002
     assert pink_share([]) < 0.0005  # weights are blue and orange
+
+
+def _run_app(argv, check, timeout_ms=60_000):
+    """``main(argv)`` with its real event loop; ``check(window)`` polls until it returns True,
+    then the window closes (which ends the loop).  Returns main's status and the window."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    clock = QElapsedTimer()
+    clock.start()
+    found = {}
+
+    def poll():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if windows and windows[0].isVisible() and windows[0].session.latest is not None:
+            window = found.setdefault("window", windows[0])
+            if check(window) or clock.elapsed() > timeout_ms:
+                found["ok"] = clock.elapsed() <= timeout_ms
+                window.files.ask_on_close = False
+                timer.stop()
+                window.close()
+
+    timer = QTimer()
+    timer.timeout.connect(poll)
+    timer.start(50)
+    code = main(argv)
+    timer.stop()
+    import gc
+
+    gc.unfreeze()  # main froze the start-up objects for the app's lifetime; a test goes on
+    return code, found
+
+
+def test_launch_with_a_preset_and_play_trains_at_once(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLVIZ_DATA_DIR", str(tmp_path))
+    code, found = _run_app(
+        ["--preset", "moons", "--hidden", "5", "--play"],
+        lambda w: w.session.latest.step > 200 and w._state == "playing",
+    )
+    assert code == 0 and found.get("ok"), "the window never trained on its own"
+    window = found["window"]
+    assert window.session.dataset.name == "moons"
+    assert window.session.latest.spec.hidden[0].width == 5
+    window.deleteLater()
+
+
+def test_launch_with_a_project_opens_it(qtbot, tmp_path, monkeypatch):
+    from dlviz.core.network import LayerSpec, build_spec
+    from dlviz.core.project import save_project
+    from dlviz.core.trainer import Trainer
+
+    monkeypatch.setenv("DLVIZ_DATA_DIR", str(tmp_path))
+    data = make_dataset("xor", seed=5)
+    spec = build_spec(kind=data.kind, n_classes=2, features=("x1", "x2"),
+                      hidden=(LayerSpec(7, "relu"),))  # fmt: skip
+    trainer = Trainer(data, spec, seed=3)
+    trainer.run(samples=500)
+    path = tmp_path / "lesson.dlviz"
+    save_project(path, trainer)
+    code, found = _run_app([str(path)], lambda w: w.session.latest.step == trainer.step)
+    assert code == 0 and found.get("ok")
+    window = found["window"]
+    assert "lesson.dlviz" in window.windowTitle()
+    np.testing.assert_array_equal(window.session.latest.params, trainer.params)
+    assert window._state != "playing"  # no --play: it waits for the teacher
+    window.deleteLater()
+
+
+def test_menus_and_toolbar(window):
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles == ["File", "Edit", "View", "Train", "Help"]
+    toolbar = [a for a in window.toolbar.actions() if not a.isSeparator()]
+    for name in ("play", "step", "epoch", "reset", "paint", "erase", "presentation"):
+        assert window.actions[name] in toolbar, name
