@@ -296,10 +296,8 @@ def test_file_jobs_that_fail_show_a_message_not_an_exception(qtbot, window, tmp_
     window.message_box().close()
 
 
-def test_drop_csv_opens_it(qtbot, window, tmp_path):
-    data = make_dataset("xor", n=40, seed=3)
-    path = tmp_path / "drop.csv"
-    write_csv(data, str(path))
+def drop_file(window, path):
+    """Drag ``path`` onto the window and drop it, as a file manager would."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
@@ -309,6 +307,13 @@ def test_drop_csv_opens_it(qtbot, window, tmp_path):
     window.event(enter)
     assert enter.isAccepted()
     window.event(QDropEvent(QPointF(100, 100), action, mime, button, no_mods))
+
+
+def test_drop_csv_opens_it(qtbot, window, tmp_path):
+    data = make_dataset("xor", n=40, seed=3)
+    path = tmp_path / "drop.csv"
+    write_csv(data, str(path))
+    drop_file(window, path)
     assert window.session.dataset.n == 40
     np.testing.assert_allclose(window.session.dataset.points, data.points, atol=1e-6)
 
@@ -505,14 +510,7 @@ def test_drop_project_opens_it(qtbot, make_window, tmp_path):
     path = tmp_path / "dropped.dlviz"
     save_as(qtbot, a, path)
     b = make_window("circle")
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
-    no_mods = Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPoint(100, 100), action, mime, button, no_mods)
-    b.event(enter)
-    assert enter.isAccepted()
-    b.event(QDropEvent(QPointF(100, 100), action, mime, button, no_mods))
+    drop_file(b, path)
     assert b.files.path == os.path.abspath(path)
     assert b.windowTitle() == "dropped.dlviz[*] — dlviz"
     np.testing.assert_array_equal(b.session.dataset.points, a.session.dataset.points)
