@@ -296,17 +296,26 @@ def test_file_jobs_that_fail_show_a_message_not_an_exception(qtbot, window, tmp_
     window.message_box().close()
 
 
-def drop_file(window, path):
-    """Drag ``path`` onto the window and drop it, as a file manager would."""
+DROP = (Qt.DropAction.CopyAction,)
+DROP_MOUSE = (Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+
+
+def drag_onto(window, path) -> QMimeData | None:
+    """Drag ``path`` over the window as a file manager would; its data if the window takes it."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
-    no_mods = Qt.KeyboardModifier.NoModifier
     # QApplication.sendEvent drops drag events that no drag manager started: go to event()
-    enter = QDragEnterEvent(QPoint(100, 100), action, mime, button, no_mods)
+    enter = QDragEnterEvent(QPoint(100, 100), *DROP, mime, *DROP_MOUSE)
+    enter.setAccepted(False)
     window.event(enter)
-    assert enter.isAccepted()
-    window.event(QDropEvent(QPointF(100, 100), action, mime, button, no_mods))
+    return mime if enter.isAccepted() else None
+
+
+def drop_file(window, path):
+    """Drag ``path`` onto the window and drop it."""
+    mime = drag_onto(window, path)
+    assert mime is not None
+    window.event(QDropEvent(QPointF(100, 100), *DROP, mime, *DROP_MOUSE))
 
 
 def test_drop_csv_opens_it(qtbot, window, tmp_path):
@@ -516,12 +525,7 @@ def test_drop_project_opens_it(qtbot, make_window, tmp_path):
     np.testing.assert_array_equal(b.session.dataset.points, a.session.dataset.points)
     qtbot.waitUntil(lambda: np.array_equal(b.session.latest.params, params(a)), timeout=10_000)
 
-    other = mime_for = QMimeData()  # a file of another kind is not taken
-    mime_for.setUrls([QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
-    refused = QDragEnterEvent(QPoint(100, 100), action, other, button, no_mods)
-    refused.setAccepted(False)
-    b.event(refused)
-    assert not refused.isAccepted()
+    assert drag_onto(b, tmp_path / "notes.txt") is None  # a file of another kind is not taken
 
 
 def test_open_recent_from_the_menu(qtbot, make_window, tmp_path):
