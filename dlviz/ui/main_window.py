@@ -61,7 +61,9 @@ ENGINE_LABELS = {"numba": "engine: Numba CPU", "reference": "engine: NumPy refer
 def _format_metric(value: float | None, percent: bool = False) -> str:
     if value is None:
         return "–"
-    return f"{100 * value:.1f} %" if percent else f"{value:.4f}"
+    text = f"{100 * value:.1f} %" if percent else f"{value:.4f}"
+    # a loss of -0.0 (log 1 of a certain prediction) or -1e-9 reads as 0, not "-0.0000"
+    return text[1:] if text.startswith("-") and not any(c in text for c in "123456789") else text
 
 
 class MainWindow(QMainWindow):
@@ -438,6 +440,11 @@ class MainWindow(QMainWindow):
         tops = [d["data"], d["training"]]
         heights = [self.data_panel.sizeHint().height(), self.training_panel.sizeHint().height()]
         self.resizeDocks(tops, [h + 40 for h in heights], Qt.Orientation.Vertical)
+        if self.actions["presentation"].isChecked():
+            # large type widens the side columns: keep them as narrow as their panels allow,
+            # so the canvas, what the room looks at, gets the rest of the screen
+            widths = [self._scrolls[0].minimumWidth(), self._scrolls[2].minimumWidth()]
+            self.resizeDocks(tops, widths, Qt.Orientation.Horizontal)
 
     def _make_views_and_docks(self) -> None:
         self._scrolls: list[QScrollArea] = []

@@ -485,3 +485,28 @@ def test_menus_and_toolbar(window):
     toolbar = [a for a in window.toolbar.actions() if not a.isSeparator()]
     for name in ("play", "step", "epoch", "reset", "paint", "erase", "presentation"):
         assert window.actions[name] in toolbar, name
+
+
+def test_status_bar_numbers_never_read_minus_zero():
+    from dlviz.ui.main_window import _format_metric
+
+    assert _format_metric(-0.0) == "0.0000"
+    assert _format_metric(-1e-9) == "0.0000"
+    assert _format_metric(-0.25) == "-0.2500"  # R² can be negative
+    assert _format_metric(0.9512, percent=True) == "95.1 %"
+    assert _format_metric(None) == "–"
+
+
+def test_presentation_mode_on_a_small_projector_leaves_the_canvas_room(window, qtbot):
+    """Large type widens every panel; on 1280 x 720 the canvas still gets a third of the
+    width (it got under a quarter when the side columns kept their widest contents)."""
+    window.actions["presentation"].setChecked(True)
+    window.showNormal()  # offscreen "full screen" is the virtual screen's size: pick ours
+    window.resize(1280, 720)
+    qtbot.wait(200)
+    window._fit_panels()
+    qtbot.wait(100)
+    canvas = window.views["boundary"].plot
+    assert QApplication.instance().font().pointSize() > 11
+    assert canvas.width() >= 0.33 * window.width(), (canvas.width(), window.width())
+    window.actions["presentation"].setChecked(False)

@@ -173,7 +173,9 @@ class NetworkPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<b>Inputs</b>", self))
         layout.addLayout(features)
-        layout.addWidget(QLabel("<b>Hidden layers</b> (neurons, activation)", self))
+        layers_title = QLabel("<b>Hidden layers</b> (neurons, activation)", self)
+        layers_title.setWordWrap(True)  # large type on a narrow screen: two lines, not a wider dock
+        layout.addWidget(layers_title)
         layout.addLayout(self.layers_box)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.add_button)

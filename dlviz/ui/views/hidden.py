@@ -24,6 +24,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -37,7 +38,7 @@ from dlviz.core.colors import point_colors
 from dlviz.core.network import LayerSpec
 from dlviz.core.snapshot import HiddenSpace, Snapshot
 from dlviz.ui.session import Session
-from dlviz.ui.theme import plot_font
+from dlviz.ui.theme import Scale, plot_font
 from dlviz.ui.views.base import View
 from dlviz.ui.views.boundary import CURVE_COLOR, _brushes, _pens
 
@@ -72,12 +73,16 @@ class HiddenSpaceView(View):
         self._style: tuple[int, int, bool] | None = None  # what the points were styled for
 
         controls = QWidget(self)
-        row = QHBoxLayout(controls)
+        row = QGridLayout(controls)
         row.setContentsMargins(6, 4, 6, 2)
+        row.setColumnStretch(3, 1)
         self.layer_combo = QComboBox(controls)
         self.layer_combo.setObjectName("hidden-layer")
         self.layer_combo.setToolTip("Which hidden layer's space to show")
-        self.layer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.layer_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.layer_combo.setMinimumContentsLength(8)  # "Layer 2 (tanh, 16)" elides in large type
         self.neuron_x = QSpinBox(controls)
         self.neuron_x.setObjectName("hidden-neuron-x")
         self.neuron_x.setToolTip("The neuron whose output is the horizontal axis")
@@ -88,14 +93,19 @@ class HiddenSpaceView(View):
             box.setRange(1, 1)
             box.valueChanged.connect(self._choice_changed)
         self.layer_combo.currentIndexChanged.connect(self._layer_changed)
-        row.addWidget(QLabel("Layer:", controls))
-        row.addWidget(self.layer_combo)
-        row.addSpacing(6)
-        row.addWidget(QLabel("Neuron →", controls))
-        row.addWidget(self.neuron_x)
-        row.addWidget(QLabel("↑", controls))
-        row.addWidget(self.neuron_y)
-        row.addStretch(1)
+        row.addWidget(QLabel("Layer:", controls), 0, 0)
+        row.addWidget(self.layer_combo, 0, 1)
+        # the neuron choice is its own group: in large type it takes a second line
+        # (apply_theme), so the view, and the dock column it shares, stay narrow
+        neurons = QWidget(controls)
+        pair = QHBoxLayout(neurons)
+        pair.setContentsMargins(6, 0, 0, 0)
+        pair.addWidget(QLabel("Neuron →", neurons))
+        pair.addWidget(self.neuron_x)
+        pair.addWidget(QLabel("↑", neurons))
+        pair.addWidget(self.neuron_y)
+        self._neuron_group = neurons
+        self._controls = row
         self.caption = QLabel(
             "Each dot is a data point placed by what the two neurons output; "
             "the mesh is the input plane's grid, bent by the network.",
@@ -206,6 +216,11 @@ class HiddenSpaceView(View):
 
     def apply_theme(self) -> None:
         theme, scale = self.session.theme, self.session.scale
+        self._controls.removeWidget(self._neuron_group)
+        if scale.font_pt > Scale().font_pt:
+            self._controls.addWidget(self._neuron_group, 1, 0, 1, 4)
+        else:
+            self._controls.addWidget(self._neuron_group, 0, 2)
         self.plot.setBackground(theme.plot_background)
         font = plot_font(scale)
         for side in ("left", "bottom"):

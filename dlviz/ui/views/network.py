@@ -161,6 +161,7 @@ class NetworkView(View):
         self.gradients.toggled.connect(self._gradients_toggled)
         self.legend = QLabel(self)
         self.legend.setObjectName("network-legend")
+        self.legend.setWordWrap(True)  # two lines in large type, not a wider dock
         self.hover = QLabel("Hover a neuron or an edge; click to inspect it", self)
         self.hover.setObjectName("network-hover")
         self.hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
