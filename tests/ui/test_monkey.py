@@ -139,4 +139,4 @@ def test_a_random_walk_through_the_controls_breaks_nothing(make_window, qtbot, s
     close_dialogs()
     before = window.session.latest.step
     window.actions["step"].trigger()
-    qtbot.waitUntil(lambda: window.session.latest.step > before, timeout=20_000)
+    qtbot.waitUntil(lambda: window.session.latest.step > before, timeout=60_000)
