@@ -48,8 +48,7 @@ class Case:
 CASES = (
     Case("tiny 2-8-8-1 tanh", (8, 8), "tanh", 1, 10, 50.0),
     Case("medium 2-64-64-64-3 relu", (64, 64, 64), "relu", 3, 32, 5.0),
-    # 8 outputs: the most a network may have (one per class, at most 8 classes)
-    Case("wide 2-256-256-8 relu", (256, 256), "relu", 8, 64, 1.0),
+    Case("wide 2-256-256-10 relu", (256, 256), "relu", 10, 64, 1.0),
 )
 OPTIMIZERS = ("sgd", "adam")
 N_POINTS = 4096
