@@ -170,8 +170,9 @@ class Trainer:
             self.stopped = False
             self._batch_loss_sum, self._batch_rows = 0.0, 0
             self._loss_ceiling: float | None = None
-        #: Seconds per batch of this network, learned while training (None: not yet).
-        self._per_batch: float | None = None
+        #: (rows per batch, seconds per batch) of this network, learned while training: a
+        #: timed slice plans its batches by it (None, or another batch size: not known yet).
+        self._speed: tuple[int, float] | None = None
         self.layout = ParamLayout.of(spec.sizes)
         self.engine = make_engine(self.engine_name, spec, self.config.batch_size)
         #: Seconds the last :meth:`run` spent on its snapshot (a caller may pace itself by it).
@@ -215,9 +216,8 @@ class Trainer:
         """
         if config.optimizer.name != self.config.optimizer.name:
             self.state = OptimizerState.zeros(self.params.size)
-        if config.batch_size != self.config.batch_size or config.optimizer.name == "gd":
+        if config.batch_size != self.config.batch_size:
             self.engine = make_engine(self.engine_name, self.spec, config.batch_size)
-            self._per_batch = None  # another batch size: measure its speed again
         self.config = config
         self.stopped = False
         self.message = None
@@ -310,14 +310,17 @@ class Trainer:
             batches: float = math.inf
             if seconds is not None:
                 remaining = deadline - time.perf_counter()
-                # unknown speed (a new network): one batch first, to measure it
-                batches = 1 if self._per_batch is None else remaining / self._per_batch * 0.8
-                batches = max(1, int(batches))
+                # unknown speed (a new network or batch size): one batch first, to measure it
+                speed = self._speed
+                if speed is not None and speed[0] == batch:
+                    batches = max(1, int(remaining / speed[1] * 0.8))
+                else:
+                    batches = 1
             plan = self._plan(batch, budget - done, batches, one_epoch)
             t0 = time.perf_counter()
             rows, ok = self._train_plan(plan, batch)
             n = sum(seg.batches for seg in plan)
-            self._per_batch = max((time.perf_counter() - t0) / n, 1e-7)
+            self._speed = (batch, max((time.perf_counter() - t0) / n, 1e-7))
             done += rows
             if not ok:
                 break
@@ -360,8 +363,8 @@ class Trainer:
                 return plan
 
     def _train_plan(self, plan: list[_Segment], batch: int) -> tuple[int, bool]:
-        """One compiled call over ``plan``; (rows trained, True) or, if the loss diverges,
-        the run stops before the batch that diverged: (rows trained before it, False)."""
+        """One compiled call over ``plan``: (rows trained, True), or if the loss diverges
+        (0, False) with the weights as the call found them and a message naming the step."""
         if self._loss_ceiling is None:
             start_loss = self._metrics(self.eval_train).loss or 1.0
             self._loss_ceiling = DIVERGENCE_FACTOR * max(1.0, start_loss)
