@@ -263,6 +263,15 @@ def _upsample_planes(planes: np.ndarray, size: int) -> np.ndarray:
     return np.stack([rows @ np.ascontiguousarray(p) @ cols_t for p in planes])
 
 
+def _smooth_space(g: np.ndarray, output: str) -> np.ndarray:
+    """Classifier outputs where they vary gently: logits of sigmoid outputs, log-probabilities
+    of a softmax (clipped so a certain prediction stays finite)."""
+    if output == "sigmoid":
+        p = np.clip(g, np.float32(1e-6), np.float32(1 - 1e-6))
+        return np.log(p) - np.log1p(-p)
+    return np.log(np.clip(g, np.float32(1e-30), np.float32(1)))
+
+
 def smooth_output(grid: np.ndarray, output: str, size: int = SMOOTH_SIZE) -> np.ndarray:
     """A network's output grid upsampled for display, interpolated where it is smooth.
 
@@ -274,17 +283,15 @@ def smooth_output(grid: np.ndarray, output: str, size: int = SMOOTH_SIZE) -> np.
     interpolated as they are.
     """
     g = np.asarray(grid, dtype=np.float32)
-    h, w, k = g.shape
+    h, w, _ = g.shape
     if size <= max(h, w) or output not in ("sigmoid", "softmax"):
         return upsample(g, size)
-    planes = np.moveaxis(g, -1, 0)  # (k, h, w): every step below works on whole planes
+    # (k, h, w): every step below works on whole planes
+    t = _upsample_planes(np.moveaxis(_smooth_space(g, output), -1, 0), size)
     if output == "sigmoid":
-        p = np.clip(planes, np.float32(1e-6), np.float32(1 - 1e-6))
-        z = _upsample_planes(np.log(p) - np.log1p(-p), size)
-        out = np.float32(1) / (np.float32(1) + np.exp(-z))
+        out = np.float32(1) / (np.float32(1) + np.exp(-t))
     else:
-        lp = _upsample_planes(np.log(np.clip(planes, np.float32(1e-30), np.float32(1))), size)
-        lp -= np.maximum.reduce(lp, axis=0)
+        lp = t - np.maximum.reduce(t, axis=0)
         e = np.exp(lp)
         out = e / np.add.reduce(e, axis=0)
     return np.ascontiguousarray(np.moveaxis(out.astype(np.float32, copy=False), 0, -1))
@@ -310,14 +317,9 @@ def classifier_picture(
                               strength=strength, discrete=discrete)  # fmt: skip
     if k > MAX_CLASSES:
         raise ValueError(f"{k} classes: dlviz draws 1 to {MAX_CLASSES}")
-    if output == "sigmoid":
-        p = np.clip(g, np.float32(1e-6), np.float32(1 - 1e-6))
-        t = np.log(p) - np.log1p(-p)
-    else:
-        t = np.log(np.clip(g, np.float32(1e-30), np.float32(1)))
     out = np.empty((size, size, 4), np.uint8)
     classify_picture(
-        np.ascontiguousarray(t, np.float32), size, output == "softmax",
+        np.ascontiguousarray(_smooth_space(g, output), np.float32), size, output == "softmax",
         CLASS_RGB[: max(k, 2)].astype(np.float32), np.asarray(background, np.float32),
         np.float32(strength), discrete, out,
     )  # fmt: skip
