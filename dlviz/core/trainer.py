@@ -551,6 +551,24 @@ class Trainer:
         else:
             self.layout.weight(self.params, layer)[source, target] = value
 
+    def load_params(self, params: np.ndarray) -> None:
+        """Other weights for this network (imported), with the optimizer starting afresh.
+
+        Momentum, squared-gradient averages, the last gradients, early stopping's
+        best loss and the divergence guard all belonged to the old weights; the
+        step count, the position in the epoch and the RNG stay, so the curves go on.
+        """
+        if params.shape != self.params.shape:
+            raise DlvizError(
+                f"{params.size} weights do not fit this network ({self.params.size} values)"
+            )
+        self.params[...] = params
+        self.grads[...] = 0
+        self.state = OptimizerState.zeros(self.params.size)
+        self._best_test, self._best_epoch = math.inf, self.epoch
+        self._loss_ceiling = None
+        self.message, self.stopped = None, False
+
     def activations(self, inputs: np.ndarray) -> np.ndarray:
         """Every neuron's activation (n, Σ widths) for raw input rows, hidden layers first."""
         return self.engine.forward(self.params, self.features(inputs), keep_all=True)

@@ -23,14 +23,13 @@ another's slot or a leftover's.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -65,7 +64,7 @@ from dlviz.core.errors import DlvizError
 from dlviz.core.export import export_model
 from dlviz.core.io import atomic_write, fit_weights, load_weights
 from dlviz.core.project import PROJECT_SUFFIX, load_project, project_bytes
-from dlviz.core.trainer import Trainer, TrainerState
+from dlviz.core.trainer import Trainer
 
 if TYPE_CHECKING:
     from dlviz.core.snapshot import Snapshot
@@ -737,7 +736,7 @@ class FileController(QObject):
 
         def put(trainer: Trainer) -> list[str]:
             notes = fit_weights(trainer.spec, source, weights, name)
-            trainer.restore(fresh_start(trainer.capture(), weights, trainer.epoch))
+            trainer.load_params(weights)
             return notes
 
         def done(notes: list[str] | None, error: str) -> None:
@@ -1082,29 +1081,6 @@ def _select(combo: Any, data: str) -> None:
     index = combo.findData(data)
     if index >= 0:
         combo.setCurrentIndex(index)
-
-
-def fresh_start(state: TrainerState, params: np.ndarray, epoch: int) -> TrainerState:
-    """``state`` with other weights whose optimizer starts afresh.
-
-    Momentum, squared-gradient averages, the last gradients, early stopping's
-    best loss and the divergence guard all belonged to the old weights; the
-    step count, epoch position and RNG stay, so the curves go on.
-    """
-    zeros = np.zeros_like(state.opt_m)
-    return replace(
-        state,
-        params=params,
-        grads=np.zeros_like(state.grads),
-        opt_m=zeros,
-        opt_v=np.zeros_like(state.opt_v),
-        opt_t=0,
-        best_test=math.inf,
-        best_epoch=epoch,
-        loss_ceiling=None,
-        message=None,
-        stopped=False,
-    )
 
 
 def _png_bytes(image: QPixmap) -> bytes:

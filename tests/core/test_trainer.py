@@ -301,3 +301,17 @@ def test_divergence_names_the_step_and_goes_back_to_the_slice_start():
     assert t.step == 0 and t.samples == 0  # this slice is undone...
     np.testing.assert_array_equal(t.params, before)  # ...to the weights it started from
     assert failing > 10  # not at once: the message names a step inside the slice
+
+
+def test_loading_other_weights_starts_the_optimizer_afresh_and_keeps_the_run():
+    t = spiral_trainer(optimizer=OptimizerConfig("adam", lr=0.02))
+    t.run(samples=500)
+    step, epoch, pos = t.step, t.epoch, t.pos
+    weights = np.random.default_rng(9).normal(size=t.params.shape).astype(np.float32)
+    t.load_params(weights)
+    np.testing.assert_array_equal(t.params, weights)
+    assert t.state.t == 0 and not t.state.m.any() and not t.state.v.any()
+    assert not t.grads.any()
+    assert (t.step, t.epoch, t.pos) == (step, epoch, pos)  # the curves go on
+    with pytest.raises(DlvizError, match="do not fit"):
+        t.load_params(weights[:-1])
