@@ -186,9 +186,12 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Tr
     ):
         raise DlvizError(f"{name}: the class labels do not fit its {n_classes} classes")
     bounds = tuple(float(v) for v in d["bounds"])
-    if len(bounds) != 4 or not all(map(math.isfinite, bounds)):
-        raise DlvizError(f"{name}: the canvas bounds are damaged")
-    if not (bounds[0] < bounds[1] and bounds[2] < bounds[3]):
+    if not (
+        len(bounds) == 4
+        and all(map(math.isfinite, bounds))
+        and bounds[0] < bounds[1]
+        and bounds[2] < bounds[3]
+    ):
         raise DlvizError(f"{name}: the canvas bounds are damaged")
     dataset = Dataset(
         arrays["points"],

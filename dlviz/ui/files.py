@@ -385,10 +385,6 @@ class FileController(QObject):
         if self._restored:
             self.autosave()  # a restored session goes into this window's slot at once
 
-    def engine_ready(self) -> bool:
-        """Whether the worker has finished its JIT warm-up (autosave waits for that)."""
-        return self._engine_ready
-
     def busy(self) -> bool:
         """Whether a job for the worker (save, autosave, weights) has not come back yet."""
         return self._jobs > 0
@@ -924,7 +920,7 @@ class FileController(QObject):
                 for leftover in restored:  # now safe in this window's own slot
                     if leftover in self._restored:
                         self._restored.remove(leftover)
-                        self._forget(leftover, discard=True)
+                        self._discard(leftover)
 
         self._submit("autosave", write, done)
         return True
@@ -938,11 +934,6 @@ class FileController(QObject):
         for leftover in found:
             leftover.keep()
         return [f.path for f in found if f.path not in offered]
-
-    def leftover_autosave(self) -> str | None:
-        """The newest leftover autosave, if any."""
-        paths = self.leftover_autosaves()
-        return paths[0] if paths else None
 
     def offer_restore(self) -> None:
         """After a crash: ask (without blocking) whether to bring the autosaved work back.
@@ -1008,7 +999,7 @@ class FileController(QObject):
                 )
         elif button == QMessageBox.StandardButton.No:
             self._offers.remove(leftover)
-            self._forget(leftover, discard=True)
+            self._discard(leftover)
             self._offer_next()
         else:  # Later, Escape, or the question was closed by another message
             self._keep_offers()
@@ -1018,12 +1009,9 @@ class FileController(QObject):
         for leftover in offers:
             leftover.keep()
 
-    def _forget(self, leftover: Leftover, *, discard: bool) -> None:
+    def _discard(self, leftover: Leftover) -> None:
         try:
-            if discard:
-                leftover.discard()
-            else:
-                leftover.keep()
+            leftover.discard()
         except OSError as exc:
             self.window.statusBar().showMessage(f"could not remove {leftover.path}: {exc}", 6000)
             leftover.keep()
@@ -1073,7 +1061,7 @@ class FileController(QObject):
         self._keep_offers()
         restored, self._restored = self._restored, []
         for leftover in restored:
-            self._forget(leftover, discard=True)
+            self._discard(leftover)
         self.remove_autosave()
 
 

@@ -81,13 +81,12 @@ class TrainingPanel(QWidget):
         for name in OPTIMIZERS:
             self.optimizer.addItem(OPTIMIZER_LABELS[name], name)
         self.optimizer.setCurrentIndex(OPTIMIZERS.index("adam"))
-        for combo in (self.optimizer,):
-            # as wide as "Nesterov momentum", not "Gradient descent (full batch)": on a
-            # projector's 1280 x 720 the canvas needs the room more than the longest name
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(14)
+        # as wide as "Nesterov momentum", not "Gradient descent (full batch)": on a
+        # projector's 1280 x 720 the canvas needs the room more than the longest name
+        self.optimizer.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.optimizer.setMinimumContentsLength(14)
         self.lr = LogSlider(1e-5, 10.0, DEFAULT_LR, self)
         self.lr.setObjectName("learning-rate")
         self.lr.field.setObjectName("learning-rate-field")
