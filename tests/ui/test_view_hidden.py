@@ -158,6 +158,10 @@ def test_a_view_behind_another_tab_does_no_work_on_data_edits(make_window, qtbot
     window.actions["show_test"].trigger()
     assert draws == []
     window.docks["hidden-space"].raise_()
-    qtbot.waitUntil(lambda: bool(draws), timeout=5_000)
+    # Shown again, the view first restyles the space it kept, which predates the edit (its
+    # points no longer match the data, so none are drawn); the space of the edited data
+    # comes with the next snapshot. Wait for that one, not for any draw.
+    n = window.session.dataset.n
+    qtbot.waitUntil(lambda: any(space.points.shape[0] == n for space in draws), timeout=10_000)
     test = np.asarray(window.session.dataset.is_test, bool)
     assert len(view.train_points.data) == (~test).sum()  # the new points are on it
