@@ -106,7 +106,7 @@ def train_parser(sub: Any) -> None:
     p.add_argument("--l2", type=float, default=0.0)
     p.add_argument("--patience", type=int, default=0, help="early stopping (epochs, 0 = off)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--engine", default="numba", choices=ENGINES)
+    engine_option(p)
     p.add_argument("--out", metavar="WEIGHTS.npz", help="save the trained weights (.npz)")
     p.add_argument(
         "--export",
@@ -261,7 +261,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_outputs(args)
     data = load_training_data(args)
     trainer = build_trainer(args, data)
-    if args.engine == "numba":
+    report_engine(trainer)
+    if trainer.engine_name == "cpu":
         warm_up_with_progress()
     n_train = max(trainer.n_train, 1)
     progress = Progress(args.epochs, "epoch")
@@ -298,6 +299,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "test_accuracy": test.accuracy,
         "epochs": trainer.epoch,
         "steps": trainer.step,
+        "engine": trainer.engine_name,
         "seconds": round(seconds, 4),
         "samples_per_second": round(trainer.samples / seconds) if seconds > 0 else None,
     }
@@ -327,6 +329,23 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def engine_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--engine",
+        default="cpu",
+        type=str.lower,
+        choices=(*ENGINES, "numba"),
+        help="cpu (Numba, the default; numba is another name for it), cuda (GPU), "
+        "reference (NumPy), auto (CUDA where a GPU is expected to be faster)",
+    )
+
+
+def report_engine(trainer: Trainer) -> None:
+    """Say once on stderr why the chosen engine is not the one that runs."""
+    if trainer.engine_note:
+        print(f"dlviz: {trainer.engine_note}", file=sys.stderr)
+
+
 def data_info(data: Dataset) -> dict[str, Any]:
     return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
 
@@ -335,6 +354,7 @@ def predict_parser(sub: Any) -> None:
     p = sub.add_parser("predict", help="apply saved weights to points from a CSV file")
     p.add_argument("--weights", required=True, metavar="W.npz", help="weights file or project")
     p.add_argument("--data", required=True, metavar="POINTS.csv", help="x1,x2 (or x) per row")
+    engine_option(p)
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -350,7 +370,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         is_test=np.zeros(0, bool),
     )
     # normalise: keep the saved input shift/scale (a Trainer without it drops them)
-    trainer = Trainer(data, spec, engine="numba", normalise=bool(spec.input_shift))
+    trainer = Trainer(data, spec, engine=args.engine, normalise=bool(spec.input_shift))
+    report_engine(trainer)
     trainer.params[...] = params
     out = trainer.predict(points)
     writer = csv.writer(sys.stdout, lineterminator="\n")

@@ -85,7 +85,7 @@ def project_bytes(trainer: Trainer, ui: dict[str, Any] | None = None) -> bytes:
         },
         "trainer": {
             "seed": trainer.seed,
-            "engine": trainer.engine_name,
+            "engine": trainer.engine_choice,
             "normalise": trainer.normalise,
             "opt_t": state.opt_t,
             "pos": state.pos,

@@ -131,7 +131,7 @@ class Snapshot:
     confusion: np.ndarray | None = None
     confusion_split: str = "test"
     hidden: HiddenSpace | None = None  # when asked for
-    engine: str = "numba"  # the trainer's engine (``Trainer.engine_name``)
+    engine: str = "cpu"  # the engine that trained (``Trainer.engine_name``)
 
     @property
     def nbytes(self) -> int:

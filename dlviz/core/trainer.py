@@ -21,6 +21,7 @@ import numpy as np
 
 from dlviz.core.analysis import confusion_matrix, hidden_space, predicted_classes
 from dlviz.core.data import Dataset
+from dlviz.core.engines import ENGINE_CHOICES, canonical, resolve
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
 from dlviz.core.kernels.cpu import NumbaEngine
@@ -29,7 +30,8 @@ from dlviz.core.network import NetworkSpec, ParamLayout, init_params
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
 from dlviz.core.snapshot import Distribution, LayerStats, Snapshot, frozen
 
-ENGINES = ("numba", "reference")
+#: The engines a user may choose (``numba`` is read as ``cpu``; see core/engines.py).
+ENGINES = ENGINE_CHOICES
 #: Snapshots measure loss and accuracy on at most this many points per split;
 #: :meth:`Trainer.evaluate` measures all of them.
 EVAL_LIMIT = 4096
@@ -102,12 +104,17 @@ def encode_targets(dataset: Dataset, spec: NetworkSpec) -> np.ndarray:
     return onehot
 
 
-def make_engine(name: str, spec: NetworkSpec, max_batch: int) -> NumbaEngine | ReferenceEngine:
-    if name == "numba":
-        return NumbaEngine(spec, max_batch)
+def make_engine(name: str, spec: NetworkSpec, max_batch: int) -> Any:
+    """The engine ``name`` (``cpu``, ``cuda`` or ``reference``, as :func:`resolve` gives)."""
+    if name == "cuda":  # imports numba-cuda: only when asked for
+        from dlviz.core.kernels.cuda import CudaEngine
+
+        return CudaEngine(spec, max_batch)
     if name == "reference":
         return ReferenceEngine(spec, max_batch)
-    raise DlvizError(f"unknown engine '{name}'; choose from {', '.join(ENGINES)}")
+    if canonical(name) == "cpu":
+        return NumbaEngine(spec, max_batch)
+    raise DlvizError(f"engine '{name}' must be resolved first (see engines.resolve)")
 
 
 @dataclass(frozen=True)
@@ -132,11 +139,15 @@ class Trainer:
         config: TrainConfig | None = None,
         *,
         seed: int = 0,
-        engine: str = "numba",
+        engine: str = "cpu",
         normalise: bool = False,
     ) -> None:
         self.config = config or TrainConfig()
-        self.engine_name = engine
+        #: The user's choice (saved in projects); ``engine_name`` is the engine that runs.
+        self.engine_choice = canonical(engine)
+        self.engine_name = "cpu"
+        #: Why the chosen engine could not run (what to install), or None.
+        self.engine_note: str | None = None
         self.normalise = normalise
         self.seed = seed
         self.dataset = dataset
@@ -174,7 +185,7 @@ class Trainer:
         #: timed slice plans its batches by it (None, or another batch size: not known yet).
         self._speed: tuple[int, float] | None = None
         self.layout = ParamLayout.of(spec.sizes)
-        self.engine = make_engine(self.engine_name, spec, self.config.batch_size)
+        self._make_engine()
         #: Seconds the last :meth:`run` spent on its snapshot (a caller may pace itself by it).
         self.snapshot_seconds = 0.0
         self._load_data()
@@ -216,11 +227,24 @@ class Trainer:
         """
         if config.optimizer.name != self.config.optimizer.name:
             self.state = OptimizerState.zeros(self.params.size)
-        if config.batch_size != self.config.batch_size:
-            self.engine = make_engine(self.engine_name, self.spec, config.batch_size)
+        batch_changed = config.batch_size != self.config.batch_size
         self.config = config
+        if batch_changed:
+            self._make_engine()
         self.stopped = False
         self.message = None
+
+    def set_engine(self, choice: str) -> None:
+        """Train on another engine from the next slice on; weights and optimizer state stay
+        (they live on the host).  ``engine_note`` says if the choice could not run."""
+        self.engine_choice = canonical(choice)
+        self._make_engine()
+
+    def _make_engine(self) -> None:
+        self.engine_name, self.engine_note = resolve(
+            self.engine_choice, self.spec, self.config.batch_size
+        )
+        self.engine = make_engine(self.engine_name, self.spec, self.config.batch_size)
 
     def set_dataset(self, dataset: Dataset) -> None:
         """New or edited points; weights are kept (the epoch restarts on the new data)."""

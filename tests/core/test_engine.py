@@ -97,9 +97,13 @@ N_POINTS, BATCH, STEPS = 30, 8, 12
 
 
 def check_engine_against_reference(
-    spec, x, y, params, l1, l2, cfg, steps=STEPS, batch=BATCH, lr_changes=False
-):
+    spec, x, y, params, l1, l2, cfg, steps=STEPS, batch=BATCH, lr_changes=False,
+    fast=NumbaEngine,
+):  # fmt: skip
     """Train ``steps`` batches with both engines, epoch by epoch as the Trainer does, and compare.
+
+    ``fast(spec, batch)`` makes the engine under test (the CPU engine, or the CUDA
+    one in ``test_cuda_engine.py``).
 
     Each epoch is one ``train_batches`` call over a fresh shuffle starting at its
     global step, so the step offset (dropout masks, schedules, Adam's bias
@@ -115,7 +119,7 @@ def check_engine_against_reference(
     n = x.shape[0]
     per_epoch = -(-n // batch)
     results = []
-    for engine in (NumbaEngine(spec, batch), ref.ReferenceEngine(spec, batch, dtype=np.float32)):
+    for engine in (fast(spec, batch), ref.ReferenceEngine(spec, batch, dtype=np.float32)):
         p = params.copy()
         g = np.zeros_like(p)
         st = OptimizerState.zeros(p.size)
@@ -142,7 +146,7 @@ def check_engine_against_reference(
     np.testing.assert_allclose(s1.m, s2.m, rtol=1e-4, atol=1e-5 * max(1.0, np.abs(s2.m).max()))
     np.testing.assert_allclose(s1.v, s2.v, rtol=1e-4, atol=1e-5 * max(1.0, np.abs(s2.v).max()))
     assert l_1 == pytest.approx(l_2, rel=1e-5)
-    out1 = NumbaEngine(spec, batch).forward(p1, x)
+    out1 = fast(spec, batch).forward(p1, x)
     out2 = ref.ReferenceEngine(spec).forward(p1, x)
     np.testing.assert_allclose(out1, out2, rtol=1e-5, atol=1e-6)
 

@@ -1,0 +1,153 @@
+"""The CUDA engine against the NumPy reference, step for step, on tiny shapes.
+
+These run where numba-cuda can run kernels: on a GPU, or in numba's simulator
+(``NUMBA_ENABLE_CUDASIM=1``, ~10^5 times slower, so the shapes are tiny and the
+option grid is covered by a few combined cases rather than the full product).
+Without a GPU the last test runs this file again under the simulator, so the
+plain ``pytest`` run of the README and CI covers the kernels everywhere.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from test_engine import HEADS, N_POINTS, check_engine_against_reference, make_problem
+
+from dlviz.core import engines
+from dlviz.core.data import make_dataset
+from dlviz.core.kernels import reference as ref
+from dlviz.core.network import ACTIVATIONS, LayerSpec, NetworkSpec, build_spec, init_params
+from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
+from dlviz.core.trainer import TrainConfig, Trainer
+
+INSTALLED = importlib.util.find_spec("numba_cuda") is not None
+#: Kernels can run in this process: the simulator, or a GPU numba-cuda can use.
+RUNNABLE = INSTALLED and engines.cuda_problem() is None
+needs_cuda = pytest.mark.skipif(
+    not RUNNABLE, reason="no GPU: these run under the simulator in the last test"
+)
+# the dropout hash relies on uint64 wrap-around; the simulator's NumPy scalars warn about it
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+
+#: Threads per block: fewer than most stages' work items and more than some, so
+#: both the strided loops and idle threads are exercised.
+THREADS = 16
+REGS = ["none", "l1", "l2", "dropout"]
+
+
+def cuda_engine(fused: bool):
+    from dlviz.core.kernels.cuda import CudaEngine
+
+    return lambda spec, batch: CudaEngine(spec, batch, fused=fused, threads=THREADS)
+
+
+def covering_cases():
+    """Each optimizer once, cycling through activations, heads, regularisers, schedules
+    and the two drivers, so every value of every option appears at least once."""
+    cases = []
+    for i, optimizer in enumerate(OPTIMIZERS):
+        cases.append(
+            (ACTIVATIONS[i % len(ACTIVATIONS)], HEADS[i % len(HEADS)], REGS[i % len(REGS)],
+             optimizer, SCHEDULES[i % len(SCHEDULES)], i % 2 == 0)
+        )  # fmt: skip
+    # dropout on the fused driver and with softmax, the busiest head
+    cases.append(("tanh", HEADS[4], "dropout", "adam", "cosine", True))
+    cases.append(("elu", HEADS[3], "dropout", "rmsprop", "step", False))
+    return cases
+
+
+def case_id(case):
+    act, head, reg, opt, schedule, fused = case
+    return f"{act}-{head[0]}-{head[1]}-{head[2]}-{reg}-{opt}-{schedule}-" + (
+        "fused" if fused else "grid"
+    )
+
+
+@needs_cuda
+@pytest.mark.parametrize("case", covering_cases(), ids=case_id)
+def test_cuda_matches_reference(case):
+    """12 steps over 3 epochs (the last batch of each partial), every parameter,
+    gradient, optimizer state, the summed loss and the predictions within float32
+    tolerance of the reference (check_engine_against_reference's tolerances)."""
+    activation, head, reg, optimizer, schedule, fused = case
+    spec, x, y, params, l1, l2 = make_problem(activation, head, reg, n=N_POINTS)
+    lr = {"gd": 0.05, "sgd": 0.05, "momentum": 0.02, "nesterov": 0.02}.get(optimizer, 0.01)
+    decay = 9 if schedule == "cosine" else 3
+    cfg = OptimizerConfig(optimizer, lr=lr, schedule=schedule, decay_steps=decay)
+    batch = N_POINTS if optimizer == "gd" else 8
+    changes = schedule != "constant"
+    check_engine_against_reference(spec, x, y, params, l1, l2, cfg, batch=batch,
+                                   lr_changes=changes, fast=cuda_engine(fused))  # fmt: skip
+
+
+@needs_cuda
+def test_parameters_outside_shared_memory(monkeypatch):
+    """A network bigger than the fused kernel's shared-memory copy trains from global memory."""
+    from dlviz.core.kernels import cuda
+
+    monkeypatch.setattr(cuda, "SHARED_PARAMS", 16)  # read at launch: 16 < this net's 50
+    spec, x, y, params, l1, l2 = make_problem("tanh", HEADS[2], "l2", n=N_POINTS)
+    check_engine_against_reference(spec, x, y, params, l1, l2, OptimizerConfig("adam"),
+                                   steps=4, fast=cuda_engine(True))  # fmt: skip
+
+
+@needs_cuda
+def test_forward_in_chunks_keeps_every_activation(monkeypatch):
+    """Prediction over more rows than one launch sequence holds: outputs and every
+    neuron's activation as the reference computes them."""
+    from dlviz.core.kernels import cuda
+
+    spec = NetworkSpec(("x1", "x2"), (LayerSpec(3, "relu"), LayerSpec(2, "sigmoid")), 3,
+                       "softmax", "ce")  # fmt: skip
+    rng = np.random.default_rng(4)
+    params = init_params(spec, rng)
+    x = rng.normal(size=(23, 2)).astype(np.float32)
+    monkeypatch.setattr(cuda, "FORWARD_FLOATS", 10 * sum(spec.sizes))  # 10 rows a chunk
+    engine = cuda.CudaEngine(spec, 4, threads=THREADS)
+    reference = ref.ReferenceEngine(spec)
+    for keep_all in (False, True):
+        np.testing.assert_allclose(engine.forward(params, x, keep_all=keep_all),
+                                   reference.forward(params, x, keep_all=keep_all),
+                                   rtol=1e-5, atol=1e-6)  # fmt: skip
+
+
+@needs_cuda
+def test_trainer_on_cuda_runs_as_on_the_reference():
+    """Through the Trainer: several epochs in one call (batches stop at each epoch's end),
+    the engine named in the snapshot, the same weights as the reference run."""
+    data = make_dataset("xor", n=40, seed=3)
+    spec = build_spec(kind=data.kind, n_classes=data.n_classes, features=("x1", "x2", "x1x2"),
+                      hidden=(LayerSpec(4, "tanh"),))  # fmt: skip
+    config = TrainConfig(OptimizerConfig("momentum", lr=0.05), batch_size=7)
+    runs = {}
+    for engine in ("cuda", "reference"):
+        trainer = Trainer(data, spec, config, seed=2, engine=engine)
+        snap = trainer.run(samples=3 * trainer.n_train)
+        assert snap.engine == engine
+        runs[engine] = trainer
+    cuda_run, ref_run = runs["cuda"], runs["reference"]
+    assert cuda_run.engine_name == "cuda" and cuda_run.epoch == ref_run.epoch == 3
+    assert cuda_run.step == ref_run.step
+    np.testing.assert_allclose(cuda_run.params, ref_run.params, rtol=1e-5, atol=1e-5)
+
+
+def test_cuda_engine_under_the_simulator():
+    """Without a GPU, run this file's kernel tests again in numba's CUDA simulator."""
+    if not INSTALLED:
+        pytest.skip('numba-cuda is not installed (pip install -e ".[test,cuda]")')
+    if engines.simulated():
+        pytest.skip("already running under the simulator")
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
+         "-k", "not under_the_simulator"],
+        env=env, capture_output=True, text=True, timeout=900, cwd=os.path.dirname(__file__),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-3000:]
+    expected = len(covering_cases()) + 3
+    assert f"{expected} passed" in out.stdout and "skipped" not in out.stdout, out.stdout[-3000:]
