@@ -132,6 +132,7 @@ class Snapshot:
     confusion_split: str = "test"
     hidden: HiddenSpace | None = None  # when asked for
     engine: str = "cpu"  # the engine that trained (``Trainer.engine_name``)
+    engine_choice: str = "cpu"  # what the user chose (``Trainer.engine_choice``), e.g. auto
 
     @property
     def nbytes(self) -> int:

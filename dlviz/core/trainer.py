@@ -239,6 +239,7 @@ class Trainer:
         (they live on the host).  ``engine_note`` says if the choice could not run."""
         self.engine_choice = canonical(choice)
         self._make_engine()
+        self._speed = None  # learnt on the other engine
 
     def _make_engine(self) -> None:
         self.engine_name, self.engine_note = resolve(
@@ -670,6 +671,7 @@ class Trainer:
             confusion_split=split,
             hidden=space,
             engine=self.engine_name,
+            engine_choice=self.engine_choice,
         )
 
     def _record(self, train: Metrics, test: Metrics) -> None:

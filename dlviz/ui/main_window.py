@@ -55,7 +55,18 @@ FRAME_MS = 16
 VIEWS_PER_FRAME = 2
 FRAME_BUDGET_S = 0.008
 SETTINGS_VERSION = 2  # 2: the settings panel's dock became "network-panel"
-ENGINE_LABELS = {"numba": "engine: Numba CPU", "reference": "engine: NumPy reference"}
+ENGINE_LABELS = {
+    "cpu": "engine: Numba CPU",
+    "cuda": "engine: CUDA GPU",
+    "reference": "engine: NumPy reference",
+}
+#: Train > Engine: what the user may choose (core/engines.py), in menu order.
+ENGINE_MENU = {
+    "auto": "&Automatic (CUDA where faster, else CPU)",
+    "cpu": "&CPU (Numba)",
+    "cuda": "C&UDA (GPU)",
+    "reference": "&NumPy reference (slow, readable)",
+}
 
 
 def _format_metric(value: float | None, percent: bool = False) -> str:
@@ -419,6 +430,15 @@ class MainWindow(QMainWindow):
                 max(self.training_panel.lr.value() / 10, 1e-5)
             ),
         )
+        engines = QActionGroup(self)
+        engines.setExclusive(True)
+        for choice, text in ENGINE_MENU.items():
+            action = a(f"engine_{choice}", text, checkable=True)
+            # triggered, not toggled: only the user's pick goes to the worker, not the
+            # check mark set to follow a snapshot
+            action.triggered.connect(lambda _=False, c=choice: self.worker.set_engine(c))
+            engines.addAction(action)
+        self.actions["engine_cpu"].setChecked(True)
         # Help
         a("shortcuts", "&Keyboard shortcuts", "F1", slot=self.show_shortcuts)
         a("about", "&About dlviz", slot=self.show_about)
@@ -581,6 +601,11 @@ class MainWindow(QMainWindow):
         train.addSeparator()
         for name in ("slower", "faster", "lower_lr"):
             train.addAction(act[name])
+        train.addSeparator()
+        engine_menu = train.addMenu("&Engine")
+        engine_menu.setObjectName("menu-engine")
+        for choice in ENGINE_MENU:
+            engine_menu.addAction(act[f"engine_{choice}"])
         help_menu = bar.addMenu("&Help")
         help_menu.setObjectName("menu-help")
         help_menu.addAction(act["shortcuts"])
@@ -628,7 +653,7 @@ class MainWindow(QMainWindow):
         self.loss_label = QLabel("loss –", self)
         self.metric_label = QLabel("", self)
         self.rate_label = QLabel("", self)  # samples/s while training
-        self.engine_label = QLabel(ENGINE_LABELS["numba"], self)
+        self.engine_label = QLabel(ENGINE_LABELS["cpu"], self)
         for label in (self.step_label, self.epoch_label, self.rate_label):
             label.setMinimumWidth(90)
         bar.addWidget(self.progress)
@@ -651,6 +676,7 @@ class MainWindow(QMainWindow):
         w.ready.connect(self._worker_ready, Qt.ConnectionType.QueuedConnection)
         w.notice.connect(self._notice, Qt.ConnectionType.QueuedConnection)
         w.halted.connect(self._halted, Qt.ConnectionType.QueuedConnection)
+        w.engine_note.connect(self._engine_note, Qt.ConnectionType.QueuedConnection)
         w.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
         s.dataset_changed.connect(self._dataset_changed)
         s.tool_changed.connect(self._sync_tools)
@@ -920,6 +946,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 6000)
 
     @Slot(str)
+    def _engine_note(self, message: str) -> None:
+        box = self._new_message_box(QMessageBox.Icon.Information, "Training engine", message)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.open()
+
+    @Slot(str)
     def _halted(self, message: str) -> None:
         box = self._new_message_box(QMessageBox.Icon.Warning, "Training stopped", message)
         if "diverged" in message:
@@ -1039,6 +1071,7 @@ class MainWindow(QMainWindow):
         rate = self._rate or snap.samples_per_second  # the first half second: the slice's own
         self.rate_label.setText(f"{rate:,.0f} samples/s" if playing else "")
         self.engine_label.setText(ENGINE_LABELS.get(snap.engine, f"engine: {snap.engine}"))
+        self.actions[f"engine_{snap.engine_choice}"].setChecked(True)
         if snap.message and not snap.stopped and self._state == "playing":
             self.statusBar().showMessage(snap.message, 3000)
 

@@ -102,6 +102,9 @@ class TrainingWorker(QObject):
     halted = Signal(str)
     #: Something went wrong: (message, details); details is a traceback or "" for user mistakes.
     failed = Signal(str, str)
+    #: Why the chosen training engine is not the one that runs (what to install), or a
+    #: note about it; sent once per choice.
+    engine_note = Signal(str)
     #: A ``train_steps`` request finished (the screenshot mode waits for it).
     steps_done = Signal(int)
 
@@ -112,7 +115,7 @@ class TrainingWorker(QObject):
         config: TrainConfig,
         *,
         seed: int = 0,
-        engine: str = "numba",
+        engine: str = "cpu",
         warm_up: Callable[[Callable[[int, int, str], None]], None] | None = None,
         timeline_cap: int = DEFAULT_CAP_BYTES,
         parent: QObject | None = None,
@@ -206,6 +209,10 @@ class TrainingWorker(QObject):
     def set_speed(self, batches_per_second: float | None) -> None:
         self.send("speed", batches_per_second)
 
+    def set_engine(self, choice: str) -> None:
+        """Train on engine ``choice`` (see core/engines.py) from the next slice; weights stay."""
+        self.send("engine", choice)
+
     def set_extras(self, extras: dict[str, Any]) -> None:
         """What the open views need in each drawn snapshot, e.g. ``{"neuron_grid": 24}``.
 
@@ -268,6 +275,7 @@ class TrainingWorker(QObject):
         try:
             dataset, spec, config, seed = self._initial
             self._trainer = Trainer(dataset, spec, config, seed=seed, engine=self._engine)
+            self._tell_engine(self._trainer)
         except Exception as exc:  # noqa: BLE001
             self._report(exc)
         self.ready.emit(time.perf_counter() - started)
@@ -364,6 +372,7 @@ class TrainingWorker(QObject):
         if name == "trainer":
             self._trainer = value
             self._forget_timeline()
+            self._tell_engine(value)
             return True
         if name == "call":
             fn, future = value
@@ -408,6 +417,9 @@ class TrainingWorker(QObject):
                 )
         elif name == "config":
             trainer.set_config(value)
+        elif name == "engine":
+            trainer.set_engine(value)
+            self._tell_engine(trainer)
         elif name == "dataset":
             trainer.set_dataset(value)
         elif name == "spec":
@@ -448,11 +460,17 @@ class TrainingWorker(QObject):
             return True
         # a structural change (or another kind of data): new weights for the new shapes
         self._forget_timeline()
-        self._trainer = Trainer(  # the engine stays (a project may use the reference one)
-            dataset, spec, trainer.config, seed=trainer.seed, engine=trainer.engine_name
+        self._trainer = Trainer(  # the engine chosen stays
+            dataset, spec, trainer.config, seed=trainer.seed, engine=trainer.engine_choice
         )
         self.notice.emit("network rebuilt with new weights")
         return True
+
+    def _tell_engine(self, trainer: Trainer) -> None:
+        """Remember the trainer's engine choice for new trainers; pass on its note, if any."""
+        self._engine = trainer.engine_choice
+        if trainer.engine_note:
+            self.engine_note.emit(trainer.engine_note)
 
     def _forget_timeline(self) -> None:
         with self._timeline_lock:
@@ -557,6 +575,7 @@ _COMMANDS = frozenset(
         "extras",
         "call",
         "trainer",
+        "engine",
         "timeline_cap",
         "resume_from",
     }

@@ -16,7 +16,7 @@ from dlviz.core.io import load_weights
 
 #: What README says ``--json`` prints for every run.
 JSON_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "epochs", "steps",
-             "seconds", "samples_per_second"}  # fmt: skip
+             "engine", "seconds", "samples_per_second"}  # fmt: skip
 REGRESSION_KEYS = {"r2", "train_r2", "test_r2"}
 
 
@@ -95,6 +95,7 @@ def test_weights_round_trip_through_predict(tmp_path, capsys):
         (["--dropout", "0.1,0.2,0.3"], "one rate for all hidden layers or one per layer"),
         (["--schedule", "linear"], "unknown schedule"),
         (["--patience", "-1"], "patience"),
+        (["--engine", "gpu"], "invalid choice: 'gpu'"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(capsys, args, phrase):
@@ -297,3 +298,37 @@ def test_bench_quick_prints_json_lines_with_their_keys(capsys):
     assert grid["ms"] > 0 and grid["target_ms"] == 30.0 and isinstance(grid["met"], bool)
     (jit,) = [line for line in lines if "jit" in line]
     assert jit["cached_s"] > 0 and jit["cold_s"] is None and jit["target_cached_s"] == 1.5
+
+
+@pytest.mark.parametrize("engine", ["cpu", "numba", "reference", "auto", "CPU"])
+def test_json_names_the_engine_that_ran(capsys, engine):
+    """`numba` is the CPU engine's old name; `auto` never reports itself, and picks the
+    CPU engine for this tiny network (and on any machine without a GPU)."""
+    r = train_json(capsys, "--dataset", "xor", "--hidden", "4", "--epochs", "1",
+                   "--engine", engine)  # fmt: skip
+    assert r["engine"] == {"numba": "cpu", "CPU": "cpu", "auto": "cpu"}.get(engine, engine)
+    assert capsys.readouterr().err == ""
+
+
+def test_cuda_without_a_gpu_is_one_line_and_a_cpu_run(capsys, tmp_path):
+    """`--engine cuda` where CUDA cannot run: one line naming what to install, then the
+    CPU engine trains (train and predict); the project keeps the user's choice."""
+    from dlviz.core.engines import cuda_problem
+    from dlviz.core.project import load_project
+
+    if cuda_problem() is None:
+        pytest.skip("CUDA runs here (a GPU, or the simulator)")
+    project = tmp_path / "run.dlviz"
+    assert main(["train", "--dataset", "xor", "--hidden", "4", "--epochs", "2", "--engine", "cuda",
+                 "--project", str(project), "--json"]) == 0  # fmt: skip
+    out, err = capsys.readouterr()
+    assert json.loads(out)["engine"] == "cpu"
+    assert err.count("\n") == 1 and err.startswith("dlviz: CUDA engine unavailable: ")
+    assert "pip install" in err and "training on the CPU engine" in err
+    trainer, _ = load_project(str(project))
+    assert trainer.engine_choice == "cuda" and trainer.engine_name == "cpu"
+    pts = tmp_path / "pts.csv"
+    pts.write_text("x1,x2\n0,0\n")
+    assert main(["predict", "--weights", str(project), "--data", str(pts), "--engine", "cuda"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("x1,x2,p0,p1,label") and err.startswith("dlviz: CUDA engine unavailable")

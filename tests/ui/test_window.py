@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from dlviz.core.data import PRESETS, make_dataset, write_csv
 from dlviz.ui.app import main
@@ -166,6 +166,38 @@ def test_the_status_bar_names_the_engine_that_trains(window, qtbot):
     window.network_panel.add_layer()  # a rebuild keeps the engine
     qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 3, timeout=10_000)
     assert window.session.latest.engine == "reference"
+    assert window.actions["engine_reference"].isChecked()  # the menu follows the trainer
+
+
+def test_the_engine_menu_switches_engines_and_keeps_the_weights(window, qtbot):
+    """Train > Engine: the trainer changes engine between slices; weights and step stay."""
+    from dlviz.core.engines import cuda_problem
+
+    menu = window.findChild(QMenu, "menu-engine")
+    assert [a.objectName() for a in menu.actions()] == [
+        "action-engine_auto", "action-engine_cpu", "action-engine_cuda", "action-engine_reference"
+    ]  # fmt: skip
+    assert window.actions["engine_cpu"].isChecked()
+    qtbot.waitUntil(lambda: window.session.latest is not None, timeout=10_000)
+    before = window.session.latest.params.copy()
+    window.actions["engine_reference"].trigger()
+    qtbot.waitUntil(lambda: window.session.latest.engine == "reference", timeout=5_000)
+    assert window.engine_label.text() == "engine: NumPy reference"
+    assert np.array_equal(window.session.latest.params, before)
+    window.actions["engine_auto"].trigger()  # no GPU here, or not worth one: the CPU engine
+    qtbot.waitUntil(lambda: window.session.latest.engine_choice == "auto", timeout=5_000)
+    if cuda_problem() is None:
+        return  # a GPU (or the simulator) is here: no fallback to show
+    assert window.session.latest.engine == "cpu"
+    window.actions["engine_cuda"].trigger()
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "message-box") is not None, timeout=5_000)
+    box = window.findChild(QMessageBox, "message-box")
+    assert box.text().startswith("CUDA engine unavailable") and "pip install" in box.text()
+    qtbot.waitUntil(lambda: window.session.latest.engine_choice == "cuda", timeout=5_000)
+    assert window.session.latest.engine == "cpu"  # and training goes on on the CPU
+    assert window.engine_label.text() == "engine: Numba CPU"
+    assert window.actions["engine_cuda"].isChecked()
+    box.close()
 
 
 def test_layout_and_view_options_are_remembered(make_window, qtbot):
