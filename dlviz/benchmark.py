@@ -1,4 +1,5 @@
-"""Engine benchmark, side by side in one run: Numba vs the NumPy reference vs PyTorch CPU.
+"""Engine benchmark, side by side in one run: Numba vs the NumPy reference vs PyTorch CPU,
+then the CUDA engine vs the CPU engine vs PyTorch CUDA (:mod:`dlviz.benchmark_cuda`).
 
 Prints JSON lines (``dlviz bench --json`` or ``python benchmarks/engine.py``):
 one per (case, optimizer, engine) with training samples/s, then one per
@@ -240,4 +241,7 @@ def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[
     emit({"jit": "all kernels", "cold_s": None if cold is None else round(cold, 2),
           "cached_s": round(cached, 2),
           "target_cached_s": CACHED_START_TARGET_S, "met": met})  # fmt: skip
+    from dlviz.benchmark_cuda import cuda_benchmark  # the CUDA column (a line without a GPU)
+
+    cuda_benchmark(emit, quick=quick)
     return lines
