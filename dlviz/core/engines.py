@@ -14,9 +14,29 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from typing import Protocol
+
+import numpy as np
 
 from dlviz.core.errors import DlvizError
 from dlviz.core.network import NetworkSpec
+from dlviz.core.optim import OptimizerConfig, OptimizerState
+
+
+class Engine(Protocol):
+    """What the trainer calls on an engine (kernels/cpu.py documents the contract)."""
+
+    name: str
+
+    def train_batches(
+        self, params: np.ndarray, grad: np.ndarray, state: OptimizerState,
+        cfg: OptimizerConfig, x: np.ndarray, y: np.ndarray, order: np.ndarray, pos: int,
+        n_batches: int, batch_size: int, lrs: np.ndarray, l1: float, l2: float, seed: int,
+        step: int, epoch_ends: np.ndarray | None = None,
+    ) -> float: ...  # fmt: skip
+
+    def forward(self, params: np.ndarray, x: np.ndarray, keep_all: bool = False) -> np.ndarray: ...
+
 
 #: What a user may choose.  ``numba`` (the CPU engine's old name) is read as ``cpu``.
 ENGINE_CHOICES = ("auto", "cpu", "cuda", "reference")

@@ -21,7 +21,7 @@ import numpy as np
 
 from dlviz.core.analysis import confusion_matrix, hidden_space, predicted_classes
 from dlviz.core.data import Dataset
-from dlviz.core.engines import ENGINE_CHOICES, canonical, resolve
+from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
 from dlviz.core.kernels.cpu import NumbaEngine
@@ -104,7 +104,7 @@ def encode_targets(dataset: Dataset, spec: NetworkSpec) -> np.ndarray:
     return onehot
 
 
-def make_engine(name: str, spec: NetworkSpec, max_batch: int) -> Any:
+def make_engine(name: str, spec: NetworkSpec, max_batch: int) -> Engine:
     """The engine ``name`` (``cpu``, ``cuda`` or ``reference``, as :func:`resolve` gives)."""
     if name == "cuda":  # imports numba-cuda: only when asked for
         from dlviz.core.kernels.cuda import CudaEngine

@@ -81,6 +81,12 @@ FUSED_MAX_WORK = 1 << 21
 #: Rows a prediction launch sequence covers at a time (bounds the device buffers).
 FORWARD_FLOATS = 1 << 24
 
+#: Kernels: machine code cached on disk (compiling them all takes ~10 s; the cache
+#: folder follows the CPU engine's, see kernels/__init__.py).  Device functions are
+#: compiled into the kernels that call them.  No fastmath: its approximate division,
+#: square root and exp would leave the reference's float32 tolerance.
+kernel = cuda.jit(cache=True)
+
 F0 = np.float32(0.0)
 F1 = np.float32(1.0)
 F3 = np.float32(3.0)
@@ -396,7 +402,7 @@ def _train_slice(
             cuda.syncthreads()
 
 
-@cuda.jit
+@kernel
 def fused_train(
     params, grad, m, v, layers, codes, cols, loss_code, x, y, order, batches, rates, opt,
     hyper, wmask, l1, l2, drop_thr, drop_scale, seed, abuf, zbuf, dbuf, mbuf, ybuf, rowloss,
@@ -424,17 +430,17 @@ def fused_train(
 # ------------------------------------------------------------------ grid driver: one launch a stage
 
 
-@cuda.jit
+@kernel
 def grid_gather(x, y, order, start, rows, abuf, ybuf):
     _stage_gather(cuda.grid(1), cuda.gridsize(1), x, y, order, start, rows, abuf, ybuf)
 
 
-@cuda.jit
+@kernel
 def grid_rows(x, start, rows, abuf):
     _stage_rows(cuda.grid(1), cuda.gridsize(1), x, start, rows, abuf)
 
 
-@cuda.jit
+@kernel
 def grid_forward(
     layer, params, layers, codes, cols, rows, abuf, zbuf, mbuf, drop_thr, drop_scale, seed,
     step, train,
@@ -443,18 +449,18 @@ def grid_forward(
                    abuf, zbuf, mbuf, drop_thr, drop_scale, seed, step, train)  # fmt: skip
 
 
-@cuda.jit
+@kernel
 def grid_softmax(layers, codes, cols, rows, abuf, zbuf):
     _stage_softmax(cuda.grid(1), cuda.gridsize(1), layers, codes, cols, rows, abuf, zbuf)
 
 
-@cuda.jit
+@kernel
 def grid_output(loss_code, layers, codes, cols, rows, abuf, zbuf, dbuf, ybuf, rowloss):
     _stage_output(cuda.grid(1), cuda.gridsize(1), loss_code, layers, codes, cols, rows, abuf,
                   zbuf, dbuf, ybuf, rowloss)  # fmt: skip
 
 
-@cuda.jit
+@kernel
 def grid_backward(
     s, params, grad, m, v, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, drop_thr, opt,
     lr, step_size, inv_c2, hyper, wmask, l1, l2,
