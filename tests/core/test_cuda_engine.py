@@ -13,6 +13,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -119,21 +120,28 @@ def test_forward_in_chunks_keeps_every_activation(monkeypatch):
 @needs_cuda
 def test_trainer_on_cuda_runs_as_on_the_reference():
     """Through the Trainer: several epochs in one call (batches stop at each epoch's end),
-    the engine named in the snapshot, the same weights as the reference run."""
+    the engine named in the snapshot, the same weights and boundary as the reference run;
+    then edited points (the engine must not train on its device copy of the old ones)."""
     data = make_dataset("xor", n=40, seed=3)
     spec = build_spec(kind=data.kind, n_classes=data.n_classes, features=("x1", "x2", "x1x2"),
                       hidden=(LayerSpec(4, "tanh"),))  # fmt: skip
     config = TrainConfig(OptimizerConfig("momentum", lr=0.05), batch_size=7)
-    runs = {}
+    # other points over another part of the plane: new features, and a new boundary grid
+    edited = replace(make_dataset("circle", n=30, seed=5), bounds=(-3.0, 5.0, -2.0, 4.0))
+    runs, grids = {}, {}
     for engine in ("cuda", "reference"):
         trainer = Trainer(data, spec, config, seed=2, engine=engine)
-        snap = trainer.run(samples=3 * trainer.n_train)
+        snap = trainer.run(samples=3 * trainer.n_train, grid=6)
         assert snap.engine == engine
+        trainer.set_dataset(edited)
+        trainer.run(samples=2 * trainer.n_train)
+        grids[engine] = trainer.decision_grid(6)
         runs[engine] = trainer
     cuda_run, ref_run = runs["cuda"], runs["reference"]
-    assert cuda_run.engine_name == "cuda" and cuda_run.epoch == ref_run.epoch == 3
+    assert cuda_run.engine_name == "cuda" and cuda_run.epoch == ref_run.epoch == 5
     assert cuda_run.step == ref_run.step
     np.testing.assert_allclose(cuda_run.params, ref_run.params, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(grids["cuda"], grids["reference"], rtol=1e-5, atol=1e-6)
 
 
 def test_cuda_engine_under_the_simulator():

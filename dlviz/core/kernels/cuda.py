@@ -80,6 +80,9 @@ SIMULATOR_THREADS = 32
 FUSED_MAX_WORK = 1 << 21
 #: Rows a prediction launch sequence covers at a time (bounds the device buffers).
 FORWARD_FLOATS = 1 << 24
+#: Arrays of rows kept on the device for prediction: a snapshot predicts on three
+#: fresh subsets, then on the boundary's and the neurons' grids, which come back.
+ROWS_KEPT = 6
 
 #: Kernels: machine code cached on disk (compiling them all takes ~10 s; the cache
 #: folder follows the CPU engine's, see kernels/__init__.py).  Device functions are
@@ -584,6 +587,9 @@ class CudaEngine:
         }
         self.const = {key: cuda.to_device(value) for key, value in host.items()}
         self._data: dict[str, tuple[np.ndarray, object]] = {}
+        #: Arrays predicted on, newest last: the trainer predicts on fresh subsets for
+        #: its metrics and on the same cached grid features every snapshot.
+        self._rows: list[tuple[np.ndarray, object]] = []
         self._alloc(max_batch)
         self._fwd_rows = 0
 
@@ -605,6 +611,16 @@ class CudaEngine:
             held = (array, cuda.to_device(np.ascontiguousarray(array)))
             self._data[key] = held
         return held[1]
+
+    def _rows_on_device(self, x: np.ndarray) -> object:
+        """Rows to predict on, on the device; the last few arrays (the grids) stay there."""
+        for i, (host, device) in enumerate(self._rows):
+            if host is x:
+                self._rows.append(self._rows.pop(i))
+                return device
+        self._rows.append((x, cuda.to_device(x)))
+        del self._rows[:-ROWS_KEPT]
+        return self._rows[-1][1]
 
     def _launch(self, items: int) -> tuple[int, int]:
         blocks = max(1, min(-(-items // self.threads), 4096))
@@ -734,7 +750,7 @@ class CudaEngine:
         c = self.const
         stream = cuda.stream()
         d_params = cuda.to_device(params, stream=stream)
-        d_x = self._resident("rows", x)
+        d_x = self._rows_on_device(x)
         for start in range(0, n, chunk):
             rows = min(chunk, n - start)
             grid_rows[self._launch(rows * sizes[0]) + (stream,)](d_x, start, rows, abuf)
