@@ -553,7 +553,12 @@ def step_rates(cfg: OptimizerConfig, lrs: np.ndarray, t0: int, n: int) -> np.nda
 
 
 class CudaEngine:
-    """Trains and evaluates one network shape on the GPU; the CPU engine's interface."""
+    """Trains and evaluates one network shape on the GPU; the CPU engine's interface.
+
+    One difference: arrays of rows (``x``, ``y``, rows to predict on) are copied to
+    the device when an array not seen before is given, so an array must not be
+    changed in place between calls (the trainer makes new ones when data changes).
+    """
 
     name = "cuda"
 
