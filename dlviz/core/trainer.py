@@ -24,6 +24,7 @@ from dlviz.core.data import Dataset
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
+from dlviz.core.kernels import reference
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
 from dlviz.core.network import NetworkSpec, ParamLayout, init_params
@@ -40,6 +41,9 @@ ACTIVATION_SAMPLE = 256
 #: A loss this many times above the untrained network's (or 1) counts as diverged: weights
 #: can grow for many steps before they overflow, and restoring those helps nobody.
 DIVERGENCE_FACTOR = 1e4
+#: Training points the weights a slice ends on are judged on (a forward pass on these
+#: after every compiled call; the batch losses alone judge the weights *before* each update).
+SANITY_SAMPLE = 256
 #: Most rows one compiled call trains (bounds the shuffles laid end to end).
 MAX_CALL_ROWS = 1 << 18
 #: Loss history entries kept; past this the history is thinned by half.
@@ -168,6 +172,9 @@ class Trainer:
             self.spec = spec
             self.rng = np.random.default_rng(self.seed)
             self.params = init_params(spec, self.rng)
+            #: the seed's initial weights: what divergence is judged against, and where
+            #: training goes back to when no later weights are sane
+            self._initial = self.params.copy()
             self.dropout_seed = int(self.rng.integers(0, 2**62))
             self.state = OptimizerState.zeros(self.params.size)
             self.grads = np.zeros_like(self.params)
@@ -181,6 +188,11 @@ class Trainer:
             self.stopped = False
             self._batch_loss_sum, self._batch_rows = 0.0, 0
             self._loss_ceiling: float | None = None
+            #: whether the weights were judged sane (finite, loss under the ceiling) since
+            #: they last came from outside training (loaded, restored, edited, new data)
+            self._checked = True
+            #: the last weights judged sane before ones from outside replaced them
+            self._good: tuple[np.ndarray, np.ndarray, OptimizerState] | None = None
         #: (rows per batch, seconds per batch) of this network, learned while training: a
         #: timed slice plans its batches by it (None, or another batch size: not known yet).
         self._speed: tuple[int, float] | None = None
@@ -249,6 +261,8 @@ class Trainer:
 
     def set_dataset(self, dataset: Dataset) -> None:
         """New or edited points; weights are kept (the epoch restarts on the new data)."""
+        self._outside_change()
+        self._loss_ceiling = None  # judged against the untrained network on these points
         self.dataset = dataset
         self._load_data()
         self._grid_cache.clear()
@@ -259,6 +273,8 @@ class Trainer:
         """Change the network. Returns True when weights were kept (same shapes)."""
         keep = spec.same_shapes(self.spec)
         if keep:
+            self._outside_change()
+            self._loss_ceiling = None  # another activation or loss: another untrained loss
             spec = replace(
                 spec, input_shift=self.spec.input_shift, input_scale=self.spec.input_scale
             )
@@ -321,6 +337,10 @@ class Trainer:
             return 0
         if self.n_train == 0:
             self.message = "no training points: draw some points or lower the test ratio"
+            return 0
+        if self._loss_ceiling is None:
+            self._loss_ceiling = DIVERGENCE_FACTOR * max(1.0, self._sample_loss(self._initial))
+        if not self._checked and not self._start_is_sane():
             return 0
         cfg = self.config
         batch = self.n_train if cfg.optimizer.name == "gd" else min(cfg.batch_size, self.n_train)
@@ -389,10 +409,12 @@ class Trainer:
 
     def _train_plan(self, plan: list[_Segment], batch: int) -> tuple[int, bool]:
         """One compiled call over ``plan``: (rows trained, True), or if the loss diverges
-        (0, False) with the weights as the call found them and a message naming the step."""
-        if self._loss_ceiling is None:
-            start_loss = self._metrics(self.eval_train).loss or 1.0
-            self._loss_ceiling = DIVERGENCE_FACTOR * max(1.0, start_loss)
+        (0, False) with the weights as the call found them and a message naming the step.
+
+        The call's end weights are judged too, not only its batches' losses (each taken
+        before its update): else a one-batch slice (Step) would keep wrecked weights, and
+        the next slice could only go back to those.
+        """
         if len(plan) == 1:
             seg = plan[0]
             order, pos, ends = seg.order, seg.start, np.array([seg.start + seg.rows], np.int64)
@@ -404,7 +426,7 @@ class Trainer:
         backup = (self.params.copy(), self.grads.copy(), self.state.copy())
         lrs = learning_rates(self.config.optimizer, self.step, n_batches)
         loss_sum = self._call(order, pos, n_batches, batch, lrs, ends, self.step)
-        if self._diverged(loss_sum, rows):
+        if self._diverged(loss_sum, rows) or not self._sane():
             self._restore(backup)
             good = self._replay_until_divergence(order, pos, ends, batch, lrs)
             if good < n_batches:
@@ -452,17 +474,80 @@ class Trainer:
             return True
         return not np.isfinite(self.params).all()
 
+    def _sample_loss(self, params: np.ndarray) -> float:
+        """Training loss of ``params`` on a few training points, as the engine measures it
+        (from the logits: a probability clipped near 0 would hide how far off they are);
+        inf when not finite, 1 without points."""
+        idx = self.eval_train[:SANITY_SAMPLE]
+        if idx.size == 0:
+            return 1.0
+        if not np.isfinite(params).all():
+            return math.inf
+        with np.errstate(all="ignore"):  # wrecked weights overflow: that is the finding
+            tape = reference.forward(self.spec, params, self.x[idx].astype(np.float64))
+            loss, _ = reference.loss_and_output_grad(
+                self.spec, tape.z[-1], tape.a[-1], self.y[idx].astype(np.float64)
+            )
+        return loss if math.isfinite(loss) else math.inf
+
+    def _sane(self) -> bool:
+        """Whether the current weights are finite with a loss under the divergence ceiling."""
+        ceiling = math.inf if self._loss_ceiling is None else self._loss_ceiling
+        return self._sample_loss(self.params) <= ceiling
+
+    def _outside_change(self) -> None:
+        """The weights, or what they are judged on, are about to change outside training:
+        keep the current ones if they were judged sane, and judge the new ones before a
+        slice trains from them."""
+        if self._checked:
+            self._good = (self.params.copy(), self.grads.copy(), self.state.copy())
+        self._checked = False
+
+    def _start_is_sane(self) -> bool:
+        """Judge weights that came from outside training before training from them.
+
+        Wrecked ones (a project saved after a divergence, a weight edited to 1e30) are
+        replaced by the last sane weights, else by the seed's initial ones, and training
+        stops with a message: training from them would only diverge again at once.
+        """
+        self._checked = True
+        loss = self._sample_loss(self.params)
+        if loss <= (self._loss_ceiling or math.inf):
+            return True
+        fresh = (
+            self._initial.copy(),
+            np.zeros_like(self.grads),
+            OptimizerState.zeros(self.params.size),
+        )
+        back, where = fresh, "the initial weights"
+        if self._good is not None:
+            self._restore(self._good)
+            if self._sane():
+                back, where = self._good, "the last weights that were not diverged"
+        self._restore(back)
+        self._good = None
+        lr = self.config.optimizer.lr
+        shown = f"{loss:.3g}" if math.isfinite(loss) else "not a number"
+        self.message = (
+            f"loss diverged before step {self.step + 1} (loss {shown} on the training points): "
+            f"the weights went back to {where}; lower the learning rate (now {lr:g}; "
+            f"try {lr / 10:g})"
+        )
+        self.stopped = True
+        return False
+
     def _replay_until_divergence(
         self, order: np.ndarray, pos: int, ends: np.ndarray, batch: int, lrs: np.ndarray
     ) -> int:
         """Train the same batches again one at a time (the same arithmetic, so the same
-        numbers) and return how many pass before the one that diverges."""
+        numbers) and return how many pass before the one that diverges (the one whose
+        loss overflows or whose update leaves weights that are not sane)."""
         start = pos
         for i in range(lrs.size):
             end = int(ends[np.searchsorted(ends, start, side="right")])
             rows = min(batch, end - start)
             loss = self._call(order, start, 1, batch, lrs[i : i + 1], ends, self.step + i)
-            if self._diverged(loss, rows):
+            if self._diverged(loss, rows) or not self._sane():
                 return i
             start += rows
         return int(lrs.size)
@@ -571,6 +656,7 @@ class Trainer:
         """Set the weight ``source`` -> ``target`` of weight layer ``layer`` (source -1: bias)."""
         if not math.isfinite(value):
             raise DlvizError("a weight must be a finite number")
+        self._outside_change()
         if source < 0:
             self.layout.bias(self.params, layer)[target] = value
         else:
@@ -587,11 +673,11 @@ class Trainer:
             raise DlvizError(
                 f"{params.size} weights do not fit this network ({self.params.size} values)"
             )
+        self._outside_change()
         self.params[...] = params
         self.grads[...] = 0
         self.state = OptimizerState.zeros(self.params.size)
         self._best_test, self._best_epoch = math.inf, self.epoch
-        self._loss_ceiling = None
         self.message, self.stopped = None, False
 
     def activations(self, inputs: np.ndarray) -> np.ndarray:
@@ -740,6 +826,7 @@ class Trainer:
                 f"the saved weights ({state.params.size} values) do not fit this network "
                 f"({self.params.size} values)"
             )
+        self._outside_change()
         self.params[...] = state.params
         self.grads[...] = state.grads
         self.state = OptimizerState(state.opt_m.copy(), state.opt_v.copy(), state.opt_t)
@@ -757,7 +844,9 @@ class Trainer:
         self.rng.bit_generator.state = state.rng_state
         self.dropout_seed = state.dropout_seed
         self._best_test, self._best_epoch = state.best_test, state.best_epoch
-        self._loss_ceiling = state.loss_ceiling
+        # not the saved ceiling: one taken from wrecked weights (older files) would pass them;
+        # it is derived again from the seed's initial weights on these points
+        self._loss_ceiling = None
         self.message, self.stopped = state.message, state.stopped
         self.history = [h for h in self.history if h.step <= state.step]
         return exact
