@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from dlviz.core.data import PRESETS, Dataset, make_dataset, read_csv, read_points_csv
+from dlviz.core.data import (
+    PRESETS,
+    Dataset,
+    check_seed,
+    make_dataset,
+    read_csv,
+    read_points_csv,
+)
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import FORMATS, export_model, format_for
 from dlviz.core.features import parse_features
@@ -29,6 +36,8 @@ from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
 from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
 
 SUBCOMMANDS = ("train", "predict", "export", "bench")
+#: Most epochs one run trains (a million epochs of the largest data set take days).
+MAX_EPOCHS = 1_000_000
 
 
 class Parser(argparse.ArgumentParser):
@@ -254,8 +263,9 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    if args.epochs < 1:
-        raise DlvizError("--epochs must be at least 1")
+    if not 1 <= args.epochs <= MAX_EPOCHS:
+        raise DlvizError(f"--epochs {args.epochs} is out of range; use 1 to {MAX_EPOCHS:,}")
+    check_seed(args.seed)
     # every argument is checked (data read, network and optimizer built) before the
     # engine is compiled: a mistake is reported at once, and on its own line
     check_outputs(args)

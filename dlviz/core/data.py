@@ -172,8 +172,19 @@ class Dataset:
         return x.mean(axis=0).astype(np.float32), np.where(std > 0, std, 1.0).astype(np.float32)
 
 
+#: Largest seed: NumPy takes any whole number from 0; a project keeps it in JSON (int64).
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: int) -> None:
+    """Refuse a seed NumPy cannot seed with, naming the range."""
+    if not 0 <= seed <= MAX_SEED:
+        raise DlvizError(f"seed {seed} is out of range; use a whole number from 0 to {MAX_SEED}")
+
+
 def split_mask(n: int, test_ratio: float, seed: int) -> np.ndarray:
     """Exactly round(n·ratio) test points, chosen by a seeded permutation."""
+    check_seed(seed)
     if not 0.0 <= test_ratio <= 0.9:
         raise DlvizError(f"test ratio {test_ratio} is out of range; use 0 to 0.9")
     mask = np.zeros(n, dtype=bool)
@@ -278,6 +289,7 @@ def make_dataset(
     seed: int = 0,
 ) -> Dataset:
     """Generate a preset; the same arguments always give the same points."""
+    check_seed(seed)
     name = name.strip().lower()
     if name not in PRESETS:
         raise DlvizError(f"unknown dataset '{name}'; choose from {', '.join(PRESETS)}")

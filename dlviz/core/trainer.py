@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from dlviz.core.analysis import confusion_matrix, hidden_space, predicted_classes
-from dlviz.core.data import Dataset
+from dlviz.core.data import MAX_POINTS, Dataset, check_seed
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
@@ -62,8 +62,8 @@ class TrainConfig:
     patience: int = 0
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1:
-            raise DlvizError("batch size must be at least 1")
+        if not 1 <= self.batch_size <= MAX_POINTS:  # the engine allocates a batch's buffers
+            raise DlvizError(f"batch size {self.batch_size} is out of range; use 1 to {MAX_POINTS}")
         for name, value in (("L1", self.l1), ("L2", self.l2)):
             if not (math.isfinite(value) and 0 <= value <= 10):
                 raise DlvizError(f"{name} rate {value} is out of range; use 0 to 10")
@@ -146,6 +146,7 @@ class Trainer:
         engine: str = "cpu",
         normalise: bool = False,
     ) -> None:
+        check_seed(seed)
         self.config = config or TrainConfig()
         #: The user's choice (saved in projects); ``engine_name`` is the engine that runs.
         self.engine_choice = canonical(engine)
@@ -290,6 +291,7 @@ class Trainer:
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights: the same ones again, or new ones for a new ``seed``."""
         if seed is not None:
+            check_seed(seed)
             self.seed = seed
         self._build(reinit=True)
 
