@@ -25,6 +25,8 @@ from dlviz.core.network import build_spec
 
 #: Examples per property (DLVIZ_FUZZ_EXAMPLES=2000 for a long hunt).
 EXAMPLES = int(os.environ.get("DLVIZ_FUZZ_EXAMPLES", "150"))
+#: capsys is reset by hand in each example; a run may take a second (the reference engine)
+SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 HOSTILE_TEXT = st.sampled_from(
     ["", " ", "-1", "0", "1e999", "nan", "inf", "-inf", "abc", "1,2,3", "'\"", "\x00", "ü",
      "--json", "1" * 40, "0x10", "1_000", " 3 ", "2.5"]
@@ -140,8 +142,7 @@ def assert_success_or_one_line(argv: list[str], capsys) -> None:
         assert "Traceback" not in err
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-          HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=SLOW_OK)
 @given(
     option=st.sampled_from(sorted(TRAIN_GOOD)),
     others=st.dictionaries(st.sampled_from(sorted(TRAIN_GOOD)), st.integers(0, 10), max_size=3),
@@ -216,7 +217,7 @@ def test_export_options(model_files, source, output, fmt, capsys):
         assert_success_or_one_line(argv, capsys)
 
 
-@given(extra=st.lists(HOSTILE_TEXT.filter(lambda t: t not in ("--json",)), min_size=1, max_size=2))
+@given(extra=st.lists(HOSTILE_TEXT.filter(lambda t: t != "--json"), min_size=1, max_size=2))
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
