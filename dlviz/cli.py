@@ -27,9 +27,9 @@ from dlviz.core.data import (
     read_points_csv,
 )
 from dlviz.core.errors import DlvizError
-from dlviz.core.export import FORMATS, export_model, format_for
+from dlviz.core.export import FORMATS, export_model, format_for, format_suffix, suffix_format
 from dlviz.core.features import parse_features
-from dlviz.core.io import WEIGHT_SUFFIXES, load_weights, save_weights
+from dlviz.core.io import WEIGHT_SUFFIXES, check_writable, load_weights, save_weights
 from dlviz.core.network import ACTIVATIONS, LOSSES, LayerSpec, NetworkSpec, build_spec
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
@@ -248,12 +248,15 @@ def warm_up_with_progress() -> None:
 def check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output name that cannot be written before training, not after it."""
     outputs = [(args.out, "--out"), (args.export, "--export"), (args.project, "--project")]
-    for path, option in outputs:
-        if not path:
-            continue
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise DlvizError(f"{option} {path}: the folder {folder} does not exist")
+    named = [(path, option) for path, option in outputs if path is not None]
+    for path, option in named:
+        check_writable(path, option)
+    seen: dict[str, str] = {}
+    for path, option in named:
+        key = os.path.realpath(path)
+        if key in seen:
+            raise DlvizError(f"{seen[key]} and {option} name the same file {path}; give two names")
+        seen[key] = option
     if args.out and os.path.splitext(args.out)[1].lower() not in WEIGHT_SUFFIXES:
         raise DlvizError(f"--out {args.out}: weights files end in {', '.join(WEIGHT_SUFFIXES)}")
     if args.export:
@@ -415,8 +418,21 @@ def load_model(path: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    named = format_for(args.output) if args.format is None else args.format
+    # a name whose suffix names another kind of file is refused; either code format is .py
+    python = args.format is not None and args.format.endswith("-code")
+    if (
+        args.format is not None
+        and suffix_format(args.output) not in (None, args.format)
+        and not (python and args.output.lower().endswith(".py"))
+    ):
+        raise DlvizError(
+            f"-o {args.output}: a {args.format} file ends in {format_suffix(args.format)}; "
+            "rename it, or leave out --format"
+        )
+    check_writable(args.output, "-o")
     spec, params, info = load_model(args.source)
-    fmt = export_model(args.output, spec, params, info, args.format)
+    fmt = export_model(args.output, spec, params, info, named)
     print(f"wrote {args.output} ({fmt}, {spec.describe()})", file=sys.stderr)
     return 0
 

@@ -31,12 +31,25 @@ SUFFIX_FORMAT = {
 ONNX_OPSET = 17
 
 
-def format_for(path: str) -> str:
-    """The export format a file name asks for (``model.torch.py`` is PyTorch code)."""
+def suffix_format(path: str) -> str | None:
+    """The export format a file name's suffix names, or None."""
     lower = path.lower()
     for suffix, fmt in SUFFIX_FORMAT.items():
         if lower.endswith(suffix):
             return fmt
+    return None
+
+
+def format_suffix(fmt: str) -> str:
+    """The file-name ending of an export format (``torch-code``: ``.torch.py``)."""
+    return next(suffix for suffix, known in SUFFIX_FORMAT.items() if known == fmt)
+
+
+def format_for(path: str) -> str:
+    """The export format a file name asks for (``model.torch.py`` is PyTorch code)."""
+    fmt = suffix_format(path)
+    if fmt is not None:
+        return fmt
     raise DlvizError(
         f"cannot tell the export format from '{os.path.basename(path)}'; use a name ending in "
         + ", ".join(SUFFIX_FORMAT)

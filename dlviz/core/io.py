@@ -17,9 +17,11 @@ import contextlib
 import io
 import json
 import os
+import re
 import stat
 import struct
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -47,6 +49,79 @@ os.umask(_UMASK)
 
 # ---------------------------------------------------------------- atomic writes
 
+#: Temporary files are named ``.dlviz-<writer's process id>-<random>.tmp`` beside their
+#: target, so the next save there can tell a dead writer's leftovers from a live save's.
+TEMP_PREFIX = ".dlviz-"
+TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"^\.dlviz-(?:(\d+)-)?[A-Za-z0-9_]+\.tmp$")
+#: A temporary file this old is stale whoever wrote it (no save takes an hour); the
+#: older naming carries no process id, so age alone tells.
+STALE_TEMP_SECONDS = 3600.0
+
+
+def _temp_prefix() -> str:
+    return f"{TEMP_PREFIX}{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another save of this process (the app saves from a worker thread)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def remove_stale_temporaries(folder: str) -> list[str]:
+    """Delete our temporary files in ``folder`` whose writer is gone (killed mid-save) or
+    that are old; returns their paths.  A live save's file is never touched."""
+    removed: list[str] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    now = time.time()
+    for name in names:
+        match = _TEMP_NAME.match(name)
+        if match is None:
+            continue
+        path = os.path.join(folder, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        pid = match.group(1)
+        old = now - info.st_mtime > STALE_TEMP_SECONDS
+        if old or (pid is not None and not _alive(int(pid))):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+                removed.append(path)
+    return removed
+
+
+def check_writable(path: str | os.PathLike[str], what: str = "") -> None:
+    """Refuse, before any work, an output that cannot be written: a folder, a folder that
+    does not exist or is read-only.  A temporary file is made and removed beside it."""
+    target = os.fspath(path)
+    label = f"{what} {target}" if what else target
+    if not target or target.endswith(("/", os.sep)) or os.path.isdir(target):
+        raise DlvizError(f"cannot write {label}: it is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise DlvizError(f"cannot write {label}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(), suffix=TEMP_SUFFIX, dir=folder)
+    except OSError as exc:
+        raise DlvizError(f"cannot write {label}: {exc.strerror or exc}") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[Any]]:
@@ -62,8 +137,9 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[
     except OSError:
         permissions = 0o666 & ~_UMASK
     folder = os.path.dirname(os.path.abspath(target))
+    remove_stale_temporaries(folder)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".dlviz-", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(), suffix=TEMP_SUFFIX, dir=folder)
     except OSError as exc:
         raise DlvizError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
