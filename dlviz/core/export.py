@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -164,17 +165,18 @@ def _onnx_activation(act: str, z: str, op: Callable[..., str], const: Callable[.
 # ---------------------------------------------------------------- code
 
 
-_NUMPY_TEMPLATE = '''"""dlviz model exported as standalone NumPy code: {describe}.
+_NUMPY_DOC = """dlviz model exported as standalone NumPy code: {describe}.
 
-Usage: python {filename} points.csv   (rows of {columns}; prints the outputs)
+Usage: python {shell_name} points.csv   (rows of {columns}; prints the outputs)
 The CSV may have a header line, # comments and extra columns (a label): they are skipped.
 In Python, call predict(x) with raw inputs of shape (n, {n_in}):
 
     import runpy
-    predict = runpy.run_path("{filename}")["predict"]
+    predict = runpy.run_path({python_name})["predict"]
     y = predict(points)
 """
 
+_NUMPY_TEMPLATE = '''
 import sys
 
 import numpy as np
@@ -258,18 +260,19 @@ if __name__ == "__main__":
     np.savetxt(sys.stdout, predict(points), delimiter=",", fmt="%.9g")
 '''
 
-_TORCH_TEMPLATE = '''"""dlviz model exported as a PyTorch nn.Module: {describe}.
+_TORCH_DOC = """dlviz model exported as a PyTorch nn.Module: {describe}.
 
 Load the class by this file's path (`import` cannot find a file named like net.torch.py);
 points are raw inputs, an array of shape (n, {n_in}) with rows of {columns}:
 
     import runpy
     import torch
-    DlvizNet = runpy.run_path("{filename}")["DlvizNet"]
+    DlvizNet = runpy.run_path({python_name})["DlvizNet"]
     model = DlvizNet()  # the weights are built in
     y = model(torch.tensor(points))
 """
 
+_TORCH_TEMPLATE = """
 import torch
 from torch import nn
 
@@ -317,22 +320,35 @@ class DlvizNet(nn.Module):
     def forward(self, x):
         # the weights are float32; points read with NumPy are float64
         return self.layers(self.features(torch.as_tensor(x, dtype=torch.float32)))
-'''
+"""
 
 
-def _code(template: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, Any],
-          path: str) -> bytes:  # fmt: skip
+def _docstring(text: str) -> str:
+    """``text`` as a module docstring literal: a quote or backslash in it (a file name's)
+    stays text and cannot end the string early."""
+    return '"""' + text.replace("\\", "\\\\").replace('"', '\\"') + '"""\n'
+
+
+def _code(template: str, doc: str, spec: NetworkSpec, params: np.ndarray,
+          info: dict[str, Any], path: str) -> bytes:  # fmt: skip
     layout = ParamLayout.of(spec.sizes)
     weights = ",\n".join(
         f"    ({_floats(layout.weight(params, i))},\n     {_floats(layout.bias(params, i))})"
         for i in range(layout.n_layers)
     )
     n_in = _n_inputs(info)
-    base = os.path.basename(path)
-    text = template.format(
+    # a name that is not valid UTF-8 (bytes from the file system) is shown escaped
+    base = os.path.basename(path).encode("utf-8", "backslashreplace").decode("utf-8")
+    columns = "x" if n_in == 1 else "x1,x2"
+    header = doc.format(
         describe=spec.describe(),
-        filename=base,
-        columns="x" if n_in == 1 else "x1,x2",
+        shell_name=shlex.quote(base),
+        python_name=repr(base),
+        columns=columns,
+        n_in=n_in,
+    )
+    text = _docstring(header) + template.format(
+        columns=columns,
         n_in=n_in,
         features=repr(list(spec.features)),
         shift=_floats(np.array(spec.input_shift)),
@@ -350,9 +366,9 @@ def export_bytes(
     if fmt == "onnx":
         return onnx_bytes(spec, params, info)
     if fmt == "numpy-code":
-        return _code(_NUMPY_TEMPLATE, spec, params, info, path)
+        return _code(_NUMPY_TEMPLATE, _NUMPY_DOC, spec, params, info, path)
     if fmt == "torch-code":
-        return _code(_TORCH_TEMPLATE, spec, params, info, path)
+        return _code(_TORCH_TEMPLATE, _TORCH_DOC, spec, params, info, path)
     suffix = "." + fmt
     if suffix in WRITERS:
         return WRITERS[suffix](spec, params, info)
