@@ -373,12 +373,12 @@ def predict_parser(sub: Any) -> None:
 def cmd_predict(args: argparse.Namespace) -> int:
     spec, params, info = load_model(args.weights)
     kind = info.get("kind", "classify")
-    n_inputs = 1 if kind == "curve" else 2
+    n_inputs = spec.n_inputs
     points = read_points_csv(args.data, n_inputs)
     data = Dataset(
         points=np.zeros((0, 2), np.float32),
         targets=np.zeros(0, np.float32),
-        kind="regress",
+        kind="curve" if n_inputs == 1 else "regress",  # no points: only the width counts
         n_classes=0,
         is_test=np.zeros(0, bool),
     )

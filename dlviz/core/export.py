@@ -57,10 +57,6 @@ def format_for(path: str) -> str:
     )
 
 
-def _n_inputs(info: dict[str, Any]) -> int:
-    return 1 if info.get("kind") == "curve" else 2
-
-
 def _floats(values: np.ndarray) -> str:
     """Python literal of float32 values, exact (repr of each as a float)."""
     return json.dumps(np.asarray(values, np.float32).tolist())
@@ -89,7 +85,7 @@ def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
         nodes.append(helper.make_node(kind, list(inputs), [out], **attrs))
         return out
 
-    n_in = _n_inputs(info)
+    n_in = spec.n_inputs
     x = "x"
     if spec.input_shift:
         x = op("Div", op("Sub", x, const(np.array(spec.input_shift))), const(
@@ -336,7 +332,7 @@ def _code(template: str, doc: str, spec: NetworkSpec, params: np.ndarray,
         f"    ({_floats(layout.weight(params, i))},\n     {_floats(layout.bias(params, i))})"
         for i in range(layout.n_layers)
     )
-    n_in = _n_inputs(info)
+    n_in = spec.n_inputs
     # a name that is not valid UTF-8 (bytes from the file system) is shown escaped
     base = os.path.basename(path).encode("utf-8", "backslashreplace").decode("utf-8")
     columns = "x" if n_in == 1 else "x1,x2"

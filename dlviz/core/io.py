@@ -175,9 +175,18 @@ def spec_to_dict(spec: NetworkSpec) -> dict[str, Any]:
     return d
 
 
-def spec_from_dict(d: Any) -> NetworkSpec:
-    """Rebuild a spec from JSON; a malformed one raises :class:`DlvizError`."""
+def spec_from_dict(d: Any, kind: Any = None) -> NetworkSpec:
+    """Rebuild a spec from JSON; a malformed one raises :class:`DlvizError`.
+
+    Files written before the spec recorded ``n_inputs`` get it from the data kind
+    saved beside it (``kind``): a curve's x alone, else x1 and x2.
+    """
     try:
+        n_inputs = d.get("n_inputs")
+        if n_inputs is None:
+            n_inputs = 1 if kind == "curve" else 2
+        if isinstance(n_inputs, bool) or not isinstance(n_inputs, int):
+            raise TypeError(f"n_inputs {n_inputs!r} is not a whole number")
         hidden = tuple(
             LayerSpec(int(h["width"]), str(h["activation"]), float(h.get("dropout", 0.0)))
             for h in d["hidden"]
@@ -191,6 +200,7 @@ def spec_from_dict(d: Any) -> NetworkSpec:
             init=str(d.get("init", "xavier")),
             input_shift=tuple(float(v) for v in d.get("input_shift", ())),
             input_scale=tuple(float(v) for v in d.get("input_scale", ())),
+            n_inputs=n_inputs,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DlvizError(f"the network description is incomplete or malformed ({exc})") from None
@@ -350,8 +360,8 @@ def _parse_npz(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[st
     if "format" not in files:
         raise DlvizError(f"{name} is not a dlviz weights file (no 'format' entry)")
     _check_header(str(files["format"]), files.get("version"), name)
-    spec = spec_from_dict(json.loads(str(files["spec"])))
-    info = json.loads(str(files.get("data", "{}")))
+    info = _info(json.loads(str(files.get("data", "{}"))), name)
+    spec = spec_from_dict(json.loads(str(files["spec"])), info.get("kind"))
     return spec, _fill(spec, files, name), info
 
 
@@ -360,7 +370,8 @@ def _parse_json(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[s
     if not isinstance(doc, dict):
         raise DlvizError(f"{name} is not a dlviz weights file (not a JSON object)")
     _check_header(doc.get("format"), doc.get("version"), name)
-    spec = spec_from_dict(doc.get("spec"))
+    info = _info(doc.get("data") or {}, name)
+    spec = spec_from_dict(doc.get("spec"), info.get("kind"))
     layers = doc.get("layers")
     if not isinstance(layers, list):
         raise DlvizError(f"{name} has no 'layers' list")
@@ -369,7 +380,7 @@ def _parse_json(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[s
         if not isinstance(layer, dict):
             raise DlvizError(f"{name}: layer {i + 1} is not an object with W and b")
         arrays[f"W{i}"], arrays[f"b{i}"] = layer.get("W"), layer.get("b")
-    return spec, _fill(spec, arrays, name), doc.get("data") or {}
+    return spec, _fill(spec, arrays, name), info
 
 
 def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
@@ -385,7 +396,8 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
     if not isinstance(meta, dict):
         raise DlvizError(f"{name}: the safetensors metadata is malformed")
     _check_header(meta.get("format"), meta.get("version"), name)
-    spec = spec_from_dict(json.loads(meta.get("spec", "null")))
+    info = _info(json.loads(meta.get("data", "{}")), name)
+    spec = spec_from_dict(json.loads(meta.get("spec", "null")), info.get("kind"))
     body = data[8 + size :]
     arrays: dict[str, Any] = {}
     for key, entry in header.items():
@@ -400,7 +412,24 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
         if not (0 <= start <= end <= len(body)) or end - start != 4 * int(np.prod(shape)):
             raise DlvizError(f"{name}: tensor '{key}' lies outside the file (truncated?)")
         arrays[key] = np.frombuffer(body[start:end], "<f4").reshape(shape)
-    return spec, _fill(spec, arrays, name), json.loads(meta.get("data", "{}"))
+    return spec, _fill(spec, arrays, name), info
+
+
+#: The kinds of data a weights file can say it was trained on.
+DATA_KINDS = ("classify", "regress", "curve")
+
+
+def _info(info: Any, name: str) -> dict[str, Any]:
+    """The file's description of its data, checked: its kind decides how outputs read."""
+    if not isinstance(info, dict):
+        raise DlvizError(f"{name}: the 'data' entry is malformed")
+    kind = info.setdefault("kind", "classify")
+    if kind not in DATA_KINDS:
+        raise DlvizError(
+            f"{name}: unknown data kind {kind!r} (dlviz writes {', '.join(DATA_KINDS)}); "
+            "the file is damaged"
+        )
+    return info
 
 
 def zip_member(archive: zipfile.ZipFile, member: str, limit: int, name: str) -> bytes:
@@ -482,8 +511,12 @@ def load_weights(
             UnicodeDecodeError, struct.error, zlib.error, AttributeError, IndexError,
             OverflowError, RuntimeError, NotImplementedError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz weights file ({exc})") from None
-    if not isinstance(info, dict):
-        raise DlvizError(f"{name}: the 'data' entry is malformed")
+    width = 1 if info.get("kind") == "curve" else 2
+    if spec.n_inputs != width:
+        raise DlvizError(
+            f"{name}: its network reads {spec.n_inputs} inputs per point, but {info['kind']} "
+            f"data has {width}; the file is damaged"
+        )
     return spec, params, info
 
 
@@ -515,6 +548,11 @@ def weights_mismatch(target: NetworkSpec, source: NetworkSpec, name: str) -> lis
     change to the target network that fixes it.
     """
     problems: list[str] = []
+    if target.n_inputs != source.n_inputs:
+        problems.append(
+            f"{name} reads {source.n_inputs} inputs per point; this network reads "
+            f"{target.n_inputs}: open data of the kind it was trained on"
+        )
     if target.features != source.features:
         want, have = ", ".join(source.features), ", ".join(target.features)
         problems.append(

@@ -202,7 +202,7 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Tr
         str(d.get("name", "custom")),
         bounds,
     )
-    spec = spec_from_dict(meta["spec"])
+    spec = spec_from_dict(meta["spec"], kind)
     config = TrainConfig(
         optimizer=_optimizer(c["optimizer"], name),
         batch_size=int(c["batch_size"]),

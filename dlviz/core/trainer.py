@@ -206,6 +206,11 @@ class Trainer:
 
     def _load_data(self) -> None:
         ds = self.dataset
+        if ds.inputs.shape[1] != self.spec.n_inputs:
+            raise DlvizError(
+                f"the network reads {self.spec.n_inputs} inputs per point; this data has "
+                f"{ds.inputs.shape[1]}: build the network for this data"
+            )
         self.x = self.features(ds.inputs)
         self.y = encode_targets(ds, self.spec)
         self.train_idx = np.flatnonzero(~ds.is_test).astype(np.int64)
