@@ -22,6 +22,7 @@ from dlviz.core.data import (
     PRESETS,
     Dataset,
     check_seed,
+    dataset_notes,
     make_dataset,
     read_csv,
     read_points_csv,
@@ -275,6 +276,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     data = load_training_data(args)
     trainer = build_trainer(args, data)
     report_engine(trainer)
+    for note in dataset_notes(data):
+        print(f"dlviz: note: {note}", file=sys.stderr)
     if trainer.engine_name == "cpu":
         warm_up_with_progress()
     n_train = max(trainer.n_train, 1)

@@ -291,8 +291,12 @@ def load_project(path: str | os.PathLike[str]) -> tuple[Trainer, dict[str, Any]]
     try:
         meta, arrays = _parse(data, name)
         trainer = _build(meta, arrays, name)
-    except DlvizError:
-        raise
+    except DlvizError as exc:
+        # a setting out of range (lr 1000) is refused by the class it builds, which does
+        # not know the file: the message names it
+        if name in str(exc):
+            raise
+        raise DlvizError(f"{name}: {exc}") from None
     except (zipfile.BadZipFile, EOFError, ValueError, KeyError, TypeError, AttributeError,
             IndexError, OverflowError, UnicodeDecodeError, OSError, zipfile.LargeZipFile,
             NotImplementedError, RuntimeError, zlib.error) as exc:  # fmt: skip
