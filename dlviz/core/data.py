@@ -490,8 +490,8 @@ def parse_csv_text(
             i = int(bad[0])
             problem = "is out of range" if third[i] == round(third[i]) else "is not a whole number"
             raise DlvizError(
-                f"{source} line {rows[i][0]}: label {shown(rows[i][1][2])} {problem}; labels must be "
-                f"integers 0..{MAX_CLASSES - 1} (at most {MAX_CLASSES} classes); for regression "
+                f"{source} line {rows[i][0]}: label {shown(rows[i][1][2])} {problem}; labels "
+                f"must be integers 0..{MAX_CLASSES - 1} (at most {MAX_CLASSES} classes); for regression "
                 "values start the file with the header x1,x2,value"
             )
     if not has_split:
