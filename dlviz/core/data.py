@@ -491,8 +491,8 @@ def parse_csv_text(
             problem = "is out of range" if third[i] == round(third[i]) else "is not a whole number"
             raise DlvizError(
                 f"{source} line {rows[i][0]}: label {shown(rows[i][1][2])} {problem}; labels "
-                f"must be integers 0..{MAX_CLASSES - 1} (at most {MAX_CLASSES} classes); for regression "
-                "values start the file with the header x1,x2,value"
+                f"must be integers 0..{MAX_CLASSES - 1} (at most {MAX_CLASSES} classes); for "
+                "regression values start the file with the header x1,x2,value"
             )
     if not has_split:
         test = split_mask(len(rows), test_ratio, seed)
