@@ -104,6 +104,21 @@ def remove_stale_temporaries(folder: str) -> list[str]:
     return removed
 
 
+def _write_target(target: str, label: str = "") -> str:
+    """The file a save to ``target`` replaces: a symbolic link's target (the link stays);
+    a device, pipe or socket is refused (the rename would put a file in its place)."""
+    real = os.path.realpath(target) if os.path.islink(target) else target
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        return real  # a new file
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise DlvizError(
+            f"cannot write {label or target}: it is a device, pipe or socket, not a file"
+        )
+    return real
+
+
 def check_writable(path: str | os.PathLike[str], what: str = "") -> None:
     """Refuse, before any work, an output that cannot be written: a folder, a folder that
     does not exist or is read-only.  A temporary file is made and removed beside it."""
@@ -111,9 +126,16 @@ def check_writable(path: str | os.PathLike[str], what: str = "") -> None:
     label = f"{what} {target}" if what else target
     if not target or target.endswith(("/", os.sep)) or os.path.isdir(target):
         raise DlvizError(f"cannot write {label}: it is a folder; give a file name")
+    target = _write_target(target, label)
     folder = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(folder):
         raise DlvizError(f"cannot write {label}: the folder {folder} does not exist")
+    try:
+        longest = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        longest = 255
+    if len(os.fsencode(os.path.basename(target))) > longest:
+        raise DlvizError(f"cannot write {label}: the name is longer than {longest} bytes")
     try:
         fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(), suffix=TEMP_SUFFIX, dir=folder)
     except OSError as exc:
@@ -131,7 +153,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[
     file it replaces, or the umask's), not the temporary file's private 0600:
     an exported model is meant to be shared.
     """
-    target = os.fspath(path)
+    target = _write_target(os.fspath(path))
     try:
         permissions = stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
@@ -481,10 +503,17 @@ READERS = {".npz": _parse_npz, ".json": _parse_json, ".safetensors": _parse_safe
 def read_bytes(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
     name = os.fspath(path)
     try:
-        if os.path.getsize(name) > limit:
-            raise DlvizError(f"{name} is larger than {limit // 2**20} MB; not a {what}")
+        mode = os.stat(name).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(name)
+        # a device or pipe (/dev/zero, a FIFO) would be read forever, or block the open
+        if not stat.S_ISREG(mode):
+            raise DlvizError(f"{name} is a device or pipe, not a {what}")
         with open(name, "rb") as fh:
-            return fh.read()
+            data = fh.read(limit + 1)  # the file may have grown since
+        if len(data) > limit:
+            raise DlvizError(f"{name} is larger than {limit // 2**20} MB; not a {what}")
+        return data
     except FileNotFoundError:
         raise DlvizError(f"{name} does not exist") from None
     except IsADirectoryError:

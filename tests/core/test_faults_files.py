@@ -181,3 +181,40 @@ def test_kill_9_during_saves_never_loses_the_old_project_or_leaves_temporaries(t
     assert np.array_equal(load_project(target)[0].params, good.params)
     # the kills did land mid-save (else this test would prove nothing)
     assert left_behind > 0
+
+
+# ---------------------------------------------------------------- special files (found probing)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
+def test_a_pipe_is_neither_read_nor_replaced(tmp_path, capsys):
+    """A FIFO named like a weights file was replaced by a regular file (as root, --out
+    /dev/null would have replaced the device); a FIFO or /dev/zero as --data hung."""
+    fifo = tmp_path / "fifo.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(DlvizError, match="device, pipe or socket"):
+        check_writable(fifo)
+    with pytest.raises(DlvizError, match="device, pipe or socket"), atomic_write(fifo):
+        pass
+    assert fifo.is_fifo()
+    os.mkfifo(tmp_path / "fifo.csv")
+    for data in (str(tmp_path / "fifo.csv"), "/dev/zero"):
+        if os.path.exists(data):
+            assert cli.main(["train", "--data", data, "--epochs", "1"]) == 2
+            assert "device or pipe" in capsys.readouterr().err
+
+
+def test_a_save_through_a_symbolic_link_writes_its_target_and_keeps_the_link(tmp_path):
+    real = tmp_path / "runs" / "run42.npz"
+    real.parent.mkdir()
+    link = tmp_path / "latest.npz"
+    link.symlink_to(real)
+    spec = build_spec(kind="classify", n_classes=2, features=("x1", "x2"), hidden=())
+    weights_io.save_weights(link, spec, np.zeros(3, np.float32), {"kind": "classify"})
+    assert link.is_symlink() and real.is_file()
+    assert weights_io.load_weights(link)[0] == spec
+
+
+def test_a_name_too_long_for_the_folder_is_refused_before_work(tmp_path):
+    with pytest.raises(DlvizError, match="longer than"):
+        check_writable(tmp_path / ("a" * 300 + ".npz"))
