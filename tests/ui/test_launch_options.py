@@ -18,7 +18,9 @@ from dlviz.core.data import PRESETS
 from dlviz.ui.app import main
 from dlviz.ui.views import VIEWS
 
-EXAMPLES = int(os.environ.get("DLVIZ_FUZZ_EXAMPLES_UI", "20"))
+#: The same draws every run unless DLVIZ_FUZZ_EXAMPLES_UI asks for a random hunt.
+HUNT = os.environ.get("DLVIZ_FUZZ_EXAMPLES_UI")
+EXAMPLES = int(HUNT or "20")
 HOSTILE = ["", " ", "-1", "0", "nan", "1e999", "abc", "'\"", "\x1b[2J", "ü", str(2**70), "2.5"]
 
 
@@ -70,6 +72,7 @@ def playground():
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
+    derandomize=HUNT is None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
