@@ -43,7 +43,7 @@ ACTIVATION_SAMPLE = 256
 DIVERGENCE_FACTOR = 1e4
 #: Training points the weights a slice ends on are judged on (a forward pass on these
 #: after every compiled call; the batch losses alone judge the weights *before* each update).
-SANITY_SAMPLE = 256
+SANITY_SAMPLE = 128
 #: Most rows one compiled call trains (bounds the shuffles laid end to end).
 MAX_CALL_ROWS = 1 << 18
 #: Loss history entries kept; past this the history is thinned by half.
@@ -484,16 +484,26 @@ class Trainer:
     def _sample_loss(self, params: np.ndarray) -> float:
         """Training loss of ``params`` on a few training points, as the engine measures it
         (from the logits: a probability clipped near 0 would hide how far off they are);
-        inf when not finite, 1 without points."""
+        inf when not finite, 1 without points.
+
+        One compiled forward pass (every slice pays it); only the output layer's
+        logits are recomputed here, in float64.
+        """
         idx = self.eval_train[:SANITY_SAMPLE]
         if idx.size == 0:
             return 1.0
         if not np.isfinite(params).all():
             return math.inf
+        x = self.x[idx]
+        k = self.spec.n_outputs
+        last = self.layout.n_layers - 1
         with np.errstate(all="ignore"):  # wrecked weights overflow: that is the finding
-            tape = reference.forward(self.spec, params, self.x[idx].astype(np.float64))
+            acts = self.engine.forward(params, x, keep_all=True)
+            below = acts[:, -k - self.spec.sizes[-2] : -k] if self.spec.hidden else x
+            w = self.layout.weight(params, last).astype(np.float64)
+            z = below.astype(np.float64) @ w + self.layout.bias(params, last)
             loss, _ = reference.loss_and_output_grad(
-                self.spec, tape.z[-1], tape.a[-1], self.y[idx].astype(np.float64)
+                self.spec, z, acts[:, -k:].astype(np.float64), self.y[idx].astype(np.float64)
             )
         return loss if math.isfinite(loss) else math.inf
 
