@@ -124,7 +124,9 @@ def check_writable(path: str | os.PathLike[str], what: str = "") -> None:
     does not exist or is read-only.  A temporary file is made and removed beside it."""
     target = os.fspath(path)
     label = f"{what} {target}" if what else target
-    if not target or target.endswith(("/", os.sep)) or os.path.isdir(target):
+    if not target:
+        raise DlvizError(f"{what or 'output'}: the file name is empty; give one")
+    if target.endswith(("/", os.sep)) or os.path.isdir(target):
         raise DlvizError(f"cannot write {label}: it is a folder; give a file name")
     target = _write_target(target, label)
     folder = os.path.dirname(os.path.abspath(target))
