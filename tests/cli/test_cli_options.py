@@ -78,7 +78,7 @@ TRAIN_GOOD = {
     "--l2": ["0", "0.001", "10"],
     "--patience": ["0", "1", "5"],
     "--seed": ["0", "1", "4294967295"],
-    "--engine": ["numba", "reference"],
+    "--engine": ["numba", "cpu", "reference", "auto", "cuda"],
     "--out": ["w.npz", "w.json", "w.safetensors"],
     "--export": ["m.onnx", "m.py", "m.torch.py", "w.npz"],
     "--project": ["p.dlviz"],
