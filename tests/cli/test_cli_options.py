@@ -194,11 +194,14 @@ def model_path(folder, name):
 @given(
     weights=st.sampled_from(["w.npz", "points.csv", "missing.npz", "", "nope"]),
     points=st.sampled_from(["points.csv", "bad.csv", "nul.csv", "w.npz", "missing.csv", ""]),
+    engine=st.one_of(st.none(), value("cpu", "numba", "reference", "auto", "cuda")),
     extra=st.lists(HOSTILE_TEXT, max_size=2),
 )
-def test_predict_options(model_files, weights, points, extra, capsys):
+def test_predict_options(model_files, weights, points, engine, extra, capsys):
     argv = ["predict", "--weights", model_path(model_files, weights)]
     argv += ["--data", model_path(model_files, points), *extra]
+    if engine is not None:
+        argv += ["--engine", engine]
     assert_success_or_one_line(argv, capsys)
 
 
