@@ -218,6 +218,13 @@ class Trainer:
         pick = np.random.default_rng(12345)
         self.eval_train = self._subset(self.train_idx, pick)
         self.eval_test = self._subset(self.test_idx, pick)
+        sample = self.eval_train[:SANITY_SAMPLE]
+        #: the rows divergence is judged on: one array kept for the data's lifetime (the
+        #: CUDA engine keeps the arrays it last predicted on, by identity, on the device)
+        self._sanity_rows = (
+            np.ascontiguousarray(self.x[sample], np.float32),
+            self.y[sample].astype(np.float64),
+        )
         self.order = np.empty(0, np.int64)
         self.pos = 0
         self._epoch_loss = 0.0
@@ -489,12 +496,11 @@ class Trainer:
         One compiled forward pass (every slice pays it); only the output layer's
         logits are recomputed here, in float64.
         """
-        idx = self.eval_train[:SANITY_SAMPLE]
-        if idx.size == 0:
+        x, y = self._sanity_rows
+        if x.shape[0] == 0:
             return 1.0
         if not np.isfinite(params).all():
             return math.inf
-        x = self.x[idx]
         k = self.spec.n_outputs
         last = self.layout.n_layers - 1
         with np.errstate(all="ignore"):  # wrecked weights overflow: that is the finding
@@ -503,7 +509,7 @@ class Trainer:
             w = self.layout.weight(params, last).astype(np.float64)
             z = below.astype(np.float64) @ w + self.layout.bias(params, last)
             loss, _ = reference.loss_and_output_grad(
-                self.spec, z, acts[:, -k:].astype(np.float64), self.y[idx].astype(np.float64)
+                self.spec, z, acts[:, -k:].astype(np.float64), y
             )
         return loss if math.isfinite(loss) else math.inf
 
