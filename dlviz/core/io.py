@@ -22,6 +22,7 @@ import stat
 import struct
 import tempfile
 import time
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ from typing import IO, Any
 import numpy as np
 
 from dlviz.core.errors import DlvizError
+from dlviz.core.fields import Fields
 from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout
 
 WEIGHTS_FORMAT = "dlviz-weights"
@@ -199,35 +201,30 @@ def spec_to_dict(spec: NetworkSpec) -> dict[str, Any]:
     return d
 
 
-def spec_from_dict(d: Any, kind: Any = None) -> NetworkSpec:
-    """Rebuild a spec from JSON; a malformed one raises :class:`DlvizError`.
+def spec_from_dict(d: Any, kind: Any = None, where: str = "the network description") -> NetworkSpec:
+    """Rebuild a spec from JSON; a malformed one raises :class:`DlvizError` naming ``where``.
 
     Files written before the spec recorded ``n_inputs`` get it from the data kind
     saved beside it (``kind``): a curve's x alone, else x1 and x2.
     """
-    try:
-        n_inputs = d.get("n_inputs")
-        if n_inputs is None:
-            n_inputs = 1 if kind == "curve" else 2
-        if isinstance(n_inputs, bool) or not isinstance(n_inputs, int):
-            raise TypeError(f"n_inputs {n_inputs!r} is not a whole number")
-        hidden = tuple(
-            LayerSpec(int(h["width"]), str(h["activation"]), float(h.get("dropout", 0.0)))
-            for h in d["hidden"]
-        )
-        return NetworkSpec(
-            features=tuple(str(f) for f in d["features"]),
-            hidden=hidden,
-            n_outputs=int(d["n_outputs"]),
-            output=str(d["output"]),
-            loss=str(d["loss"]),
-            init=str(d.get("init", "xavier")),
-            input_shift=tuple(float(v) for v in d.get("input_shift", ())),
-            input_scale=tuple(float(v) for v in d.get("input_scale", ())),
-            n_inputs=n_inputs,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DlvizError(f"the network description is incomplete or malformed ({exc})") from None
+    f = Fields(d, where)
+    absent = f.doc.get("n_inputs") is None
+    n_inputs = (1 if kind == "curve" else 2) if absent else f.integer("n_inputs")
+    hidden = tuple(
+        LayerSpec(h.integer("width"), h.text("activation"), h.number("dropout", 0.0))
+        for h in f.objects("hidden")
+    )
+    return NetworkSpec(
+        features=tuple(f.texts("features")),
+        hidden=hidden,
+        n_outputs=f.integer("n_outputs"),
+        output=f.text("output"),
+        loss=f.text("loss"),
+        init=f.text("init", "xavier"),
+        input_shift=tuple(f.numbers("input_shift", [])),
+        input_scale=tuple(f.numbers("input_scale", [])),
+        n_inputs=n_inputs,
+    )
 
 
 # ---------------------------------------------------------------- writers
@@ -342,8 +339,12 @@ def _fill(spec: NetworkSpec, arrays: dict[str, Any], name: str) -> np.ndarray:
         ):
             if key not in arrays:
                 raise DlvizError(f"{name} has no array '{key}' (layer {layer + 1})")
+            given = arrays[key]
+            if isinstance(given, np.ndarray) and given.dtype.kind not in "biuf":
+                # text, dates, complex: NumPy would parse, cast or drop a part without a word
+                raise DlvizError(f"{name}: '{key}' holds {given.dtype}, not real numbers")
             try:
-                wide = np.asarray(arrays[key], dtype=np.float64)
+                wide = np.asarray(given, dtype=np.float64)
             except (TypeError, ValueError, OverflowError):
                 raise DlvizError(f"{name}: '{key}' is not an array of numbers") from None
             if not np.all(np.abs(wide) <= FLOAT32_MAX):  # NaN fails too
@@ -367,7 +368,7 @@ def _check_header(fmt: Any, version: Any, name: str) -> None:
         if isinstance(version, bool):
             raise TypeError("a truth value is no version")
         v = int(version)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         raise DlvizError(f"{name}: the format version '{version}' is not a number") from None
     if v > WEIGHTS_VERSION:
         raise DlvizError(f"{name} was written by a newer dlviz (format {v}); upgrade dlviz")
@@ -381,8 +382,9 @@ def _parse_npz(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[st
                 key = member[: -len(".npy")]
                 raw = zip_member(z, member, MAX_ARRAY_BYTES, name)
                 files[key] = npy_array(raw, f"{name}: '{key}'")
-    if "format" not in files:
-        raise DlvizError(f"{name} is not a dlviz weights file (no 'format' entry)")
+    for key in ("format", "spec"):
+        if key not in files:
+            raise DlvizError(f"{name} is not a dlviz weights file (no '{key}' entry)")
     _check_header(str(files["format"]), files.get("version"), name)
     info = _info(json.loads(str(files.get("data", "{}"))), name)
     spec = spec_from_dict(json.loads(str(files["spec"])), info.get("kind"))
@@ -420,6 +422,9 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
     if not isinstance(meta, dict):
         raise DlvizError(f"{name}: the safetensors metadata is malformed")
     _check_header(meta.get("format"), meta.get("version"), name)
+    for key in ("spec", "data"):
+        if not isinstance(meta.get(key, ""), str):
+            raise DlvizError(f"{name}: the safetensors metadata '{key}' is not JSON text")
     info = _info(json.loads(meta.get("data", "{}")), name)
     spec = spec_from_dict(json.loads(meta.get("spec", "null")), info.get("kind"))
     body = data[8 + size :]
@@ -459,6 +464,8 @@ def _info(info: Any, name: str) -> dict[str, Any]:
 def zip_member(archive: zipfile.ZipFile, member: str, limit: int, name: str) -> bytes:
     """One member's bytes, never more than ``limit`` (a zip bomb or a lying header is refused)."""
     info = archive.getinfo(member)
+    if info.flag_bits & 0x1:  # zipfile would raise RuntimeError asking for a password
+        raise DlvizError(f"{name}: '{member}' is encrypted; dlviz files never are")
     if info.file_size > limit:
         raise DlvizError(
             f"{name}: '{member}' unpacks to {info.file_size:,} bytes, more than a dlviz file holds"
@@ -487,7 +494,9 @@ def npy_array(raw: bytes, what: str) -> np.ndarray:
             raise DlvizError(f"{what} is a .npy array of an unsupported version {version}")
     except DlvizError:
         raise
-    except (ValueError, TypeError, SyntaxError, EOFError) as exc:
+    # what NumPy's header parser raises for a damaged header (it tokenizes a Python dict
+    # literal: an unclosed bracket is a TokenError)
+    except (ValueError, TypeError, SyntaxError, EOFError, tokenize.TokenError) as exc:
         raise DlvizError(f"{what} is not a valid .npy array ({str(exc)[:80]})") from None
     if dtype.hasobject:
         raise DlvizError(f"{what} holds Python objects; dlviz reads plain numbers only")
@@ -538,9 +547,11 @@ def load_weights(
         spec, params, info = reader(data, name)
     except DlvizError:
         raise
-    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, TypeError, OSError,
-            UnicodeDecodeError, struct.error, zlib.error, AttributeError, IndexError,
-            OverflowError, RuntimeError, NotImplementedError) as exc:  # fmt: skip
+    # What damaged bytes raise in zipfile, zlib, struct and json (RecursionError: nesting
+    # too deep). Not TypeError, KeyError, AttributeError or IndexError: the readers check
+    # each field (Fields), so one of those is a bug in dlviz and must surface as one.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
+            struct.error, zlib.error, RecursionError, NotImplementedError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz weights file ({exc})") from None
     width = 1 if info.get("kind") == "curve" else 2
     if spec.n_inputs != width:
