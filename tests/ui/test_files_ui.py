@@ -592,9 +592,9 @@ def test_the_event_loop_runs_while_a_save_waits_on_a_busy_worker(qtbot, window, 
         assert window.files.save_as(str(path))
         # it hands the save over and returns: the busy worker has not written the file
         assert not path.exists() and ended == []
-        qtbot.wait(400)
-        assert len(ticks) >= 15  # the GUI kept running
-        assert not path.exists() and ended == []  # the worker has not got to it yet
+        # the GUI keeps running (a blocked event loop would never get there)...
+        qtbot.waitUntil(lambda: len(ticks) >= 15, timeout=10_000)
+        assert not path.exists() and ended == []  # ...while the worker has not got to it
         drag(qtbot, window, [(0.4, 0.4)])  # and it still answers the mouse
         assert window.isWindowModified()
     finally:
