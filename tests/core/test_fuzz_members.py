@@ -32,8 +32,11 @@ from dlviz.core.optim import OptimizerConfig
 from dlviz.core.project import ARRAYS, load_project, project_bytes
 from dlviz.core.trainer import TrainConfig, Trainer
 
-#: DLVIZ_FUZZ_EXAMPLES=5000 for a deeper search than the test run's.
-FUZZ = settings(max_examples=int(os.environ.get("DLVIZ_FUZZ_EXAMPLES", "100")), deadline=None,
+#: Examples per property. CI draws the same ones every run (derandomised: a landing is
+#: never blocked by a new random draw); DLVIZ_FUZZ_EXAMPLES=5000 starts a random hunt.
+HUNT = os.environ.get("DLVIZ_FUZZ_EXAMPLES")
+EXAMPLES = int(HUNT or "100")
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=HUNT is None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])  # fmt: skip
 
@@ -257,7 +260,7 @@ def csv_tables(draw):
     return kind, "\n".join(([header] if header else []) + rows) + "\n"
 
 
-@settings(max_examples=int(os.environ.get("DLVIZ_FUZZ_EXAMPLES", "100")), deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=HUNT is None)
 @given(table=csv_tables(), seed=st.integers(0, 3))
 def test_csv_tables_that_parse_train_or_fail_cleanly(table, seed):
     """Well-formed tables of any size and value: a dataset that a network trains on."""
