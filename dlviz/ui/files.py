@@ -6,7 +6,7 @@ command line, drag and drop).  Errors a user can cause arrive as
 :class:`DlvizError` and are shown in a message box; nothing is overwritten then.
 
 Anything that needs the trainer (save, save as, autosave, export and import of
-weights) is a job for the worker thread (:meth:`TrainingWorker.submit`): the
+weights) is a job for the worker thread (:meth:`TrainingWorker.run_job`): the
 GUI hands it over and goes on; the job's end comes back through a queued
 signal to this GUI-thread object, which finishes the action (title, status
 bar, error box) and emits :attr:`FileController.job_finished`.  The GUI never
@@ -28,7 +28,6 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -262,8 +261,6 @@ class FileController(QObject):
     #: A job for the worker ended: (what, "" or the error message shown).  ``what`` is
     #: "save", "export_weights", "import_weights" or "autosave".
     job_finished = Signal(str, str)
-    #: (what, done callback, future), emitted by the worker thread; queued to the GUI thread.
-    _job_done = Signal(object)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -292,7 +289,6 @@ class FileController(QObject):
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.autosave)
-        self._job_done.connect(self._job_ended, Qt.ConnectionType.QueuedConnection)
 
     def connect(self) -> None:
         """Watch everything that makes the session differ from its file."""
@@ -394,37 +390,20 @@ class FileController(QObject):
     ) -> None:
         """Run ``fn(trainer)`` in the worker thread; ``done(result, error)`` later in this one.
 
-        ``error`` is "" on success, else the message for the user.  Nothing here
-        waits: the future's callback (worker thread) emits a queued signal.
+        ``error`` is "" on success, else the message for the user.
         """
+        verb = {"export_weights": "export the weights", "import_weights": "import the weights"}
 
-        def guarded(trainer: Trainer | None) -> Any:
-            if trainer is None:
-                raise DlvizError("the training engine did not start, so there is nothing to use")
-            return fn(trainer)
+        def ended(result: Any, exc: BaseException | None) -> None:
+            self._jobs -= 1
+            error = "" if exc is None else _message(exc, verb.get(what, what))
+            try:
+                done(result, error)
+            finally:
+                self.job_finished.emit(what, error)
 
         self._jobs += 1
-        future = self.window.worker.submit(guarded)
-        future.add_done_callback(lambda f: self._relay(what, done, f))
-
-    def _relay(self, what: str, done: Callable[[Any, str], None], future: Future[Any]) -> None:
-        # the worker thread (or this one, if the job is already done): only a queued emit
-        try:
-            self._job_done.emit((what, done, future))
-        except RuntimeError:
-            pass  # the window is gone
-
-    @Slot(object)
-    def _job_ended(self, item: tuple[str, Callable[[Any, str], None], Future[Any]]) -> None:
-        what, done, future = item
-        self._jobs -= 1
-        exc = future.exception()
-        verb = {"export_weights": "export the weights", "import_weights": "import the weights"}
-        error = "" if exc is None else _message(exc, verb.get(what, what))
-        try:
-            done(None if exc is not None else future.result(), error)
-        finally:
-            self.job_finished.emit(what, error)
+        self.window.worker.run_job(fn, ended)
 
     def _waiting_note(self, what: str) -> None:
         if not self._engine_ready:

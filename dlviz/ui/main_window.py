@@ -839,7 +839,7 @@ class MainWindow(QMainWindow):
                 "(or drag to the present) before setting a weight"
             )
             return
-        self.worker.submit(lambda t: t.set_weight(layer, source, target, value))
+        self.worker.run_job(lambda t: t.set_weight(layer, source, target, value))
         # a paused worker publishes only after a command that changes something: asking
         # again for the same extras makes it send a snapshot showing the new weight
         self.worker.set_extras(self._extras)

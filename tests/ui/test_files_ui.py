@@ -23,7 +23,7 @@ START_MS = 60_000  # the JIT warm-up (as conftest's START_TIMEOUT_MS)
 
 
 def params(window):
-    return window.worker.submit(lambda t: t.params.copy()).result(timeout=10)
+    return window.worker.run_job(lambda t: t.params.copy()).result(timeout=10)
 
 
 def run_job(qtbot, window, what, action):
@@ -48,7 +48,7 @@ def setup_network(qtbot, window):
     window.training_panel.batch.setValue(7)
     window.training_panel.set_learning_rate(0.05)
     qtbot.waitUntil(
-        lambda: window.worker.submit(lambda t: t.spec.sizes).result(timeout=10) == (2, 6, 4, 1),
+        lambda: window.worker.run_job(lambda t: t.spec.sizes).result(timeout=10) == (2, 6, 4, 1),
         timeout=10_000,
     )
 
@@ -74,7 +74,7 @@ def test_project_resumes_bit_for_bit(qtbot, make_window, tmp_path):
     np.testing.assert_array_equal(b.session.dataset.points, a.session.dataset.points)
     qtbot.waitUntil(
         lambda: (
-            b.session.history.size >= len(a.worker.submit(lambda t: t.history).result(timeout=10))
+            b.session.history.size >= len(a.worker.run_job(lambda t: t.history).result(timeout=10))
         ),
         timeout=5_000,
     )  # the loss curve came along
@@ -122,7 +122,7 @@ def test_export_onnx_matches_predictions(qtbot, window, tmp_path):
     path = str(tmp_path / "model.onnx")
     assert run_job(qtbot, window, "export_weights", lambda: window.files.export_weights(path)) == ""
     x = window.session.dataset.points[:50].astype(np.float32)
-    want = window.worker.submit(lambda t: t.predict(x)).result(timeout=10)
+    want = window.worker.run_job(lambda t: t.predict(x)).result(timeout=10)
     sess = ort.InferenceSession(path)
     got = sess.run(None, {sess.get_inputs()[0].name: x})[0]
     np.testing.assert_allclose(got, want, atol=1e-5)
@@ -154,12 +154,12 @@ def set_layers(qtbot, window, layers):
     window.network_panel.set_hidden(layers)
     want = window._build_spec(quiet=True)
     qtbot.waitUntil(
-        lambda: window.worker.submit(lambda t: t.spec).result(timeout=10) == want, timeout=10_000
+        lambda: window.worker.run_job(lambda t: t.spec).result(timeout=10) == want, timeout=10_000
     )
 
 
 def optimizer_state(window):
-    return window.worker.submit(lambda t: (t.state.m.copy(), t.state.v.copy(), t.state.t)).result(
+    return window.worker.run_job(lambda t: (t.state.m.copy(), t.state.v.copy(), t.state.t)).result(
         timeout=10
     )
 
@@ -231,8 +231,8 @@ def test_import_weights_with_other_activations_or_output_is_refused(
     # weights that fit load, and the network then predicts what the file's network did
     assert import_through_menu(qtbot, b, monkeypatch, path) == ""
     x = a.session.dataset.points[:20]
-    want = a.worker.submit(lambda t: t.predict(x)).result(timeout=10)
-    got = b.worker.submit(lambda t: t.predict(x)).result(timeout=10)
+    want = a.worker.run_job(lambda t: t.predict(x)).result(timeout=10)
+    got = b.worker.run_job(lambda t: t.predict(x)).result(timeout=10)
     np.testing.assert_allclose(got, want, atol=1e-6)
 
     # two inputs still, but other ones: x1 and x1·x2 instead of x1 and x2
@@ -240,7 +240,7 @@ def test_import_weights_with_other_activations_or_output_is_refused(
     boxes["x1x2"].click()
     boxes["x2"].click()
     qtbot.waitUntil(
-        lambda: b.worker.submit(lambda t: t.spec.features).result(timeout=10) == ("x1", "x1x2"),
+        lambda: b.worker.run_job(lambda t: t.spec.features).result(timeout=10) == ("x1", "x1x2"),
         timeout=10_000,
     )
     text = import_through_menu(qtbot, b, monkeypatch, path)
@@ -255,7 +255,7 @@ def test_import_weights_trained_on_normalised_inputs_is_refused(
     from dlviz.core.io import save_weights
     from dlviz.core.trainer import Trainer
 
-    spec = window.worker.submit(lambda t: t.spec).result(timeout=10)
+    spec = window.worker.run_job(lambda t: t.spec).result(timeout=10)
     cli = Trainer(make("circle", n=60, seed=1), spec, seed=2, engine="reference", normalise=True)
     assert cli.spec.input_shift  # what `dlviz train --normalise` makes
     path = tmp_path / "cli.safetensors"
@@ -560,7 +560,7 @@ def test_erasing_points_while_an_opened_project_trains(qtbot, make_window, tmp_p
     b.worker.failed.connect(lambda message, details: failures.append(message))
     assert b.files.open(str(path))
     # the canvas edits its own points, never the trainer's
-    trainer_data = b.worker.submit(lambda t: t.dataset).result(timeout=10)
+    trainer_data = b.worker.run_job(lambda t: t.dataset).result(timeout=10)
     assert trainer_data is not b.session.dataset
     before = b.session.dataset.n
     b.play()
@@ -571,7 +571,7 @@ def test_erasing_points_while_an_opened_project_trains(qtbot, make_window, tmp_p
     step = b.session.latest.step
     qtbot.waitUntil(lambda: b.session.latest.step > step + 5, timeout=10_000)
     b.actions["play"].setChecked(False)
-    n = b.worker.submit(lambda t: t.dataset.n).result(timeout=10)
+    n = b.worker.run_job(lambda t: t.dataset.n).result(timeout=10)
     assert n == b.session.dataset.n
     assert failures == []
     assert b.message_box() is None
@@ -579,7 +579,7 @@ def test_erasing_points_while_an_opened_project_trains(qtbot, make_window, tmp_p
 
 def test_the_event_loop_runs_while_a_save_waits_on_a_busy_worker(qtbot, window, tmp_path):
     gate = threading.Event()
-    window.worker.submit(lambda t: gate.wait(20))  # the worker is busy (a long slice)
+    window.worker.run_job(lambda t: gate.wait(20))  # the worker is busy (a long slice)
     ticks = []
     timer = QTimer()
     timer.setInterval(10)
@@ -662,8 +662,8 @@ def test_settings_no_field_shows_survive_opening_a_project_and_editing(qtbot, wi
     qtbot.keyClicks(field, "0.02")
     qtbot.keyClick(field, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: window.worker.submit(lambda t: t.config).result(timeout=10).optimizer.lr == 0.02,
+        lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).optimizer.lr == 0.02,
         timeout=10_000,
     )
-    trained = window.worker.submit(lambda t: t.config).result(timeout=10)
+    trained = window.worker.run_job(lambda t: t.config).result(timeout=10)
     assert trained.optimizer.momentum == 0.5 and trained.patience == 4
