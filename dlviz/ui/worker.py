@@ -191,6 +191,7 @@ class Job:
     fn: Callable[[Trainer], Any]
     future: Future[Any]
     done: Callable[[Any, BaseException | None], None] | None = None
+    changes: bool = False  # it changes what a snapshot shows: publish one after it
 
 
 Command = (
@@ -384,6 +385,8 @@ class TrainingWorker(QObject):
         self,
         fn: Callable[[Trainer], Any],
         done: Callable[[Any, BaseException | None], None] | None = None,
+        *,
+        changes: bool = False,
     ) -> Future[Any]:
         """Run ``fn(trainer)`` in the worker thread between two slices.
 
@@ -394,10 +397,12 @@ class TrainingWorker(QObject):
         without ``done`` that fails is reported like any worker error.  Before
         the engine has started (the JIT warm-up) the job waits in the queue;
         if the engine failed to start, ``fn`` is not called and the error says
-        so.  The returned future is for code that may block (tests, scripts).
+        so.  ``changes``: the job changes what the views show (weights), so a
+        snapshot follows it even while paused.  The returned future is for
+        code that may block (tests, scripts).
         """
         future: Future[Any] = Future()
-        self.send(Job(fn, future, done))
+        self.send(Job(fn, future, done, changes))
         return future
 
     def replace_trainer(self, trainer: Trainer) -> None:
@@ -566,7 +571,7 @@ class TrainingWorker(QObject):
                 pass  # the window is gone
         elif future.exception() is not None:
             self._report(future.exception())  # type: ignore[arg-type]
-        return False
+        return job.changes
 
     @Slot(object)
     def _job_ended(self, item: tuple[Job, Future[Any]]) -> None:

@@ -60,4 +60,4 @@ def test_real_training_emits_many_snapshots(window, qtbot):
     window.play()
     qtbot.waitUntil(lambda: window.session.snapshot_count >= start + 200, timeout=30_000)
     window.actions["play"].trigger()
-    qtbot.waitUntil(lambda: window._state == "paused", timeout=5_000)
+    qtbot.waitUntil(lambda: window.state == "paused", timeout=5_000)

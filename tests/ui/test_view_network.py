@@ -124,7 +124,7 @@ def test_gradients_toggle_draws_gradient_magnitudes_and_animates_only_when_shown
     window.docks["loss"].raise_()
     qtbot.waitUntil(lambda: not view.is_active(), timeout=5_000)
     qtbot.waitUntil(lambda: not view.flow_timer.isActive(), timeout=2_000)
-    qtbot.waitUntil(lambda: "neuron_grid" not in window._extras, timeout=2_000)
+    qtbot.waitUntil(lambda: "neuron_grid" not in window.requested_extras, timeout=2_000)
     window.docks["network"].raise_()
     qtbot.waitUntil(view.flow_timer.isActive, timeout=5_000)
     # a closed view stops it too
