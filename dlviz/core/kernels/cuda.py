@@ -41,7 +41,7 @@ import numpy as np
 from numba import config as numba_config
 from numba import cuda, float32, float64, uint64
 
-from dlviz.core.engines import INSTALL_HINT
+from dlviz.core.kernels import INSTALL_HINT
 from dlviz.core.network import ACTIVATION_CODE, LOSS_CODE, OUTPUT_CODE, NetworkSpec, ParamLayout
 from dlviz.core.optim import OPTIMIZER_CODE, OptimizerConfig, OptimizerState
 
