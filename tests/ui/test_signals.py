@@ -1,5 +1,5 @@
-"""Regression tests for the PySide6 6.12.0 crash (PITFALLS.md): every emit dropped a reference
-to ``True`` and Python 3.11 aborted after ~500 emits."""
+"""Regression tests for the PySide6 6.12.0 crash (docs/ARCHITECTURE.md, Qt traps): every emit
+dropped a reference to ``True`` and Python 3.11 aborted after ~500 emits."""
 
 from __future__ import annotations
 

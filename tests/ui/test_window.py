@@ -555,3 +555,22 @@ def test_presentation_mode_on_a_small_projector_leaves_the_canvas_room(window, q
     assert QApplication.instance().font().pointSize() > 11
     assert canvas.width() >= 0.33 * window.width(), (canvas.width(), window.width())
     window.actions["presentation"].setChecked(False)
+
+
+def test_a_new_message_replaces_the_last_and_stays_findable(window, qtbot):
+    """One box at a time: the second closes the first, and the first one's deletion
+    (which Qt runs later) does not make the window forget the box now shown."""
+    from PySide6.QtCore import QEvent
+
+    window.notifier.error("first")
+    first = window.message_box()
+    window.notifier.error("second")
+    second = window.message_box()
+    assert second is not first and second.text() == "second"
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the first is deleted now
+    QApplication.processEvents()
+    assert window.message_box() is second and second.isVisible()
+    second.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+    assert window.message_box() is None
