@@ -7,10 +7,10 @@ Design (the threads and their rules: docs/ARCHITECTURE.md):
 * The GUI sends commands (play, pause, step, reset, new settings, new data...)
   through a thread-safe queue; the worker applies them *between* slices, so a
   change never lands in the middle of a compiled kernel call.  A command is a
-  frozen dataclass (:class:`Play`, :class:`SetConfig`...) with one handler
-  each; of the settings in :data:`COALESCED` only the newest queued value is
-  applied.  Anything else that needs the trainer (file jobs, weight edits) is
-  a :meth:`TrainingWorker.run_job`, whose ``done`` comes back to the GUI thread.
+  frozen dataclass of :mod:`dlviz.ui.commands` with one handler each; of the
+  settings in ``COALESCED`` only the newest queued value is applied.
+  Anything else that needs the trainer (file jobs, weight edits) is a
+  :meth:`TrainingWorker.run_job`, whose ``done`` comes back to the GUI thread.
 * Each slice is ``trainer.run(seconds=SLICE_SECONDS, grid=...)`` (longer
   for a network whose snapshots are slow, see :func:`slice_seconds`); its
   immutable :class:`~dlviz.core.snapshot.Snapshot` goes to the GUI through a
@@ -37,7 +37,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -49,6 +49,28 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.core.timeline import DEFAULT_CAP_BYTES, Timeline, TimelineEntry
 from dlviz.core.trainer import TrainConfig, Trainer
 from dlviz.ui.blas import limit_blas_threads
+from dlviz.ui.commands import (
+    COALESCED,
+    Command,
+    Job,
+    Pause,
+    Play,
+    Quit,
+    ReplaceTrainer,
+    Reset,
+    ResumeFrom,
+    SetConfig,
+    SetDataset,
+    SetEngine,
+    SetExtras,
+    SetProblem,
+    SetSpec,
+    SetSpeed,
+    SetTimelineCap,
+    StepBatch,
+    StepEpoch,
+    TrainSteps,
+)
 
 #: Seconds of training per slice at full speed (one snapshot per slice).
 SLICE_SECONDS = 0.04
@@ -87,135 +109,6 @@ def speed_label(speed: float | None) -> str:
 
 def _plain(spec: NetworkSpec) -> NetworkSpec:
     return replace(spec, input_shift=(), input_scale=())
-
-
-# ------------------------------------------------------------ commands
-# What the GUI thread asks of the worker: frozen values, so a command queued now
-# reads the same when the worker takes it between two slices.
-
-
-@dataclass(frozen=True)
-class Quit:
-    pass
-
-
-@dataclass(frozen=True)
-class Play:
-    pass
-
-
-@dataclass(frozen=True)
-class Pause:
-    pass
-
-
-@dataclass(frozen=True)
-class StepBatch:
-    pass
-
-
-@dataclass(frozen=True)
-class StepEpoch:
-    pass
-
-
-@dataclass(frozen=True)
-class Reset:
-    """Fresh weights: the initial ones again (``seed`` None) or drawn from ``seed``."""
-
-    seed: int | None = None
-
-
-@dataclass(frozen=True)
-class SetConfig:
-    config: TrainConfig
-
-
-@dataclass(frozen=True)
-class SetDataset:
-    dataset: Dataset  # the worker's own copy: the canvas edits the session's in place
-
-
-@dataclass(frozen=True)
-class SetProblem:
-    """New data and network together (a new data kind or class count needs both at once)."""
-
-    dataset: Dataset
-    spec: NetworkSpec
-
-
-@dataclass(frozen=True)
-class SetSpec:
-    spec: NetworkSpec
-
-
-@dataclass(frozen=True)
-class SetSpeed:
-    batches_per_second: float | None
-
-
-@dataclass(frozen=True)
-class SetEngine:
-    choice: str  # see core/engines.py
-
-
-@dataclass(frozen=True)
-class SetExtras:
-    extras: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class ReplaceTrainer:
-    trainer: Trainer
-
-
-@dataclass(frozen=True)
-class SetTimelineCap:
-    cap_bytes: int
-
-
-@dataclass(frozen=True)
-class ResumeFrom:
-    step: int
-
-
-@dataclass(frozen=True)
-class TrainSteps:
-    steps: int
-
-
-@dataclass(frozen=True)
-class Job:
-    """``fn(trainer)`` between two slices; its result goes to ``future`` (and ``done``)."""
-
-    fn: Callable[[Trainer], Any]
-    future: Future[Any]
-    done: Callable[[Any, BaseException | None], None] | None = None
-    changes: bool = False  # it changes what a snapshot shows: publish one after it
-
-
-Command = (
-    Quit
-    | Play
-    | Pause
-    | StepBatch
-    | StepEpoch
-    | Reset
-    | SetConfig
-    | SetDataset
-    | SetProblem
-    | SetSpec
-    | SetSpeed
-    | SetEngine
-    | SetExtras
-    | ReplaceTrainer
-    | SetTimelineCap
-    | ResumeFrom
-    | TrainSteps
-    | Job
-)
-#: Settings where only the newest queued value counts: older ones are skipped unapplied.
-COALESCED = (SetDataset, SetSpec, SetConfig, SetSpeed)
 
 
 class TrainingWorker(QObject):

@@ -12,7 +12,8 @@ from dlviz.core.errors import DlvizError
 from dlviz.core.network import LayerSpec, build_spec
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.trainer import TrainConfig
-from dlviz.ui.worker import Play, SetConfig, TrainingWorker
+from dlviz.ui.commands import Play, SetConfig
+from dlviz.ui.worker import TrainingWorker
 
 JOB_MS = 30_000
 
