@@ -8,6 +8,10 @@ view images, panels).  :func:`make_actions` builds the ``QAction``\\ s and
 connects each to its slot; :func:`fill_menu_bar`, :func:`fill_toolbar` and
 :func:`shortcut_rows` (the F1 list) read the same table, so a new action is
 one row here plus one slot.
+
+The table's texts are English, marked with ``QT_TRANSLATE_NOOP`` in the
+context ``actions`` for lupdate; they are translated where the ``QAction``\\ s
+and menus are made (:func:`set_texts`), in the language installed then.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
 from dlviz.ui import icons
+from dlviz.ui.i18n import LANGUAGES, translate
 
 Key = str | QKeySequence.StandardKey
 
@@ -40,6 +46,9 @@ class ActionSpec:
     #: A checkable action whose slot hears only the user's pick (``triggered``), not the
     #: check mark the window sets to follow the state (``toggled``).
     picked_only: bool = False
+    number: int = 0  # formatted into the text's ``{n}`` (the paint classes)
+    #: Shown as it is, never translated (a language's name in that language).
+    literal: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,96 +63,117 @@ class SubMenu:
 
 
 MENUS = (
-    ("file", "&File"),
-    ("edit", "&Edit"),
-    ("view", "&View"),
-    ("train", "&Train"),
-    ("help", "&Help"),
+    ("file", QT_TRANSLATE_NOOP("actions", "&File")),
+    ("edit", QT_TRANSLATE_NOOP("actions", "&Edit")),
+    ("view", QT_TRANSLATE_NOOP("actions", "&View")),
+    ("train", QT_TRANSLATE_NOOP("actions", "&Train")),
+    ("help", QT_TRANSLATE_NOOP("actions", "&Help")),
 )
 
 _STD = QKeySequence.StandardKey
 #: Train ▸ Engine: what the user may choose (core/engines.py), in menu order.
 ENGINE_MENU = {
-    "auto": "&Automatic (CUDA where faster, else CPU)",
-    "cpu": "&CPU (Numba)",
-    "cuda": "C&UDA (GPU)",
-    "reference": "&NumPy reference (slow, readable)",
+    "auto": QT_TRANSLATE_NOOP("actions", "&Automatic (CUDA where faster, else CPU)"),
+    "cpu": QT_TRANSLATE_NOOP("actions", "&CPU (Numba)"),
+    "cuda": QT_TRANSLATE_NOOP("actions", "C&UDA (GPU)"),
+    "reference": QT_TRANSLATE_NOOP("actions", "&NumPy reference (slow, readable)"),
 }
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # File
-    ActionSpec("new", "&New", (_STD.New,), tip="Start afresh", menu="file"),
     ActionSpec(
-        "open",
-        "&Open…",
-        (_STD.Open,),
-        tip="Open a project (.dlviz) or data (.csv)",
+        "new",
+        QT_TRANSLATE_NOOP("actions", "&New"),
+        (_STD.New,),
+        tip=QT_TRANSLATE_NOOP("actions", "Start afresh"),
         menu="file",
     ),
-    ActionSpec("save", "&Save", (_STD.Save,), menu="file"),
+    ActionSpec(
+        "open",
+        QT_TRANSLATE_NOOP("actions", "&Open…"),
+        (_STD.Open,),
+        tip=QT_TRANSLATE_NOOP("actions", "Open a project (.dlviz) or data (.csv)"),
+        menu="file",
+    ),
+    ActionSpec("save", QT_TRANSLATE_NOOP("actions", "&Save"), (_STD.Save,), menu="file"),
     ActionSpec(
         "save_as",
-        "Save &as…",
+        QT_TRANSLATE_NOOP("actions", "Save &as…"),
         ("Ctrl+Shift+S",),
-        tip="Save the whole session: data, network, settings, weights, history",
+        tip=QT_TRANSLATE_NOOP(
+            "actions", "Save the whole session: data, network, settings, weights, history"
+        ),
         menu="file",
     ),
     ActionSpec(
         "export_weights",
-        "Export &weights…",
-        tip="Write the model as .npz, .json, .safetensors, .onnx or Python code",
+        QT_TRANSLATE_NOOP("actions", "Export &weights…"),
+        tip=QT_TRANSLATE_NOOP(
+            "actions", "Write the model as .npz, .json, .safetensors, .onnx or Python code"
+        ),
         menu="file",
         section=1,
     ),
     ActionSpec(
         "import_weights",
-        "&Import weights…",
-        tip="Load weights (.npz, .json, .safetensors) into the current network",
+        QT_TRANSLATE_NOOP("actions", "&Import weights…"),
+        tip=QT_TRANSLATE_NOOP(
+            "actions", "Load weights (.npz, .json, .safetensors) into the current network"
+        ),
         menu="file",
         section=1,
     ),
     ActionSpec(
         "open_csv",
-        "Import &data (CSV)…",
-        tip="Load points from a CSV file (x1,x2,label | x1,x2,value | x,y)",
+        QT_TRANSLATE_NOOP("actions", "Import &data (CSV)…"),
+        tip=QT_TRANSLATE_NOOP(
+            "actions", "Load points from a CSV file (x1,x2,label | x1,x2,value | x,y)"
+        ),
         menu="file",
         section=2,
     ),
     ActionSpec(
         "save_csv",
-        "&Export data (CSV)…",
+        QT_TRANSLATE_NOOP("actions", "&Export data (CSV)…"),
         ("Ctrl+Shift+E",),
-        tip="Write the points to a CSV file",
+        tip=QT_TRANSLATE_NOOP("actions", "Write the points to a CSV file"),
         menu="file",
         section=2,
     ),
     ActionSpec(
         "export_image",
-        "Export window &image…",
+        QT_TRANSLATE_NOOP("actions", "Export window &image…"),
         ("Ctrl+E",),
-        tip="Save a picture of the window (PNG or SVG)",
+        tip=QT_TRANSLATE_NOOP("actions", "Save a picture of the window (PNG or SVG)"),
         menu="file",
         section=2,
     ),
     ActionSpec(
         "export_gif",
-        "Export training &GIF…",
-        tip="Animate the decision boundary and loss over the timeline",
+        QT_TRANSLATE_NOOP("actions", "Export training &GIF…"),
+        tip=QT_TRANSLATE_NOOP(
+            "actions", "Animate the decision boundary and loss over the timeline"
+        ),
         menu="file",
         section=2,
     ),
-    ActionSpec("quit", "&Quit", (_STD.Quit,), menu="file", section=3),
+    ActionSpec("quit", QT_TRANSLATE_NOOP("actions", "&Quit"), (_STD.Quit,), menu="file", section=3),
     # Edit
-    ActionSpec("undo", "&Undo point edit", (_STD.Undo,), menu="edit"),
-    ActionSpec("redo", "&Redo point edit", ("Ctrl+Shift+Z", "Ctrl+Y"), menu="edit"),
+    ActionSpec("undo", QT_TRANSLATE_NOOP("actions", "&Undo point edit"), (_STD.Undo,), menu="edit"),
+    ActionSpec(
+        "redo",
+        QT_TRANSLATE_NOOP("actions", "&Redo point edit"),
+        ("Ctrl+Shift+Z", "Ctrl+Y"),
+        menu="edit",
+    ),
     ActionSpec(
         "paint",
-        "&Paint points",
+        QT_TRANSLATE_NOOP("actions", "&Paint points"),
         ("B",),
-        tip="Paint: click or drag to add points; right-drag erases",
+        tip=QT_TRANSLATE_NOOP("actions", "Paint: click or drag to add points; right-drag erases"),
         glyph="brush",
         checkable=True,
-        short="Paint",
+        short=QT_TRANSLATE_NOOP("actions", "Paint"),
         menu="edit",
         section=1,
         toolbar=2,
@@ -151,9 +181,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "erase",
-        "&Eraser",
+        QT_TRANSLATE_NOOP("actions", "&Eraser"),
         ("E",),
-        tip="Eraser: click or drag to remove points",
+        tip=QT_TRANSLATE_NOOP("actions", "Eraser: click or drag to remove points"),
         glyph="eraser",
         checkable=True,
         menu="edit",
@@ -162,75 +192,129 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "move",
-        "&Move points",
+        QT_TRANSLATE_NOOP("actions", "&Move points"),
         ("M",),
-        tip="Move: drag a point (Shift+drag works with any tool)",
+        tip=QT_TRANSLATE_NOOP("actions", "Move: drag a point (Shift+drag works with any tool)"),
         glyph="move",
         checkable=True,
-        short="Move",
+        short=QT_TRANSLATE_NOOP("actions", "Move"),
         menu="edit",
         section=1,
         toolbar=2,
     ),
-    *(ActionSpec(f"class{i}", f"Class &{i}", (str(i),), menu="edit/classes") for i in range(1, 9)),
+    *(
+        ActionSpec(
+            f"class{i}",
+            QT_TRANSLATE_NOOP("actions", "Class &{n}"),
+            (str(i),),
+            menu="edit/classes",
+            number=i,
+        )
+        for i in range(1, 9)
+    ),
     ActionSpec(
         "regenerate",
-        "Re&generate data",
+        QT_TRANSLATE_NOOP("actions", "Re&generate data"),
         ("Ctrl+G",),
-        tip="New random points from the same preset",
+        tip=QT_TRANSLATE_NOOP("actions", "New random points from the same preset"),
         glyph="regenerate",
-        short="Regenerate",
+        short=QT_TRANSLATE_NOOP("actions", "Regenerate"),
         menu="edit",
         section=2,
         toolbar=3,
     ),
     ActionSpec(
         "clear",
-        "&Clear points",
+        QT_TRANSLATE_NOOP("actions", "&Clear points"),
         ("Ctrl+K",),
-        tip="Remove every point",
+        tip=QT_TRANSLATE_NOOP("actions", "Remove every point"),
         glyph="clear",
-        short="Clear",
+        short=QT_TRANSLATE_NOOP("actions", "Clear"),
         menu="edit",
         section=2,
         toolbar=3,
     ),
-    ActionSpec("add_layer", "&Add hidden layer", ("Ctrl+L",), menu="edit", section=3),
     ActionSpec(
-        "remove_layer", "Remo&ve last hidden layer", ("Ctrl+Shift+L",), menu="edit", section=3
+        "add_layer",
+        QT_TRANSLATE_NOOP("actions", "&Add hidden layer"),
+        ("Ctrl+L",),
+        menu="edit",
+        section=3,
+    ),
+    ActionSpec(
+        "remove_layer",
+        QT_TRANSLATE_NOOP("actions", "Remo&ve last hidden layer"),
+        ("Ctrl+Shift+L",),
+        menu="edit",
+        section=3,
     ),
     # View
     ActionSpec(
         "show_test",
-        "Show &test data",
+        QT_TRANSLATE_NOOP("actions", "Show &test data"),
         ("T",),
         checkable=True,
         menu="view",
         section=1,
         checked=True,
     ),
-    ActionSpec("discrete", "&Discretise output", ("D",), checkable=True, menu="view", section=1),
-    ActionSpec("log_loss", "&Log-scale loss", ("L",), checkable=True, menu="view", section=1),
-    ActionSpec("dark", "Dar&k theme", ("Ctrl+Shift+T",), checkable=True, menu="view", section=2),
+    ActionSpec(
+        "discrete",
+        QT_TRANSLATE_NOOP("actions", "&Discretise output"),
+        ("D",),
+        checkable=True,
+        menu="view",
+        section=1,
+    ),
+    ActionSpec(
+        "log_loss",
+        QT_TRANSLATE_NOOP("actions", "&Log-scale loss"),
+        ("L",),
+        checkable=True,
+        menu="view",
+        section=1,
+    ),
+    ActionSpec(
+        "dark",
+        QT_TRANSLATE_NOOP("actions", "Dar&k theme"),
+        ("Ctrl+Shift+T",),
+        checkable=True,
+        menu="view",
+        section=2,
+    ),
     ActionSpec(
         "presentation",
-        "&Presentation mode",
+        QT_TRANSLATE_NOOP("actions", "&Presentation mode"),
         ("F11",),
-        tip="Full screen with large type",
+        tip=QT_TRANSLATE_NOOP("actions", "Full screen with large type"),
         glyph="screen",
         checkable=True,
-        short="Present",
+        short=QT_TRANSLATE_NOOP("actions", "Present"),
         menu="view",
         section=2,
         toolbar=4,
     ),
-    ActionSpec("reset_layout", "&Reset layout", menu="view", section=2),
+    ActionSpec(
+        "reset_layout", QT_TRANSLATE_NOOP("actions", "&Reset layout"), menu="view", section=2
+    ),
+    # View ▸ Language: each language's name in that language, so anyone finds their own
+    *(
+        ActionSpec(
+            f"lang_{code}",
+            name,
+            checkable=True,
+            menu="view/language",
+            picked_only=True,
+            literal=True,
+        )
+        for code, name in LANGUAGES.items()
+    ),
     # Train
     ActionSpec(
         "play",
-        "&Play",
+        QT_TRANSLATE_NOOP("actions", "&Play"),
         ("Space",),
-        tip="Play / pause training",
+        tip=QT_TRANSLATE_NOOP("actions", "Play / pause training"),
         glyph="play",
         checkable=True,
         menu="train",
@@ -238,29 +322,29 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "step",
-        "Step &batch",
+        QT_TRANSLATE_NOOP("actions", "Step &batch"),
         ("N",),
-        tip="Train one mini-batch",
+        tip=QT_TRANSLATE_NOOP("actions", "Train one mini-batch"),
         glyph="step",
-        short="Step",
+        short=QT_TRANSLATE_NOOP("actions", "Step"),
         menu="train",
         toolbar=0,
     ),
     ActionSpec(
         "epoch",
-        "Step &epoch",
+        QT_TRANSLATE_NOOP("actions", "Step &epoch"),
         ("Shift+N",),
-        tip="Train to the end of the epoch",
+        tip=QT_TRANSLATE_NOOP("actions", "Train to the end of the epoch"),
         glyph="epoch",
-        short="Epoch",
+        short=QT_TRANSLATE_NOOP("actions", "Epoch"),
         menu="train",
         toolbar=0,
     ),
     ActionSpec(
         "reset",
-        "&Reset",
+        QT_TRANSLATE_NOOP("actions", "&Reset"),
         ("Ctrl+R",),
-        tip="Start again from the same initial weights (same seed)",
+        tip=QT_TRANSLATE_NOOP("actions", "Start again from the same initial weights (same seed)"),
         glyph="reset",
         menu="train",
         section=1,
@@ -268,20 +352,20 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "reinit",
-        "Re-&initialise",
+        QT_TRANSLATE_NOOP("actions", "Re-&initialise"),
         ("Ctrl+Shift+R",),
-        tip="Start again from new random weights (new seed)",
+        tip=QT_TRANSLATE_NOOP("actions", "Start again from new random weights (new seed)"),
         glyph="dice",
-        short="Re-init",
+        short=QT_TRANSLATE_NOOP("actions", "Re-init"),
         menu="train",
         section=1,
         toolbar=0,
     ),
     ActionSpec(
         "slower",
-        "&Slower",
+        QT_TRANSLATE_NOOP("actions", "&Slower"),
         ("[",),
-        tip="Slow training down",
+        tip=QT_TRANSLATE_NOOP("actions", "Slow training down"),
         glyph="slower",
         menu="train",
         section=2,
@@ -289,15 +373,21 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "faster",
-        "&Faster",
+        QT_TRANSLATE_NOOP("actions", "&Faster"),
         ("]",),
-        tip="Speed training up",
+        tip=QT_TRANSLATE_NOOP("actions", "Speed training up"),
         glyph="faster",
         menu="train",
         section=2,
         toolbar=1,
     ),
-    ActionSpec("lower_lr", "&Lower learning rate ÷10", ("Ctrl+Down",), menu="train", section=2),
+    ActionSpec(
+        "lower_lr",
+        QT_TRANSLATE_NOOP("actions", "&Lower learning rate ÷10"),
+        ("Ctrl+Down",),
+        menu="train",
+        section=2,
+    ),
     *(
         ActionSpec(
             f"engine_{choice}",
@@ -310,25 +400,44 @@ ACTIONS: tuple[ActionSpec, ...] = (
         for choice, text in ENGINE_MENU.items()
     ),
     # Help
-    ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), menu="help"),
-    ActionSpec("about", "&About dlviz", menu="help"),
+    ActionSpec(
+        "shortcuts", QT_TRANSLATE_NOOP("actions", "&Keyboard shortcuts"), ("F1",), menu="help"
+    ),
+    ActionSpec("about", QT_TRANSLATE_NOOP("actions", "&About dlviz"), menu="help"),
 )
 
 SUBMENUS: tuple[SubMenu, ...] = (
-    SubMenu("recent", "Open &recent", "file", after="open"),
-    SubMenu("classes", "Paint &class", "edit", after="move"),
-    SubMenu("view-image", "Export &view image", "file", after="export_image"),
-    SubMenu("copy-view", "&Copy view to clipboard", "file", after="view-image"),
-    SubMenu("panels", "&Panels and views", "view", after=""),
-    SubMenu("engine", "&Engine", "train", after="lower_lr", separator=True),
+    SubMenu("recent", QT_TRANSLATE_NOOP("actions", "Open &recent"), "file", after="open"),
+    SubMenu("classes", QT_TRANSLATE_NOOP("actions", "Paint &class"), "edit", after="move"),
+    SubMenu(
+        "view-image",
+        QT_TRANSLATE_NOOP("actions", "Export &view image"),
+        "file",
+        after="export_image",
+    ),
+    SubMenu(
+        "copy-view",
+        QT_TRANSLATE_NOOP("actions", "&Copy view to clipboard"),
+        "file",
+        after="view-image",
+    ),
+    SubMenu("panels", QT_TRANSLATE_NOOP("actions", "&Panels and views"), "view", after=""),
+    SubMenu("language", QT_TRANSLATE_NOOP("actions", "&Language"), "view", after="reset_layout"),
+    SubMenu(
+        "engine", QT_TRANSLATE_NOOP("actions", "&Engine"), "train", after="lower_lr", separator=True
+    ),
 )
 #: Actions of which one is checked at a time.
-EXCLUSIVE = (("paint", "erase", "move"), tuple(f"engine_{c}" for c in ENGINE_MENU))
+EXCLUSIVE = (
+    ("paint", "erase", "move"),
+    tuple(f"engine_{c}" for c in ENGINE_MENU),
+    tuple(f"lang_{c}" for c in LANGUAGES),
+)
 #: Keys the F1 list names that are not actions (the canvas's mouse gestures).
 EXTRA_KEYS = (
-    ("1 – 8", "Paint class 1 to 8"),
-    ("Right-drag", "Erase points"),
-    ("Shift+drag", "Move a point"),
+    ("1 – 8", QT_TRANSLATE_NOOP("actions", "Paint class 1 to 8")),
+    (QT_TRANSLATE_NOOP("actions", "Right-drag"), QT_TRANSLATE_NOOP("actions", "Erase points")),
+    (QT_TRANSLATE_NOOP("actions", "Shift+drag"), QT_TRANSLATE_NOOP("actions", "Move a point")),
 )
 
 
@@ -346,19 +455,14 @@ def make_actions(parent: QWidget, slots: Mapping[str, Callable[..., Any]]) -> di
         raise KeyError(f"actions without a slot: {missing}")
     actions: dict[str, QAction] = {}
     for spec in ACTIONS:
-        action = QAction(spec.text, parent)
+        action = QAction(parent)
         action.setObjectName(f"action-{spec.name}")
         if spec.keys:
             action.setShortcuts([QKeySequence(key) for key in spec.keys])
-        if spec.tip:
-            keys = action.shortcut().toString()
-            action.setToolTip(f"{spec.tip} ({keys})" if keys else spec.tip)
-            action.setStatusTip(spec.tip)
+        set_texts(action, spec)
         action.setCheckable(spec.checkable)
         action.setChecked(spec.checked)
         action.setData(spec.glyph)
-        if spec.short:
-            action.setIconText(spec.short)
         slot = slots[spec.name]
         toggles = spec.checkable and not spec.picked_only
         (action.toggled if toggles else action.triggered).connect(slot)
@@ -372,11 +476,30 @@ def make_actions(parent: QWidget, slots: Mapping[str, Callable[..., Any]]) -> di
     return actions
 
 
+def _text(spec: ActionSpec) -> str:
+    if spec.literal:
+        return spec.text
+    text = translate("actions", spec.text)
+    return text.format(n=spec.number) if spec.number else text
+
+
+def set_texts(action: QAction, spec: ActionSpec) -> None:
+    """The action's texts in the app's language (its text, tooltip, status tip, toolbar text)."""
+    action.setText(_text(spec))
+    if spec.tip:
+        tip = translate("actions", spec.tip)
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip} ({keys})" if keys else tip)
+        action.setStatusTip(tip)
+    if spec.short:
+        action.setIconText(translate("actions", spec.short))
+
+
 def fill_menu_bar(bar: QMenuBar, actions: Mapping[str, QAction]) -> dict[str, QMenu]:
     """The menus in table order; returns every menu and submenu by name."""
     menus: dict[str, QMenu] = {}
     for name, title in MENUS:
-        menu = bar.addMenu(title)
+        menu = bar.addMenu(translate("actions", title))
         menu.setObjectName(f"menu-{name}")
         menus[name] = menu
     subs = {sub.after: sub for sub in SUBMENUS}
@@ -387,7 +510,7 @@ def fill_menu_bar(bar: QMenuBar, actions: Mapping[str, QAction]) -> dict[str, QM
             return False
         if sub.separator:
             parent.addSeparator()
-        menu = parent.addMenu(sub.text)
+        menu = parent.addMenu(translate("actions", sub.text))
         menu.setObjectName(f"menu-{sub.name}")
         menus[sub.name] = menu
         add_submenus_after(sub.name, parent)
@@ -425,7 +548,8 @@ def fill_toolbar(bar: QToolBar, actions: Mapping[str, QAction]) -> None:
 
 def shortcut_rows(actions: Mapping[str, QAction]) -> list[tuple[str, str]]:
     """(keys, what they do) for the F1 list: every action with a key, then the mouse."""
-    rows = [EXTRA_KEYS[0]]
+    extra = [(translate("actions", k), translate("actions", w)) for k, w in EXTRA_KEYS]
+    rows = [extra[0]]
     for spec in ACTIONS:
         if spec.menu == "edit/classes":
             continue  # one row for all eight: "1 – 8"
@@ -433,7 +557,7 @@ def shortcut_rows(actions: Mapping[str, QAction]) -> list[tuple[str, str]]:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys:
             rows.append((keys, action.text().replace("&", "")))
-    rows.extend(EXTRA_KEYS[1:])
+    rows.extend(extra[1:])
     return rows
 
 

@@ -44,6 +44,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui import actions as action_table
 from dlviz.ui import icons
 from dlviz.ui.autosave import Autosave
+from dlviz.ui.i18n import LANGUAGES, translate
 from dlviz.ui.image_export import ImageExport
 from dlviz.ui.notifier import Notifier
 from dlviz.ui.panels.data_panel import DataPanel
@@ -141,7 +142,7 @@ class MainWindow(QMainWindow):
         self.timeline_bar = TimelineBar(self.session, self.worker)
         # under the canvas: the bottom corners belong to the side columns
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self._dock("timeline", "Timeline", self.timeline_bar, bottom)
+        self._dock("timeline", translate("MainWindow", "Timeline"), self.timeline_bar, bottom)
         self.panels_menu.addAction(self.docks["timeline"].toggleViewAction())
         self._layout_restored = False
         self._shown = False
@@ -219,6 +220,8 @@ class MainWindow(QMainWindow):
             slots[f"class{i}"] = lambda _=False, i=i: s.set_paint_class(i - 1)
         for choice in action_table.ENGINE_MENU:
             slots[f"engine_{choice}"] = lambda _=False, c=choice: self.worker.set_engine(c)
+        for code in LANGUAGES:
+            slots[f"lang_{code}"] = lambda _=False, c=code: self.set_language(c)
         return slots
 
     def _make_controllers(self) -> None:
@@ -234,8 +237,10 @@ class MainWindow(QMainWindow):
             self,
         )
         self.autosave = Autosave(self.worker, self.project, self.notifier)
-        targets: dict[str, tuple[str, QWidget]] = {"window": ("Whole window", self)}
-        targets.update({name: (view.title, view) for name, view in self.views.items()})
+        targets: dict[str, tuple[str, QWidget]] = {
+            "window": (translate("MainWindow", "Whole window"), self)
+        }
+        targets.update({name: (view.display_title(), view) for name, view in self.views.items()})
         self.images = ImageExport(targets, self.worker, self.session, self.notifier, self)
         self.images.fill_menus(self.menus["view-image"], self.menus["copy-view"])
 
@@ -258,10 +263,11 @@ class MainWindow(QMainWindow):
 
     def _make_views_and_docks(self) -> None:
         self._scrolls: list[QScrollArea] = []
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         panels = (
-            ("data", "Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("network-panel", "Network", self.network_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("training", "Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("data", translate("MainWindow", "Data"), self.data_panel, left),
+            ("network-panel", translate("MainWindow", "Network"), self.network_panel, left),
+            ("training", translate("MainWindow", "Training"), self.training_panel, right),
         )
         for name, title, widget, area in panels:
             scroll = QScrollArea()
@@ -285,9 +291,9 @@ class MainWindow(QMainWindow):
                     if cls.default_area == "bottom"
                     else Qt.DockWidgetArea.RightDockWidgetArea
                 )
-                self._dock(name, cls.short_title or cls.title, view, area)
+                self._dock(name, view.display_title(short=True), view, area)
                 # the View menu has the room for the whole name
-                self.docks[name].toggleViewAction().setText(cls.title)
+                self.docks[name].toggleViewAction().setText(view.display_title())
         # the inside-the-network views share the loss curves' place as tabs (drag a tab
         # out to see several at once); the first one registered stays in front
         side = [self.docks[name] for name in VIEWS if name != CENTRAL_VIEW]
@@ -327,7 +333,7 @@ class MainWindow(QMainWindow):
             bar.setUsesScrollButtons(True)
 
     def _make_toolbar(self) -> None:
-        bar = QToolBar("Toolbar", self)
+        bar = QToolBar(translate("MainWindow", "Toolbar"), self)
         bar.setObjectName("toolbar-main")
         bar.setIconSize(QSize(26, 26))
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -502,8 +508,11 @@ class MainWindow(QMainWindow):
         past = self.timeline_bar.showing_past()
         if past is not None:  # the numbers on screen are not the trainer's: say so, change nothing
             self._notice(
-                f"step {past.step:,} on screen is from the timeline: press Resume from here "
-                "(or drag to the present) before setting a weight"
+                translate(
+                    "MainWindow",
+                    "step {step:,} on screen is from the timeline: press Resume from here "
+                    "(or drag to the present) before setting a weight",
+                ).format(step=past.step)
             )
             return
         # changes: a paused worker publishes a snapshot showing the new weight
@@ -511,17 +520,21 @@ class MainWindow(QMainWindow):
 
     def _seed_edited(self, seed: int) -> None:
         self.worker.reset(seed)
-        self._notice(f"re-initialised with seed {seed}")
+        self._notice(translate("MainWindow", "re-initialised with seed {seed}").format(seed=seed))
 
     def reset_weights(self) -> None:
         self.worker.reset(None)
-        self._notice("reset to the initial weights (same seed)")
+        self._notice(translate("MainWindow", "reset to the initial weights (same seed)"))
 
     def reinitialise(self) -> None:
         seed = random.randrange(1, 2**31 - 1)
         self.training_panel.set_seed(seed)
         self.worker.reset(seed)
-        self._notice(f"re-initialised with new random weights (seed {seed})")
+        self._notice(
+            translate("MainWindow", "re-initialised with new random weights (seed {seed})").format(
+                seed=seed
+            )
+        )
 
     # ------------------------------------------------------------ session -> worker
 
@@ -591,7 +604,9 @@ class MainWindow(QMainWindow):
         action.blockSignals(True)
         action.setChecked(playing)
         action.blockSignals(False)
-        action.setText("&Pause" if playing else "&Play")
+        action.setText(
+            translate("MainWindow", "&Pause") if playing else translate("actions", "&Play")
+        )
         action.setIcon(icons.icon("pause" if playing else "play", self.session.theme.text))
 
     @Slot(int, int, str)
@@ -608,17 +623,25 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _engine_note(self, message: str) -> None:
-        box = self.notifier.box(QMessageBox.Icon.Information, "Training engine", message)
+        box = self.notifier.box(
+            QMessageBox.Icon.Information, translate("MainWindow", "Training engine"), message
+        )
         box.addButton(QMessageBox.StandardButton.Close)
         box.open()
 
     @Slot(str)
     def _halted(self, message: str) -> None:
-        box = self.notifier.box(QMessageBox.Icon.Warning, "Training stopped", message)
+        # the trainer's message is the core's English sentence, in a translated frame
+        box = self.notifier.box(
+            QMessageBox.Icon.Warning, translate("MainWindow", "Training stopped"), message
+        )
         if "diverged" in message:
             lower = lowered_rate(self.training_panel.learning_rate())
             button = box.addButton(
-                f"Lower learning rate to {lower:g} and continue", QMessageBox.ButtonRole.AcceptRole
+                translate("MainWindow", "Lower learning rate to {lr} and continue").format(
+                    lr=f"{lower:g}"
+                ),
+                QMessageBox.ButtonRole.AcceptRole,
             )
             button.setObjectName("lower-lr")
             button.clicked.connect(lambda: self._lower_and_continue(lower))
@@ -632,8 +655,10 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _failed(self, message: str, details: str) -> None:
         if details:
-            title = "Something went wrong in training"
-            text = f"{message}\n\nTraining is paused; the app keeps running."
+            title = translate("MainWindow", "Something went wrong in training")
+            text = translate(
+                "MainWindow", "{message}\n\nTraining is paused; the app keeps running."
+            ).format(message=message)
             box = self.notifier.box(QMessageBox.Icon.Critical, title, text)
             box.setDetailedText(details)
         else:
@@ -713,16 +738,22 @@ class MainWindow(QMainWindow):
             for keys, what in action_table.shortcut_rows(self.actions)
         )
         text = f"<table cellspacing=6>{rows}</table>"
-        box = self.notifier.box(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", text)
+        box = self.notifier.box(
+            QMessageBox.Icon.NoIcon, translate("MainWindow", "Keyboard shortcuts"), text
+        )
         box.addButton(QMessageBox.StandardButton.Close)
         box.open()
 
     def show_about(self) -> None:
         box = self.notifier.box(
             QMessageBox.Icon.NoIcon,
-            "About dlviz",
-            f"<b>dlviz {__version__}</b><br>A desktop neural-network playground: draw data, "
-            "stack layers, press Play and watch a Numba-compiled network learn.",
+            translate("MainWindow", "About dlviz"),
+            f"<b>dlviz {__version__}</b><br>"
+            + translate(
+                "MainWindow",
+                "A desktop neural-network playground: draw data, "
+                "stack layers, press Play and watch a Numba-compiled network learn.",
+            ),
         )
         box.setIconPixmap(icons.app_icon().pixmap(64, 64))
         box.addButton(QMessageBox.StandardButton.Close)

@@ -71,6 +71,7 @@ from dlviz.ui.commands import (
     StepEpoch,
     TrainSteps,
 )
+from dlviz.ui.i18n import translate
 
 #: Seconds of training per slice at full speed (one snapshot per slice).
 SLICE_SECONDS = 0.04
@@ -104,7 +105,9 @@ def live_grid(trainer: Trainer) -> int:
 
 
 def speed_label(speed: float | None) -> str:
-    return "max" if speed is None else f"{speed:g} batch/s"
+    if speed is None:
+        return translate("TrainingPanel", "max")
+    return translate("TrainingPanel", "{speed} batch/s").format(speed=f"{speed:g}")
 
 
 def _plain(spec: NetworkSpec) -> NetworkSpec:

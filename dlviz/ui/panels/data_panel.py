@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,12 +28,38 @@ from dlviz.core.data import (
     REGRESS_PRESETS,
     preset_kind,
 )
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 
+#: The presets' names as the Data panel shows them (dlviz.core.data.PRESETS; a test holds
+#: this table to that list).
+PRESET_LABELS = {
+    "circle": QT_TRANSLATE_NOOP("presets", "Circle"),
+    "xor": QT_TRANSLATE_NOOP("presets", "XOR"),
+    "gauss": QT_TRANSLATE_NOOP("presets", "Gaussians"),
+    "spiral": QT_TRANSLATE_NOOP("presets", "Spiral"),
+    "moons": QT_TRANSLATE_NOOP("presets", "Moons"),
+    "rings": QT_TRANSLATE_NOOP("presets", "Rings"),
+    "checkerboard": QT_TRANSLATE_NOOP("presets", "Checkerboard"),
+    "blobs": QT_TRANSLATE_NOOP("presets", "Blobs"),
+    "plane": QT_TRANSLATE_NOOP("presets", "Plane"),
+    "multigauss": QT_TRANSLATE_NOOP("presets", "Multigauss"),
+    "line": QT_TRANSLATE_NOOP("presets", "Line"),
+    "sine": QT_TRANSLATE_NOOP("presets", "Sine"),
+    "step": QT_TRANSLATE_NOOP("presets", "Step"),
+}
+
+
+def preset_label(name: str) -> str:
+    """A preset's name in the app's language."""
+    label = PRESET_LABELS.get(name)
+    return translate("presets", label) if label else name.capitalize()
+
+
 GROUPS = (
-    ("Classification", CLASSIFY_PRESETS),
-    ("Regression", REGRESS_PRESETS),
-    ("1-D curve", CURVE_PRESETS),
+    (QT_TRANSLATE_NOOP("DataPanel", "Classification"), CLASSIFY_PRESETS),
+    (QT_TRANSLATE_NOOP("DataPanel", "Regression"), REGRESS_PRESETS),
+    (QT_TRANSLATE_NOOP("DataPanel", "1-D curve"), CURVE_PRESETS),
 )
 
 
@@ -47,28 +73,33 @@ class DataPanel(QWidget):
 
         self.preset = QComboBox(self)
         self.preset.setObjectName("preset")
-        self.preset.setToolTip("A ready-made dataset; paint on the canvas to change it")
+        self.preset.setToolTip(
+            translate("DataPanel", "A ready-made dataset; paint on the canvas to change it")
+        )
         model = QStandardItemModel(self.preset)
         self.preset.setModel(model)
         for title, names in GROUPS:
-            self.preset.addItem(f"— {title} —")
+            self.preset.addItem("— {} —".format(translate("DataPanel", title)))
             header = model.item(self.preset.count() - 1)
             header.setEnabled(False)
             header.setSelectable(False)
             for name in names:
-                self.preset.addItem(f"  {name.capitalize()}", name)
+                self.preset.addItem("  " + preset_label(name), name)
 
         self.classes = QSpinBox(self)
         self.classes.setObjectName("classes")
         self.classes.setRange(2, MAX_CLASSES)
         self.classes.setToolTip(
-            f"Number of classes (2 to {MAX_CLASSES}) for spiral, rings, checkerboard and blobs"
+            translate(
+                "DataPanel",
+                "Number of classes (2 to {most}) for spiral, rings, checkerboard and blobs",
+            ).format(most=MAX_CLASSES)
         )
 
         self.noise = QSlider(Qt.Orientation.Horizontal, self)
         self.noise.setObjectName("noise")
         self.noise.setRange(0, 100)
-        self.noise.setToolTip("Noise added to the points, 0 to 100 %")
+        self.noise.setToolTip(translate("DataPanel", "Noise added to the points, 0 to 100 %"))
         self.noise_label = QLabel(self)
         self.noise_label.setMinimumWidth(44)
 
@@ -76,31 +107,47 @@ class DataPanel(QWidget):
         self.points.setObjectName("points")
         self.points.setRange(0, MAX_POINTS)
         self.points.setSingleStep(100)
-        self.points.setSpecialValueText("preset")
-        self.points.setToolTip('How many points to generate ("preset": the preset\'s own number)')
+        self.points.setSpecialValueText(translate("DataPanel", "preset"))
+        self.points.setToolTip(
+            translate(
+                "DataPanel", "How many points to generate (“preset”: the preset's own number)"
+            )
+        )
 
         self.test_ratio = QSlider(Qt.Orientation.Horizontal, self)
         self.test_ratio.setObjectName("test-ratio")
         self.test_ratio.setRange(0, 90)
         self.test_ratio.setSingleStep(5)
         self.test_ratio.setPageStep(10)
-        self.test_ratio.setToolTip("Share of points held out as test data (0 to 90 %)")
+        self.test_ratio.setToolTip(
+            translate("DataPanel", "Share of points held out as test data (0 to 90 %)")
+        )
         self.test_label = QLabel(self)
         self.test_label.setMinimumWidth(44)
 
-        self.regenerate = QPushButton("Regenerate", self)
+        self.regenerate = QPushButton(translate("DataPanel", "Regenerate"), self)
         self.regenerate.setObjectName("regenerate")
-        self.regenerate.setToolTip("New random points from the same preset (Ctrl+G)")
-        self.clear = QPushButton("Clear", self)
+        self.regenerate.setToolTip(
+            translate("DataPanel", "New random points from the same preset (Ctrl+G)")
+        )
+        self.clear = QPushButton(translate("DataPanel", "Clear"), self)
         self.clear.setObjectName("clear")
-        self.clear.setToolTip("Remove every point, then paint your own (Ctrl+K)")
+        self.clear.setToolTip(
+            translate("DataPanel", "Remove every point, then paint your own (Ctrl+K)")
+        )
 
-        self.show_test = QCheckBox("Show test data", self)
+        self.show_test = QCheckBox(translate("DataPanel", "Show test data"), self)
         self.show_test.setObjectName("show-test")
-        self.show_test.setToolTip("Draw the held-out test points as rings (T)")
-        self.discrete = QCheckBox("Discretise output", self)
+        self.show_test.setToolTip(
+            translate("DataPanel", "Draw the held-out test points as rings (T)")
+        )
+        self.discrete = QCheckBox(translate("DataPanel", "Discretise output"), self)
         self.discrete.setObjectName("discrete")
-        self.discrete.setToolTip("Show only the predicted class (or rounded value), no shading (D)")
+        self.discrete.setToolTip(
+            translate(
+                "DataPanel", "Show only the predicted class (or rounded value), no shading (D)"
+            )
+        )
 
         self.summary = QLabel(self)
         self.summary.setObjectName("data-summary")
@@ -108,18 +155,18 @@ class DataPanel(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Preset", self.preset)
-        form.addRow("Classes", self.classes)
+        form.addRow(translate("DataPanel", "Preset"), self.preset)
+        form.addRow(translate("DataPanel", "Classes"), self.classes)
         self._form = form
         noise_row = QHBoxLayout()
         noise_row.addWidget(self.noise, 1)
         noise_row.addWidget(self.noise_label)
-        form.addRow("Noise", noise_row)
-        form.addRow("Points", self.points)
+        form.addRow(translate("DataPanel", "Noise"), noise_row)
+        form.addRow(translate("DataPanel", "Points"), self.points)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_ratio, 1)
         test_row.addWidget(self.test_label)
-        form.addRow("Test data", test_row)
+        form.addRow(translate("DataPanel", "Test data"), test_row)
         buttons = QHBoxLayout()
         buttons.addWidget(self.regenerate)
         buttons.addWidget(self.clear)
@@ -170,7 +217,9 @@ class DataPanel(QWidget):
             w.blockSignals(True)
         index = self.preset.findData(s.preset) if from_settings else -1
         # no preset made these points: the combo shows their name and selects nothing
-        self.preset.setPlaceholderText(f"{ds.name} (from a file)")
+        self.preset.setPlaceholderText(
+            translate("DataPanel", "{name} (from a file)").format(name=ds.name)
+        )
         self.preset.setCurrentIndex(index)
         self.classes.setValue(s.classes if from_settings else max(ds.n_classes, 2))
         self.classes.setEnabled(from_settings and s.preset in MULTICLASS_PRESETS)
@@ -198,11 +247,15 @@ class DataPanel(QWidget):
         ds = self.session.dataset
         n_test = int(ds.is_test.sum())
         kind = {
-            "classify": f"{ds.n_classes} classes",
-            "regress": "regression",
-            "curve": "1-D curve",
+            "classify": translate("DataPanel", "{n} classes").format(n=ds.n_classes),
+            "regress": translate("DataPanel", "regression"),
+            "curve": translate("DataPanel", "1-D curve"),
         }[ds.kind]
-        self.summary.setText(f"{ds.n} points ({ds.n - n_test} train, {n_test} test), {kind}")
+        self.summary.setText(
+            translate("DataPanel", "{n} points ({train} train, {test} test), {kind}").format(
+                n=ds.n, train=ds.n - n_test, test=n_test, kind=kind
+            )
+        )
 
     def _dataset_changed(self, reason: str) -> None:
         if reason == "new":

@@ -9,7 +9,7 @@ project): it shows a spec without emitting ``changed``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,28 +38,48 @@ from dlviz.core.network import (
     default_loss,
 )
 from dlviz.ui import icons
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 
 ACTIVATION_LABELS = {
-    "linear": "Linear",
-    "sigmoid": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "ReLU",
-    "leakyrelu": "Leaky ReLU",
-    "elu": "ELU",
-    "gelu": "GELU",
+    "linear": QT_TRANSLATE_NOOP("NetworkPanel", "Linear"),
+    "sigmoid": QT_TRANSLATE_NOOP("NetworkPanel", "Sigmoid"),
+    "tanh": QT_TRANSLATE_NOOP("NetworkPanel", "Tanh"),
+    "relu": QT_TRANSLATE_NOOP("NetworkPanel", "ReLU"),
+    "leakyrelu": QT_TRANSLATE_NOOP("NetworkPanel", "Leaky ReLU"),
+    "elu": QT_TRANSLATE_NOOP("NetworkPanel", "ELU"),
+    "gelu": QT_TRANSLATE_NOOP("NetworkPanel", "GELU"),
 }
 LOSS_LABELS = {
-    "bce": "Sigmoid + binary CE",
-    "ce": "Softmax + CE",
-    "mse": "Squared error",
+    "bce": QT_TRANSLATE_NOOP("NetworkPanel", "Sigmoid + binary CE"),
+    "ce": QT_TRANSLATE_NOOP("NetworkPanel", "Softmax + CE"),
+    "mse": QT_TRANSLATE_NOOP("NetworkPanel", "Squared error"),
 }
 LOSS_TIPS = {
-    "bce": "Sigmoid output, binary cross-entropy loss (two classes)",
-    "ce": "Softmax output, cross-entropy loss (one output per class)",
-    "mse": "Mean squared error on the output (regression; on a sigmoid for the 2-4-1 example)",
+    "bce": QT_TRANSLATE_NOOP(
+        "NetworkPanel", "Sigmoid output, binary cross-entropy loss (two classes)"
+    ),
+    "ce": QT_TRANSLATE_NOOP(
+        "NetworkPanel", "Softmax output, cross-entropy loss (one output per class)"
+    ),
+    "mse": QT_TRANSLATE_NOOP(
+        "NetworkPanel",
+        "Mean squared error on the output (regression; on a sigmoid for the 2-4-1 example)",
+    ),
 }
-INIT_LABELS = {"xavier": "Xavier / Glorot", "he": "He", "uniform": "Uniform ±0.5"}
+INIT_LABELS = {
+    "xavier": QT_TRANSLATE_NOOP("NetworkPanel", "Xavier / Glorot"),
+    "he": QT_TRANSLATE_NOOP("NetworkPanel", "He"),
+    "uniform": QT_TRANSLATE_NOOP("NetworkPanel", "Uniform ±0.5"),
+}
+
+
+def _label(table: dict[str, str], name: str) -> str:
+    """A table's text for ``name`` in the app's language (the name itself if it has none)."""
+    text = table.get(name)
+    return translate("NetworkPanel", text) if text else name
+
+
 DEFAULT_LAYERS = (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
 
 
@@ -86,22 +106,36 @@ class LayerRow(QFrame):
         self.width_box = QSpinBox(self)
         self.width_box.setRange(1, MAX_WIDTH)
         self.width_box.setValue(layer.width)
-        self.width_box.setToolTip(f"Neurons in this layer (1 to {MAX_WIDTH})")
+        self.width_box.setToolTip(
+            translate("NetworkPanel", "Neurons in this layer (1 to {most})").format(most=MAX_WIDTH)
+        )
         # typing "128" is one change (on Enter or leaving the box), not rebuilds at 1, 12, 128
         self.width_box.setKeyboardTracking(False)
         self.activation = QComboBox(self)
         for name in ACTIVATIONS:
-            self.activation.addItem(ACTIVATION_LABELS.get(name, name), name)
+            self.activation.addItem(_label(ACTIVATION_LABELS, name), name)
         self.activation.setCurrentIndex(ACTIVATIONS.index(layer.activation))
-        self.activation.setToolTip("Activation function of this layer")
+        self.activation.setToolTip(translate("NetworkPanel", "Activation function of this layer"))
         self.activation.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.activation.setMinimumContentsLength(6)
         color = panel.palette().windowText().color().name()
-        self.up = self._button("up", "Move this layer towards the input", color)
-        self.down = self._button("down", "Move this layer towards the output", color)
-        self.remove = self._button("remove", "Remove this layer", color)
+        self.up = self._button(
+            translate("NetworkPanel", "up"),
+            translate("NetworkPanel", "Move this layer towards the input"),
+            color,
+        )
+        self.down = self._button(
+            translate("NetworkPanel", "down"),
+            translate("NetworkPanel", "Move this layer towards the output"),
+            color,
+        )
+        self.remove = self._button(
+            translate("NetworkPanel", "remove"),
+            translate("NetworkPanel", "Remove this layer"),
+            color,
+        )
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
         row.addWidget(self.label)
@@ -142,7 +176,11 @@ class NetworkPanel(QWidget):
         for i, name in enumerate(FEATURES):
             box = QCheckBox(FEATURE_LABELS[name], self)
             box.setObjectName(f"feature-{name}")
-            box.setToolTip(f"Feed {FEATURE_LABELS[name]} to the first layer")
+            box.setToolTip(
+                translate("NetworkPanel", "Feed {feature} to the first layer").format(
+                    feature=FEATURE_LABELS[name]
+                )
+            )
             box.setChecked(name in ("x1", "x2"))
             box.toggled.connect(self._feature_toggled)
             self.feature_boxes[name] = box
@@ -151,15 +189,23 @@ class NetworkPanel(QWidget):
         self.rows: list[LayerRow] = []
         self.layers_box = QVBoxLayout()
         self.layers_box.setSpacing(3)
-        self.add_button = QPushButton("Add layer", self)
+        self.add_button = QPushButton(translate("NetworkPanel", "Add layer"), self)
         self.add_button.setObjectName("add-layer")
-        self.add_button.setToolTip(f"Add a hidden layer (up to {MAX_HIDDEN_LAYERS}); Ctrl+L")
+        self.add_button.setToolTip(
+            translate("NetworkPanel", "Add a hidden layer (up to {most}); Ctrl+L").format(
+                most=MAX_HIDDEN_LAYERS
+            )
+        )
         self.add_button.clicked.connect(self.add_layer)
-        self.empty_label = QLabel("No hidden layers: a linear model", self)
+        self.empty_label = QLabel(
+            translate("NetworkPanel", "No hidden layers: a linear model"), self
+        )
 
         self.loss = QComboBox(self)
         self.loss.setObjectName("loss")
-        self.loss.setToolTip("Output layer and loss; the choices fit the data")
+        self.loss.setToolTip(
+            translate("NetworkPanel", "Output layer and loss; the choices fit the data")
+        )
         self.loss.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -168,25 +214,31 @@ class NetworkPanel(QWidget):
         self.init = QComboBox(self)
         self.init.setObjectName("init")
         for name in INITS:
-            self.init.addItem(INIT_LABELS[name], name)
-        self.init.setToolTip("How new weights are drawn (used at the next reset or rebuild)")
+            self.init.addItem(_label(INIT_LABELS, name), name)
+        self.init.setToolTip(
+            translate(
+                "NetworkPanel", "How new weights are drawn (used at the next reset or rebuild)"
+            )
+        )
         self.init.currentIndexChanged.connect(self._emit)
         self.summary = QLabel(self)
         self.summary.setObjectName("network-summary")
         self.summary.setWordWrap(True)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Inputs</b>", self))
+        layout.addWidget(QLabel(translate("NetworkPanel", "<b>Inputs</b>"), self))
         layout.addLayout(features)
-        layers_title = QLabel("<b>Hidden layers</b> (neurons, activation)", self)
+        layers_title = QLabel(
+            translate("NetworkPanel", "<b>Hidden layers</b> (neurons, activation)"), self
+        )
         layers_title.setWordWrap(True)  # large type on a narrow screen: two lines, not a wider dock
         layout.addWidget(layers_title)
         layout.addLayout(self.layers_box)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.add_button)
         form = QFormLayout()
-        form.addRow("Output", self.loss)
-        form.addRow("Initialiser", self.init)
+        form.addRow(translate("NetworkPanel", "Output"), self.loss)
+        form.addRow(translate("NetworkPanel", "Initialiser"), self.init)
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addStretch(1)
@@ -253,7 +305,11 @@ class NetworkPanel(QWidget):
     def show_summary(self, spec: NetworkSpec) -> None:
         """The line under the layers: the shape and the number of parameters."""
         n = ParamLayout.of(spec.sizes).size
-        self.summary.setText(f"{spec.describe()}  ·  {n:,} parameters")
+        self.summary.setText(
+            translate("NetworkPanel", "{network}  ·  {n:,} parameters").format(
+                network=spec.describe(), n=n
+            )
+        )
 
     # ------------------------------------------------------------ data kind
 
@@ -276,9 +332,9 @@ class NetworkPanel(QWidget):
         choices = losses_for(kind, n_classes)
         self.loss.clear()
         for name in choices:
-            self.loss.addItem(LOSS_LABELS[name], name)
+            self.loss.addItem(_label(LOSS_LABELS, name), name)
             self.loss.setItemData(
-                self.loss.count() - 1, LOSS_TIPS[name], Qt.ItemDataRole.ToolTipRole
+                self.loss.count() - 1, _label(LOSS_TIPS, name), Qt.ItemDataRole.ToolTipRole
             )
         keep = current if current in choices and kind == "classify" else choices[0]
         if current == "bce" and n_classes > 2 or current == "ce" and n_classes <= 2:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,16 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlviz.core.optim import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES
+from dlviz.core.optim import OPTIMIZERS, SCHEDULES
 from dlviz.core.trainer import TrainConfig
+from dlviz.ui.core_texts import optimizer_label
+from dlviz.ui.i18n import translate
 from dlviz.ui.widgets import LogSlider
 from dlviz.ui.worker import SPEEDS, speed_label
 
 SCHEDULE_LABELS = {
-    "constant": "Constant",
-    "step": "Step decay",
-    "exponential": "Exponential decay",
-    "cosine": "Cosine annealing",
+    "constant": QT_TRANSLATE_NOOP("TrainingPanel", "Constant"),
+    "step": QT_TRANSLATE_NOOP("TrainingPanel", "Step decay"),
+    "exponential": QT_TRANSLATE_NOOP("TrainingPanel", "Exponential decay"),
+    "cosine": QT_TRANSLATE_NOOP("TrainingPanel", "Cosine annealing"),
 }
 MAX_BATCH = 4096
 DEFAULT_LR = 0.01
@@ -79,7 +81,11 @@ class TrainingPanel(QWidget):
         self.speed.setPageStep(1)
         self.speed.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.speed.setToolTip(
-            "Training speed: slow motion for demonstrations, max for results ([ slower, ] faster)"
+            translate(
+                "TrainingPanel",
+                "Training speed: slow motion for demonstrations, max for results "
+                "([ slower, ] faster)",
+            )
         )
         self.speed_label = QLabel(speed_label(None), self)
         self.speed_label.setMinimumWidth(90)
@@ -88,7 +94,7 @@ class TrainingPanel(QWidget):
         self.optimizer = QComboBox(self)
         self.optimizer.setObjectName("optimizer")
         for name in OPTIMIZERS:
-            self.optimizer.addItem(OPTIMIZER_LABELS[name], name)
+            self.optimizer.addItem(optimizer_label(name), name)
         self.optimizer.setCurrentIndex(OPTIMIZERS.index("adam"))
         # as wide as "Nesterov momentum", not "Gradient descent (full batch)": on a
         # projector's 1280 x 720 the canvas needs the room more than the longest name
@@ -99,40 +105,67 @@ class TrainingPanel(QWidget):
         self.lr = LogSlider(MIN_LR, MAX_LR, DEFAULT_LR, self)
         self.lr.setObjectName("learning-rate")
         self.lr.field.setObjectName("learning-rate-field")
-        self.lr.setToolTip("Learning rate, 0.00001 to 10 (logarithmic slider)")
+        self.lr.setToolTip(
+            translate("TrainingPanel", "Learning rate, 0.00001 to 10 (logarithmic slider)")
+        )
         self.schedule = QComboBox(self)
         self.schedule.setObjectName("schedule")
         for name in SCHEDULES:
-            self.schedule.addItem(SCHEDULE_LABELS.get(name, name), name)
+            label = SCHEDULE_LABELS.get(name)
+            self.schedule.addItem(translate("TrainingPanel", label) if label else name, name)
         self.decay_steps = QSpinBox(self)
         self.decay_steps.setRange(1, 1_000_000)
         self.decay_steps.setValue(1000)
         self.decay_steps.setSingleStep(100)
-        self.decay_steps.setSuffix(" steps")
-        self.decay_steps.setToolTip("Step/exponential: steps per decay; cosine: steps to the end")
+        self.decay_steps.setSuffix(translate("TrainingPanel", " steps"))
+        self.decay_steps.setToolTip(
+            translate(
+                "TrainingPanel", "Step/exponential: steps per decay; cosine: steps to the end"
+            )
+        )
         self.decay_rate = QDoubleSpinBox(self)
         self.decay_rate.setRange(0.01, 1.0)
         self.decay_rate.setSingleStep(0.05)
         self.decay_rate.setValue(0.5)
-        self.decay_rate.setToolTip("Factor the learning rate is multiplied by per decay")
+        self.decay_rate.setToolTip(
+            translate("TrainingPanel", "Factor the learning rate is multiplied by per decay")
+        )
         self.batch = QSpinBox(self)
         self.batch.setObjectName("batch-size")
         self.batch.setRange(1, MAX_BATCH)
         self.batch.setValue(10)
-        self.batch.setToolTip(f"Samples per optimizer step (1 to {MAX_BATCH})")
-        self.l1 = self._rate_box("l1", "L1 penalty on the weights (0 to 10)")
-        self.l2 = self._rate_box("l2", "L2 penalty on the weights (0 to 10)")
+        self.batch.setToolTip(
+            translate("TrainingPanel", "Samples per optimizer step (1 to {most})").format(
+                most=MAX_BATCH
+            )
+        )
+        self.l1 = self._rate_box(
+            "l1",
+            translate("TrainingPanel", "L1 penalty on the weights (0 to 10)"),
+        )
+        self.l2 = self._rate_box(
+            "l2",
+            translate("TrainingPanel", "L2 penalty on the weights (0 to 10)"),
+        )
         self.dropout = QDoubleSpinBox(self)
         self.dropout.setObjectName("dropout")
         self.dropout.setRange(0.0, 0.9)
         self.dropout.setSingleStep(0.05)
         self.dropout.setDecimals(2)
-        self.dropout.setToolTip("Dropout rate of every hidden layer while training (0 to 0.9)")
+        self.dropout.setToolTip(
+            translate(
+                "TrainingPanel", "Dropout rate of every hidden layer while training (0 to 0.9)"
+            )
+        )
         self.seed = QSpinBox(self)
         self.seed.setObjectName("seed")
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip(
-            "Seed of the initial weights and the shuffling; editing it re-initialises the network"
+            translate(
+                "TrainingPanel",
+                "Seed of the initial weights and the shuffling; "
+                "editing it re-initialises the network",
+            )
         )
 
         form = QFormLayout()
@@ -140,22 +173,22 @@ class TrainingPanel(QWidget):
         speed_row = QHBoxLayout()
         speed_row.addWidget(self.speed, 1)
         speed_row.addWidget(self.speed_label)
-        form.addRow("Speed", speed_row)
-        form.addRow("Optimizer", self.optimizer)
-        form.addRow("Learning rate", self.lr)
-        form.addRow("Schedule", self.schedule)
+        form.addRow(translate("TrainingPanel", "Speed"), speed_row)
+        form.addRow(translate("TrainingPanel", "Optimizer"), self.optimizer)
+        form.addRow(translate("TrainingPanel", "Learning rate"), self.lr)
+        form.addRow(translate("TrainingPanel", "Schedule"), self.schedule)
         self.decay_row = QHBoxLayout()
         self.decay_row.addWidget(self.decay_steps)
         self.decay_row.addWidget(QLabel("×", self))
         self.decay_row.addWidget(self.decay_rate)
-        form.addRow("Decay", self.decay_row)
+        form.addRow(translate("TrainingPanel", "Decay"), self.decay_row)
         self._form = form
         self._decay_index = form.rowCount() - 1
-        form.addRow("Batch size", self.batch)
+        form.addRow(translate("TrainingPanel", "Batch size"), self.batch)
         form.addRow("L1", self.l1)
         form.addRow("L2", self.l2)
-        form.addRow("Dropout", self.dropout)
-        form.addRow("Seed", self.seed)
+        form.addRow(translate("TrainingPanel", "Dropout"), self.dropout)
+        form.addRow(translate("TrainingPanel", "Seed"), self.seed)
 
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -189,7 +222,7 @@ class TrainingPanel(QWidget):
         box.setDecimals(5)
         box.setSingleStep(0.001)
         box.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-        box.setSpecialValueText("off")
+        box.setSpecialValueText(translate("TrainingPanel", "off"))
         box.setToolTip(tip)
         return box
 

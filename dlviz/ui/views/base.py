@@ -56,7 +56,8 @@ class View(QWidget):
     """A live view of the session.
 
     Subclasses set ``name`` (the registry key and ``--view`` value), ``title``
-    (dock and menu text) and implement :meth:`update_snapshot`.  The main
+    (dock and menu text, English inside ``QT_TRANSLATE_NOOP("views", ...)``:
+    :meth:`display_title` translates it) and implement :meth:`update_snapshot`.  The main
     window calls :meth:`refresh` on every frame; it forwards the newest
     snapshot only when the view is visible and has not drawn it yet, so a
     hidden view costs nothing.
@@ -120,6 +121,12 @@ class View(QWidget):
             axis = plot_item.getAxis(name)
             axis.enableAutoSIPrefix(False)
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    @classmethod
+    def display_title(cls, short: bool = False) -> str:
+        """The title in the app's language (``title`` is English, marked for lupdate)."""
+        title = (cls.short_title or cls.title) if short else cls.title
+        return translate("views", title)
 
     def extras(self) -> dict[str, Any]:
         """What this view needs the snapshots to carry while it is shown.

@@ -269,7 +269,7 @@ class BoundaryView(View):
     """Decision boundary heatmap behind the data points, and the painting canvas."""
 
     name = "boundary"
-    title = "Decision boundary"
+    title = QT_TRANSLATE_NOOP("views", "Decision boundary")
     default_area = "center"
 
     #: Emitted after the boundary image (or fitted curve) was redrawn: for tests and benchmarks.

@@ -53,8 +53,8 @@ class ConfusionView(View):
     """Counts of (true class, predicted class) on the test points, with per-class accuracy."""
 
     name = "confusion"
-    title = "Confusion matrix"
-    short_title = "Confusion"
+    title = QT_TRANSLATE_NOOP("views", "Confusion matrix")
+    short_title = QT_TRANSLATE_NOOP("views", "Confusion")
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

@@ -120,8 +120,8 @@ class DistributionsView(View):
     """Gradient norm per layer (log) and percentile bands of one quantity per layer."""
 
     name = "distributions"
-    title = "Distributions"
-    short_title = "Distributions"
+    title = QT_TRANSLATE_NOOP("views", "Distributions")
+    short_title = QT_TRANSLATE_NOOP("views", "Distributions")
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

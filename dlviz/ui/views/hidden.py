@@ -58,8 +58,8 @@ class HiddenSpaceView(View):
     """Data points and the input plane's grid mapped into two neurons' outputs."""
 
     name = "hidden-space"
-    title = "Hidden space"
-    short_title = "Hidden space"
+    title = QT_TRANSLATE_NOOP("views", "Hidden space")
+    short_title = QT_TRANSLATE_NOOP("views", "Hidden space")
     default_area = "right"
 
     #: Emitted after a new hidden space was drawn (for tests).

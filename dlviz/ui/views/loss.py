@@ -51,8 +51,8 @@ class LossView(View):
     """Two stacked plots over training steps: loss above, accuracy (or R²) below."""
 
     name = "loss"
-    title = "Loss and accuracy"
-    short_title = "Loss"
+    title = QT_TRANSLATE_NOOP("views", "Loss and accuracy")
+    short_title = QT_TRANSLATE_NOOP("views", "Loss")
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

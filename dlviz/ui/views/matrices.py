@@ -115,8 +115,8 @@ class MatricesView(View):
     """Weights and last-batch gradients of every layer as signed heatmaps, updated live."""
 
     name = "matrices"
-    title = "Weights & gradients"
-    short_title = "Weights"
+    title = QT_TRANSLATE_NOOP("views", "Weights & gradients")
+    short_title = QT_TRANSLATE_NOOP("views", "Weights")
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

@@ -120,8 +120,8 @@ class NetworkView(View):
     """The network graph with a neuron/weight inspector at its side."""
 
     name = "network"
-    title = "Network graph"
-    short_title = "Network"
+    title = QT_TRANSLATE_NOOP("views", "Network graph")
+    short_title = QT_TRANSLATE_NOOP("views", "Network")
     default_area = "right"
 
     #: Emitted after a snapshot was drawn (for tests).

@@ -1,0 +1,32 @@
+"""English names that :mod:`dlviz.core` defines and the UI shows, marked for lupdate.
+
+The core is Qt-free, so its tables (optimizer names, ...) cannot mark their
+texts; this module repeats them inside ``QT_TRANSLATE_NOOP`` so that they
+reach the catalogue, and the UI shows ``translate(context, core_text)``.
+``tests/ui/test_translations.py`` holds these lists to the core's tables: a
+name added there without a line here fails it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+from dlviz.ui.i18n import translate
+
+#: dlviz.core.optim.OPTIMIZER_LABELS's values.
+OPTIMIZERS = (
+    QT_TRANSLATE_NOOP("optimizers", "Gradient descent (full batch)"),
+    QT_TRANSLATE_NOOP("optimizers", "SGD (mini-batch)"),
+    QT_TRANSLATE_NOOP("optimizers", "Momentum"),
+    QT_TRANSLATE_NOOP("optimizers", "Nesterov momentum"),
+    QT_TRANSLATE_NOOP("optimizers", "AdaGrad"),
+    QT_TRANSLATE_NOOP("optimizers", "RMSprop"),
+    QT_TRANSLATE_NOOP("optimizers", "Adam"),
+    QT_TRANSLATE_NOOP("optimizers", "AdamW"),
+)
+
+
+def optimizer_label(name: str) -> str:
+    from dlviz.core.optim import OPTIMIZER_LABELS
+
+    return translate("optimizers", OPTIMIZER_LABELS[name])
