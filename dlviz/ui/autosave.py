@@ -27,6 +27,7 @@ from dlviz.core.errors import DlvizError
 from dlviz.core.io import atomic_write
 from dlviz.core.project import load_project, project_bytes
 from dlviz.core.trainer import Trainer
+from dlviz.ui.i18n import core_text, translate
 from dlviz.ui.notifier import Notifier, user_message
 from dlviz.ui.project_actions import ProjectActions
 from dlviz.ui.worker import TrainingWorker
@@ -103,7 +104,7 @@ class Autosave(QObject):
             remove_stale_temp_files(self.directory)
             self._slot = claim_slot(self.directory)
         except (OSError, DlvizError) as exc:
-            self.notifier.status(user_message(exc, "start autosave"), 10_000)
+            self.notifier.status(user_message(exc, translate("Autosave", "start autosave")), 10_000)
             return
         self.timer.start()
 
@@ -122,8 +123,11 @@ class Autosave(QObject):
         waiting = self.leftovers()
         if waiting:
             self.notifier.status(
-                f"{len(waiting)} automatically saved session(s) of an earlier run are kept: "
-                "start dlviz without a file to restore them",
+                translate(
+                    "Autosave",
+                    "{n} automatically saved session(s) of an earlier run are kept: "
+                    "start dlviz without a file to restore them",
+                ).format(n=len(waiting)),
                 10_000,
             )
 
@@ -148,11 +152,13 @@ class Autosave(QObject):
 
         def done(written: bool | None, exc: BaseException | None) -> None:
             self._busy = False
-            error = "" if exc is None else user_message(exc, "autosave")
+            error = "" if exc is None else user_message(exc, translate("Autosave", "autosave"))
             try:
                 if error:
                     self._dirty = True
-                    self.notifier.status(f"autosave failed: {error}", 6000)
+                    self.notifier.status(
+                        translate("Autosave", "autosave failed: {error}").format(error=error), 6000
+                    )
                 elif written:
                     for leftover in restored:  # now safe in this window's own slot
                         if leftover in self._restored:
@@ -191,18 +197,22 @@ class Autosave(QObject):
             return
         leftover = self._offers[0]
         more = len(self._offers) - 1
-        text = (
-            "dlviz did not close properly. A session was saved automatically "
-            f"{saved_when(leftover.saved)}. Restore it?"
-        )
+        text = translate(
+            "Autosave",
+            "dlviz did not close properly. A session was saved automatically {when}. Restore it?",
+        ).format(when=saved_when(leftover.saved))
         if more:
-            text += f"\n\n({more} more automatically saved session(s) follow.)"
-        box = self.notifier.box(QMessageBox.Icon.Question, "Restore unsaved work?", text)
+            text += "\n\n" + translate(
+                "Autosave", "({n} more automatically saved session(s) follow.)"
+            ).format(n=more)
+        box = self.notifier.box(
+            QMessageBox.Icon.Question, translate("Autosave", "Restore unsaved work?"), text
+        )
         box.setObjectName("restore-question")
-        box.addButton(QMessageBox.StandardButton.Yes).setText("Restore")
-        box.addButton(QMessageBox.StandardButton.No).setText("Discard")
-        later = box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
-        later.setToolTip("Keep it for the next start")
+        box.addButton(QMessageBox.StandardButton.Yes).setText(translate("Autosave", "Restore"))
+        box.addButton(QMessageBox.StandardButton.No).setText(translate("Autosave", "Discard"))
+        later = box.addButton(translate("Autosave", "Later"), QMessageBox.ButtonRole.RejectRole)
+        later.setToolTip(translate("Autosave", "Keep it for the next start"))
         box.setEscapeButton(later)
         box.finished.connect(lambda result: self._restore_answer(leftover, box))
         box.open()
@@ -219,7 +229,11 @@ class Autosave(QObject):
             except DlvizError as exc:
                 self._set_aside(leftover)
                 self.notifier.error(
-                    f"{exc}\n\nThe damaged autosave is kept as {leftover.path}.damaged"
+                    core_text(str(exc))
+                    + "\n\n"
+                    + translate("Autosave", "The damaged autosave is kept as {path}").format(
+                        path=leftover.path + ".damaged"
+                    )
                 )
                 self._keep_offers()
                 return
@@ -227,11 +241,16 @@ class Autosave(QObject):
             # the leftover goes once this window's own autosave holds its work
             self._restored.append(leftover)
             self.autosave()
-            news = f"restored the session saved {saved_when(leftover.saved)}"
+            news = translate("Autosave", "restored the session saved {when}").format(
+                when=saved_when(leftover.saved)
+            )
             if self._offers:
                 n = len(self._offers)
                 self._keep_offers()
-                news += f"; {n} more automatically saved session(s) are kept for the next start"
+                news += translate(
+                    "Autosave",
+                    "; {n} more automatically saved session(s) are kept for the next start",
+                ).format(n=n)
             self.notifier.status(news, 10_000)
         elif button == QMessageBox.StandardButton.No:
             self._offers.remove(leftover)
@@ -249,7 +268,12 @@ class Autosave(QObject):
         try:
             leftover.discard()
         except OSError as exc:
-            self.notifier.status(f"could not remove {leftover.path}: {exc}", 6000)
+            self.notifier.status(
+                translate("Autosave", "could not remove {path}: {reason}").format(
+                    path=leftover.path, reason=exc
+                ),
+                6000,
+            )
             leftover.keep()
 
     def _set_aside(self, leftover: Leftover) -> None:
@@ -267,7 +291,12 @@ class Autosave(QObject):
             try:
                 slot.close()
             except OSError as exc:
-                self.notifier.status(f"could not remove {slot.path}: {exc}", 6000)
+                self.notifier.status(
+                    translate("Autosave", "could not remove {path}: {reason}").format(
+                        path=slot.path, reason=exc
+                    ),
+                    6000,
+                )
                 slot.lock.unlock()
 
     def shutdown(self) -> None:
@@ -417,14 +446,19 @@ def saved_when(seconds: float, now: float | None = None) -> str:
     now = time.time() if now is None else now
     stamp = time.localtime(seconds)
     same_day = time.localtime(now)[:3] == stamp[:3]
-    when = time.strftime("at %H:%M today" if same_day else "at %H:%M on %d %b %Y", stamp)
+    when = time.strftime(
+        translate("Autosave", "at %H:%M today")
+        if same_day
+        else translate("Autosave", "at %H:%M on %d %b %Y"),
+        stamp,
+    )
     age = max(0.0, now - seconds)
     if age < 90:
-        ago = "just now"
+        ago = translate("Autosave", "just now")
     elif age < 90 * 60:
-        ago = f"{round(age / 60)} minutes ago"
+        ago = translate("Autosave", "{n} minutes ago").format(n=round(age / 60))
     elif age < 36 * 3600:
-        ago = f"{round(age / 3600)} hours ago"
+        ago = translate("Autosave", "{n} hours ago").format(n=round(age / 3600))
     else:
-        ago = f"{round(age / 86400)} days ago"
-    return f"{when} ({ago})"
+        ago = translate("Autosave", "{n} days ago").format(n=round(age / 86400))
+    return translate("Autosave", "{when} ({ago})").format(when=when, ago=ago)

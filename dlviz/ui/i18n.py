@@ -9,8 +9,9 @@ Texts with values in them translate a template with named fields and
 
 Messages from :mod:`dlviz.core` (``DlvizError`` texts, the trainer's
 notices) are English: the core is Qt-free and also serves the CLI.  The UI
-shows them inside a translated frame (a translated title or lead sentence)
-and leaves the core's sentence as it is.
+shows them inside a translated frame: the dialog's title is translated and,
+in a language other than English, :func:`core_text` puts a translated lead
+line before the core's sentence, which stays as it is.
 
 The catalogues live in ``dlviz/resources/translations/``: ``dlviz_zh_CN.ts``
 (the source, edited with Qt Linguist or by hand) and ``dlviz_zh_CN.qm`` (what
@@ -46,6 +47,17 @@ _current = "en"
 def translate(context: str, text: str) -> str:
     """``text`` in the app's language (lupdate finds every call by this name)."""
     return QCoreApplication.translate(context, text)
+
+
+def core_text(message: str) -> str:
+    """A message from dlviz.core (English) as the UI shows it: in a translated frame.
+
+    In English the message is shown as it is; in another language a translated
+    lead says that what follows is dlviz's own message, in English.
+    """
+    if _current == "en":
+        return message
+    return translate("i18n", "dlviz says (in English):\n{message}").format(message=message)
 
 
 def system_language() -> str:

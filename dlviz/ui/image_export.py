@@ -15,7 +15,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QIODevice, QObject, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QBuffer,
+    QIODevice,
+    QObject,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,11 +42,12 @@ from dlviz.core.animation import MAX_FRAMES, Cancelled, write_gif
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.io import atomic_write
+from dlviz.ui.i18n import core_text, translate
 from dlviz.ui.notifier import Notifier
 from dlviz.ui.session import Session
 from dlviz.ui.worker import TrainingWorker
 
-IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
+IMAGE_FILTER = QT_TRANSLATE_NOOP("ImageExport", "PNG image (*.png);;SVG drawing (*.svg)")
 
 
 class ImageExport(QObject):
@@ -72,7 +83,10 @@ class ImageExport(QObject):
         widget = self.targets[name][1]
         if path is None:
             path, chosen = QFileDialog.getSaveFileName(
-                self._parent, "Export image", f"dlviz-{name}.png", IMAGE_FILTER
+                self._parent,
+                translate("ImageExport", "Export image"),
+                f"dlviz-{name}.png",
+                translate("ImageExport", IMAGE_FILTER),
             )
             if not path:
                 return False
@@ -86,17 +100,17 @@ class ImageExport(QObject):
                 with atomic_write(path) as fh:
                     fh.write(_png_bytes(image))
         except DlvizError as exc:
-            self.notifier.error(str(exc))
+            self.notifier.error(core_text(str(exc)))
             return False
         except OSError as exc:
-            self.notifier.error(f"{path}: {exc}")
+            self.notifier.error(f"{path}: {exc}")  # the system's own words
             return False
-        self.notifier.status(f"saved {path}", 4000)
+        self.notifier.status(translate("ImageExport", "saved {path}").format(path=path), 4000)
         return True
 
     def copy_view(self, name: str = "window") -> None:
         QApplication.clipboard().setPixmap(self.targets[name][1].grab())
-        self.notifier.status("copied the image to the clipboard", 3000)
+        self.notifier.status(translate("ImageExport", "copied the image to the clipboard"), 3000)
 
     # ------------------------------------------------------------ training GIF
 
@@ -109,18 +123,28 @@ class ImageExport(QObject):
         snaps = [e.snapshot for e in self.worker.timeline_entries()]
         snaps = [s for s in snaps if s.grid is not None]
         if len(snaps) < 2:
-            self.notifier.error("nothing to animate yet: train for a while first")
+            self.notifier.error(
+                translate("ImageExport", "nothing to animate yet: train for a while first")
+            )
             return False
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self._parent, "Export training GIF", "training.gif", "GIF (*.gif)"
+                self._parent,
+                translate("ImageExport", "Export training GIF"),
+                translate("ImageExport", "training.gif"),
+                translate("ImageExport", "GIF (*.gif)"),
             )
             if not path:
                 return False
             if not path.lower().endswith(".gif"):
                 path += ".gif"
             n, ok = QInputDialog.getInt(
-                self._parent, "Training GIF", "Frames:", min(len(snaps), 120), 2, MAX_FRAMES
+                self._parent,
+                translate("ImageExport", "Training GIF"),
+                translate("ImageExport", "Frames:"),
+                min(len(snaps), 120),
+                2,
+                MAX_FRAMES,
             )
             if not ok:
                 return False
@@ -140,7 +164,12 @@ class ImageExport(QObject):
         if error:
             self.notifier.error(error)
         elif not job.cancelled:
-            self.notifier.status(f"wrote {job.count} frames to {job.path}", 4000)
+            self.notifier.status(
+                translate("ImageExport", "wrote {n} frames to {path}").format(
+                    n=job.count, path=job.path
+                ),
+                4000,
+            )
 
     def shutdown(self) -> None:
         """The window closes: no GIF is left being written."""
@@ -207,9 +236,15 @@ class GifJob(QObject):
         self.done, self.total = 0, len(snaps)
         self._error = ""
         self._finished = False
-        self.dialog = QProgressDialog("Writing the training GIF…", "Cancel", 0, self.total, window)
+        self.dialog = QProgressDialog(
+            translate("ImageExport", "Writing the training GIF…"),
+            translate("ImageExport", "Cancel"),
+            0,
+            self.total,
+            window,
+        )
         self.dialog.setObjectName("gif-progress")
-        self.dialog.setWindowTitle("Export training GIF")
+        self.dialog.setWindowTitle(translate("ImageExport", "Export training GIF"))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(0)
         self.dialog.canceled.connect(self.cancel)
@@ -249,7 +284,7 @@ class GifJob(QObject):
         except Cancelled:
             pass
         except DlvizError as exc:
-            self._error = str(exc)
+            self._error = core_text(str(exc))
         except OSError as exc:
             self._error = f"{self.path}: {exc}"
         self._finished = True

@@ -44,7 +44,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui import actions as action_table
 from dlviz.ui import icons
 from dlviz.ui.autosave import Autosave
-from dlviz.ui.i18n import LANGUAGES, translate
+from dlviz.ui.i18n import LANGUAGES, core_text, translate
 from dlviz.ui.image_export import ImageExport
 from dlviz.ui.notifier import Notifier
 from dlviz.ui.panels.data_panel import DataPanel
@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
             )
         except DlvizError as exc:
             if not quiet:
-                self.notifier.error(str(exc))
+                self.notifier.error(core_text(str(exc)))
             return None
 
     def _fallback_spec(self) -> NetworkSpec:
@@ -496,7 +496,7 @@ class MainWindow(QMainWindow):
         try:
             config = self.training_panel.config()
         except DlvizError as exc:
-            self.notifier.error(str(exc))
+            self.notifier.error(core_text(str(exc)))
             return
         self.worker.set_config(config)
         dropout = self.training_panel.dropout_rate()

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from dlviz.core.errors import DlvizError
+from dlviz.ui.i18n import core_text, translate
 
 #: How long a status line stays (ms) unless the caller says otherwise.
 STATUS_MS = 6000
@@ -23,14 +24,17 @@ STATUS_MS = 6000
 def user_message(exc: BaseException, what: str) -> str:
     """One clear line for the user: a DlvizError as it is, an OSError with what failed.
 
+    ``what`` is a translated verb phrase ("save the project").
+
     Anything else is a programming error: it is named as such (with its type),
     never dressed up as the user's mistake.
     """
     if isinstance(exc, DlvizError):
-        return str(exc)
+        return core_text(str(exc))
+    template = translate("Notifier", "could not {what}: {reason}")
     if isinstance(exc, OSError):
-        return f"could not {what}: {exc.strerror or exc}"
-    return f"could not {what}: {type(exc).__name__}: {exc}"
+        return template.format(what=what, reason=exc.strerror or exc)
+    return template.format(what=what, reason=f"{type(exc).__name__}: {exc}")
 
 
 class Notifier(QObject):
@@ -59,7 +63,7 @@ class Notifier(QObject):
 
     def error(self, text: str) -> None:
         """A mistake the user can fix: its one message, and OK."""
-        box = self.box(QMessageBox.Icon.Warning, "dlviz", text)
+        box = self.box(QMessageBox.Icon.Warning, translate("Notifier", "dlviz"), text)
         box.addButton(QMessageBox.StandardButton.Ok)
         box.open()
 

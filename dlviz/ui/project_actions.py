@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dlviz.core.data import Dataset, dataset_notes, read_csv, write_csv
@@ -36,6 +36,7 @@ from dlviz.core.io import atomic_write, fit_weights, load_weights
 from dlviz.core.project import PROJECT_SUFFIX, load_project, project_bytes
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import Trainer
+from dlviz.ui.i18n import core_text, translate
 from dlviz.ui.notifier import Notifier, user_message
 from dlviz.ui.panels.network_panel import NetworkPanel
 from dlviz.ui.panels.training_panel import TrainingPanel
@@ -43,20 +44,23 @@ from dlviz.ui.recent_files import RecentFiles
 from dlviz.ui.session import DataSettings, Session
 from dlviz.ui.worker import TrainingWorker
 
-PROJECT_FILTER = "dlviz projects (*.dlviz)"
-OPEN_FILTER = "Projects and data (*.dlviz *.csv);;dlviz projects (*.dlviz);;CSV data (*.csv)"
+PROJECT_FILTER = QT_TRANSLATE_NOOP("ProjectActions", "dlviz projects (*.dlviz)")
+OPEN_FILTER = QT_TRANSLATE_NOOP(
+    "ProjectActions",
+    "Projects and data (*.dlviz *.csv);;dlviz projects (*.dlviz);;CSV data (*.csv)",
+)
 WEIGHT_FILTERS = {
-    "NumPy weights (*.npz)": ".npz",
-    "JSON weights (*.json)": ".json",
-    "safetensors (*.safetensors)": ".safetensors",
-    "ONNX model (*.onnx)": ".onnx",
-    "NumPy code (*.py)": ".py",
-    "PyTorch code (*.torch.py)": ".torch.py",
+    QT_TRANSLATE_NOOP("ProjectActions", "NumPy weights (*.npz)"): ".npz",
+    QT_TRANSLATE_NOOP("ProjectActions", "JSON weights (*.json)"): ".json",
+    QT_TRANSLATE_NOOP("ProjectActions", "safetensors (*.safetensors)"): ".safetensors",
+    QT_TRANSLATE_NOOP("ProjectActions", "ONNX model (*.onnx)"): ".onnx",
+    QT_TRANSLATE_NOOP("ProjectActions", "NumPy code (*.py)"): ".py",
+    QT_TRANSLATE_NOOP("ProjectActions", "PyTorch code (*.torch.py)"): ".torch.py",
 }
 JOB_VERBS = {
-    "save": "save",
-    "export_weights": "export the weights",
-    "import_weights": "import the weights",
+    "save": QT_TRANSLATE_NOOP("ProjectActions", "save the project"),
+    "export_weights": QT_TRANSLATE_NOOP("ProjectActions", "export the weights"),
+    "import_weights": QT_TRANSLATE_NOOP("ProjectActions", "import the weights"),
 }
 
 
@@ -175,15 +179,27 @@ class ProjectActions(QObject):
     # ------------------------------------------------------------ dialogs
 
     def _ask_open(self, title: str, filters: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self._parent, title, "", filters)
+        """A file to open (``title`` and ``filters`` are translated here)."""
+        path, _ = QFileDialog.getOpenFileName(
+            self._parent,
+            translate("ProjectActions", title),
+            "",
+            translate("ProjectActions", filters),
+        )
         return path or None
 
     def _ask_save(self, title: str, name: str, filters: str) -> tuple[str | None, str]:
-        path, chosen = QFileDialog.getSaveFileName(self._parent, title, name, filters)
+        path, chosen = QFileDialog.getSaveFileName(
+            self._parent,
+            translate("ProjectActions", title),
+            name,
+            translate("ProjectActions", filters),
+        )
         return (path or None), chosen
 
     def _error(self, exc: BaseException | str) -> None:
-        self.notifier.error(str(exc))
+        """A user's message (``str``, already in the app's language) or the core's error."""
+        self.notifier.error(exc if isinstance(exc, str) else core_text(str(exc)))
 
     def confirm_discard(self, then: Callable[[], Any] | None = None) -> bool:
         """Ask before throwing away unsaved work: True when it is fine to go on now.
@@ -196,8 +212,10 @@ class ProjectActions(QObject):
             return True
         answer = QMessageBox.question(
             self._parent,
-            "Unsaved changes",
-            f"Save the changes to {self.display_name()}?",
+            translate("ProjectActions", "Unsaved changes"),
+            translate("ProjectActions", "Save the changes to {name}?").format(
+                name=self.display_name()
+            ),
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -232,7 +250,8 @@ class ProjectActions(QObject):
 
         def ended(result: Any, exc: BaseException | None) -> None:
             self._jobs -= 1
-            error = "" if exc is None else user_message(exc, JOB_VERBS[what])
+            verb = translate("ProjectActions", JOB_VERBS[what])
+            error = "" if exc is None else user_message(exc, verb)
             try:
                 done(result, error)
             finally:
@@ -244,7 +263,11 @@ class ProjectActions(QObject):
     def _waiting_note(self, what: str) -> None:
         if not self._engine_ready:
             self.notifier.status(
-                f"{what} as soon as the training engine has finished compiling…", 10_000
+                translate(
+                    "ProjectActions",
+                    "{what} as soon as the training engine has finished compiling…",
+                ).format(what=what),
+                10_000,
             )
 
     def ui_state(self) -> dict[str, Any]:
@@ -285,7 +308,7 @@ class ProjectActions(QObject):
         if path is None:
             if not self.confirm_discard(then=self.open):
                 return False
-            path = self._ask_open("Open", OPEN_FILTER)
+            path = self._ask_open(QT_TRANSLATE_NOOP("ProjectActions", "Open"), OPEN_FILTER)
             if path is None:
                 return False
         if path.lower().endswith(".csv"):
@@ -315,7 +338,7 @@ class ProjectActions(QObject):
         self.opened.emit()
         self.update_title()
         self.recent.add(self.path)
-        self.notifier.status(f"opened {path}", 4000)
+        self.notifier.status(translate("ProjectActions", "opened {path}").format(path=path), 4000)
 
     def restore(self, trainer: Trainer, ui: dict[str, Any]) -> None:
         """Make an autosaved session the running one: unsaved, with no file of its own."""
@@ -378,7 +401,9 @@ class ProjectActions(QObject):
         """
         if path is None:
             name = self.path or f"{self.session.dataset.name}{PROJECT_SUFFIX}"
-            path, _ = self._ask_save("Save project", name, PROJECT_FILTER)
+            path, _ = self._ask_save(
+                QT_TRANSLATE_NOOP("ProjectActions", "Save project"), name, PROJECT_FILTER
+            )
             if path is None:
                 return False
             if not path.lower().endswith(PROJECT_SUFFIX):
@@ -406,19 +431,26 @@ class ProjectActions(QObject):
                 self._saved_step = step if step is not None else self._saved_step
             self.update_title()
             self.recent.add(target)
-            self.notifier.status(f"saved {path}", 4000)
+            self.notifier.status(
+                translate("ProjectActions", "saved {path}").format(path=path), 4000
+            )
             if then is not None:
                 then()
 
         self._submit("save", write, done)
-        self._waiting_note(f"saving {os.path.basename(path)}")
+        self._waiting_note(
+            translate("ProjectActions", "saving {name}").format(name=os.path.basename(path))
+        )
         return True
 
     # ------------------------------------------------------------ data (CSV)
 
     def import_csv(self, path: str | None = None) -> bool:
         if path is None:
-            path = self._ask_open("Import data", "CSV files (*.csv);;All (*)")
+            path = self._ask_open(
+                QT_TRANSLATE_NOOP("ProjectActions", "Import data"),
+                QT_TRANSLATE_NOOP("ProjectActions", "CSV files (*.csv);;All (*)"),
+            )
             if path is None:
                 return False
         try:
@@ -429,12 +461,16 @@ class ProjectActions(QObject):
         self.session.replace_dataset(dataset)
         notes = dataset_notes(dataset)
         if notes:  # it trains, but the user should know what it can teach
-            self.notifier.error(f"{os.path.basename(path)}: " + "\n".join(notes))
+            self.notifier.error(core_text(f"{os.path.basename(path)}: " + "\n".join(notes)))
         return True
 
     def export_csv(self, path: str | None = None) -> bool:
         if path is None:
-            path, _ = self._ask_save("Export data", "data.csv", "CSV files (*.csv)")
+            path, _ = self._ask_save(
+                QT_TRANSLATE_NOOP("ProjectActions", "Export data"),
+                "data.csv",
+                QT_TRANSLATE_NOOP("ProjectActions", "CSV files (*.csv)"),
+            )
             if path is None:
                 return False
         try:
@@ -442,7 +478,12 @@ class ProjectActions(QObject):
         except DlvizError as exc:
             self._error(exc)
             return False
-        self.notifier.status(f"wrote {self.session.dataset.n} points to {path}", 4000)
+        self.notifier.status(
+            translate("ProjectActions", "wrote {n} points to {path}").format(
+                n=self.session.dataset.n, path=path
+            ),
+            4000,
+        )
         return True
 
     # ------------------------------------------------------------ weights
@@ -453,10 +494,16 @@ class ProjectActions(QObject):
         True when the export is under way; :attr:`job_finished` says how it ended.
         """
         if path is None:
-            path, chosen = self._ask_save("Export weights", "model.onnx", ";;".join(WEIGHT_FILTERS))
-            if path is None:
+            shown = {translate("ProjectActions", k): v for k, v in WEIGHT_FILTERS.items()}
+            path, chosen = QFileDialog.getSaveFileName(
+                self._parent,
+                translate("ProjectActions", "Export weights"),
+                "model.onnx",
+                ";;".join(shown),
+            )
+            if not path:
                 return False
-            suffix = WEIGHT_FILTERS.get(chosen, "")
+            suffix = shown.get(chosen, "")
             if suffix and not path.lower().endswith(suffix):
                 path += suffix
         target = path
@@ -470,10 +517,15 @@ class ProjectActions(QObject):
             if error:
                 self._error(error)
             else:
-                self.notifier.status(f"exported {fmt} to {target}", 4000)
+                self.notifier.status(
+                    translate("ProjectActions", "exported {format} to {path}").format(
+                        format=fmt, path=target
+                    ),
+                    4000,
+                )
 
         self._submit("export_weights", export, done)
-        self._waiting_note("exporting the weights")
+        self._waiting_note(translate("ProjectActions", "exporting the weights"))
         return True
 
     def import_weights(self, path: str | None = None) -> bool:
@@ -485,7 +537,10 @@ class ProjectActions(QObject):
         optimizer starts afresh (its moments belonged to the old weights).
         """
         if path is None:
-            path = self._ask_open("Import weights", "Weights (*.npz *.json *.safetensors)")
+            path = self._ask_open(
+                QT_TRANSLATE_NOOP("ProjectActions", "Import weights"),
+                QT_TRANSLATE_NOOP("ProjectActions", "Weights (*.npz *.json *.safetensors)"),
+            )
             if path is None:
                 return False
         try:
@@ -508,12 +563,16 @@ class ProjectActions(QObject):
             self.set_modified(True)
             extra = f" ({'; '.join(notes)})" if notes else ""
             self.notifier.status(
-                f"loaded weights from {path}; the optimizer starts afresh{extra}", 6000
+                translate(
+                    "ProjectActions", "loaded weights from {path}; the optimizer starts afresh"
+                ).format(path=path)
+                + extra,
+                6000,
             )
 
         # changes: the worker publishes a snapshot with the new weights, even paused
         self._submit("import_weights", put, done, changes=True)
-        self._waiting_note("importing the weights")
+        self._waiting_note(translate("ProjectActions", "importing the weights"))
         return True
 
     # ------------------------------------------------------------ closing

@@ -7,6 +7,7 @@ import os
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QMenu
 
+from dlviz.ui.i18n import translate
 from dlviz.ui.notifier import Notifier
 
 MAX_RECENT = 8
@@ -40,7 +41,11 @@ class RecentFiles(QObject):
         """Emit :attr:`chosen` for ``path``; a file gone since is dropped from the list, said so."""
         if not os.path.exists(path):
             QSettings().setValue(KEY, [p for p in self.paths() if p != path])
-            self.notifier.error(f"{path} no longer exists; removed it from the recent files")
+            self.notifier.error(
+                translate(
+                    "RecentFiles", "{path} no longer exists; removed it from the recent files"
+                ).format(path=path)
+            )
             return False
         self.chosen.emit(path)
         return True
@@ -53,4 +58,4 @@ class RecentFiles(QObject):
             action.setToolTip(path)
             action.triggered.connect(lambda _=False, p=path: self.open(p))
         if not paths:
-            self.menu.addAction("(none yet)").setEnabled(False)
+            self.menu.addAction(translate("RecentFiles", "(none yet)")).setEnabled(False)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.timeline import DEFAULT_CAP_BYTES, TimelineEntry
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.worker import TrainingWorker
 
@@ -53,7 +54,9 @@ def megabytes(nbytes: int) -> str:
 
 
 def describe(step: int, last: int, nbytes: int, cap: int) -> str:
-    return f"step {step:,} of {last:,} · {megabytes(nbytes)} of {cap // MB} MB"
+    return translate("TimelineBar", "step {step:,} of {last:,} · {used} of {cap} MB").format(
+        step=step, last=last, used=megabytes(nbytes), cap=cap // MB
+    )
 
 
 class TimelineBar(QWidget):
@@ -73,7 +76,10 @@ class TimelineBar(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("timeline-slider")
         self.slider.setToolTip(
-            "While paused, drag to look back at earlier steps (every view follows)"
+            translate(
+                "TimelineBar",
+                "While paused, drag to look back at earlier steps (every view follows)",
+            )
         )
         self.slider.setMinimumWidth(150)
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -84,21 +90,30 @@ class TimelineBar(QWidget):
         self.info = QLabel(describe(0, 0, 0, DEFAULT_CAP_BYTES), self)
         self.info.setObjectName("timeline-info")
         self.info.setContentsMargins(8, 0, 0, 0)
-        self.info.setToolTip("The step shown, the newest step, and the memory the timeline holds")
-        self.resume = QPushButton("Resume from here", self)
+        self.info.setToolTip(
+            translate(
+                "TimelineBar", "The step shown, the newest step, and the memory the timeline holds"
+            )
+        )
+        self.resume = QPushButton(translate("TimelineBar", "Resume from here"), self)
         self.resume.setObjectName("timeline-resume")
         self.resume.setToolTip(
-            "Go back to the step shown: weights and optimizer as they were then; "
-            "the later steps are forgotten"
+            translate(
+                "TimelineBar",
+                "Go back to the step shown: weights and optimizer as they were then; "
+                "the later steps are forgotten",
+            )
         )
         self.resume.setEnabled(False)
         self.resume.clicked.connect(self.resume_here)
-        cap_label = QLabel("Keep up to", self)
+        cap_label = QLabel(translate("TimelineBar", "Keep up to"), self)
         self.cap = QSpinBox(self)
         self.cap.setObjectName("timeline-cap")
         self.cap.setRange(1, MAX_CAP_MB)
         self.cap.setSuffix(" MB")
-        self.cap.setToolTip("Memory the timeline may use; the oldest points go first")
+        self.cap.setToolTip(
+            translate("TimelineBar", "Memory the timeline may use; the oldest points go first")
+        )
         stored = _settings().value(SETTINGS_KEY, DEFAULT_CAP_BYTES // MB)
         try:
             cap_mb = int(stored)  # type: ignore[call-overload]

@@ -456,7 +456,12 @@ class TrainingWorker(QObject):
             return False
         try:
             if self._trainer is None:
-                raise DlvizError("the training engine did not start, so there is nothing to use")
+                raise DlvizError(
+                    translate(
+                        "TrainingWorker",
+                        "the training engine did not start, so there is nothing to use",
+                    )
+                )
             future.set_result(job.fn(self._trainer))
         except Exception as exc:  # noqa: BLE001  (goes to done, or reported below)
             future.set_exception(exc)
@@ -512,8 +517,11 @@ class TrainingWorker(QObject):
             if step not in steps:
                 # the network was rebuilt or reset after the user chose that point
                 self.notice.emit(
-                    f"step {step} is no longer on the timeline (the network was "
-                    "rebuilt or reset since); training stays where it is"
+                    translate(
+                        "TrainingWorker",
+                        "step {step} is no longer on the timeline (the network was "
+                        "rebuilt or reset since); training stays where it is",
+                    ).format(step=step)
                 )
                 return True
             index = steps.index(step)
@@ -521,8 +529,11 @@ class TrainingWorker(QObject):
             self._timeline.truncate_after(index)
         if not exact:
             self.notice.emit(
-                f"back at step {step}: the points changed since then, so its "
-                "epoch starts afresh on the points you see"
+                translate(
+                    "TrainingWorker",
+                    "back at step {step}: the points changed since then, so its "
+                    "epoch starts afresh on the points you see",
+                ).format(step=step)
             )
         return True
 
@@ -585,14 +596,18 @@ class TrainingWorker(QObject):
         if spec.same_shapes(trainer.spec) and dataset.kind == trainer.dataset.kind:
             trainer.set_spec(spec)  # weights fit: keep them (activation, dropout, loss...)
             trainer.set_dataset(dataset)
-            self.notice.emit("network changed; training goes on with the same weights")
+            self.notice.emit(
+                translate(
+                    "TrainingWorker", "network changed; training goes on with the same weights"
+                )
+            )
             return True
         # a structural change (or another kind of data): new weights for the new shapes
         self._forget_timeline()
         self._trainer = Trainer(  # the engine chosen stays
             dataset, spec, trainer.config, seed=trainer.seed, engine=trainer.engine_choice
         )
-        self.notice.emit("network rebuilt with new weights")
+        self.notice.emit(translate("TrainingWorker", "network rebuilt with new weights"))
         return True
 
     def _tell_engine(self, trainer: Trainer) -> None:
@@ -619,7 +634,7 @@ class TrainingWorker(QObject):
     def _check_halt(self, trainer: Trainer) -> bool:
         if trainer.stopped:
             self._pause_quietly()
-            self.halted.emit(trainer.message or "training stopped")
+            self.halted.emit(trainer.message or translate("TrainingWorker", "training stopped"))
             return True
         return False
 
