@@ -131,7 +131,7 @@ class ImageExport(QObject):
             path, _ = QFileDialog.getSaveFileName(
                 self._parent,
                 translate("ImageExport", "Export training GIF"),
-                translate("ImageExport", "training.gif"),
+                "training.gif",
                 translate("ImageExport", "GIF (*.gif)"),
             )
             if not path:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QScrollArea, QWidget
 
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 
 
