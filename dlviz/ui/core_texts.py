@@ -30,3 +30,22 @@ def optimizer_label(name: str) -> str:
     from dlviz.core.optim import OPTIMIZER_LABELS
 
     return translate("optimizers", OPTIMIZER_LABELS[name])
+
+
+#: dlviz.core.colors.OKABE_ITO_NAMES (the class colours' names).
+COLOURS = (
+    QT_TRANSLATE_NOOP("colours", "orange"),
+    QT_TRANSLATE_NOOP("colours", "sky blue"),
+    QT_TRANSLATE_NOOP("colours", "bluish green"),
+    QT_TRANSLATE_NOOP("colours", "yellow"),
+    QT_TRANSLATE_NOOP("colours", "blue"),
+    QT_TRANSLATE_NOOP("colours", "vermillion"),
+    QT_TRANSLATE_NOOP("colours", "reddish purple"),
+    QT_TRANSLATE_NOOP("colours", "grey"),
+)
+
+
+def colour_name(index: int) -> str:
+    from dlviz.core.colors import OKABE_ITO_NAMES
+
+    return translate("colours", OKABE_ITO_NAMES[index])

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from dlviz.core.colors import (
     MAX_CLASSES,
     OKABE_ITO_HEX,
-    OKABE_ITO_NAMES,
     boundary_image,
     classifier_picture,
     grid_rect,
@@ -40,6 +39,8 @@ from dlviz.core.colors import (
 )
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui import icons
+from dlviz.ui.core_texts import colour_name
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import View
@@ -157,9 +158,20 @@ class CanvasToolbar(QWidget):
         self.tool_group = QButtonGroup(self)
         self.tool_buttons: dict[str, QToolButton] = {}
         for tool, tip in (
-            ("paint", "Paint points (B): click or drag; right-drag erases"),
-            ("erase", "Eraser (E): click or drag over points to remove them"),
-            ("move", "Move points (M): drag a point (or Shift+drag with any tool)"),
+            (
+                "paint",
+                translate("BoundaryView", "Paint points (B): click or drag; right-drag erases"),
+            ),
+            (
+                "erase",
+                translate("BoundaryView", "Eraser (E): click or drag over points to remove them"),
+            ),
+            (
+                "move",
+                translate(
+                    "BoundaryView", "Move points (M): drag a point (or Shift+drag with any tool)"
+                ),
+            ),
         ):
             button = QToolButton(self)
             button.setCheckable(True)
@@ -171,7 +183,7 @@ class CanvasToolbar(QWidget):
             self.tool_buttons[tool] = button
             layout.addWidget(button)
         layout.addSpacing(10)
-        self.class_label = QLabel("Class:", self)
+        self.class_label = QLabel(translate("BoundaryView", "Class:"), self)
         layout.addWidget(self.class_label)
         self.swatch_group = QButtonGroup(self)
         self.swatches: list[QToolButton] = []
@@ -180,30 +192,39 @@ class CanvasToolbar(QWidget):
             button.setCheckable(True)
             button.setIcon(swatch_icon(OKABE_ITO_HEX[i], str(i + 1)))
             button.setIconSize(QSize(26, 26))
-            button.setToolTip(f"Paint class {i + 1} ({OKABE_ITO_NAMES[i]}); key {i + 1}")
+            button.setToolTip(
+                translate("BoundaryView", "Paint class {n} ({colour}); key {n}").format(
+                    n=i + 1, colour=colour_name(i)
+                )
+            )
             button.setObjectName(f"class-{i + 1}")
             button.setAutoRaise(True)
             button.clicked.connect(self._swatch_clicked)
             self.swatch_group.addButton(button, i)
             self.swatches.append(button)
             layout.addWidget(button)
-        self.value_label = QLabel("Target value:", self)
+        self.value_label = QLabel(translate("BoundaryView", "Target value:"), self)
         self.value = QDoubleSpinBox(self)
         self.value.setObjectName("paint-value")
         self.value.setDecimals(2)
         self.value.setSingleStep(0.1)
         self.value.setRange(-100.0, 100.0)
         self.value.setToolTip(
-            "The value a click gives a new point (orange negative, blue positive)"
+            translate(
+                "BoundaryView",
+                "The value a click gives a new point (orange negative, blue positive)",
+            )
         )
         self.value.valueChanged.connect(session.set_paint_value)
         layout.addWidget(self.value_label)
         layout.addWidget(self.value)
-        self.curve_label = QLabel("Click to add (x, y) points", self)
+        self.curve_label = QLabel(translate("BoundaryView", "Click to add (x, y) points"), self)
         layout.addWidget(self.curve_label)
         layout.addStretch(1)
-        self.legend = QLabel("●  train    ○  test", self)
-        self.legend.setToolTip("Training points are filled, test points are rings")
+        self.legend = QLabel(translate("BoundaryView", "●  train    ○  test"), self)
+        self.legend.setToolTip(
+            translate("BoundaryView", "Training points are filled, test points are rings")
+        )
         layout.addWidget(self.legend)
         session.tool_changed.connect(self.sync)
         session.dataset_changed.connect(self._dataset_changed)

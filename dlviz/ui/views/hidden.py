@@ -37,21 +37,25 @@ from PySide6.QtWidgets import (
 from dlviz.core.colors import point_colors
 from dlviz.core.network import LayerSpec
 from dlviz.core.snapshot import HiddenSpace, Snapshot
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import Scale, plot_font
 from dlviz.ui.views.base import View
 from dlviz.ui.views.boundary import CURVE_COLOR, _brushes, _pens
 
-NO_HIDDEN = (
+NO_HIDDEN = QT_TRANSLATE_NOOP(
+    "HiddenView",
     "This network has no hidden layer.\n\n"
     "Add a hidden layer (Network panel, or Ctrl+L) to see how it moves "
-    "the data around before the output layer draws its line."
+    "the data around before the output layer draws its line.",
 )
 PAD = 0.06
 
 
 def layer_label(index: int, layer: LayerSpec) -> str:
-    return f"Layer {index} ({layer.activation}, {layer.width})"
+    return translate("HiddenView", "Layer {index} ({activation}, {width})").format(
+        index=index, activation=layer.activation, width=layer.width
+    )
 
 
 class HiddenSpaceView(View):
@@ -78,37 +82,44 @@ class HiddenSpaceView(View):
         row.setColumnStretch(3, 1)
         self.layer_combo = QComboBox(controls)
         self.layer_combo.setObjectName("hidden-layer")
-        self.layer_combo.setToolTip("Which hidden layer's space to show")
+        self.layer_combo.setToolTip(translate("HiddenView", "Which hidden layer's space to show"))
         self.layer_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.layer_combo.setMinimumContentsLength(8)  # "Layer 2 (tanh, 16)" elides in large type
         self.neuron_x = QSpinBox(controls)
         self.neuron_x.setObjectName("hidden-neuron-x")
-        self.neuron_x.setToolTip("The neuron whose output is the horizontal axis")
+        self.neuron_x.setToolTip(
+            translate("HiddenView", "The neuron whose output is the horizontal axis")
+        )
         self.neuron_y = QSpinBox(controls)
         self.neuron_y.setObjectName("hidden-neuron-y")
-        self.neuron_y.setToolTip("The neuron whose output is the vertical axis")
+        self.neuron_y.setToolTip(
+            translate("HiddenView", "The neuron whose output is the vertical axis")
+        )
         for box in (self.neuron_x, self.neuron_y):
             box.setRange(1, 1)
             box.valueChanged.connect(self._choice_changed)
         self.layer_combo.currentIndexChanged.connect(self._layer_changed)
-        row.addWidget(QLabel("Layer:", controls), 0, 0)
+        row.addWidget(QLabel(translate("HiddenView", "Layer:"), controls), 0, 0)
         row.addWidget(self.layer_combo, 0, 1)
         # the neuron choice is its own group: in large type it takes a second line
         # (apply_theme), so the view, and the dock column it shares, stay narrow
         neurons = QWidget(controls)
         pair = QHBoxLayout(neurons)
         pair.setContentsMargins(6, 0, 0, 0)
-        pair.addWidget(QLabel("Neuron →", neurons))
+        pair.addWidget(QLabel(translate("HiddenView", "Neuron →"), neurons))
         pair.addWidget(self.neuron_x)
         pair.addWidget(QLabel("↑", neurons))
         pair.addWidget(self.neuron_y)
         self._neuron_group = neurons
         self._controls = row
         self.caption = QLabel(
-            "Each dot is a data point placed by what the two neurons output; "
-            "the mesh is the input plane's grid, bent by the network.",
+            translate(
+                "HiddenView",
+                "Each dot is a data point placed by what the two neurons output; "
+                "the mesh is the input plane's grid, bent by the network.",
+            ),
             self,
         )
         self.caption.setWordWrap(True)
@@ -143,7 +154,7 @@ class HiddenSpaceView(View):
         page.addWidget(self.caption)
         page.addWidget(self.plot, 1)
 
-        self.message = QLabel(NO_HIDDEN, self)
+        self.message = QLabel(translate("HiddenView", NO_HIDDEN), self)
         self.message.setObjectName("hidden-message")
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -247,11 +258,12 @@ class HiddenSpaceView(View):
         }
         space = self._space
         if space is None:
-            bottom = left = "neuron output"
+            bottom = left = translate("HiddenView", "neuron output")
         else:
             i, j = space.neurons
-            bottom = f"neuron {i + 1} of layer {space.layer}"
-            left = f"neuron {j + 1} of layer {space.layer}"
+            template = translate("HiddenView", "neuron {n} of layer {layer}")
+            bottom = template.format(n=i + 1, layer=space.layer)
+            left = template.format(n=j + 1, layer=space.layer)
         self.plot.setLabel("bottom", bottom, **style)
         self.plot.setLabel("left", left, **style)
 

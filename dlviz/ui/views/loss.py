@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from dlviz.core.colors import ema, sticky_range
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import StepMarker, View
@@ -26,6 +27,11 @@ TRAIN_COLOR = "#0072B2"
 TEST_COLOR = "#D55E00"
 #: Curves are recomputed at most this often (the boundary gets the rest of the frame budget).
 MAX_HZ = 20.0
+#: The legend's names of the two curves.
+SPLITS = {
+    "train": QT_TRANSLATE_NOOP("LossView", "train"),
+    "test": QT_TRANSLATE_NOOP("LossView", "test"),
+}
 
 
 def compact_number(value: float) -> str:
@@ -64,19 +70,23 @@ class LossView(View):
         self._ranges: dict[str, tuple[float, float]] = {}
         self.redraws = 0
 
-        self.log_box = QCheckBox("Log scale", self)
+        self.log_box = QCheckBox(translate("LossView", "Log scale"), self)
         self.log_box.setObjectName("loss-log")
-        self.log_box.setToolTip("Loss on a logarithmic axis (L)")
+        self.log_box.setToolTip(translate("LossView", "Loss on a logarithmic axis (L)"))
         self.log_box.toggled.connect(lambda on: session.set_options(log_loss=on))
         self.smooth_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.smooth_slider.setObjectName("loss-smoothing")
         self.smooth_slider.setRange(0, 99)
-        self.smooth_slider.setToolTip("Exponential smoothing of the curves (0: raw)")
+        self.smooth_slider.setToolTip(
+            translate("LossView", "Exponential smoothing of the curves (0: raw)")
+        )
         self.smooth_slider.valueChanged.connect(lambda v: session.set_options(smoothing=v / 100.0))
         self.smooth_label = QLabel(self)
         self.smooth_label.setMinimumWidth(40)
-        self.follow_box = QCheckBox("Follow", self)
-        self.follow_box.setToolTip("Keep the whole run in view (off after you zoom or pan)")
+        self.follow_box = QCheckBox(translate("LossView", "Follow"), self)
+        self.follow_box.setToolTip(
+            translate("LossView", "Keep the whole run in view (off after you zoom or pan)")
+        )
         self.follow_box.setChecked(True)
         self.follow_box.toggled.connect(self._set_follow)
 
@@ -84,7 +94,7 @@ class LossView(View):
         controls.setContentsMargins(6, 2, 6, 2)
         controls.addWidget(self.log_box)
         controls.addSpacing(8)
-        controls.addWidget(QLabel("Smoothing", self))
+        controls.addWidget(QLabel(translate("LossView", "Smoothing"), self))
         controls.addWidget(self.smooth_slider, 1)
         controls.addWidget(self.smooth_label)
         controls.addWidget(self.follow_box)
@@ -120,7 +130,7 @@ class LossView(View):
         self.marker = StepMarker()
         self.legend = self.loss_plot.addLegend(offset=(-10, 10))
         for split in ("train", "test"):
-            self.legend.addItem(self.curves[f"loss-{split}"], split)
+            self.legend.addItem(self.curves[f"loss-{split}"], translate("LossView", SPLITS[split]))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -142,7 +152,7 @@ class LossView(View):
         font = plot_font(scale)
         style = {"color": theme.plot_foreground, "font-size": f"{scale.font_pt}pt"}
         labels = {
-            self.loss_plot: ("loss (log)" if self.session.options.log_loss else "loss"),
+            self.loss_plot: self._loss_label(self.session.options.log_loss),
             self.metric_plot: self.metric_name(),
         }
         for plot, ylabel in labels.items():
@@ -152,7 +162,7 @@ class LossView(View):
                 axis.setTextPen(pg.mkPen(theme.plot_foreground))
                 axis.setStyle(tickFont=font)
                 plot.setLabel("left", ylabel, **style)
-        self.metric_plot.setLabel("bottom", "step (mini-batches)", **style)
+        self.metric_plot.setLabel("bottom", translate("LossView", "step (mini-batches)"), **style)
         self.marker.attach([self.loss_plot, self.metric_plot], theme.plot_foreground)
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         width = scale.line_px
@@ -168,13 +178,17 @@ class LossView(View):
         self.legend.setLabelTextColor(theme.plot_foreground)
         self.legend.setLabelTextSize(f"{scale.font_pt}pt")
         for split in ("train", "test"):
-            self.legend.addItem(self.curves[f"loss-{split}"], split)
+            self.legend.addItem(self.curves[f"loss-{split}"], translate("LossView", SPLITS[split]))
         self._version = -1
         self._draw(force=True)
 
     def metric_name(self) -> str:
         """What the lower plot shows: accuracy for classes, R² for values."""
-        return "accuracy" if self.session.kind == "classify" else "R²"
+        return translate("LossView", "accuracy") if self.session.kind == "classify" else "R²"
+
+    @staticmethod
+    def _loss_label(log: bool) -> str:
+        return translate("LossView", "loss (log)") if log else translate("LossView", "loss")
 
     def _dataset_changed(self, reason: str) -> None:
         if reason == "new":  # another kind of data (a preset, a file, a project)
@@ -195,7 +209,7 @@ class LossView(View):
         self.smooth_label.setText(f"{opts.smoothing:.2f}")
         self.loss_plot.setLogMode(x=False, y=opts.log_loss)
         style = {"color": self.session.theme.plot_foreground}
-        self.loss_plot.setLabel("left", "loss (log)" if opts.log_loss else "loss", **style)
+        self.loss_plot.setLabel("left", self._loss_label(opts.log_loss), **style)
         self._version = -1
         self._draw(force=True)
 
