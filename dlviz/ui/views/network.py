@@ -43,6 +43,7 @@ from dlviz.core.colors import NEGATIVE_HEX, OKABE_ITO_HEX, POSITIVE_HEX, signed_
 from dlviz.core.features import FEATURE_LABELS
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import View
@@ -98,10 +99,10 @@ def gradient_style(bin_index: int, line_px: float) -> tuple[float, int]:
 
 def layer_name(column: int, spec: NetworkSpec) -> str:
     if column == 0:
-        return "Inputs"
+        return translate("NetworkView", "Inputs")
     if column == len(spec.sizes) - 1:
-        return "Output"
-    return f"Layer {column}"
+        return translate("NetworkView", "Output")
+    return translate("NetworkView", "Layer {n}").format(n=column)
 
 
 def node_centre(column: int, spec: NetworkSpec) -> float:
@@ -142,18 +143,23 @@ class NetworkView(View):
         self.node_images: list[list[pg.ImageItem]] = []
 
         # ---- top bar: gradients toggle, legend, hover read-out
-        self.gradients = QPushButton("Gradients", self)
+        self.gradients = QPushButton(translate("NetworkView", "Gradients"), self)
         self.gradients.setObjectName("network-gradients")
         self.gradients.setCheckable(True)
         self.gradients.setToolTip(
-            "Show |dL/dw| of the last mini-batch on every edge (one scale for the whole "
-            "network) flowing back from the output to the inputs"
+            translate(
+                "NetworkView",
+                "Show |dL/dw| of the last mini-batch on every edge (one scale for the whole "
+                "network) flowing back from the output to the inputs",
+            )
         )
         self.gradients.toggled.connect(self._gradients_toggled)
         self.legend = QLabel(self)
         self.legend.setObjectName("network-legend")
         self.legend.setWordWrap(True)  # two lines in large type, not a wider dock
-        self.hover = QLabel("Hover a neuron or an edge; click to inspect it", self)
+        self.hover = QLabel(
+            translate("NetworkView", "Hover a neuron or an edge; click to inspect it"), self
+        )
         self.hover.setObjectName("network-hover")
         self.hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         top = QHBoxLayout()
@@ -255,15 +261,16 @@ class NetworkView(View):
 
     def _set_legend(self) -> None:
         if self.gradients.isChecked():
-            text = (
-                f"<span style='color:{GRADIENT_HEX}'>━</span> |dL/dw| of the last batch "
-                "(wider, darker = larger; one scale for the net)"
-            )
+            text = translate(
+                "NetworkView",
+                "{line} |dL/dw| of the last batch (wider, darker = larger; one scale for the net)",
+            ).format(line=f"<span style='color:{GRADIENT_HEX}'>━</span>")
         else:
-            text = (
-                f"<span style='color:{POSITIVE_HEX}'>━</span> positive  "
-                f"<span style='color:{NEGATIVE_HEX}'>━</span> negative weight "
-                "(width = |w|)"
+            text = translate(
+                "NetworkView", "{plus} positive  {minus} negative weight (width = |w|)"
+            ).format(
+                plus=f"<span style='color:{POSITIVE_HEX}'>━</span>",
+                minus=f"<span style='color:{NEGATIVE_HEX}'>━</span>",
             )
         self.legend.setText(text)
 
@@ -315,7 +322,9 @@ class NetworkView(View):
                 label.setPos(x, top - 0.7)
                 self._add_label(label)
             if shown < n:
-                more = pg.TextItem(f"+{n - shown} more", anchor=(0.5, 0.0))
+                more = pg.TextItem(
+                    translate("NetworkView", "+{n} more").format(n=n - shown), anchor=(0.5, 0.0)
+                )
                 more.setFont(font)
                 more.setColor(theme.muted)
                 more.setPos(x, ys[-1] + 0.6)
@@ -564,7 +573,7 @@ class NetworkView(View):
 
     def _mouse_moved(self, scene_pos: QPointF) -> None:
         picked = self._pick(scene_pos)
-        text = "Hover a neuron or an edge; click to inspect it"
+        text = translate("NetworkView", "Hover a neuron or an edge; click to inspect it")
         if picked is not None and self._snap is not None:
             text = self._describe(picked, self._snap)
         self.hover.setText(text)
@@ -579,16 +588,22 @@ class NetworkView(View):
         spec = snap.spec
         if isinstance(picked, EdgeRef):
             source, target, w, g = edge_facts(picked, snap)
-            return f"{source} → {target}:  weight {signed(w)},  dL/dw {signed(g)}"
+            return translate("NetworkView", "{source} → {target}:  weight {w},  dL/dw {g}").format(
+                source=source, target=target, w=signed(w), g=signed(g)
+            )
         col, i = picked.column, picked.index
         name = neuron_name(col, i, spec)
         if col == 0:
-            return f"{name}: input feature"
+            return translate("NetworkView", "{name}: input feature").format(name=name)
         bias = float(snap.bias(col - 1)[i])
-        text = f"{name} ({spec.activations[col - 1]}): bias {signed(bias)}"
+        text = translate("NetworkView", "{name} ({activation}): bias {bias}").format(
+            name=name, activation=spec.activations[col - 1], bias=signed(bias)
+        )
         values = self._node_values.get((col, i))
         if values is not None:
-            text += f",  output {values.min():.3g} … {values.max():.3g} over the plane"
+            text += translate("NetworkView", ",  output {low} … {high} over the plane").format(
+                low=f"{values.min():.3g}", high=f"{values.max():.3g}"
+            )
         return text.replace("-", "−")
 
     # ------------------------------------------------------------ selection

@@ -39,6 +39,7 @@ from dlviz.core.colors import POSITIVE_HEX
 from dlviz.core.features import FEATURE_LABELS
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import StepMarker, View
@@ -78,10 +79,12 @@ def signed(value: float) -> str:
 def neuron_name(col: int, i: int, spec: NetworkSpec) -> str:
     if col == 0:
         name = spec.features[i]
-        return f"input {FEATURE_LABELS.get(name, name)}"
+        return translate("NetworkInspector", "input {feature}").format(
+            feature=FEATURE_LABELS.get(name, name)
+        )
     if col == len(spec.sizes) - 1:
-        return f"output {i + 1}"
-    return f"layer {col} neuron {i + 1}"
+        return translate("NetworkInspector", "output {n}").format(n=i + 1)
+    return translate("NetworkInspector", "layer {layer} neuron {n}").format(layer=col, n=i + 1)
 
 
 def edge_facts(edge: EdgeRef, snap: Snapshot) -> tuple[str, str, float, float]:
@@ -109,7 +112,9 @@ class NetworkInspector(QStackedWidget):
         #: Curve data (one input): the typed point has no x₂.
         self.curve = False
 
-        hint = QLabel("Click a neuron or an edge to inspect it.", self)
+        hint = QLabel(
+            translate("NetworkInspector", "Click a neuron or an edge to inspect it."), self
+        )
         hint.setWordWrap(True)
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.addWidget(hint)
@@ -126,10 +131,13 @@ class NetworkInspector(QStackedWidget):
             spin.setDecimals(3)
             spin.setSingleStep(0.1)
             spin.setToolTip(
-                f"{what} of the point whose value is shown; hover the data canvas to set it"
+                translate(
+                    "NetworkInspector",
+                    "{what} of the point whose value is shown; hover the data canvas to set it",
+                ).format(what=what)
             )
             spin.valueChanged.connect(self._show_point_value)
-        point.addWidget(QLabel("Point x₁", neuron))
+        point.addWidget(QLabel(translate("NetworkInspector", "Point x₁"), neuron))
         point.addWidget(self.point_x)
         point.addWidget(QLabel("x₂", neuron))
         point.addWidget(self.point_y)
@@ -138,17 +146,23 @@ class NetworkInspector(QStackedWidget):
         self.point_value.setWordWrap(True)
         self.weights_table = QTableWidget(0, 3, neuron)
         self.weights_table.setObjectName("network-weights")
-        self.weights_table.setHorizontalHeaderLabels(["from", "weight", "gradient"])
+        self.weights_table.setHorizontalHeaderLabels(
+            [
+                translate("NetworkInspector", "from"),
+                translate("NetworkInspector", "weight"),
+                translate("NetworkInspector", "gradient"),
+            ]
+        )
         self.weights_table.verticalHeader().setVisible(False)
         self.weights_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.weights_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         bias_row = QHBoxLayout()
         self.bias_edit = QDoubleSpinBox(neuron)
         self.bias_edit.setObjectName("network-bias-edit")
-        self.bias_apply = QPushButton("Set bias", neuron)
+        self.bias_apply = QPushButton(translate("NetworkInspector", "Set bias"), neuron)
         self.bias_apply.setObjectName("network-bias-apply")
         self.bias_apply.clicked.connect(self._apply_bias)
-        bias_row.addWidget(QLabel("Bias", neuron))
+        bias_row.addWidget(QLabel(translate("NetworkInspector", "Bias"), neuron))
         bias_row.addWidget(self.bias_edit, 1)
         bias_row.addWidget(self.bias_apply)
         box.addWidget(self.neuron_title)
@@ -180,14 +194,14 @@ class NetworkInspector(QStackedWidget):
         edit_row = QHBoxLayout()
         self.weight_edit = QDoubleSpinBox(edge)
         self.weight_edit.setObjectName("network-weight-edit")
-        self.weight_apply = QPushButton("Set weight", edge)
+        self.weight_apply = QPushButton(translate("NetworkInspector", "Set weight"), edge)
         self.weight_apply.setObjectName("network-weight-apply")
         self.weight_apply.clicked.connect(self._apply_weight)
         for spin in (self.weight_edit, self.bias_edit):
             spin.setRange(-1e4, 1e4)  # wide enough for any weight a run reaches
             spin.setDecimals(4)
             spin.setSingleStep(0.1)
-        edit_row.addWidget(QLabel("Weight", edge))
+        edit_row.addWidget(QLabel(translate("NetworkInspector", "Weight"), edge))
         edit_row.addWidget(self.weight_edit, 1)
         edit_row.addWidget(self.weight_apply)
         box.addWidget(self.edge_title)
@@ -204,14 +218,22 @@ class NetworkInspector(QStackedWidget):
         self.marker.attach([self.weight_plot, self.grad_plot], theme.plot_foreground)
         fg = pg.mkPen(theme.plot_foreground)
         font = plot_font(scale)
-        for plot, name in ((self.weight_plot, "weight"), (self.grad_plot, "dL/dw")):
+        for plot, name in (
+            (self.weight_plot, translate("NetworkInspector", "weight")),
+            (self.grad_plot, "dL/dw"),
+        ):
             for side in ("left", "bottom"):
                 axis = plot.getAxis(side)
                 axis.setPen(fg)
                 axis.setTextPen(fg)
                 axis.setStyle(tickFont=font)
             plot.setLabel("left", name, color=theme.plot_foreground, size=f"{scale.font_pt}pt")
-            plot.setLabel("bottom", "step", color=theme.plot_foreground, size=f"{scale.font_pt}pt")
+            plot.setLabel(
+                "bottom",
+                translate("NetworkInspector", "step"),
+                color=theme.plot_foreground,
+                size=f"{scale.font_pt}pt",
+            )
         line = scale.line_px
         self.weight_curve.setPen(pg.mkPen(POSITIVE_HEX, width=line))
         self.grad_curve.setPen(pg.mkPen(GRADIENT_HEX, width=line))
@@ -288,7 +310,11 @@ class NetworkInspector(QStackedWidget):
         if isinstance(ref, EdgeRef):
             source, target, w, g = edge_facts(ref, snap)
             self.edge_title.setText(f"{source[0].upper()}{source[1:]} → {target}")
-            self.edge_text.setText(f"weight {signed(w)}\ndL/dw {signed(g)} (last batch)")
+            self.edge_text.setText(
+                translate("NetworkInspector", "weight {w}\ndL/dw {g} (last batch)").format(
+                    w=signed(w), g=signed(g)
+                )
+            )
             h = self.edge_history()
             symbol = "o" if len(h) < 2 else None
             self.weight_curve.setData(h[:, 0], h[:, 1], symbol=symbol, symbolBrush=POSITIVE_HEX)
@@ -297,14 +323,27 @@ class NetworkInspector(QStackedWidget):
         col, i = ref.column, ref.index
         self.neuron_title.setText(neuron_name(col, i, spec).capitalize())
         if col == 0:
-            self.neuron_text.setText("Input feature: what the first layer reads.")
+            self.neuron_text.setText(
+                translate("NetworkInspector", "Input feature: what the first layer reads.")
+            )
             self.weights_table.setRowCount(0)
         else:
             bias = float(snap.bias(col - 1)[i])
-            kind = "output" if col == len(spec.sizes) - 1 else f"hidden layer {col}"
+            kind = (
+                translate("NetworkInspector", "output")
+                if col == len(spec.sizes) - 1
+                else translate("NetworkInspector", "hidden layer {n}").format(n=col)
+            )
             self.neuron_text.setText(
-                f"{kind}, activation {spec.activations[col - 1]}\n"
-                f"bias {signed(bias)}   (dL/db {signed(float(snap.bias_grad(col - 1)[i]))})"
+                translate(
+                    "NetworkInspector",
+                    "{kind}, activation {activation}\nbias {bias}   (dL/db {grad})",
+                ).format(
+                    kind=kind,
+                    activation=spec.activations[col - 1],
+                    bias=signed(bias),
+                    grad=signed(float(snap.bias_grad(col - 1)[i])),
+                )
             )
             w = snap.weight(col - 1)[:, i]
             g = snap.weight_grad(col - 1)[:, i]
@@ -356,9 +395,15 @@ class NetworkInspector(QStackedWidget):
             return
         z, a = values
         if ref.column == 0:
-            self.point_value.setText(f"feature value {signed(a)}")
+            self.point_value.setText(
+                translate("NetworkInspector", "feature value {a}").format(a=signed(a))
+            )
         else:
-            self.point_value.setText(f"output {signed(a)}   (weighted sum z {signed(z)})")
+            self.point_value.setText(
+                translate("NetworkInspector", "output {a}   (weighted sum z {z})").format(
+                    a=signed(a), z=signed(z)
+                )
+            )
 
     # ------------------------------------------------------------ edits
 
