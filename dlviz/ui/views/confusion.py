@@ -21,18 +21,21 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from dlviz.core.analysis import per_class_accuracy
-from dlviz.core.colors import OKABE_ITO_HEX, OKABE_ITO_NAMES
+from dlviz.core.colors import OKABE_ITO_HEX
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.core_texts import colour_name
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.views.base import View
 
 #: Shading of a cell holding a whole row's points (blended into the background by share).
 CELL_HEX = "#0072B2"
-NOT_CLASSIFICATION = (
+NOT_CLASSIFICATION = QT_TRANSLATE_NOOP(
+    "ConfusionView",
     "The confusion matrix is for classification.\n\n"
     "These data are {what}: the network predicts a number, not a class, "
     "so there is nothing to count. Pick a classification preset "
-    "(circle, xor, spiral, blobs...) to see it."
+    "(circle, xor, spiral, blobs...) to see it.",
 )
 
 
@@ -113,8 +116,12 @@ class ConfusionView(View):
         if kind == "classify":
             self.pages.setCurrentIndex(0)
         else:
-            what = "a 1-D curve" if kind == "curve" else "regression data"
-            self.message.setText(NOT_CLASSIFICATION.format(what=what))
+            what = (
+                translate("ConfusionView", "a 1-D curve")
+                if kind == "curve"
+                else translate("ConfusionView", "regression data")
+            )
+            self.message.setText(translate("ConfusionView", NOT_CLASSIFICATION).format(what=what))
             self.pages.setCurrentIndex(1)
         self.invalidate()
 
@@ -137,13 +144,13 @@ class ConfusionView(View):
         if k == 0:
             return
         header = self._font(1.3, bold=True)
-        corner = QLabel("true ↓   predicted →", self.grid_box)
+        corner = QLabel(translate("ConfusionView", "true ↓   predicted →"), self.grid_box)
         corner.setFont(self._font(1.0))
         corner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.grid.addWidget(corner, 0, 0)
         for j in range(k):
             self.grid.addWidget(self._swatch(j, header), 0, j + 1)
-        acc_header = QLabel("accuracy", self.grid_box)
+        acc_header = QLabel(translate("ConfusionView", "accuracy"), self.grid_box)
         acc_header.setFont(header)
         acc_header.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.grid.addWidget(acc_header, 0, k + 1)
@@ -159,8 +166,11 @@ class ConfusionView(View):
                 cell.setAutoFillBackground(True)
                 cell.setMinimumSize(48, 40)
                 cell.setToolTip(
-                    f"Points of class {i + 1} the network calls class {j + 1}"
-                    + (" (correct)" if i == j else "")
+                    translate(
+                        "ConfusionView",
+                        "Points of class {true} the network calls class {predicted}",
+                    ).format(true=i + 1, predicted=j + 1)
+                    + (translate("ConfusionView", " (correct)") if i == j else "")
                 )
                 self.grid.addWidget(cell, i + 1, j + 1)
                 row.append(cell)
@@ -169,7 +179,11 @@ class ConfusionView(View):
             acc.setObjectName(f"confusion-accuracy-{i + 1}")
             acc.setFont(self._font(1.3, bold=True))
             acc.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            acc.setToolTip(f"Share of class {i + 1}'s points classified correctly")
+            acc.setToolTip(
+                translate(
+                    "ConfusionView", "Share of class {n}'s points classified correctly"
+                ).format(n=i + 1)
+            )
             self.grid.addWidget(acc, i + 1, k + 1)
             self.row_accuracy.append(acc)
         for idx in range(1, k + 1):
@@ -183,7 +197,11 @@ class ConfusionView(View):
         swatch.setFont(font)
         swatch.setAlignment(Qt.AlignmentFlag.AlignCenter)
         swatch.setMinimumSize(36, 32)
-        swatch.setToolTip(f"class {label + 1} ({OKABE_ITO_NAMES[label]})")
+        swatch.setToolTip(
+            translate("ConfusionView", "class {n} ({colour})").format(
+                n=label + 1, colour=colour_name(label)
+            )
+        )
         text = "#000000" if color.lightness() > 140 else "#FFFFFF"
         swatch.setStyleSheet(
             f"background: {color.name()}; color: {text}; border-radius: 6px; padding: 2px 8px;"
@@ -211,9 +229,25 @@ class ConfusionView(View):
         where = "test" if snap.confusion_split == "test" else "training"
         is_test = np.asarray(self.session.dataset.is_test, bool)
         in_split = int(is_test.sum() if where == "test" else (~is_test).sum())
-        sample = f", a sample of the {in_split:,}" if total < in_split else ""
+        if total < in_split:
+            template = translate(
+                "ConfusionView",
+                "Accuracy {accuracy}  ({correct:,} of {total:,} {split} points, "
+                "a sample of the {all:,})",
+            )
+        else:
+            template = translate(
+                "ConfusionView", "Accuracy {accuracy}  ({correct:,} of {total:,} {split} points)"
+            )
+        split = (
+            translate("ConfusionView", "test")
+            if where == "test"
+            else translate("ConfusionView", "training")
+        )
         self.heading.setText(
-            f"Accuracy {percent(overall)}  ({correct:,} of {total:,} {where} points{sample})"
+            template.format(
+                accuracy=percent(overall), correct=correct, total=total, split=split, all=in_split
+            )
         )
         theme = self.session.theme
         background = QColor(theme.plot_background)

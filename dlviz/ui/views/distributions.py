@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from dlviz.core.colors import sticky_range
 from dlviz.core.snapshot import PERCENTILES, Snapshot
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import StepMarker, View
@@ -46,9 +47,24 @@ from dlviz.ui.views.loss import StepAxis
 MAX_HZ = 5.0
 #: (what the combo box says, StatsHistory.arrays() index, y-axis label, band colour)
 QUANTITIES = {
-    "weights": ("Weights", 2, "weight", "#0072B2"),
-    "gradients": ("Gradients (last batch)", 3, "gradient", "#D55E00"),
-    "activations": ("Activations", 4, "activation", "#009E73"),
+    "weights": (
+        QT_TRANSLATE_NOOP("DistributionsView", "Weights"),
+        2,
+        QT_TRANSLATE_NOOP("DistributionsView", "weight"),
+        "#0072B2",
+    ),
+    "gradients": (
+        QT_TRANSLATE_NOOP("DistributionsView", "Gradients (last batch)"),
+        3,
+        QT_TRANSLATE_NOOP("DistributionsView", "gradient"),
+        "#D55E00",
+    ),
+    "activations": (
+        QT_TRANSLATE_NOOP("DistributionsView", "Activations"),
+        4,
+        QT_TRANSLATE_NOOP("DistributionsView", "activation"),
+        "#009E73",
+    ),
 }
 #: Index pairs into PERCENTILES bounding each band, outermost first.
 BAND_PAIRS = tuple((i, len(PERCENTILES) - 1 - i) for i in range(len(PERCENTILES) // 2))
@@ -139,12 +155,14 @@ class DistributionsView(View):
         self.quantity = QComboBox(self)
         self.quantity.setObjectName("distributions-quantity")
         for key, (text, *_rest) in QUANTITIES.items():
-            self.quantity.addItem(text, key)
-        self.quantity.setToolTip("Which numbers the percentile bands show")
+            self.quantity.addItem(translate("DistributionsView", text), key)
+        self.quantity.setToolTip(
+            translate("DistributionsView", "Which numbers the percentile bands show")
+        )
         self.quantity.currentIndexChanged.connect(self._quantity_changed)
         controls = QHBoxLayout()
         controls.setContentsMargins(6, 2, 6, 2)
-        controls.addWidget(QLabel("Bands of", self))
+        controls.addWidget(QLabel(translate("DistributionsView", "Bands of"), self))
         controls.addWidget(self.quantity)
         self.note = QLabel(self)
         self.note.setObjectName("distributions-note")
@@ -190,7 +208,7 @@ class DistributionsView(View):
             axis.setStyle(tickFont=plot_font(scale))
         plot.setLabel("left", ylabel, **style)
         if xlabel:
-            plot.setLabel("bottom", "step (mini-batches)", **style)
+            plot.setLabel("bottom", translate("DistributionsView", "step (mini-batches)"), **style)
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.hideButtons()
         plot.setMenuEnabled(False)
@@ -218,9 +236,11 @@ class DistributionsView(View):
             self.norm_plot = self.graphics.addPlot(
                 row=0, col=0, colspan=columns, axisItems={"bottom": StepAxis("bottom")}
             )
-            self._style(self.norm_plot, "gradient norm (log)")
+            self._style(self.norm_plot, translate("DistributionsView", "gradient norm (log)"))
             self.norm_plot.setTitle(
-                "Gradient norm per layer", size=title_size, color=theme.plot_foreground
+                translate("DistributionsView", "Gradient norm per layer"),
+                size=title_size,
+                color=theme.plot_foreground,
             )
             self.norm_plot.setLogMode(x=False, y=True)
             # label the powers of ten only: minor labels of a log axis overlap
@@ -236,7 +256,9 @@ class DistributionsView(View):
                 curve = self.norm_plot.plot(
                     connect="finite", pen=pg.mkPen(colors[layer], width=scale.line_px)
                 )
-                legend.addItem(curve, f"layer {layer + 1}")
+                legend.addItem(
+                    curve, translate("DistributionsView", "layer {n}").format(n=layer + 1)
+                )
                 self.norm_curves.append(curve)
             text, _, ylabel, color = QUANTITIES[self.quantity_key]
             for layer in range(n):
@@ -245,9 +267,11 @@ class DistributionsView(View):
                     col=layer % columns,
                     axisItems={"bottom": StepAxis("bottom")},
                 )
-                self._style(plot, ylabel)
+                self._style(plot, translate("DistributionsView", ylabel))
                 plot.setTitle(
-                    f"Layer {layer + 1}: {sizes[layer]} -> {sizes[layer + 1]}",
+                    translate("DistributionsView", "Layer {n}: {inputs} -> {outputs}").format(
+                        n=layer + 1, inputs=sizes[layer], outputs=sizes[layer + 1]
+                    ),
                     size=title_size,
                     color=theme.plot_foreground,
                 )
@@ -259,7 +283,11 @@ class DistributionsView(View):
         rows = 1 + (n + columns - 1) // columns
         grow = scale.font_pt / 11
         self.graphics.setMinimumHeight(round((NORM_PX + (rows - 1) * BAND_PX) * grow))
-        self.note.setText("bands: min–max, 7–93, 16–84, 31–69 percentiles; line: median")
+        self.note.setText(
+            translate(
+                "DistributionsView", "bands: min–max, 7–93, 16–84, 31–69 percentiles; line: median"
+            )
+        )
         self._just_shown = True  # draw the new plots at once, whatever the rate limit says
         self.invalidate()
 

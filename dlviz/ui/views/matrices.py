@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from dlviz.core.colors import signed_colors
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import View
@@ -129,7 +130,7 @@ class MatricesView(View):
 
         self.legend = QLabel(self)
         self.legend.setObjectName("matrices-legend")
-        self.hover = QLabel("Hover a cell to read its value", self)
+        self.hover = QLabel(translate("MatricesView", "Hover a cell to read its value"), self)
         self.hover.setObjectName("matrices-hover")
         self.hover.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # long hover texts must not make the dock (and so the window) wider
@@ -160,7 +161,9 @@ class MatricesView(View):
         self._lut = signed_colors(np.linspace(-1.0, 1.0, LUT_SIZE), 1.0, background=background)
         self.graphics.setBackground(theme.plot_background)
         self.legend.setPixmap(self._legend_pixmap())
-        self.legend.setToolTip("Colour scale of every heatmap: negative, zero, positive")
+        self.legend.setToolTip(
+            translate("MatricesView", "Colour scale of every heatmap: negative, zero, positive")
+        )
         self._build(self._sizes, force=True)
         self.invalidate()
         self.refresh()
@@ -229,8 +232,20 @@ class MatricesView(View):
                         axis.setPen(pen)
                         axis.setTextPen(pen)
                         axis.setStyle(tickFont=font)
-                    plot.setLabel("left", f"from neuron ({self._layer_name(layer)})", size=size)
-                    plot.setLabel("bottom", f"to neuron ({self._layer_name(layer + 1)})", size=size)
+                    plot.setLabel(
+                        "left",
+                        translate("MatricesView", "from neuron ({layer})").format(
+                            layer=self._layer_name(layer)
+                        ),
+                        size=size,
+                    )
+                    plot.setLabel(
+                        "bottom",
+                        translate("MatricesView", "to neuron ({layer})").format(
+                            layer=self._layer_name(layer + 1)
+                        ),
+                        size=size,
+                    )
                     plot.getAxis("left").setTicks([neuron_ticks(sizes[layer])])
                     plot.getAxis("bottom").setTicks([neuron_ticks(sizes[layer + 1])])
                     viewbox = plot.getViewBox()
@@ -248,14 +263,16 @@ class MatricesView(View):
 
     def _layer_name(self, index: int) -> str:
         if index == 0:
-            return "inputs"
+            return translate("MatricesView", "inputs")
         if index == len(self._sizes) - 1:
-            return "outputs"
-        return f"hidden {index}"
+            return translate("MatricesView", "outputs")
+        return translate("MatricesView", "hidden {n}").format(n=index)
 
     @staticmethod
     def layer_title(layer: int, sizes: tuple[int, ...]) -> str:
-        return f"Layer {layer + 1}: {sizes[layer]} -> {sizes[layer + 1]}"
+        return translate("MatricesView", "Layer {n}: {inputs} -> {outputs}").format(
+            n=layer + 1, inputs=sizes[layer], outputs=sizes[layer + 1]
+        )
 
     # ------------------------------------------------------------ data
 
@@ -266,7 +283,10 @@ class MatricesView(View):
         for layer, (weights, grads) in enumerate(self.rows):
             weights.set_matrix(snap.weight(layer), self._lut)
             grads.set_matrix(snap.weight_grad(layer), self._lut)
-            for panel, label in ((weights, "weights"), (grads, "gradient, last batch")):
+            for panel, label in (
+                (weights, translate("MatricesView", "weights")),
+                (grads, translate("MatricesView", "gradient, last batch")),
+            ):
                 text = f"{label}  (±{panel.limit:.3g})"
                 if text != panel.title:  # a title relayouts the plot: only when it changes
                     panel.title = text
@@ -279,8 +299,19 @@ class MatricesView(View):
                 hit = panel.value_at(scene_pos)
                 if hit is not None:
                     source, target, value = hit
-                    what = "weight" if panel.what == "weights" else "gradient"
+                    template = (
+                        translate(
+                            "MatricesView", "Layer {n} weight, neuron {source} -> {target}: {value}"
+                        )
+                        if panel.what == "weights"
+                        else translate(
+                            "MatricesView",
+                            "Layer {n} gradient, neuron {source} -> {target}: {value}",
+                        )
+                    )
                     self.hover.setText(
-                        f"Layer {layer + 1} {what}, neuron {source} -> {target}: {value:.4g}"
+                        template.format(
+                            n=layer + 1, source=source, target=target, value=f"{value:.4g}"
+                        )
                     )
                     return
