@@ -2,6 +2,7 @@
 
     dlviz [PROJECT.dlviz | DATA.csv] [--preset NAME] [--play] [--dark] [--presentation]
     dlviz --screenshot FILE.png [--preset NAME] [--train-steps N] [--size WxH] [--view NAME]
+    dlviz --lang en|zh_CN ...
 
 User mistakes (unknown preset, unreadable file) print one line and exit with
 status 2, like the CLI.
@@ -46,6 +47,18 @@ def _steps(text: str) -> int:
     if not 0 <= n <= 10_000_000:
         raise argparse.ArgumentTypeError("training steps must be 0 to 10 000 000")
     return n
+
+
+#: The languages the app (and every lesson) comes in.
+LANGUAGES = ("en", "zh_CN")
+
+
+def _language(text: str) -> str:
+    if text not in LANGUAGES:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a language dlviz has; use {' or '.join(LANGUAGES)}"
+        )
+    return text
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -103,6 +116,13 @@ def make_parser() -> argparse.ArgumentParser:
         default=(1600, 1000),
         metavar="WxH",
         help="with --screenshot: image size in pixels (default 1600x1000)",
+    )
+    p.add_argument(
+        "--lang",
+        type=_language,
+        default=None,
+        metavar="LANG",
+        help="language: en or zh_CN (default: View ▸ Language's choice, else the system's)",
     )
     p.add_argument(
         "--view",
@@ -235,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     limit_blas_threads()
     app = _application(offscreen=bool(args.screenshot))
+    from dlviz.ui import i18n
+
+    # before any widget exists: every text is translated as it is made
+    i18n.install(i18n.preferred_language(args.lang))
     from dlviz.ui import icons
     from dlviz.ui.main_window import MainWindow
     from dlviz.ui.theme import DARK, LIGHT, Scale, apply_to_app
@@ -282,7 +306,7 @@ def screenshot(window, args: argparse.Namespace) -> int:
     if args.view:
         # made before training, so the snapshots carry what it draws (neuron grids...)
         standalone = VIEWS[args.view](window.session)
-        standalone.setWindowTitle(f"dlviz — {standalone.title}")
+        standalone.setWindowTitle(f"dlviz — {standalone.display_title()}")
         standalone.resize(width, height)
         window.extra_views.append(standalone)
         if args.gradients and hasattr(standalone, "gradients"):

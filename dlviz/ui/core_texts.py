@@ -49,3 +49,13 @@ def colour_name(index: int) -> str:
     from dlviz.core.colors import OKABE_ITO_NAMES
 
     return translate("colours", OKABE_ITO_NAMES[index])
+
+
+#: The stages of dlviz.core.kernels.cpu.warm_up (the status bar names the one compiling).
+WARM_UP_STAGES = (
+    QT_TRANSLATE_NOOP("warm-up", "training kernel"),
+    QT_TRANSLATE_NOOP("warm-up", "prediction kernel"),
+    QT_TRANSLATE_NOOP("warm-up", "boundary picture kernel"),
+    QT_TRANSLATE_NOOP("warm-up", "activation kernel"),
+    QT_TRANSLATE_NOOP("warm-up", "ready"),
+)

@@ -44,7 +44,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui import actions as action_table
 from dlviz.ui import icons
 from dlviz.ui.autosave import Autosave
-from dlviz.ui.i18n import LANGUAGES, core_text, translate
+from dlviz.ui.i18n import LANGUAGES, core_text, current_language, translate
 from dlviz.ui.image_export import ImageExport
 from dlviz.ui.notifier import Notifier
 from dlviz.ui.panels.data_panel import DataPanel
@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
         self._make_toolbar()
+        self.sync_language_menu()
 
         spec = self._build_spec(quiet=True) or self._fallback_spec()
         self.network_panel.show_summary(spec)
@@ -437,6 +438,20 @@ class MainWindow(QMainWindow):
             self.restoreState(self._default_state, SETTINGS_VERSION)
         for dock in self.docks.values():
             dock.show()
+
+    # ------------------------------------------------------------ language
+
+    def set_language(self, language: str) -> None:
+        """View ▸ Language: this window is replaced by one in ``language`` (language_switch)."""
+        from dlviz.ui.language_switch import switch_language
+
+        switch_language(self, language)
+
+    def sync_language_menu(self) -> None:
+        """View ▸ Language's check mark on the language in use."""
+        action = self.actions.get(f"lang_{current_language()}")
+        if action is not None:
+            action.setChecked(True)
 
     # ------------------------------------------------------------ theme and presentation
 

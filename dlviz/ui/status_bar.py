@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.i18n import core_text, translate
 
 ENGINE_LABELS = {
-    "cpu": "engine: Numba CPU",
-    "cuda": "engine: CUDA GPU",
-    "reference": "engine: NumPy reference",
+    "cpu": QT_TRANSLATE_NOOP("StatusFields", "engine: Numba CPU"),
+    "cuda": QT_TRANSLATE_NOOP("StatusFields", "engine: CUDA GPU"),
+    "reference": QT_TRANSLATE_NOOP("StatusFields", "engine: NumPy reference"),
 }
 #: The samples/s figure averages over at least this many seconds (steadier than one slice).
 RATE_WINDOW_S = 0.5
+
+
+def _engine_label(engine: str) -> str:
+    label = ENGINE_LABELS.get(engine)
+    if label is None:
+        return translate("StatusFields", "engine: {name}").format(name=engine)
+    return translate("StatusFields", label)
 
 
 def format_metric(value: float | None, percent: bool = False) -> str:
@@ -41,13 +50,13 @@ class StatusFields:
         self.progress.setRange(0, 0)  # busy
         self.progress.setMaximumWidth(160)
         self.progress.setTextVisible(False)
-        self.state_label = QLabel("Compiling the training engine…", bar)
-        self.step_label = QLabel("step 0", bar)
-        self.epoch_label = QLabel("epoch 0", bar)
-        self.loss_label = QLabel("loss –", bar)
+        self.state_label = QLabel(translate("StatusFields", "Compiling the training engine…"), bar)
+        self.step_label = QLabel(translate("StatusFields", "step {n:,}").format(n=0), bar)
+        self.epoch_label = QLabel(translate("StatusFields", "epoch {n:,}").format(n=0), bar)
+        self.loss_label = QLabel(translate("StatusFields", "loss –"), bar)
         self.metric_label = QLabel("", bar)
         self.rate_label = QLabel("", bar)  # samples/s while training
-        self.engine_label = QLabel(ENGINE_LABELS["cpu"], bar)
+        self.engine_label = QLabel(_engine_label("cpu"), bar)
         for label in (self.step_label, self.epoch_label, self.rate_label):
             label.setMinimumWidth(90)
         bar.addWidget(self.progress)
@@ -71,9 +80,9 @@ class StatusFields:
         """The worker's state: "warming", "paused", "playing" or "stopped"."""
         self._playing = state == "playing"
         if self._playing:
-            self.state_label.setText("Training")
+            self.state_label.setText(translate("StatusFields", "Training"))
         elif state == "paused" and self.progress.isHidden():
-            self.state_label.setText("Paused")
+            self.state_label.setText(translate("StatusFields", "Paused"))
 
     def show_warming(self, done: int, total: int, what: str) -> None:
         if self.progress.isHidden():
@@ -82,13 +91,24 @@ class StatusFields:
         self.progress.setValue(done)
         if done < total:
             self.state_label.setText(
-                f"Compiling the training engine: {what} ({done + 1} of {total})…"
+                translate(
+                    "StatusFields", "Compiling the training engine: {what} ({n} of {total})…"
+                ).format(what=translate("warm-up", what), n=done + 1, total=total)
             )
 
     def show_ready(self, seconds: float) -> None:
         self.progress.hide()
-        self.state_label.setText("Training" if self._playing else "Ready")
-        self.bar.showMessage(f"Training engine ready in {seconds:.1f} s", 6000)
+        self.state_label.setText(
+            translate("StatusFields", "Training")
+            if self._playing
+            else translate("StatusFields", "Ready")
+        )
+        self.bar.showMessage(
+            translate("StatusFields", "Training engine ready in {seconds} s").format(
+                seconds=f"{seconds:.1f}"
+            ),
+            6000,
+        )
 
     # ------------------------------------------------------------ the newest snapshot
 
@@ -101,15 +121,19 @@ class StatusFields:
             rate = (snap.samples - s0) / (now - t0)
             self._rate = rate if self._playing else 0.0
             self._rate_mark = (now, snap.samples)
-        self.step_label.setText(f"step {snap.step:,}")
-        self.epoch_label.setText(f"epoch {snap.epoch:,}")
+        self.step_label.setText(translate("StatusFields", "step {n:,}").format(n=snap.step))
+        self.epoch_label.setText(translate("StatusFields", "epoch {n:,}").format(n=snap.epoch))
         self.loss_label.setText(
-            f"loss {format_metric(snap.train_loss)} / {format_metric(snap.test_loss)}"
+            translate("StatusFields", "loss {train} / {test}").format(
+                train=format_metric(snap.train_loss), test=format_metric(snap.test_loss)
+            )
         )
         if snap.train_accuracy is not None:
             self.metric_label.setText(
-                f"accuracy {format_metric(snap.train_accuracy, True)}"
-                f" / {format_metric(snap.test_accuracy, True)}"
+                translate("StatusFields", "accuracy {train} / {test}").format(
+                    train=format_metric(snap.train_accuracy, True),
+                    test=format_metric(snap.test_accuracy, True),
+                )
             )
         elif snap.train_r2 is not None:
             self.metric_label.setText(
@@ -118,7 +142,11 @@ class StatusFields:
         else:
             self.metric_label.setText("")
         rate = self._rate or snap.samples_per_second  # the first half second: the slice's own
-        self.rate_label.setText(f"{rate:,.0f} samples/s" if self._playing else "")
-        self.engine_label.setText(ENGINE_LABELS.get(snap.engine, f"engine: {snap.engine}"))
+        self.rate_label.setText(
+            translate("StatusFields", "{rate:,.0f} samples/s").format(rate=rate)
+            if self._playing
+            else ""
+        )
+        self.engine_label.setText(_engine_label(snap.engine))
         if snap.message and not snap.stopped and self._playing:
-            self.bar.showMessage(snap.message, 3000)
+            self.bar.showMessage(core_text(snap.message), 3000)
