@@ -122,17 +122,17 @@ class LayerRow(QFrame):
         self.activation.setMinimumContentsLength(6)
         color = panel.palette().windowText().color().name()
         self.up = self._button(
-            translate("NetworkPanel", "up"),
+            "up",
             translate("NetworkPanel", "Move this layer towards the input"),
             color,
         )
         self.down = self._button(
-            translate("NetworkPanel", "down"),
+            "down",
             translate("NetworkPanel", "Move this layer towards the output"),
             color,
         )
         self.remove = self._button(
-            translate("NetworkPanel", "remove"),
+            "remove",
             translate("NetworkPanel", "Remove this layer"),
             color,
         )

@@ -1,0 +1,1893 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Autosave</name>
+    <message>
+        <source>start autosave</source>
+        <extracomment>The single autosave file of earlier versions: still offered after a crash, never written. Slot files, one per running window: ``autosave-1.dlviz``, ``autosave-2.dlviz``... Temporary files of an interrupted write (``atomic_write``) older than this are removed. An autosave job ended: (&quot;autosave&quot;, &quot;&quot; or the error message shown). Leftovers restored into this window: removed once this window&apos;s autosave holds them.</extracomment>
+        <translation>启动自动保存</translation>
+    </message>
+    <message>
+        <source>{n} automatically saved session(s) of an earlier run are kept: start dlviz without a file to restore them</source>
+        <translation>保留了之前运行时自动保存的 {n} 个会话：不带文件启动 dlviz 即可恢复</translation>
+    </message>
+    <message>
+        <source>autosave</source>
+        <translation>自动保存</translation>
+    </message>
+    <message>
+        <source>autosave failed: {error}</source>
+        <translation>自动保存失败：{error}</translation>
+    </message>
+    <message>
+        <source>dlviz did not close properly. A session was saved automatically {when}. Restore it?</source>
+        <translation>dlviz 上次没有正常关闭。{when}自动保存了一个会话。要恢复它吗？</translation>
+    </message>
+    <message>
+        <source>({n} more automatically saved session(s) follow.)</source>
+        <translation>（后面还有 {n} 个自动保存的会话。）</translation>
+    </message>
+    <message>
+        <source>Restore unsaved work?</source>
+        <translation>恢复未保存的工作？</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>以后再说</translation>
+    </message>
+    <message>
+        <source>Keep it for the next start</source>
+        <translation>留到下次启动时再处理</translation>
+    </message>
+    <message>
+        <source>The damaged autosave is kept as {path}</source>
+        <translation>损坏的自动保存文件已保留为 {path}</translation>
+    </message>
+    <message>
+        <source>restored the session saved {when}</source>
+        <translation>已恢复{when}保存的会话</translation>
+    </message>
+    <message>
+        <source>; {n} more automatically saved session(s) are kept for the next start</source>
+        <translation>；另有 {n} 个自动保存的会话留到下次启动</translation>
+    </message>
+    <message>
+        <source>could not remove {path}: {reason}</source>
+        <translation>无法删除 {path}：{reason}</translation>
+    </message>
+    <message>
+        <source>at %H:%M today</source>
+        <translation>于今天 %H:%M </translation>
+    </message>
+    <message>
+        <source>at %H:%M on %d %b %Y</source>
+        <translation>于 %Y-%m-%d %H:%M </translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message>
+        <source>{n} minutes ago</source>
+        <translation>{n} 分钟前</translation>
+    </message>
+    <message>
+        <source>{n} hours ago</source>
+        <translation>{n} 小时前</translation>
+    </message>
+    <message>
+        <source>{n} days ago</source>
+        <translation>{n} 天前</translation>
+    </message>
+    <message>
+        <source>{when} ({ago})</source>
+        <translation>{when}（{ago}）</translation>
+    </message>
+</context>
+<context>
+    <name>BoundaryView</name>
+    <message>
+        <source>Paint points (B): click or drag; right-drag erases</source>
+        <extracomment>Screen distances (pixels) for the tools.</extracomment>
+        <translation>画点（B）：单击或拖动；右键拖动擦除</translation>
+    </message>
+    <message>
+        <source>Eraser (E): click or drag over points to remove them</source>
+        <translation>橡皮擦（E）：单击或拖过数据点即可删除</translation>
+    </message>
+    <message>
+        <source>Move points (M): drag a point (or Shift+drag with any tool)</source>
+        <translation>移动点（M）：拖动一个点（任何工具下也可按住 Shift 拖动）</translation>
+    </message>
+    <message>
+        <source>Class:</source>
+        <translation>类别：</translation>
+    </message>
+    <message>
+        <source>Paint class {n} ({colour}); key {n}</source>
+        <translation>画第 {n} 类（{colour}）；快捷键 {n}</translation>
+    </message>
+    <message>
+        <source>Target value:</source>
+        <translation>目标值：</translation>
+    </message>
+    <message>
+        <source>The value a click gives a new point (orange negative, blue positive)</source>
+        <translation>单击新增的点所取的值（橙色为负，蓝色为正）</translation>
+    </message>
+    <message>
+        <source>Click to add (x, y) points</source>
+        <translation>单击添加 (x, y) 点</translation>
+    </message>
+    <message>
+        <source>●  train    ○  test</source>
+        <translation>●  训练    ○  测试</translation>
+    </message>
+    <message>
+        <source>Training points are filled, test points are rings</source>
+        <translation>训练点为实心，测试点为空心圆环</translation>
+    </message>
+</context>
+<context>
+    <name>ConfusionView</name>
+    <message>
+        <source>The confusion matrix is for classification.
+
+These data are {what}: the network predicts a number, not a class, so there is nothing to count. Pick a classification preset (circle, xor, spiral, blobs...) to see it.</source>
+        <extracomment>Shading of a cell holding a whole row&apos;s points (blended into the background by share).</extracomment>
+        <translation>混淆矩阵用于分类问题。
+
+当前数据是{what}：网络预测的是一个数值而不是类别，所以没有可统计的内容。请选择一个分类预设（圆形、异或、螺旋、团簇……）来查看。</translation>
+    </message>
+    <message>
+        <source>a 1-D curve</source>
+        <translation>一维曲线</translation>
+    </message>
+    <message>
+        <source>regression data</source>
+        <translation>回归数据</translation>
+    </message>
+    <message>
+        <source>true ↓   predicted →</source>
+        <translation>真实 ↓   预测 →</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>Points of class {true} the network calls class {predicted}</source>
+        <translation>真实为第 {true} 类、被网络判为第 {predicted} 类的点</translation>
+    </message>
+    <message>
+        <source> (correct)</source>
+        <translation>（正确）</translation>
+    </message>
+    <message>
+        <source>Share of class {n}&apos;s points classified correctly</source>
+        <translation>第 {n} 类的点中被正确分类的比例</translation>
+    </message>
+    <message>
+        <source>class {n} ({colour})</source>
+        <translation>第 {n} 类（{colour}）</translation>
+    </message>
+    <message>
+        <source>Accuracy {accuracy}  ({correct:,} of {total:,} {split} points, a sample of the {all:,})</source>
+        <translation>准确率 {accuracy}（{split}点 {total:,} 个中对了 {correct:,} 个，抽样自全部 {all:,} 个）</translation>
+    </message>
+    <message>
+        <source>Accuracy {accuracy}  ({correct:,} of {total:,} {split} points)</source>
+        <translation>准确率 {accuracy}（{split}点 {total:,} 个中对了 {correct:,} 个）</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation>训练</translation>
+    </message>
+</context>
+<context>
+    <name>DataPanel</name>
+    <message>
+        <source>Classification</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>Regression</source>
+        <translation>回归</translation>
+    </message>
+    <message>
+        <source>1-D curve</source>
+        <translation>一维曲线</translation>
+    </message>
+    <message>
+        <source>A ready-made dataset; paint on the canvas to change it</source>
+        <translation>现成的数据集；在画布上画点即可修改</translation>
+    </message>
+    <message>
+        <source>Number of classes (2 to {most}) for spiral, rings, checkerboard and blobs</source>
+        <translation>类别数（2 到 {most}），用于螺旋、圆环、棋盘和团簇</translation>
+    </message>
+    <message>
+        <source>Noise added to the points, 0 to 100 %</source>
+        <translation>给数据点加的噪声，0 到 100 %</translation>
+    </message>
+    <message>
+        <source>preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>How many points to generate (“preset”: the preset&apos;s own number)</source>
+        <translation>生成多少个点（“预设”：使用预设自带的数量）</translation>
+    </message>
+    <message>
+        <source>Share of points held out as test data (0 to 90 %)</source>
+        <translation>留作测试数据的点所占比例（0 到 90 %）</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <source>New random points from the same preset (Ctrl+G)</source>
+        <translation>用同一预设重新随机生成数据点（Ctrl+G）</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Remove every point, then paint your own (Ctrl+K)</source>
+        <translation>删除所有点，然后自己画（Ctrl+K）</translation>
+    </message>
+    <message>
+        <source>Show test data</source>
+        <translation>显示测试数据</translation>
+    </message>
+    <message>
+        <source>Draw the held-out test points as rings (T)</source>
+        <translation>把留出的测试点画成圆环（T）</translation>
+    </message>
+    <message>
+        <source>Discretise output</source>
+        <translation>离散化输出</translation>
+    </message>
+    <message>
+        <source>Show only the predicted class (or rounded value), no shading (D)</source>
+        <translation>只显示预测的类别（或取整后的值），不画渐变（D）</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Classes</source>
+        <translation>类别数</translation>
+    </message>
+    <message>
+        <source>Noise</source>
+        <translation>噪声</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>点数</translation>
+    </message>
+    <message>
+        <source>Test data</source>
+        <translation>测试数据</translation>
+    </message>
+    <message>
+        <source>{name} (from a file)</source>
+        <translation>{name}（来自文件）</translation>
+    </message>
+    <message>
+        <source>{n} classes</source>
+        <translation>{n} 类</translation>
+    </message>
+    <message>
+        <source>regression</source>
+        <translation>回归</translation>
+    </message>
+    <message>
+        <source>{n} points ({train} train, {test} test), {kind}</source>
+        <translation>{n} 个点（训练 {train}，测试 {test}），{kind}</translation>
+    </message>
+</context>
+<context>
+    <name>DistributionsView</name>
+    <message>
+        <source>Weights</source>
+        <extracomment>(what the combo box says, StatsHistory.arrays() index, y-axis label, band colour)</extracomment>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Gradients (last batch)</source>
+        <translation>梯度（最近一批）</translation>
+    </message>
+    <message>
+        <source>gradient</source>
+        <translation>梯度</translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation>激活值</translation>
+    </message>
+    <message>
+        <source>activation</source>
+        <translation>激活值</translation>
+    </message>
+    <message>
+        <source>Which numbers the percentile bands show</source>
+        <translation>百分位带显示哪一组数值</translation>
+    </message>
+    <message>
+        <source>Bands of</source>
+        <translation>分布带：</translation>
+    </message>
+    <message>
+        <source>step (mini-batches)</source>
+        <translation>步数（小批量）</translation>
+    </message>
+    <message>
+        <source>gradient norm (log)</source>
+        <translation>梯度范数（对数）</translation>
+    </message>
+    <message>
+        <source>Gradient norm per layer</source>
+        <translation>各层梯度范数</translation>
+    </message>
+    <message>
+        <source>layer {n}</source>
+        <translation>第 {n} 层</translation>
+    </message>
+    <message>
+        <source>Layer {n}: {inputs} -&gt; {outputs}</source>
+        <translation>第 {n} 层：{inputs} -&gt; {outputs}</translation>
+    </message>
+    <message>
+        <source>bands: min–max, 7–93, 16–84, 31–69 percentiles; line: median</source>
+        <translation>色带：最小–最大、7–93、16–84、31–69 百分位；线：中位数</translation>
+    </message>
+</context>
+<context>
+    <name>HiddenView</name>
+    <message>
+        <source>This network has no hidden layer.
+
+Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data around before the output layer draws its line.</source>
+        <translation>这个网络没有隐藏层。
+
+添加一个隐藏层（在“网络”面板，或按 Ctrl+L），看看它在输出层画出分界线之前如何挪动数据。</translation>
+    </message>
+    <message>
+        <source>Layer {index} ({activation}, {width})</source>
+        <translation>第 {index} 层（{activation}，{width}）</translation>
+    </message>
+    <message>
+        <source>Which hidden layer&apos;s space to show</source>
+        <extracomment>Emitted after a new hidden space was drawn (for tests).</extracomment>
+        <translation>显示哪个隐藏层的空间</translation>
+    </message>
+    <message>
+        <source>The neuron whose output is the horizontal axis</source>
+        <translation>以其输出作为横轴的神经元</translation>
+    </message>
+    <message>
+        <source>The neuron whose output is the vertical axis</source>
+        <translation>以其输出作为纵轴的神经元</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <source>Neuron →</source>
+        <translation>神经元 →</translation>
+    </message>
+    <message>
+        <source>Each dot is a data point placed by what the two neurons output; the mesh is the input plane&apos;s grid, bent by the network.</source>
+        <translation>每个点是一个数据点，位置由这两个神经元的输出决定；网格是输入平面的网格，被网络弯曲后的样子。</translation>
+    </message>
+    <message>
+        <source>neuron output</source>
+        <translation>神经元输出</translation>
+    </message>
+    <message>
+        <source>neuron {n} of layer {layer}</source>
+        <translation>第 {layer} 层第 {n} 个神经元</translation>
+    </message>
+</context>
+<context>
+    <name>ImageExport</name>
+    <message>
+        <source>PNG image (*.png);;SVG drawing (*.svg)</source>
+        <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg)</translation>
+    </message>
+    <message>
+        <source>Export image</source>
+        <extracomment>name -&gt; (title for the menus, widget); &quot;window&quot; is the whole window.</extracomment>
+        <translation>导出图像</translation>
+    </message>
+    <message>
+        <source>saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>copied the image to the clipboard</source>
+        <translation>图像已复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>nothing to animate yet: train for a while first</source>
+        <translation>还没有可做成动画的内容：请先训练一会儿</translation>
+    </message>
+    <message>
+        <source>Export training GIF</source>
+        <translation>导出训练过程 GIF</translation>
+    </message>
+    <message>
+        <source>GIF (*.gif)</source>
+        <translation>GIF 动画 (*.gif)</translation>
+    </message>
+    <message>
+        <source>Training GIF</source>
+        <translation>训练过程 GIF</translation>
+    </message>
+    <message>
+        <source>Frames:</source>
+        <translation>帧数：</translation>
+    </message>
+    <message>
+        <source>wrote {n} frames to {path}</source>
+        <translation>已将 {n} 帧写入 {path}</translation>
+    </message>
+    <message>
+        <source>Writing the training GIF…</source>
+        <translation>正在写入训练过程 GIF…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>LossView</name>
+    <message>
+        <source>train</source>
+        <extracomment>Curves are recomputed at most this often (the boundary gets the rest of the frame budget). The legend&apos;s names of the two curves.</extracomment>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>对数坐标</translation>
+    </message>
+    <message>
+        <source>Loss on a logarithmic axis (L)</source>
+        <translation>损失使用对数坐标轴（L）</translation>
+    </message>
+    <message>
+        <source>Exponential smoothing of the curves (0: raw)</source>
+        <translation>曲线的指数平滑（0：原始数据）</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>跟随</translation>
+    </message>
+    <message>
+        <source>Keep the whole run in view (off after you zoom or pan)</source>
+        <translation>始终显示整个训练过程（缩放或平移后关闭）</translation>
+    </message>
+    <message>
+        <source>Smoothing</source>
+        <translation>平滑</translation>
+    </message>
+    <message>
+        <source>step (mini-batches)</source>
+        <translation>步数（小批量）</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>loss (log)</source>
+        <translation>损失（对数）</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>a file is being written: choose the language again after it</source>
+        <extracomment>The windows a switch made (a window without a Python owner would be collected).</extracomment>
+        <translation>正在写入文件：请在写完后再选择语言</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <extracomment>One frame draws the central view and at most this many others (and stops early after FRAME_BUDGET_S); the views not reached draw first at the next tick, 16 ms later. With every view open a new snapshot is spread over a few frames instead of making one long one: drawing, and above all Qt&apos;s painting of what was drawn. What the worker last said it does: &quot;warming&quot;, &quot;paused&quot;, &quot;playing&quot; or &quot;stopped&quot;. What the shown views asked the worker&apos;s snapshots to carry (see _sync_extras). Views shown outside the window (a ``--view`` screenshot) whose extras count too. The data kind and class count of the network the worker trains.</extracomment>
+        <translation>时间轴</translation>
+    </message>
+    <message>
+        <source>Whole window</source>
+        <translation>整个窗口</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Toolbar</source>
+        <translation>工具栏</translation>
+    </message>
+    <message>
+        <source>step {step:,} on screen is from the timeline: press Resume from here (or drag to the present) before setting a weight</source>
+        <translation>屏幕上的第 {step:,} 步来自时间轴：请先点“从这里继续”（或拖回到当前），再设置权重</translation>
+    </message>
+    <message>
+        <source>re-initialised with seed {seed}</source>
+        <translation>已用种子 {seed} 重新初始化</translation>
+    </message>
+    <message>
+        <source>reset to the initial weights (same seed)</source>
+        <translation>已重置为初始权重（相同种子）</translation>
+    </message>
+    <message>
+        <source>re-initialised with new random weights (seed {seed})</source>
+        <translation>已用新的随机权重重新初始化（种子 {seed}）</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>暂停(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Training engine</source>
+        <translation>训练引擎</translation>
+    </message>
+    <message>
+        <source>Training stopped</source>
+        <translation>训练已停止</translation>
+    </message>
+    <message>
+        <source>Lower learning rate to {lr} and continue</source>
+        <translation>把学习率降到 {lr} 并继续</translation>
+    </message>
+    <message>
+        <source>Something went wrong in training</source>
+        <translation>训练中出了问题</translation>
+    </message>
+    <message>
+        <source>{message}
+
+Training is paused; the app keeps running.</source>
+        <translation>{message}
+
+训练已暂停；程序仍在运行。</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>About dlviz</source>
+        <translation>关于 dlviz</translation>
+    </message>
+    <message>
+        <source>A desktop neural-network playground: draw data, stack layers, press Play and watch a Numba-compiled network learn.</source>
+        <translation>桌面版神经网络演练场：画出数据，堆叠网络层，按下“播放”，观看用 Numba 编译的网络如何学习。</translation>
+    </message>
+</context>
+<context>
+    <name>MatricesView</name>
+    <message>
+        <source>Hover a cell to read its value</source>
+        <translation>把鼠标停在格子上可读出数值</translation>
+    </message>
+    <message>
+        <source>Colour scale of every heatmap: negative, zero, positive</source>
+        <translation>所有热力图的色标：负、零、正</translation>
+    </message>
+    <message>
+        <source>from neuron ({layer})</source>
+        <translation>来自神经元（{layer}）</translation>
+    </message>
+    <message>
+        <source>to neuron ({layer})</source>
+        <translation>去往神经元（{layer}）</translation>
+    </message>
+    <message>
+        <source>inputs</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>outputs</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>hidden {n}</source>
+        <translation>隐藏层 {n}</translation>
+    </message>
+    <message>
+        <source>Layer {n}: {inputs} -&gt; {outputs}</source>
+        <translation>第 {n} 层：{inputs} -&gt; {outputs}</translation>
+    </message>
+    <message>
+        <source>weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>gradient, last batch</source>
+        <translation>梯度（最近一批）</translation>
+    </message>
+    <message>
+        <source>Layer {n} weight, neuron {source} -&gt; {target}: {value}</source>
+        <translation>第 {n} 层权重，神经元 {source} -&gt; {target}：{value}</translation>
+    </message>
+    <message>
+        <source>Layer {n} gradient, neuron {source} -&gt; {target}: {value}</source>
+        <translation>第 {n} 层梯度，神经元 {source} -&gt; {target}：{value}</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkInspector</name>
+    <message>
+        <source>input {feature}</source>
+        <extracomment>Edge gradients: reddish purple (Okabe–Ito), apart from the two weight signs. Rows of a selected edge&apos;s history kept (one per snapshot seen). Inspector pages, in the stack&apos;s order.</extracomment>
+        <translation>输入 {feature}</translation>
+    </message>
+    <message>
+        <source>output {n}</source>
+        <translation>输出 {n}</translation>
+    </message>
+    <message>
+        <source>layer {layer} neuron {n}</source>
+        <translation>第 {layer} 层神经元 {n}</translation>
+    </message>
+    <message>
+        <source>Click a neuron or an edge to inspect it.</source>
+        <extracomment>Curve data (one input): the typed point has no x₂.</extracomment>
+        <translation>单击一个神经元或一条连线来查看详情。</translation>
+    </message>
+    <message>
+        <source>{what} of the point whose value is shown; hover the data canvas to set it</source>
+        <translation>所显示数值对应的点的 {what}；在数据画布上移动鼠标即可设置</translation>
+    </message>
+    <message>
+        <source>Point x₁</source>
+        <translation>点 x₁</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>来自</translation>
+    </message>
+    <message>
+        <source>weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>gradient</source>
+        <translation>梯度</translation>
+    </message>
+    <message>
+        <source>Set bias</source>
+        <translation>设置偏置</translation>
+    </message>
+    <message>
+        <source>Bias</source>
+        <translation>偏置</translation>
+    </message>
+    <message>
+        <source>Set weight</source>
+        <translation>设置权重</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>weight {w}
+dL/dw {g} (last batch)</source>
+        <translation>权重 {w}
+dL/dw {g}（最近一批）</translation>
+    </message>
+    <message>
+        <source>Input feature: what the first layer reads.</source>
+        <translation>输入特征：第一层读取的数据。</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出层</translation>
+    </message>
+    <message>
+        <source>hidden layer {n}</source>
+        <translation>隐藏层 {n}</translation>
+    </message>
+    <message>
+        <source>{kind}, activation {activation}
+bias {bias}   (dL/db {grad})</source>
+        <translation>{kind}，激活函数 {activation}
+偏置 {bias}   （dL/db {grad}）</translation>
+    </message>
+    <message>
+        <source>feature value {a}</source>
+        <translation>特征值 {a}</translation>
+    </message>
+    <message>
+        <source>output {a}   (weighted sum z {z})</source>
+        <translation>输出 {a}   （加权和 z {z}）</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkPanel</name>
+    <message>
+        <source>Linear</source>
+        <translation>线性</translation>
+    </message>
+    <message>
+        <source>Sigmoid</source>
+        <translation>Sigmoid</translation>
+    </message>
+    <message>
+        <source>Tanh</source>
+        <translation>Tanh</translation>
+    </message>
+    <message>
+        <source>ReLU</source>
+        <translation>ReLU</translation>
+    </message>
+    <message>
+        <source>Leaky ReLU</source>
+        <translation>Leaky ReLU</translation>
+    </message>
+    <message>
+        <source>ELU</source>
+        <translation>ELU</translation>
+    </message>
+    <message>
+        <source>GELU</source>
+        <translation>GELU</translation>
+    </message>
+    <message>
+        <source>Sigmoid + binary CE</source>
+        <translation>Sigmoid + 二元交叉熵</translation>
+    </message>
+    <message>
+        <source>Softmax + CE</source>
+        <translation>Softmax + 交叉熵</translation>
+    </message>
+    <message>
+        <source>Squared error</source>
+        <translation>均方误差</translation>
+    </message>
+    <message>
+        <source>Sigmoid output, binary cross-entropy loss (two classes)</source>
+        <translation>Sigmoid 输出，二元交叉熵损失（两类）</translation>
+    </message>
+    <message>
+        <source>Softmax output, cross-entropy loss (one output per class)</source>
+        <translation>Softmax 输出，交叉熵损失（每类一个输出）</translation>
+    </message>
+    <message>
+        <source>Mean squared error on the output (regression; on a sigmoid for the 2-4-1 example)</source>
+        <translation>输出上的均方误差（回归；在 2-4-1 例子中接在 Sigmoid 之后）</translation>
+    </message>
+    <message>
+        <source>Xavier / Glorot</source>
+        <translation>Xavier / Glorot</translation>
+    </message>
+    <message>
+        <source>He</source>
+        <translation>He</translation>
+    </message>
+    <message>
+        <source>Uniform ±0.5</source>
+        <translation>均匀分布 ±0.5</translation>
+    </message>
+    <message>
+        <source>Neurons in this layer (1 to {most})</source>
+        <translation>这一层的神经元数（1 到 {most}）</translation>
+    </message>
+    <message>
+        <source>Activation function of this layer</source>
+        <translation>这一层的激活函数</translation>
+    </message>
+    <message>
+        <source>Move this layer towards the input</source>
+        <translation>把这一层往输入方向移</translation>
+    </message>
+    <message>
+        <source>Move this layer towards the output</source>
+        <translation>把这一层往输出方向移</translation>
+    </message>
+    <message>
+        <source>Remove this layer</source>
+        <translation>删除这一层</translation>
+    </message>
+    <message>
+        <source>Feed {feature} to the first layer</source>
+        <translation>把 {feature} 输入第一层</translation>
+    </message>
+    <message>
+        <source>Add layer</source>
+        <translation>添加层</translation>
+    </message>
+    <message>
+        <source>Add a hidden layer (up to {most}); Ctrl+L</source>
+        <translation>添加一个隐藏层（最多 {most} 个）；Ctrl+L</translation>
+    </message>
+    <message>
+        <source>No hidden layers: a linear model</source>
+        <translation>没有隐藏层：线性模型</translation>
+    </message>
+    <message>
+        <source>Output layer and loss; the choices fit the data</source>
+        <translation>输出层和损失函数；可选项随数据而定</translation>
+    </message>
+    <message>
+        <source>How new weights are drawn (used at the next reset or rebuild)</source>
+        <translation>新权重的初始化方式（在下次重置或重建时生效）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Inputs&lt;/b&gt;</source>
+        <translation>&lt;b&gt;输入&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Hidden layers&lt;/b&gt; (neurons, activation)</source>
+        <translation>&lt;b&gt;隐藏层&lt;/b&gt;（神经元数，激活函数）</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Initialiser</source>
+        <translation>初始化</translation>
+    </message>
+    <message>
+        <source>{network}  ·  {n:,} parameters</source>
+        <translation>{network}  ·  {n:,} 个参数</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkView</name>
+    <message>
+        <source>Inputs</source>
+        <extracomment>Nodes drawn per column at most; wider layers show their first ones and &quot;+N more&quot;. Edges drawn at most (the strongest among the drawn nodes). Resolution of each node&apos;s picture (the ``neuron_grid`` extra). Geometry in graph units: a node is 1 x 1. Width bins of the weight edges and of the gradient edges. Gradient edges: one colour (Okabe–Ito reddish purple), alpha and width grow with |dL/dw|. Snapshots an edge&apos;s history plot keeps. Milliseconds between two steps of the backward-flow animation. How close (pixels) a click or hover must come to an edge to pick it.</extracomment>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Layer {n}</source>
+        <translation>第 {n} 层</translation>
+    </message>
+    <message>
+        <source>Gradients</source>
+        <extracomment>Emitted after a snapshot was drawn (for tests).</extracomment>
+        <translation>梯度</translation>
+    </message>
+    <message>
+        <source>Show |dL/dw| of the last mini-batch on every edge (one scale for the whole network) flowing back from the output to the inputs</source>
+        <translation>在每条连线上显示最近一个小批量的 |dL/dw|（全网统一刻度），从输出反向流回输入</translation>
+    </message>
+    <message>
+        <source>Hover a neuron or an edge; click to inspect it</source>
+        <translation>把鼠标停在神经元或连线上；单击查看详情</translation>
+    </message>
+    <message>
+        <source>{line} |dL/dw| of the last batch (wider, darker = larger; one scale for the net)</source>
+        <translation>{line} 最近一批的 |dL/dw|（越粗越深 = 越大；全网统一刻度）</translation>
+    </message>
+    <message>
+        <source>{plus} positive  {minus} negative weight (width = |w|)</source>
+        <translation>{plus} 正权重  {minus} 负权重（粗细 = |w|）</translation>
+    </message>
+    <message>
+        <source>+{n} more</source>
+        <translation>另有 {n} 个</translation>
+    </message>
+    <message>
+        <source>{source} → {target}:  weight {w},  dL/dw {g}</source>
+        <translation>{source} → {target}：权重 {w}，dL/dw {g}</translation>
+    </message>
+    <message>
+        <source>{name}: input feature</source>
+        <translation>{name}：输入特征</translation>
+    </message>
+    <message>
+        <source>{name} ({activation}): bias {bias}</source>
+        <translation>{name}（{activation}）：偏置 {bias}</translation>
+    </message>
+    <message>
+        <source>,  output {low} … {high} over the plane</source>
+        <translation>，在整个平面上输出 {low} … {high}</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <source>could not {what}: {reason}</source>
+        <translation>无法{what}：{reason}</translation>
+    </message>
+    <message>
+        <source>dlviz</source>
+        <translation>dlviz</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectActions</name>
+    <message>
+        <source>dlviz projects (*.dlviz)</source>
+        <translation>dlviz 项目 (*.dlviz)</translation>
+    </message>
+    <message>
+        <source>Projects and data (*.dlviz *.csv);;dlviz projects (*.dlviz);;CSV data (*.csv)</source>
+        <translation>项目和数据 (*.dlviz *.csv);;dlviz 项目 (*.dlviz);;CSV 数据 (*.csv)</translation>
+    </message>
+    <message>
+        <source>NumPy weights (*.npz)</source>
+        <translation>NumPy 权重 (*.npz)</translation>
+    </message>
+    <message>
+        <source>JSON weights (*.json)</source>
+        <translation>JSON 权重 (*.json)</translation>
+    </message>
+    <message>
+        <source>safetensors (*.safetensors)</source>
+        <translation>safetensors (*.safetensors)</translation>
+    </message>
+    <message>
+        <source>ONNX model (*.onnx)</source>
+        <translation>ONNX 模型 (*.onnx)</translation>
+    </message>
+    <message>
+        <source>NumPy code (*.py)</source>
+        <translation>NumPy 代码 (*.py)</translation>
+    </message>
+    <message>
+        <source>PyTorch code (*.torch.py)</source>
+        <translation>PyTorch 代码 (*.torch.py)</translation>
+    </message>
+    <message>
+        <source>save the project</source>
+        <translation>保存项目</translation>
+    </message>
+    <message>
+        <source>export the weights</source>
+        <translation>导出权重</translation>
+    </message>
+    <message>
+        <source>import the weights</source>
+        <translation>导入权重</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <extracomment>A job for the worker ended: (what, &quot;&quot; or the error message shown). ``what`` is &quot;save&quot;, &quot;export_weights&quot; or &quot;import_weights&quot;. The session now differs from its file (True) or matches it (False). The window title (&quot;name[*] — dlviz&quot;: ``[*]`` is where Qt shows the modified mark). A project was opened: the session is its file&apos;s again. The user chose Save at the close and the save is written: close now. Bumped by every change: a save that ends clears the marker only if none came since. Ask &quot;save changes?&quot; when the window closes (the app sets it; tests do not).</extracomment>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>Save the changes to {name}?</source>
+        <translation>要保存对 {name} 的更改吗？</translation>
+    </message>
+    <message>
+        <source>{what} as soon as the training engine has finished compiling…</source>
+        <translation>训练引擎编译完成后立即{what}…</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>opened {path}</source>
+        <translation>已打开 {path}</translation>
+    </message>
+    <message>
+        <source>Save project</source>
+        <translation>保存项目</translation>
+    </message>
+    <message>
+        <source>saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>saving {name}</source>
+        <translation>保存 {name}</translation>
+    </message>
+    <message>
+        <source>Import data</source>
+        <translation>导入数据</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export data</source>
+        <translation>导出数据</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>wrote {n} points to {path}</source>
+        <translation>已将 {n} 个点写入 {path}</translation>
+    </message>
+    <message>
+        <source>Export weights</source>
+        <translation>导出权重</translation>
+    </message>
+    <message>
+        <source>exported {format} to {path}</source>
+        <translation>已将 {format} 导出到 {path}</translation>
+    </message>
+    <message>
+        <source>exporting the weights</source>
+        <translation>导出权重</translation>
+    </message>
+    <message>
+        <source>Import weights</source>
+        <translation>导入权重</translation>
+    </message>
+    <message>
+        <source>Weights (*.npz *.json *.safetensors)</source>
+        <translation>权重 (*.npz *.json *.safetensors)</translation>
+    </message>
+    <message>
+        <source>loaded weights from {path}; the optimizer starts afresh</source>
+        <translation>已从 {path} 载入权重；优化器状态从头开始</translation>
+    </message>
+    <message>
+        <source>importing the weights</source>
+        <translation>导入权重</translation>
+    </message>
+</context>
+<context>
+    <name>RecentFiles</name>
+    <message>
+        <source>{path} no longer exists; removed it from the recent files</source>
+        <extracomment>A recent file the user picked that still exists (the project actions open it).</extracomment>
+        <translation>{path} 已不存在；已从最近文件中移除</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+</context>
+<context>
+    <name>StatusFields</name>
+    <message>
+        <source>engine: Numba CPU</source>
+        <translation>引擎：Numba CPU</translation>
+    </message>
+    <message>
+        <source>engine: CUDA GPU</source>
+        <translation>引擎：CUDA GPU</translation>
+    </message>
+    <message>
+        <source>engine: NumPy reference</source>
+        <translation>引擎：NumPy 参考实现</translation>
+    </message>
+    <message>
+        <source>engine: {name}</source>
+        <extracomment>The samples/s figure averages over at least this many seconds (steadier than one slice).</extracomment>
+        <translation>引擎：{name}</translation>
+    </message>
+    <message>
+        <source>Compiling the training engine…</source>
+        <translation>正在编译训练引擎…</translation>
+    </message>
+    <message>
+        <source>step {n:,}</source>
+        <translation>第 {n:,} 步</translation>
+    </message>
+    <message>
+        <source>epoch {n:,}</source>
+        <translation>第 {n:,} 轮</translation>
+    </message>
+    <message>
+        <source>loss –</source>
+        <translation>损失 –</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练中</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Compiling the training engine: {what} ({n} of {total})…</source>
+        <translation>正在编译训练引擎：{what}（{n}/{total}）…</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Training engine ready in {seconds} s</source>
+        <translation>训练引擎已就绪，用时 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>loss {train} / {test}</source>
+        <translation>损失 {train} / {test}</translation>
+    </message>
+    <message>
+        <source>accuracy {train} / {test}</source>
+        <translation>准确率 {train} / {test}</translation>
+    </message>
+    <message>
+        <source>{rate:,.0f} samples/s</source>
+        <translation>{rate:,.0f} 样本/秒</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineBar</name>
+    <message>
+        <source>step {step:,} of {last:,} · {used} of {cap} MB</source>
+        <extracomment>Largest memory cap offered (MB). While training, the memory figure is updated at most this often (seconds).</extracomment>
+        <translation>第 {step:,} 步 / 共 {last:,} 步 · 已用 {used} / {cap} MB</translation>
+    </message>
+    <message>
+        <source>While paused, drag to look back at earlier steps (every view follows)</source>
+        <translation>暂停时拖动可回看之前的步骤（所有视图同步）</translation>
+    </message>
+    <message>
+        <source>The step shown, the newest step, and the memory the timeline holds</source>
+        <translation>显示的步数、最新步数，以及时间轴占用的内存</translation>
+    </message>
+    <message>
+        <source>Resume from here</source>
+        <translation>从这里继续</translation>
+    </message>
+    <message>
+        <source>Go back to the step shown: weights and optimizer as they were then; the later steps are forgotten</source>
+        <translation>回到显示的这一步：权重和优化器恢复到当时的状态；之后的步骤将被丢弃</translation>
+    </message>
+    <message>
+        <source>Keep up to</source>
+        <translation>最多保留</translation>
+    </message>
+    <message>
+        <source>Memory the timeline may use; the oldest points go first</source>
+        <translation>时间轴可用的内存；最早的记录最先删除</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>Constant</source>
+        <translation>恒定</translation>
+    </message>
+    <message>
+        <source>Step decay</source>
+        <translation>阶梯衰减</translation>
+    </message>
+    <message>
+        <source>Exponential decay</source>
+        <translation>指数衰减</translation>
+    </message>
+    <message>
+        <source>Cosine annealing</source>
+        <translation>余弦退火</translation>
+    </message>
+    <message>
+        <source>Training speed: slow motion for demonstrations, max for results ([ slower, ] faster)</source>
+        <extracomment>The learning-rate slider&apos;s range.</extracomment>
+        <translation>训练速度：慢速适合演示，最快用于出结果（[ 减速，] 加速）</translation>
+    </message>
+    <message>
+        <source>Learning rate, 0.00001 to 10 (logarithmic slider)</source>
+        <translation>学习率，0.00001 到 10（对数滑块）</translation>
+    </message>
+    <message>
+        <source> steps</source>
+        <translation> 步</translation>
+    </message>
+    <message>
+        <source>Step/exponential: steps per decay; cosine: steps to the end</source>
+        <translation>阶梯/指数：每次衰减间隔的步数；余弦：到结束的步数</translation>
+    </message>
+    <message>
+        <source>Factor the learning rate is multiplied by per decay</source>
+        <translation>每次衰减时学习率乘以的系数</translation>
+    </message>
+    <message>
+        <source>Samples per optimizer step (1 to {most})</source>
+        <translation>每个优化步使用的样本数（1 到 {most}）</translation>
+    </message>
+    <message>
+        <source>L1 penalty on the weights (0 to 10)</source>
+        <translation>权重的 L1 正则化系数（0 到 10）</translation>
+    </message>
+    <message>
+        <source>L2 penalty on the weights (0 to 10)</source>
+        <translation>权重的 L2 正则化系数（0 到 10）</translation>
+    </message>
+    <message>
+        <source>Dropout rate of every hidden layer while training (0 to 0.9)</source>
+        <translation>训练时每个隐藏层的 Dropout 比率（0 到 0.9）</translation>
+    </message>
+    <message>
+        <source>Seed of the initial weights and the shuffling; editing it re-initialises the network</source>
+        <translation>初始权重和数据打乱的随机种子；修改它会重新初始化网络</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>学习率调度</translation>
+    </message>
+    <message>
+        <source>Decay</source>
+        <translation>衰减</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Dropout</source>
+        <translation>Dropout</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <extracomment>What the panel does not show (momentum, betas, epsilon, weight decay, patience...), kept from the project or command line that set them.</extracomment>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>max</source>
+        <extracomment>Largest share of full-speed training time that snapshots may take (big networks). Decision-grid resolution while training, and when paused or stepping. A small network (the classroom&apos;s 2-16-16-1 has 337 weights) gets a finer live grid: its 128 x 128 grid costs well under a millisecond, and its sharp boundary no longer shows the grid&apos;s steps. Full-speed slices compute a grid at most this often (the rest carry none). Speed choices in batches per second; ``None`` is as fast as the machine goes. Snapshots published along a ``train_steps`` request (points on the loss curves). Slow motion publishes at most this many snapshots per second. At full speed the timeline keeps a point at most this often (seconds). Extras a view may ask the snapshots to carry (keyword arguments of ``Trainer.run``).</extracomment>
+        <translation>最快</translation>
+    </message>
+    <message>
+        <source>{speed} batch/s</source>
+        <translation>{speed} 批/秒</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingWorker</name>
+    <message>
+        <source>the training engine did not start, so there is nothing to use</source>
+        <extracomment>The newest snapshot (a :class:`Snapshot`). &quot;warming&quot;, &quot;paused&quot;, &quot;playing&quot;, &quot;stopped&quot;. JIT warm-up progress: (kernels done, kernels in all, what is compiling now). Seconds the JIT warm-up took; emitted once the engine is ready. Short news for the status bar (&quot;network rebuilt: new weights&quot;). Training stopped itself (divergence, early stopping): the trainer&apos;s message. Something went wrong: (message, details); details is a traceback or &quot;&quot; for user mistakes. Why the chosen training engine is not the one that runs (what to install), or a note about it; sent once per choice. A ``train_steps`` request finished (the screenshot mode waits for it). (job, its future): emitted by the worker thread, queued to :meth:`_job_ended`.</extracomment>
+        <translation>训练引擎没有启动，因此无法使用</translation>
+    </message>
+    <message>
+        <source>step {step} is no longer on the timeline (the network was rebuilt or reset since); training stays where it is</source>
+        <translation>第 {step} 步已不在时间轴上（之后网络被重建或重置过）；训练保持在当前位置</translation>
+    </message>
+    <message>
+        <source>back at step {step}: the points changed since then, so its epoch starts afresh on the points you see</source>
+        <translation>已回到第 {step} 步：此后数据点有变化，所以这一轮在当前看到的点上重新开始</translation>
+    </message>
+    <message>
+        <source>network changed; training goes on with the same weights</source>
+        <translation>网络已修改；训练沿用相同的权重继续</translation>
+    </message>
+    <message>
+        <source>network rebuilt with new weights</source>
+        <translation>网络已用新权重重建</translation>
+    </message>
+    <message>
+        <source>training stopped</source>
+        <translation>训练已停止</translation>
+    </message>
+</context>
+<context>
+    <name>actions</name>
+    <message>
+        <source>&amp;File</source>
+        <extracomment>A checkable action whose slot hears only the user&apos;s pick (``triggered``), not the check mark the window sets to follow the state (``toggled``). Shown as it is, never translated (a language&apos;s name in that language).</extracomment>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>训练(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Automatic (CUDA where faster, else CPU)</source>
+        <extracomment>Train ▸ Engine: what the user may choose (core/engines.py), in menu order.</extracomment>
+        <translation>自动（CUDA 更快时用 CUDA，否则用 CPU）(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;CPU (Numba)</source>
+        <translation>CPU（Numba）(&amp;C)</translation>
+    </message>
+    <message>
+        <source>C&amp;UDA (GPU)</source>
+        <translation>CUDA（GPU）(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;NumPy reference (slow, readable)</source>
+        <translation>NumPy 参考实现（慢，易读）(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Start afresh</source>
+        <translation>重新开始</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open a project (.dlviz) or data (.csv)</source>
+        <translation>打开项目（.dlviz）或数据（.csv）</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Save the whole session: data, network, settings, weights, history</source>
+        <translation>保存整个会话：数据、网络、设置、权重和历史</translation>
+    </message>
+    <message>
+        <source>Export &amp;weights…</source>
+        <translation>导出权重(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Write the model as .npz, .json, .safetensors, .onnx or Python code</source>
+        <translation>把模型写成 .npz、.json、.safetensors、.onnx 或 Python 代码</translation>
+    </message>
+    <message>
+        <source>&amp;Import weights…</source>
+        <translation>导入权重(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Load weights (.npz, .json, .safetensors) into the current network</source>
+        <translation>把权重（.npz、.json、.safetensors）载入当前网络</translation>
+    </message>
+    <message>
+        <source>Import &amp;data (CSV)…</source>
+        <translation>导入数据（CSV）(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Load points from a CSV file (x1,x2,label | x1,x2,value | x,y)</source>
+        <translation>从 CSV 文件载入数据点（x1,x2,label | x1,x2,value | x,y）</translation>
+    </message>
+    <message>
+        <source>&amp;Export data (CSV)…</source>
+        <translation>导出数据（CSV）(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Write the points to a CSV file</source>
+        <translation>把数据点写入 CSV 文件</translation>
+    </message>
+    <message>
+        <source>Export window &amp;image…</source>
+        <translation>导出窗口图像(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Save a picture of the window (PNG or SVG)</source>
+        <translation>保存窗口的图片（PNG 或 SVG）</translation>
+    </message>
+    <message>
+        <source>Export training &amp;GIF…</source>
+        <translation>导出训练过程 GIF(&amp;G)…</translation>
+    </message>
+    <message>
+        <source>Animate the decision boundary and loss over the timeline</source>
+        <translation>把决策边界和损失沿时间轴做成动画</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo point edit</source>
+        <translation>撤销点编辑(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo point edit</source>
+        <translation>重做点编辑(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Paint points</source>
+        <translation>画点(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Paint: click or drag to add points; right-drag erases</source>
+        <translation>画点：单击或拖动添加点；右键拖动擦除</translation>
+    </message>
+    <message>
+        <source>Paint</source>
+        <translation>画点</translation>
+    </message>
+    <message>
+        <source>&amp;Eraser</source>
+        <translation>橡皮擦(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Eraser: click or drag to remove points</source>
+        <translation>橡皮擦：单击或拖动删除点</translation>
+    </message>
+    <message>
+        <source>&amp;Move points</source>
+        <translation>移动点(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Move: drag a point (Shift+drag works with any tool)</source>
+        <translation>移动：拖动一个点（任何工具下都可按住 Shift 拖动）</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>Class &amp;{n}</source>
+        <translation>第 {n} 类(&amp;{n})</translation>
+    </message>
+    <message>
+        <source>Re&amp;generate data</source>
+        <translation>重新生成数据(&amp;G)</translation>
+    </message>
+    <message>
+        <source>New random points from the same preset</source>
+        <translation>用同一预设重新随机生成数据点</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <source>&amp;Clear points</source>
+        <translation>清空数据点(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Remove every point</source>
+        <translation>删除所有点</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>&amp;Add hidden layer</source>
+        <translation>添加隐藏层(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve last hidden layer</source>
+        <translation>删除最后一个隐藏层(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Show &amp;test data</source>
+        <translation>显示测试数据(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Discretise output</source>
+        <translation>离散化输出(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Log-scale loss</source>
+        <translation>损失用对数坐标(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Dar&amp;k theme</source>
+        <translation>深色主题(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Presentation mode</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Full screen with large type</source>
+        <translation>全屏并使用大字体</translation>
+    </message>
+    <message>
+        <source>Present</source>
+        <translation>演示</translation>
+    </message>
+    <message>
+        <source>&amp;Reset layout</source>
+        <translation>重置布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Play</source>
+        <translation>播放(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Play / pause training</source>
+        <translation>开始 / 暂停训练</translation>
+    </message>
+    <message>
+        <source>Step &amp;batch</source>
+        <translation>单步一批(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Train one mini-batch</source>
+        <translation>训练一个小批量</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <source>Step &amp;epoch</source>
+        <translation>单步一轮(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Train to the end of the epoch</source>
+        <translation>训练到本轮结束</translation>
+    </message>
+    <message>
+        <source>Epoch</source>
+        <translation>一轮</translation>
+    </message>
+    <message>
+        <source>&amp;Reset</source>
+        <translation>重置(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Start again from the same initial weights (same seed)</source>
+        <translation>从相同的初始权重重新开始（相同种子）</translation>
+    </message>
+    <message>
+        <source>Re-&amp;initialise</source>
+        <translation>重新初始化(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Start again from new random weights (new seed)</source>
+        <translation>从新的随机权重重新开始（新种子）</translation>
+    </message>
+    <message>
+        <source>Re-init</source>
+        <translation>重新初始化</translation>
+    </message>
+    <message>
+        <source>&amp;Slower</source>
+        <translation>减速(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Slow training down</source>
+        <translation>放慢训练</translation>
+    </message>
+    <message>
+        <source>&amp;Faster</source>
+        <translation>加速(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Speed training up</source>
+        <translation>加快训练</translation>
+    </message>
+    <message>
+        <source>&amp;Lower learning rate ÷10</source>
+        <translation>学习率降为 1/10(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About dlviz</source>
+        <translation>关于 dlviz(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Paint &amp;class</source>
+        <translation>画点类别(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Export &amp;view image</source>
+        <translation>导出视图图像(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy view to clipboard</source>
+        <translation>复制视图到剪贴板(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Panels and views</source>
+        <translation>面板和视图(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Engine</source>
+        <translation>引擎(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Paint class 1 to 8</source>
+        <extracomment>Actions of which one is checked at a time. Keys the F1 list names that are not actions (the canvas&apos;s mouse gestures).</extracomment>
+        <translation>画第 1 到第 8 类</translation>
+    </message>
+    <message>
+        <source>Right-drag</source>
+        <translation>右键拖动</translation>
+    </message>
+    <message>
+        <source>Erase points</source>
+        <translation>擦除点</translation>
+    </message>
+    <message>
+        <source>Shift+drag</source>
+        <translation>Shift+拖动</translation>
+    </message>
+    <message>
+        <source>Move a point</source>
+        <translation>移动一个点</translation>
+    </message>
+</context>
+<context>
+    <name>colours</name>
+    <message>
+        <source>orange</source>
+        <extracomment>dlviz.core.colors.OKABE_ITO_NAMES (the class colours&apos; names).</extracomment>
+        <translation>橙色</translation>
+    </message>
+    <message>
+        <source>sky blue</source>
+        <translation>天蓝色</translation>
+    </message>
+    <message>
+        <source>bluish green</source>
+        <translation>蓝绿色</translation>
+    </message>
+    <message>
+        <source>yellow</source>
+        <translation>黄色</translation>
+    </message>
+    <message>
+        <source>blue</source>
+        <translation>蓝色</translation>
+    </message>
+    <message>
+        <source>vermillion</source>
+        <translation>朱红色</translation>
+    </message>
+    <message>
+        <source>reddish purple</source>
+        <translation>紫红色</translation>
+    </message>
+    <message>
+        <source>grey</source>
+        <translation>灰色</translation>
+    </message>
+</context>
+<context>
+    <name>i18n</name>
+    <message>
+        <source>dlviz says (in English):
+{message}</source>
+        <extracomment>The languages the app comes in, and each one&apos;s name in itself (the View ▸ Language menu).</extracomment>
+        <translation>dlviz 的提示（英文原文）：
+{message}</translation>
+    </message>
+</context>
+<context>
+    <name>optimizers</name>
+    <message>
+        <source>Gradient descent (full batch)</source>
+        <translation>梯度下降（全批量）</translation>
+    </message>
+    <message>
+        <source>SGD (mini-batch)</source>
+        <translation>随机梯度下降 SGD（小批量）</translation>
+    </message>
+    <message>
+        <source>Momentum</source>
+        <translation>动量法 Momentum</translation>
+    </message>
+    <message>
+        <source>Nesterov momentum</source>
+        <translation>Nesterov 动量</translation>
+    </message>
+    <message>
+        <source>AdaGrad</source>
+        <translation>AdaGrad</translation>
+    </message>
+    <message>
+        <source>RMSprop</source>
+        <translation>RMSprop</translation>
+    </message>
+    <message>
+        <source>Adam</source>
+        <translation>Adam</translation>
+    </message>
+    <message>
+        <source>AdamW</source>
+        <translation>AdamW</translation>
+    </message>
+</context>
+<context>
+    <name>presets</name>
+    <message>
+        <source>Circle</source>
+        <extracomment>The presets&apos; names as the Data panel shows them (dlviz.core.data.PRESETS; a test holds this table to that list).</extracomment>
+        <translation>圆形</translation>
+    </message>
+    <message>
+        <source>XOR</source>
+        <translation>异或</translation>
+    </message>
+    <message>
+        <source>Gaussians</source>
+        <translation>高斯分布</translation>
+    </message>
+    <message>
+        <source>Spiral</source>
+        <translation>螺旋</translation>
+    </message>
+    <message>
+        <source>Moons</source>
+        <translation>双月</translation>
+    </message>
+    <message>
+        <source>Rings</source>
+        <translation>圆环</translation>
+    </message>
+    <message>
+        <source>Checkerboard</source>
+        <translation>棋盘</translation>
+    </message>
+    <message>
+        <source>Blobs</source>
+        <translation>团簇</translation>
+    </message>
+    <message>
+        <source>Plane</source>
+        <translation>平面</translation>
+    </message>
+    <message>
+        <source>Multigauss</source>
+        <translation>多高斯</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>直线</translation>
+    </message>
+    <message>
+        <source>Sine</source>
+        <translation>正弦</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>阶跃</translation>
+    </message>
+</context>
+<context>
+    <name>views</name>
+    <message>
+        <source>Decision boundary</source>
+        <translation>决策边界</translation>
+    </message>
+    <message>
+        <source>Confusion matrix</source>
+        <translation>混淆矩阵</translation>
+    </message>
+    <message>
+        <source>Confusion</source>
+        <translation>混淆矩阵</translation>
+    </message>
+    <message>
+        <source>Distributions</source>
+        <extracomment>Index pairs into PERCENTILES bounding each band, outermost first.</extracomment>
+        <translation>分布</translation>
+    </message>
+    <message>
+        <source>Hidden space</source>
+        <translation>隐藏层空间</translation>
+    </message>
+    <message>
+        <source>Loss and accuracy</source>
+        <translation>损失和准确率</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Weights &amp; gradients</source>
+        <extracomment>Height of one layer&apos;s row (two heatmaps), pixels at the normal font size. Colour-scale limits (times a power of ten): round, and never more than 1.5x the data.</extracomment>
+        <translation>权重和梯度</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Network graph</source>
+        <translation>网络结构图</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+</context>
+<context>
+    <name>warm-up</name>
+    <message>
+        <source>training kernel</source>
+        <extracomment>The stages of dlviz.core.kernels.cpu.warm_up (the status bar names the one compiling).</extracomment>
+        <translation>训练内核</translation>
+    </message>
+    <message>
+        <source>prediction kernel</source>
+        <translation>预测内核</translation>
+    </message>
+    <message>
+        <source>boundary picture kernel</source>
+        <translation>决策边界绘图内核</translation>
+    </message>
+    <message>
+        <source>activation kernel</source>
+        <translation>激活值内核</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+</context>
+</TS>
