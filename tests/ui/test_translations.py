@@ -124,7 +124,9 @@ def test_view_language_switches_to_chinese_and_keeps_the_work(make_window, qtbot
 
     window.actions["lang_zh_CN"].trigger()
     new = next(
-        w for w in QApplication.topLevelWidgets() if w.objectName() == "dlviz-main" and w.isVisible()
+        w
+        for w in QApplication.topLevelWidgets()
+        if w.objectName() == "dlviz-main" and w.isVisible()
     )
     qtbot.addWidget(new)
     assert new is not window
