@@ -16,6 +16,7 @@ and menus are made (:func:`set_texts`), in the language installed then.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,8 @@ from dlviz.ui import icons
 from dlviz.ui.i18n import LANGUAGES, translate
 
 Key = str | QKeySequence.StandardKey
+#: A translation's accelerator in brackets after the text (Chinese: "文件(&F)").
+ACCELERATOR = re.compile(r"\(&.\)")
 
 
 @dataclass(frozen=True)
@@ -491,8 +494,14 @@ def set_texts(action: QAction, spec: ActionSpec) -> None:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         action.setToolTip(f"{tip} ({keys})" if keys else tip)
         action.setStatusTip(tip)
-    if spec.short:
-        action.setIconText(translate("actions", spec.short))
+    # buttons show the short text; a translation's "(&P)" accelerator mark has no place there
+    short = translate("actions", spec.short) if spec.short else action.text()
+    action.setIconText(plain(short))
+
+
+def plain(text: str) -> str:
+    """A menu text as a button shows it: no accelerator mark, no trailing "…"."""
+    return ACCELERATOR.sub("", text).replace("&", "").removesuffix("…")
 
 
 def fill_menu_bar(bar: QMenuBar, actions: Mapping[str, QAction]) -> dict[str, QMenu]:

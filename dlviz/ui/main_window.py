@@ -619,9 +619,9 @@ class MainWindow(QMainWindow):
         action.blockSignals(True)
         action.setChecked(playing)
         action.blockSignals(False)
-        action.setText(
-            translate("MainWindow", "&Pause") if playing else translate("actions", "&Play")
-        )
+        text = translate("MainWindow", "&Pause") if playing else translate("actions", "&Play")
+        action.setText(text)
+        action.setIconText(action_table.plain(text))  # set once, the button's text stays put
         action.setIcon(icons.icon("pause" if playing else "play", self.session.theme.text))
 
     @Slot(int, int, str)

@@ -1326,7 +1326,7 @@ bias {bias}   (dL/db {grad})</source>
     <name>actions</name>
     <message>
         <source>&amp;File</source>
-        <extracomment>A checkable action whose slot hears only the user&apos;s pick (``triggered``), not the check mark the window sets to follow the state (``toggled``). Shown as it is, never translated (a language&apos;s name in that language).</extracomment>
+        <extracomment>A translation&apos;s accelerator in brackets after the text (Chinese: &quot;文件(&amp;F)&quot;). A checkable action whose slot hears only the user&apos;s pick (``triggered``), not the check mark the window sets to follow the state (``toggled``). Shown as it is, never translated (a language&apos;s name in that language).</extracomment>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
@@ -1600,7 +1600,7 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>Re-init</source>
-        <translation>重新初始化</translation>
+        <translation>初始化</translation>
     </message>
     <message>
         <source>&amp;Slower</source>
