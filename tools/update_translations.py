@@ -15,6 +15,7 @@ PySide6-Essentials.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,11 @@ def tool(name: str) -> str:
     return found
 
 
+#: lupdate takes Python's ``#:`` comments for notes to translators; in dlviz they are
+#: Sphinx doc comments of the names below them, so they are left out of the catalogue.
+EXTRACOMMENT = re.compile(r"\n *<extracomment>.*?</extracomment>", re.DOTALL)
+
+
 def lupdate(ts: Path) -> None:
     subprocess.run(
         [
@@ -52,6 +58,8 @@ def lupdate(ts: Path) -> None:
         ],
         check=True,
     )
+    text = ts.read_text(encoding="utf-8")
+    ts.write_text(EXTRACOMMENT.sub("", text), encoding="utf-8")
 
 
 def lrelease(ts: Path, qm: Path) -> None:

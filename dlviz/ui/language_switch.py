@@ -15,27 +15,25 @@ undo list of point edits.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
 from dlviz.ui import i18n
 from dlviz.ui.i18n import translate
 
-if TYPE_CHECKING:
-    from dlviz.ui.main_window import MainWindow
-
 #: The windows a switch made (a window without a Python owner would be collected).
-_alive: list[MainWindow] = []
+_alive: list[Any] = []
 
 
-def switch_language(old: MainWindow, language: str) -> MainWindow | None:
+def switch_language(old: Any, language: str) -> Any:
     """Install ``language``, remember it, and put a window in that language in ``old``'s place.
 
+    ``old`` is a :class:`~dlviz.ui.main_window.MainWindow` (the new one is of
+    its class: this module does not import the window's, which calls it).
     Returns the new window, or None when nothing changed (the same language,
     or a file being written: then the user is told to wait).
     """
-    from dlviz.ui.main_window import SETTINGS_VERSION, MainWindow
 
     if language == i18n.current_language():
         return None
@@ -51,7 +49,7 @@ def switch_language(old: MainWindow, language: str) -> MainWindow | None:
     trainer = old.worker.trainer
     ui = old.project.ui_state()
     path, modified = old.project.path, old.project.modified
-    geometry, state = old.saveGeometry(), old.saveState(SETTINGS_VERSION)
+    geometry, state = old.saveGeometry(), old.saveState()
     options = asdict(old.session.options)
     dark = old.actions["dark"].isChecked()
     presentation = old.actions["presentation"].isChecked()
@@ -59,9 +57,9 @@ def switch_language(old: MainWindow, language: str) -> MainWindow | None:
     autosave_dir = old.autosave.directory
 
     i18n.install(language)
-    new = MainWindow(data=data, restore_layout=False, hidden=old.network_panel.hidden())
+    new = type(old)(data=data, restore_layout=False, hidden=old.network_panel.hidden())
     new.restoreGeometry(geometry)
-    new.restoreState(state, SETTINGS_VERSION)
+    new.restoreState(state)
     new.session.set_options(**options)
     new.actions["dark"].setChecked(dark)
     if trainer is not None:

@@ -5,7 +5,6 @@
     <name>Autosave</name>
     <message>
         <source>start autosave</source>
-        <extracomment>The single autosave file of earlier versions: still offered after a crash, never written. Slot files, one per running window: ``autosave-1.dlviz``, ``autosave-2.dlviz``... Temporary files of an interrupted write (``atomic_write``) older than this are removed. An autosave job ended: (&quot;autosave&quot;, &quot;&quot; or the error message shown). Leftovers restored into this window: removed once this window&apos;s autosave holds them.</extracomment>
         <translation>启动自动保存</translation>
     </message>
     <message>
@@ -97,7 +96,6 @@
     <name>BoundaryView</name>
     <message>
         <source>Paint points (B): click or drag; right-drag erases</source>
-        <extracomment>Screen distances (pixels) for the tools.</extracomment>
         <translation>画点（B）：单击或拖动；右键拖动擦除</translation>
     </message>
     <message>
@@ -143,7 +141,6 @@
         <source>The confusion matrix is for classification.
 
 These data are {what}: the network predicts a number, not a class, so there is nothing to count. Pick a classification preset (circle, xor, spiral, blobs...) to see it.</source>
-        <extracomment>Shading of a cell holding a whole row&apos;s points (blended into the background by share).</extracomment>
         <translation>混淆矩阵用于分类问题。
 
 当前数据是{what}：网络预测的是一个数值而不是类别，所以没有可统计的内容。请选择一个分类预设（圆形、异或、螺旋、团簇……）来查看。</translation>
@@ -308,7 +305,6 @@ These data are {what}: the network predicts a number, not a class, so there is n
     <name>DistributionsView</name>
     <message>
         <source>Weights</source>
-        <extracomment>(what the combo box says, StatsHistory.arrays() index, y-axis label, band colour)</extracomment>
         <translation>权重</translation>
     </message>
     <message>
@@ -380,7 +376,6 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
     </message>
     <message>
         <source>Which hidden layer&apos;s space to show</source>
-        <extracomment>Emitted after a new hidden space was drawn (for tests).</extracomment>
         <translation>显示哪个隐藏层的空间</translation>
     </message>
     <message>
@@ -420,7 +415,6 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
     </message>
     <message>
         <source>Export image</source>
-        <extracomment>name -&gt; (title for the menus, widget); &quot;window&quot; is the whole window.</extracomment>
         <translation>导出图像</translation>
     </message>
     <message>
@@ -468,7 +462,6 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
     <name>LossView</name>
     <message>
         <source>train</source>
-        <extracomment>Curves are recomputed at most this often (the boundary gets the rest of the frame budget). The legend&apos;s names of the two curves.</extracomment>
         <translation>训练</translation>
     </message>
     <message>
@@ -520,12 +513,10 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
     <name>MainWindow</name>
     <message>
         <source>a file is being written: choose the language again after it</source>
-        <extracomment>The windows a switch made (a window without a Python owner would be collected).</extracomment>
         <translation>正在写入文件：请在写完后再选择语言</translation>
     </message>
     <message>
         <source>Timeline</source>
-        <extracomment>One frame draws the central view and at most this many others (and stops early after FRAME_BUDGET_S); the views not reached draw first at the next tick, 16 ms later. With every view open a new snapshot is spread over a few frames instead of making one long one: drawing, and above all Qt&apos;s painting of what was drawn. What the worker last said it does: &quot;warming&quot;, &quot;paused&quot;, &quot;playing&quot; or &quot;stopped&quot;. What the shown views asked the worker&apos;s snapshots to carry (see _sync_extras). Views shown outside the window (a ``--view`` screenshot) whose extras count too. The data kind and class count of the network the worker trains.</extracomment>
         <translation>时间轴</translation>
     </message>
     <message>
@@ -660,7 +651,6 @@ Training is paused; the app keeps running.</source>
     <name>NetworkInspector</name>
     <message>
         <source>input {feature}</source>
-        <extracomment>Edge gradients: reddish purple (Okabe–Ito), apart from the two weight signs. Rows of a selected edge&apos;s history kept (one per snapshot seen). Inspector pages, in the stack&apos;s order.</extracomment>
         <translation>输入 {feature}</translation>
     </message>
     <message>
@@ -673,7 +663,6 @@ Training is paused; the app keeps running.</source>
     </message>
     <message>
         <source>Click a neuron or an edge to inspect it.</source>
-        <extracomment>Curve data (one input): the typed point has no x₂.</extracomment>
         <translation>单击一个神经元或一条连线来查看详情。</translation>
     </message>
     <message>
@@ -884,7 +873,6 @@ bias {bias}   (dL/db {grad})</source>
     <name>NetworkView</name>
     <message>
         <source>Inputs</source>
-        <extracomment>Nodes drawn per column at most; wider layers show their first ones and &quot;+N more&quot;. Edges drawn at most (the strongest among the drawn nodes). Resolution of each node&apos;s picture (the ``neuron_grid`` extra). Geometry in graph units: a node is 1 x 1. Width bins of the weight edges and of the gradient edges. Gradient edges: one colour (Okabe–Ito reddish purple), alpha and width grow with |dL/dw|. Snapshots an edge&apos;s history plot keeps. Milliseconds between two steps of the backward-flow animation. How close (pixels) a click or hover must come to an edge to pick it.</extracomment>
         <translation>输入</translation>
     </message>
     <message>
@@ -897,7 +885,6 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>Gradients</source>
-        <extracomment>Emitted after a snapshot was drawn (for tests).</extracomment>
         <translation>梯度</translation>
     </message>
     <message>
@@ -996,7 +983,6 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>Unsaved changes</source>
-        <extracomment>A job for the worker ended: (what, &quot;&quot; or the error message shown). ``what`` is &quot;save&quot;, &quot;export_weights&quot; or &quot;import_weights&quot;. The session now differs from its file (True) or matches it (False). The window title (&quot;name[*] — dlviz&quot;: ``[*]`` is where Qt shows the modified mark). A project was opened: the session is its file&apos;s again. The user chose Save at the close and the save is written: close now. Bumped by every change: a save that ends clears the marker only if none came since. Ask &quot;save changes?&quot; when the window closes (the app sets it; tests do not).</extracomment>
         <translation>未保存的更改</translation>
     </message>
     <message>
@@ -1080,7 +1066,6 @@ bias {bias}   (dL/db {grad})</source>
     <name>RecentFiles</name>
     <message>
         <source>{path} no longer exists; removed it from the recent files</source>
-        <extracomment>A recent file the user picked that still exists (the project actions open it).</extracomment>
         <translation>{path} 已不存在；已从最近文件中移除</translation>
     </message>
     <message>
@@ -1104,7 +1089,6 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>engine: {name}</source>
-        <extracomment>The samples/s figure averages over at least this many seconds (steadier than one slice).</extracomment>
         <translation>引擎：{name}</translation>
     </message>
     <message>
@@ -1160,7 +1144,6 @@ bias {bias}   (dL/db {grad})</source>
     <name>TimelineBar</name>
     <message>
         <source>step {step:,} of {last:,} · {used} of {cap} MB</source>
-        <extracomment>Largest memory cap offered (MB). While training, the memory figure is updated at most this often (seconds).</extracomment>
         <translation>第 {step:,} 步 / 共 {last:,} 步 · 已用 {used} / {cap} MB</translation>
     </message>
     <message>
@@ -1208,7 +1191,6 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>Training speed: slow motion for demonstrations, max for results ([ slower, ] faster)</source>
-        <extracomment>The learning-rate slider&apos;s range.</extracomment>
         <translation>训练速度：慢速适合演示，最快用于出结果（[ 减速，] 加速）</translation>
     </message>
     <message>
@@ -1281,12 +1263,10 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>off</source>
-        <extracomment>What the panel does not show (momentum, betas, epsilon, weight decay, patience...), kept from the project or command line that set them.</extracomment>
         <translation>关</translation>
     </message>
     <message>
         <source>max</source>
-        <extracomment>Largest share of full-speed training time that snapshots may take (big networks). Decision-grid resolution while training, and when paused or stepping. A small network (the classroom&apos;s 2-16-16-1 has 337 weights) gets a finer live grid: its 128 x 128 grid costs well under a millisecond, and its sharp boundary no longer shows the grid&apos;s steps. Full-speed slices compute a grid at most this often (the rest carry none). Speed choices in batches per second; ``None`` is as fast as the machine goes. Snapshots published along a ``train_steps`` request (points on the loss curves). Slow motion publishes at most this many snapshots per second. At full speed the timeline keeps a point at most this often (seconds). Extras a view may ask the snapshots to carry (keyword arguments of ``Trainer.run``).</extracomment>
         <translation>最快</translation>
     </message>
     <message>
@@ -1298,7 +1278,6 @@ bias {bias}   (dL/db {grad})</source>
     <name>TrainingWorker</name>
     <message>
         <source>the training engine did not start, so there is nothing to use</source>
-        <extracomment>The newest snapshot (a :class:`Snapshot`). &quot;warming&quot;, &quot;paused&quot;, &quot;playing&quot;, &quot;stopped&quot;. JIT warm-up progress: (kernels done, kernels in all, what is compiling now). Seconds the JIT warm-up took; emitted once the engine is ready. Short news for the status bar (&quot;network rebuilt: new weights&quot;). Training stopped itself (divergence, early stopping): the trainer&apos;s message. Something went wrong: (message, details); details is a traceback or &quot;&quot; for user mistakes. Why the chosen training engine is not the one that runs (what to install), or a note about it; sent once per choice. A ``train_steps`` request finished (the screenshot mode waits for it). (job, its future): emitted by the worker thread, queued to :meth:`_job_ended`.</extracomment>
         <translation>训练引擎没有启动，因此无法使用</translation>
     </message>
     <message>
@@ -1326,7 +1305,6 @@ bias {bias}   (dL/db {grad})</source>
     <name>actions</name>
     <message>
         <source>&amp;File</source>
-        <extracomment>A translation&apos;s accelerator in brackets after the text (Chinese: &quot;文件(&amp;F)&quot;). A checkable action whose slot hears only the user&apos;s pick (``triggered``), not the check mark the window sets to follow the state (``toggled``). Shown as it is, never translated (a language&apos;s name in that language).</extracomment>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
@@ -1347,7 +1325,6 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>&amp;Automatic (CUDA where faster, else CPU)</source>
-        <extracomment>Train ▸ Engine: what the user may choose (core/engines.py), in menu order.</extracomment>
         <translation>自动（CUDA 更快时用 CUDA，否则用 CPU）(&amp;A)</translation>
     </message>
     <message>
@@ -1660,7 +1637,6 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>Paint class 1 to 8</source>
-        <extracomment>Actions of which one is checked at a time. Keys the F1 list names that are not actions (the canvas&apos;s mouse gestures).</extracomment>
         <translation>画第 1 到第 8 类</translation>
     </message>
     <message>
@@ -1684,7 +1660,6 @@ bias {bias}   (dL/db {grad})</source>
     <name>colours</name>
     <message>
         <source>orange</source>
-        <extracomment>dlviz.core.colors.OKABE_ITO_NAMES (the class colours&apos; names).</extracomment>
         <translation>橙色</translation>
     </message>
     <message>
@@ -1721,7 +1696,6 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>dlviz says (in English):
 {message}</source>
-        <extracomment>The languages the app comes in, and each one&apos;s name in itself (the View ▸ Language menu).</extracomment>
         <translation>dlviz 的提示（英文原文）：
 {message}</translation>
     </message>
@@ -1765,7 +1739,6 @@ bias {bias}   (dL/db {grad})</source>
     <name>presets</name>
     <message>
         <source>Circle</source>
-        <extracomment>The presets&apos; names as the Data panel shows them (dlviz.core.data.PRESETS; a test holds this table to that list).</extracomment>
         <translation>圆形</translation>
     </message>
     <message>
@@ -1833,7 +1806,6 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>Distributions</source>
-        <extracomment>Index pairs into PERCENTILES bounding each band, outermost first.</extracomment>
         <translation>分布</translation>
     </message>
     <message>
@@ -1850,7 +1822,6 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>Weights &amp; gradients</source>
-        <extracomment>Height of one layer&apos;s row (two heatmaps), pixels at the normal font size. Colour-scale limits (times a power of ten): round, and never more than 1.5x the data.</extracomment>
         <translation>权重和梯度</translation>
     </message>
     <message>
@@ -1870,7 +1841,6 @@ bias {bias}   (dL/db {grad})</source>
     <name>warm-up</name>
     <message>
         <source>training kernel</source>
-        <extracomment>The stages of dlviz.core.kernels.cpu.warm_up (the status bar names the one compiling).</extracomment>
         <translation>训练内核</translation>
     </message>
     <message>
