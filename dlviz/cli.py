@@ -22,11 +22,11 @@ from dlviz.core.data import PRESETS, Dataset, make_dataset, read_csv, read_point
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import FORMATS, export_model, format_for
 from dlviz.core.features import parse_features
-from dlviz.core.io import WEIGHT_SUFFIXES, load_weights, save_weights
 from dlviz.core.network import ACTIVATIONS, LOSSES, LayerSpec, NetworkSpec, build_spec
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
 from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
+from dlviz.core.weights import WEIGHT_SUFFIXES, load_weights, save_weights
 
 SUBCOMMANDS = ("train", "predict", "export", "bench")
 

@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import atomic_write, read_bytes
+from dlviz.core.fileio import atomic_write, read_bytes
 
 Kind = Literal["classify", "regress", "curve"]
 

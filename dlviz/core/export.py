@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import WRITERS, atomic_write, spec_to_dict
+from dlviz.core.fileio import atomic_write
 from dlviz.core.network import LEAKY_SLOPE, NetworkSpec, ParamLayout
+from dlviz.core.weights import WRITERS, spec_to_dict
 
 FORMATS = ("onnx", "npz", "json", "safetensors", "numpy-code", "torch-code")
 SUFFIX_FORMAT = {

@@ -62,9 +62,10 @@ from dlviz.core.animation import MAX_FRAMES, Cancelled, write_gif
 from dlviz.core.data import Dataset, read_csv, write_csv
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import export_model
-from dlviz.core.io import atomic_write, fit_weights, load_weights
+from dlviz.core.fileio import atomic_write
 from dlviz.core.project import PROJECT_SUFFIX, load_project, project_bytes
 from dlviz.core.trainer import Trainer
+from dlviz.core.weights import fit_weights, load_weights
 
 if TYPE_CHECKING:
     from dlviz.core.snapshot import Snapshot
@@ -715,7 +716,7 @@ class FileController(QObject):
 
         The file must fit the network: the same shapes, and the same input
         features, normalisation, activations and output
-        (:func:`dlviz.core.io.fit_weights` names what differs otherwise).  The
+        (:func:`dlviz.core.weights.fit_weights` names what differs otherwise).  The
         optimizer starts afresh (its moments belonged to the old weights).
         """
         if path is None:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from dlviz.cli import main
-from dlviz.core.io import load_weights
+from dlviz.core.weights import load_weights
 
 #: What README says ``--json`` prints for every run.
 JSON_KEYS = {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "epochs", "steps",

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from dlviz.core.data import make_dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import export_model, format_for
-from dlviz.core.io import fit_weights, load_weights, save_weights
 from dlviz.core.network import LayerSpec, build_spec
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.project import load_project, project_bytes, save_project
 from dlviz.core.trainer import TrainConfig, Trainer
+from dlviz.core.weights import fit_weights, load_weights, save_weights
 
 #: DLVIZ_FUZZ_EXAMPLES=5000 for a deeper search than the test run's.
 FUZZ = settings(max_examples=int(os.environ.get("DLVIZ_FUZZ_EXAMPLES", "150")), deadline=None,
@@ -164,7 +164,7 @@ def test_saving_over_a_project_never_leaves_a_partial_file(tmp_path):
     before = path.read_bytes()
     script = textwrap.dedent(f"""
         import os, sys
-        import dlviz.core.io as dio
+        import dlviz.core.fileio as dio
         real = os.fsync
         def slow_fsync(fd):
             print("writing", flush=True)
@@ -189,7 +189,7 @@ def test_written_files_get_ordinary_permissions_not_the_temp_files(tmp_path):
     """An exported model is for sharing: 0644 under the usual umask, not mkstemp's 0600."""
     import stat
 
-    import dlviz.core.io as dio
+    import dlviz.core.fileio as dio
 
     t = trained()
     new = tmp_path / "w.npz"

@@ -6,85 +6,33 @@ the model computes ``a = f_l(a @ W_l + b_l)`` from the input features (after
 ``(x - input_shift) / input_scale`` when those are set).  The README's *File
 formats* section documents each layout.
 
-Every write goes to a temporary file that is flushed, fsynced and renamed
-over the target (:func:`atomic_write`), so a crash mid-save leaves the old
-file whole.
+Files are written with :func:`dlviz.core.fileio.atomic_write` and read with
+the bounded readers of :mod:`dlviz.core.fileio`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
-import stat
 import struct
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from dlviz.core.errors import DlvizError
+from dlviz.core.fileio import MAX_ARRAY_BYTES, atomic_write, npy_array, read_bytes, zip_member
 from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout
 
 WEIGHTS_FORMAT = "dlviz-weights"
 WEIGHTS_VERSION = 1
 WEIGHT_SUFFIXES = (".npz", ".json", ".safetensors")
 MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
-#: Largest array a dlviz file holds unpacked (100 000 points take 1.6 MB, the widest
-#: network's weights 2.6 MB): a zip member that unpacks to more is refused.
-MAX_ARRAY_BYTES = 64 * 1024 * 1024
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-#: The process's umask, read once at import (reading it means setting it: not later,
-#: while other threads may be creating files).
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
-
-# ---------------------------------------------------------------- atomic writes
-
-
-@contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``.
-
-    The file gets the permissions a plain ``open`` would give it (those of the
-    file it replaces, or the umask's), not the temporary file's private 0600:
-    an exported model is meant to be shared.
-    """
-    target = os.fspath(path)
-    try:
-        permissions = stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        permissions = 0o666 & ~_UMASK
-    folder = os.path.dirname(os.path.abspath(target))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".dlviz-", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise DlvizError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, mode) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, permissions)
-        os.replace(tmp, target)
-        with contextlib.suppress(OSError):  # make the rename itself durable where possible
-            dir_fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise DlvizError(f"cannot write {target}: {exc.strerror or exc}") from None
-        raise
 
 
 # ---------------------------------------------------------------- spec <-> dict
@@ -327,65 +275,7 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
     return spec, _fill(spec, arrays, name), json.loads(meta.get("data", "{}"))
 
 
-def zip_member(archive: zipfile.ZipFile, member: str, limit: int, name: str) -> bytes:
-    """One member's bytes, never more than ``limit`` (a zip bomb or a lying header is refused)."""
-    info = archive.getinfo(member)
-    if info.file_size > limit:
-        raise DlvizError(
-            f"{name}: '{member}' unpacks to {info.file_size:,} bytes, more than a dlviz file holds"
-        )
-    with archive.open(info) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise DlvizError(f"{name}: '{member}' unpacks to more than its header says")
-    return data
-
-
-def npy_array(raw: bytes, what: str) -> np.ndarray:
-    """An array from ``.npy`` bytes, checked before NumPy allocates anything.
-
-    ``np.load`` trusts the header's shape and allocates it first: a few hundred
-    bytes declaring 10^13 elements would raise MemoryError.  No pickles either.
-    """
-    buf = io.BytesIO(raw)
-    try:
-        version = np.lib.format.read_magic(buf)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(buf)
-        elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(buf)
-        else:
-            raise DlvizError(f"{what} is a .npy array of an unsupported version {version}")
-    except DlvizError:
-        raise
-    except (ValueError, TypeError, SyntaxError, EOFError) as exc:
-        raise DlvizError(f"{what} is not a valid .npy array ({str(exc)[:80]})") from None
-    if dtype.hasobject:
-        raise DlvizError(f"{what} holds Python objects; dlviz reads plain numbers only")
-    need = dtype.itemsize
-    for n in shape:
-        need *= n
-    if need > len(raw) - buf.tell():
-        raise DlvizError(f"{what} is truncated: its header promises more data than it holds")
-    return np.load(io.BytesIO(raw), allow_pickle=False)
-
-
 READERS = {".npz": _parse_npz, ".json": _parse_json, ".safetensors": _parse_safetensors}
-
-
-def read_bytes(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
-    name = os.fspath(path)
-    try:
-        if os.path.getsize(name) > limit:
-            raise DlvizError(f"{name} is larger than {limit // 2**20} MB; not a {what}")
-        with open(name, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise DlvizError(f"{name} does not exist") from None
-    except IsADirectoryError:
-        raise DlvizError(f"{name} is a folder, not a {what}") from None
-    except OSError as exc:
-        raise DlvizError(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
 def load_weights(
