@@ -15,18 +15,11 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from numba import njit
 
+from dlviz.core import picture
+from dlviz.core.jit import jit
 from dlviz.core.network import ACTIVATION_CODE, LOSS_CODE, OUTPUT_CODE, NetworkSpec, ParamLayout
 from dlviz.core.optim import OptimizerConfig, OptimizerState
-
-#: Every kernel: release the GIL (the GUI keeps drawing), cache the machine code on
-#: disk (fast start), and let LLVM reorder float math (vectorised loops).  NumPy's
-#: error model: a division by zero gives inf/nan as in NumPy instead of raising, so
-#: divisions need no zero check and their loops vectorise (Adam's update over the
-#: 68k parameters of the wide net: 196 -> 19 us per step).  Divergence is caught by
-#: the trainer's finite-loss check, as before.
-jit = njit(nogil=True, cache=True, fastmath=True, error_model="numpy")
 
 # Hidden activations use ACTIVATION_CODE 0..6; the output layer uses these.
 OUT_IDENTITY = 100 + OUTPUT_CODE["identity"]
@@ -552,12 +545,6 @@ class NumbaEngine:
         return keep if keep_all else out
 
 
-def _warm_picture() -> None:
-    from dlviz.core.colors import classifier_picture
-
-    classifier_picture(np.full((2, 2, 1), 0.5, np.float32), "sigmoid", 4)
-
-
 def warm_up(progress: Callable[[int, int, str], None] | None = None) -> None:
     """Compile (or load from the cache) every kernel, on a throwaway tiny network.
 
@@ -594,7 +581,7 @@ def warm_up(progress: Callable[[int, int, str], None] | None = None) -> None:
             ),  # fmt: skip
         ),
         ("prediction kernel", lambda: engine.forward(params, x)),
-        ("boundary picture kernel", _warm_picture),
+        ("boundary picture kernel", picture.warm_up),
         ("activation kernel", lambda: engine.forward(params, x, keep_all=True)),
     )
     for done, (what, compile_it) in enumerate(stages):

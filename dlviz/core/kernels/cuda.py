@@ -85,7 +85,7 @@ FORWARD_FLOATS = 1 << 24
 ROWS_KEPT = 6
 
 #: Kernels: machine code cached on disk (compiling them all takes ~10 s; the cache
-#: folder follows the CPU engine's, see kernels/__init__.py).  Device functions are
+#: folder follows the CPU engine's, see dlviz/core/jit.py).  Device functions are
 #: compiled into the kernels that call them.  No fastmath: its approximate division,
 #: square root and exp would leave the reference's float32 tolerance.
 kernel = cuda.jit(cache=True)
