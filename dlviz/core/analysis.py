@@ -1,6 +1,5 @@
 """Numbers the "inside the network" views show, computed here so they are tested here.
 
-* :func:`confusion_matrix` and per-class accuracy;
 * :func:`hidden_space`: data points and a warped grid of the input plane
   mapped into the activations of two neurons of one layer (ConvNetJS style);
 * :func:`strongest_edges`: the edges a network graph can afford to draw;
@@ -22,27 +21,6 @@ from dlviz.core.features import compute_features
 from dlviz.core.kernels.reference import forward
 from dlviz.core.network import NetworkSpec, ParamLayout
 from dlviz.core.snapshot import HiddenSpace, Snapshot
-
-
-def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
-    """(k, k) int64 counts: row = true class, column = predicted class."""
-    m = np.zeros((k, k), np.int64)
-    np.add.at(m, (np.asarray(truth, np.int64), np.asarray(predicted, np.int64)), 1)
-    return m
-
-
-def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
-    """Recall of each class (NaN for a class with no points)."""
-    totals = matrix.sum(axis=1).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(totals > 0, np.diag(matrix) / totals, np.nan)
-
-
-def predicted_classes(outputs: np.ndarray) -> np.ndarray:
-    """Class per row from network outputs (one sigmoid column or one column per class)."""
-    if outputs.shape[1] == 1:
-        return (outputs[:, 0] > 0.5).astype(np.int64)
-    return np.asarray(outputs.argmax(axis=1), np.int64)
 
 
 def hidden_space(

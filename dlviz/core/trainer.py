@@ -19,13 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from dlviz.core.analysis import confusion_matrix, hidden_space, predicted_classes
+from dlviz.core.analysis import hidden_space
 from dlviz.core.data import Dataset
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
+from dlviz.core.metrics import NO_POINTS, Metrics, confusion_matrix, evaluate, predicted_classes
 from dlviz.core.network import NetworkSpec, ParamLayout, init_params
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
 from dlviz.core.snapshot import Distribution, LayerStats, Snapshot, frozen
@@ -65,13 +66,6 @@ class TrainConfig:
                 raise DlvizError(f"{name} rate {value} is out of range; use 0 to 10")
         if self.patience < 0:
             raise DlvizError("early-stopping patience must be 0 (off) or more epochs")
-
-
-@dataclass(frozen=True)
-class Metrics:
-    loss: float | None
-    accuracy: float | None
-    r2: float | None
 
 
 @dataclass
@@ -512,34 +506,24 @@ class Trainer:
         """Outputs (probabilities or values) for raw input rows."""
         return self.engine.forward(self.params, self.features(inputs))
 
-    def _metrics(self, idx: np.ndarray, out: np.ndarray | None = None) -> Metrics:
-        """Loss and accuracy (or R²) on rows ``idx``; ``out``: their outputs if known."""
+    def _outputs(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, outputs) of rows ``idx`` of the data, in evaluation mode (no dropout)."""
+        return self.engine.outputs(self.params, self.x[idx])
+
+    def _metrics(
+        self, idx: np.ndarray, outputs: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> Metrics:
+        """Loss and accuracy (or R²) on rows ``idx``; ``outputs``: their (logits, outputs)
+        if known.  The loss is the one the engine trains with, without the L1/L2 penalty."""
         if idx.size == 0:
-            return Metrics(None, None, None)
-        if out is None:
-            out = self.engine.forward(self.params, self.x[idx])
-        out = out.astype(np.float64)
-        y = self.y[idx].astype(np.float64)
-        loss = self.spec.loss
-        if loss == "ce":
-            p = np.clip(out, 1e-12, 1.0)
-            value = float(-np.mean(np.sum(y * np.log(p), axis=1)))
-        elif loss == "bce":
-            p = np.clip(out, 1e-7, 1 - 1e-7)
-            value = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-        else:
-            value = float(np.mean((out - y) ** 2))
-        if self.dataset.kind == "classify":
-            pred = (out[:, 0] > 0.5).astype(np.int64) if out.shape[1] == 1 else out.argmax(1)
-            truth = np.asarray(self.dataset.targets)[idx]
-            return Metrics(value, float(np.mean(pred == truth)), None)
-        ss_res = float(np.sum((out - y) ** 2))
-        ss_tot = float(np.sum((y - y.mean()) ** 2))
-        r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else None
-        return Metrics(value, None, r2)
+            return NO_POINTS
+        logits, out = self._outputs(idx) if outputs is None else outputs
+        labels = np.asarray(self.dataset.targets)[idx]
+        return evaluate(self.spec.loss, self.dataset.kind, logits, out, self.y[idx], labels)
 
     def evaluate(self) -> tuple[Metrics, Metrics]:
-        """Loss and accuracy (or R²) on all training and all test points."""
+        """Loss and accuracy (or R²) on all training and all test points (no dropout, no
+        L1/L2 penalty: :mod:`dlviz.core.metrics`)."""
         return self._metrics(self.train_idx), self._metrics(self.test_idx)
 
     def grid_inputs(self, res: int) -> np.ndarray:
@@ -623,11 +607,11 @@ class Trainer:
     ) -> Snapshot:
         """The current state; ``hidden=(layer, i, j)`` adds that neuron pair's hidden space."""
         # one forward pass per split serves the metrics and the confusion matrix
-        train_out = self.engine.forward(self.params, self.x[self.eval_train])
-        test_out = self.engine.forward(self.params, self.x[self.eval_test])
+        train_out = self._outputs(self.eval_train)
+        test_out = self._outputs(self.eval_test)
         train = self._metrics(self.eval_train, train_out)
         test = self._metrics(self.eval_test, test_out)
-        confusion, split = self._confusion(train_out, test_out)
+        confusion, split = self._confusion(train_out[1], test_out[1])
         space = None
         # a request made for the previous network (a layer or neurons gone) is skipped:
         # the view asks again once it sees the new shape

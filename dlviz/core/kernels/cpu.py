@@ -418,11 +418,13 @@ def train_batches(
 
 
 @jit
-def forward_rows(params, layers, codes, cols, x, out, keep, abuf, zbuf, chunk):  # noqa: E501
+def forward_rows(params, layers, codes, cols, x, out, logits, keep, abuf, zbuf, chunk):  # noqa: E501
     """Evaluate the network (no dropout) on every row of ``x`` in chunks of ``chunk`` rows.
 
-    ``out`` (n, k) receives the outputs.  ``keep`` is either (0, 0) or
-    (n, Σ hidden widths + k): then it receives every neuron's activation.
+    ``out`` (n, k) receives the outputs.  ``logits`` and ``keep`` are each
+    either (0, 0) or full size: ``logits`` (n, k) then receives the output
+    layer's pre-activations, ``keep`` (n, Σ hidden widths + k) every neuron's
+    activation.
     """
     n, n_in = x.shape
     n_layers = layers.shape[0]
@@ -443,6 +445,11 @@ def forward_rows(params, layers, codes, cols, x, out, keep, abuf, zbuf, chunk): 
         for i in range(rows):
             for j in range(k):
                 out[start + i, j] = a_out[i, j]
+        if logits.shape[0] > 0:
+            z_out = _view(zbuf, rows, cols[n_layers], k)
+            for i in range(rows):
+                for j in range(k):
+                    logits[start + i, j] = z_out[i, j]
         if keep.shape[0] > 0:
             a_all = abuf[: rows * total]
             for layer in range(1, n_layers + 1):
@@ -455,6 +462,10 @@ def forward_rows(params, layers, codes, cols, x, out, keep, abuf, zbuf, chunk): 
 
 
 # ------------------------------------------------------------------ engine object
+
+
+#: An output a forward pass is not asked for.
+_NONE = np.empty((0, 0), np.float32)
 
 
 def _epoch_ends(order: np.ndarray, epoch_ends: np.ndarray | None) -> np.ndarray:
@@ -540,9 +551,20 @@ class NumbaEngine:
         keep = np.empty((n, width) if keep_all else (0, 0), np.float32)
         forward_rows(
             params, self.layers, self.codes, self.cols, np.ascontiguousarray(x, np.float32),
-            out, keep, self.abuf, self.zbuf, self.CHUNK,
+            out, _NONE, keep, self.abuf, self.zbuf, self.CHUNK,
         )  # fmt: skip
         return keep if keep_all else out
+
+    def outputs(self, params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, outputs) for rows ``x``: the output layer before and after its activation."""
+        n, k = x.shape[0], self.spec.n_outputs
+        out = np.empty((n, k), np.float32)
+        logits = np.empty((n, k), np.float32)
+        forward_rows(
+            params, self.layers, self.codes, self.cols, np.ascontiguousarray(x, np.float32),
+            out, logits, _NONE, self.abuf, self.zbuf, self.CHUNK,
+        )  # fmt: skip
+        return logits, out
 
 
 def warm_up(progress: Callable[[int, int, str], None] | None = None) -> None:

@@ -261,3 +261,8 @@ class ReferenceEngine:
         if keep_all:
             return np.concatenate(tape.a[1:], axis=1).astype(np.float32)
         return tape.a[-1].astype(np.float32)
+
+    def outputs(self, params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, outputs) for rows ``x``: the output layer before and after its activation."""
+        tape = forward(self.spec, params.astype(self.dtype), x.astype(self.dtype))
+        return tape.z[-1].astype(np.float32), tape.a[-1].astype(np.float32)
