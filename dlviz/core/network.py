@@ -92,6 +92,10 @@ class NetworkSpec:
         middle = f"-{hidden}-" if hidden else "-"
         return f"{len(self.features)}{middle}{self.n_outputs} {self.output}/{self.loss}"
 
+    def without_normalisation(self) -> NetworkSpec:
+        """The same network taking raw inputs (what a user chose, before the data's fit)."""
+        return replace(self, input_shift=(), input_scale=())
+
     def with_normalisation(self, shift: np.ndarray, scale: np.ndarray) -> NetworkSpec:
         return replace(
             self,

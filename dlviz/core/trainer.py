@@ -15,13 +15,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from dlviz.core.analysis import hidden_space
 from dlviz.core.data import Dataset
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
+from dlviz.core.epochs import Plan, advance, batch_rows, plan_call
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
 from dlviz.core.kernels.cpu import NumbaEngine
@@ -33,6 +34,8 @@ from dlviz.core.snapshot import Distribution, LayerStats, Snapshot, frozen
 
 #: The engines a user may choose (``numba`` is read as ``cpu``; see core/engines.py).
 ENGINES = ENGINE_CHOICES
+#: What :meth:`Trainer.adopt` kept of the run.
+Adoption = Literal["data", "weights", "rebuilt"]
 #: Snapshots measure loss and accuracy on at most this many points per split;
 #: :meth:`Trainer.evaluate` measures all of them.
 EVAL_LIMIT = 4096
@@ -41,8 +44,6 @@ ACTIVATION_SAMPLE = 256
 #: A loss this many times above the untrained network's (or 1) counts as diverged: weights
 #: can grow for many steps before they overflow, and restoring those helps nobody.
 DIVERGENCE_FACTOR = 1e4
-#: Most rows one compiled call trains (bounds the shuffles laid end to end).
-MAX_CALL_ROWS = 1 << 18
 #: Loss history entries kept; past this the history is thinned by half.
 HISTORY_LIMIT = 20_000
 
@@ -111,18 +112,6 @@ def make_engine(name: str, spec: NetworkSpec, max_batch: int) -> Engine:
     raise DlvizError(f"engine '{name}' must be resolved first (see engines.resolve)")
 
 
-@dataclass(frozen=True)
-class _Segment:
-    """Part of one epoch's shuffle that a compiled call trains on."""
-
-    order: np.ndarray  # the epoch's shuffle of the training rows
-    start: int  # its first row this call trains
-    rows: int
-    batches: int
-    drawn: bool  # shuffled for this call (else it is the epoch under way)
-    rng_before: dict[str, Any]  # the RNG before this shuffle was drawn
-
-
 class Trainer:
     """Trains one network on one dataset; see the module docstring."""
 
@@ -155,7 +144,7 @@ class Trainer:
         spec = self.spec
         if reinit:
             if not self.normalise:
-                spec = replace(spec, input_shift=(), input_scale=())
+                spec = spec.without_normalisation()
             elif not spec.input_shift:  # fixed once, so edits to the data keep its meaning
                 shift, scale = self.dataset.normalisation()
                 spec = spec.with_normalisation(shift, scale)
@@ -265,6 +254,28 @@ class Trainer:
             self._build(reinit=True)
         return keep
 
+    def adopt(self, dataset: Dataset, spec: NetworkSpec) -> Adoption:
+        """New data and network together, keeping whatever still fits; says what was kept.
+
+        * ``"data"``: the network is the same (its input normalisation aside):
+          only the points change, as :meth:`set_dataset`;
+        * ``"weights"``: the weights fit the new network (same layer sizes, data
+          of the same kind: another activation, dropout or loss) and are kept;
+        * ``"rebuilt"``: new weights for new shapes or another kind of data, with
+          the same settings, seed and engine.
+        """
+        if spec.without_normalisation() == self.spec.without_normalisation():
+            self.set_dataset(dataset)
+            return "data"
+        same_kind = dataset.kind == self.dataset.kind
+        self.dataset = dataset
+        if same_kind and spec.same_shapes(self.spec):
+            self.set_spec(spec)
+            return "weights"
+        self.spec = spec
+        self._build(reinit=True)
+        return "rebuilt"
+
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights: the same ones again, or new ones for a new ``seed``."""
         if seed is not None:
@@ -276,6 +287,11 @@ class Trainer:
     @property
     def n_train(self) -> int:
         return int(self.train_idx.size)
+
+    @property
+    def rows_per_step(self) -> int:
+        """Training rows one optimizer step takes (all of them for full-batch gd)."""
+        return batch_rows(self.config.optimizer.name, self.config.batch_size, self.n_train)
 
     def run(
         self,
@@ -317,7 +333,7 @@ class Trainer:
             self.message = "no training points: draw some points or lower the test ratio"
             return 0
         cfg = self.config
-        batch = self.n_train if cfg.optimizer.name == "gd" else min(cfg.batch_size, self.n_train)
+        batch = self.rows_per_step
         deadline = time.perf_counter() + seconds if seconds is not None else math.inf
         budget = samples if samples is not None else (0 if seconds is None else math.inf)
         if until_epoch_end:
@@ -335,11 +351,13 @@ class Trainer:
                     batches = max(1, int(remaining / speed[1] * 0.8))
                 else:
                     batches = 1
-            plan = self._plan(batch, budget - done, batches, one_epoch)
+            plan = plan_call(
+                self.rng, self.train_idx, self.order, self.pos, batch, budget - done, batches,
+                one_epoch,
+            )  # fmt: skip
             t0 = time.perf_counter()
             rows, ok = self._train_plan(plan, batch)
-            n = sum(seg.batches for seg in plan)
-            self._speed = (batch, max((time.perf_counter() - t0) / n, 1e-7))
+            self._speed = (batch, max((time.perf_counter() - t0) / plan.batches, 1e-7))
             done += rows
             if not ok:
                 break
@@ -351,49 +369,14 @@ class Trainer:
                 break
         return done
 
-    def _plan(
-        self, batch: int, rows_left: float, batches_left: float, one_epoch: bool
-    ) -> list[_Segment]:
-        """The epochs' shuffles the next call trains on, drawn now in their turn."""
-        plan: list[_Segment] = []
-        order, pos = self.order, self.pos
-        rows_total = batches_total = 0
-        while True:
-            drawn = pos >= order.size
-            rng_before = dict(self.rng.bit_generator.state) if drawn else {}
-            if drawn:
-                order, pos = self.rng.permutation(self.train_idx), 0
-            left = order.size - pos
-            n = -(-left // batch)
-            if rows_left != math.inf:
-                n = min(n, max(1, -(-int(rows_left - rows_total) // batch)))
-            if batches_left != math.inf:
-                n = min(n, int(batches_left) - batches_total)
-            rows = min(left, n * batch)
-            plan.append(_Segment(order, pos, rows, n, drawn, rng_before))
-            rows_total += rows
-            batches_total += n
-            pos += rows
-            if pos < order.size or one_epoch:
-                return plan  # the budget ends inside this epoch, or the epoch's end is wanted
-            if rows_total >= rows_left or batches_total >= batches_left:
-                return plan
-            if rows_total >= MAX_CALL_ROWS:
-                return plan
-
-    def _train_plan(self, plan: list[_Segment], batch: int) -> tuple[int, bool]:
+    def _train_plan(self, plan: Plan, batch: int) -> tuple[int, bool]:
         """One compiled call over ``plan``: (rows trained, True), or if the loss diverges
         (0, False) with the weights as the call found them and a message naming the step."""
         if self._loss_ceiling is None:
             start_loss = self._metrics(self.eval_train).loss or 1.0
             self._loss_ceiling = DIVERGENCE_FACTOR * max(1.0, start_loss)
-        if len(plan) == 1:
-            seg = plan[0]
-            order, pos, ends = seg.order, seg.start, np.array([seg.start + seg.rows], np.int64)
-        else:
-            order = np.concatenate([seg.order[seg.start : seg.start + seg.rows] for seg in plan])
-            pos, ends = 0, np.cumsum([seg.rows for seg in plan]).astype(np.int64)
-        n_batches = sum(seg.batches for seg in plan)
+        order, pos, ends = plan.laid_end_to_end()
+        n_batches = plan.batches
         rows = int(ends[-1]) - pos
         backup = (self.params.copy(), self.grads.copy(), self.state.copy())
         lrs = learning_rates(self.config.optimizer, self.step, n_batches)
@@ -461,24 +444,13 @@ class Trainer:
             start += rows
         return int(lrs.size)
 
-    def _commit(self, plan: list[_Segment], batches: int, batch: int) -> None:
-        """Move the epoch, position and step counters on by the first ``batches`` of ``plan``.
-
-        A shuffle drawn for an epoch that was not reached goes back to the RNG,
-        so the next call draws it again, as one call per epoch would have.
-        """
-        for k, seg in enumerate(plan):
-            used = min(batches, seg.batches)
-            if used == 0:
-                first = next((later for later in plan[k:] if later.drawn), None)
-                if first is not None:
-                    self.rng.bit_generator.state = first.rng_before
-                return
-            batches -= used
-            self.order, self.pos = seg.order, seg.start + min(seg.rows, used * batch)
-            self.step += used
-            if self.pos >= self.order.size:
-                self.epoch += 1
+    def _commit(self, plan: Plan, batches: int, batch: int) -> None:
+        """Move the epoch, position and step counters on by the first ``batches`` of ``plan``."""
+        self.order, self.pos, steps, epochs = advance(
+            plan, batches, batch, self.rng, self.order, self.pos
+        )
+        self.step += steps
+        self.epoch += epochs
 
     def _end_of_epoch(self) -> bool:
         """Early stopping; True when training should stop."""
