@@ -30,7 +30,7 @@ from dlviz.core.kernels.reference import ReferenceEngine
 from dlviz.core.metrics import NO_POINTS, Metrics, confusion_matrix, evaluate, predicted_classes
 from dlviz.core.network import NetworkSpec, ParamLayout, init_params
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
-from dlviz.core.snapshot import Distribution, LayerStats, Snapshot, frozen
+from dlviz.core.snapshot import LayerStats, Snapshot, frozen, layer_stats
 
 #: The engines a user may choose (``numba`` is read as ``cpu``; see core/engines.py).
 ENGINES = ENGINE_CHOICES
@@ -644,19 +644,7 @@ class Trainer:
     def _layer_stats(self) -> tuple[LayerStats, ...]:
         sample = self.train_idx[:ACTIVATION_SAMPLE]
         acts = self.engine.forward(self.params, self.x[sample], keep_all=True)
-        stats = []
-        col = 0
-        for layer in range(self.layout.n_layers):
-            width = self.layout.sizes[layer + 1]
-            stats.append(
-                LayerStats(
-                    weights=Distribution.of(self.layout.weight(self.params, layer)),
-                    grads=Distribution.of(self.layout.weight(self.grads, layer)),
-                    activations=Distribution.of(acts[:, col : col + width]),
-                )
-            )
-            col += width
-        return tuple(stats)
+        return layer_stats(self.layout, self.params, self.grads, acts)
 
     # ------------------------------------------------------------ exact save / resume
 
