@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from dlviz.core.data import PRESETS, Dataset, make_dataset, read_csv, read_points_csv
+from dlviz.core.data import PRESETS, Dataset, data_info, make_dataset, read_csv, read_points_csv
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import FORMATS, export_model, format_for
 from dlviz.core.features import parse_features
-from dlviz.core.network import ACTIVATIONS, LOSSES, LayerSpec, NetworkSpec, build_spec
+from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
 from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
@@ -36,42 +36,6 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:  # noqa: D401
         raise DlvizError(f"{self.prog}: {message} (see --help)")
-
-
-def parse_list(text: str, what: str, allowed: Sequence[str]) -> list[str]:
-    items = [t.strip().lower() for t in text.split(",") if t.strip()]
-    for item in items:
-        if item not in allowed:
-            raise DlvizError(f"unknown {what} '{item}'; choose from {', '.join(allowed)}")
-    return items
-
-
-def parse_hidden(hidden: str, activation: str, dropout: str) -> tuple[LayerSpec, ...]:
-    """``--hidden 8,8 --activation relu,tanh --dropout 0.1`` -> layer specs."""
-    text = hidden.strip().lower()
-    if text in ("", "none", "0"):
-        return ()
-    try:
-        widths = [int(w) for w in text.split(",")]
-    except ValueError as exc:
-        raise DlvizError(f"--hidden '{hidden}': give widths like 8,8 or 'none'") from exc
-    acts = parse_list(activation, "activation", ACTIVATIONS)
-    if len(acts) == 1:
-        acts = acts * len(widths)
-    if len(acts) != len(widths):
-        raise DlvizError(
-            f"--activation gives {len(acts)} activations for {len(widths)} hidden layers; "
-            "give one for all or one per layer"
-        )
-    try:
-        rates = [float(r) for r in dropout.split(",")]
-    except ValueError as exc:
-        raise DlvizError(f"--dropout '{dropout}': give a rate like 0.2") from exc
-    if len(rates) == 1:
-        rates = rates * len(widths)
-    if len(rates) != len(widths):
-        raise DlvizError("--dropout: give one rate for all hidden layers or one per layer")
-    return tuple(LayerSpec(w, a, r) for w, a, r in zip(widths, acts, rates, strict=True))
 
 
 def train_parser(sub: Any) -> None:
@@ -344,10 +308,6 @@ def report_engine(trainer: Trainer) -> None:
     """Say once on stderr why the chosen engine is not the one that runs."""
     if trainer.engine_note:
         print(f"dlviz: {trainer.engine_note}", file=sys.stderr)
-
-
-def data_info(data: Dataset) -> dict[str, Any]:
-    return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
 
 
 def predict_parser(sub: Any) -> None:

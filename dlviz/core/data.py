@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -170,6 +170,11 @@ class Dataset:
             return np.zeros(d, np.float32), np.ones(d, np.float32)
         std = x.std(axis=0)
         return x.mean(axis=0).astype(np.float32), np.where(std > 0, std, 1.0).astype(np.float32)
+
+
+def data_info(data: Dataset) -> dict[str, Any]:
+    """What a saved or exported model records about its data: kind, classes, bounds."""
+    return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
 
 
 def split_mask(n: int, test_ratio: float, seed: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from dlviz.core.errors import DlvizError
-from dlviz.core.features import CURVE_FEATURES, FEATURES
+from dlviz.core.features import CURVE_FEATURES, FEATURES, compute_features
 
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leakyrelu", "elu", "gelu")
 LOSSES = ("mse", "bce", "ce")
@@ -32,6 +32,8 @@ LOSS_CODE = {name: i for i, name in enumerate(LOSSES)}
 MAX_HIDDEN_LAYERS = 10
 MAX_WIDTH = 256
 LEAKY_SLOPE = 0.01
+#: Dropout keeps a unit when the top 24 bits of its hash reach the rate's threshold.
+DROPOUT_HASH_BITS = 24
 
 Kind = Literal["classify", "regress", "curve"]
 
@@ -110,6 +112,14 @@ class NetworkSpec:
 MAX_OUTPUTS = 16
 
 
+def spec_features(spec: NetworkSpec, inputs: np.ndarray) -> np.ndarray:
+    """Input features (float32) of raw input rows, normalised as the network expects."""
+    shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
+    scale = np.array(spec.input_scale, np.float32) if spec.input_scale else None
+    feats = compute_features(np.asarray(inputs, np.float32), spec.features, shift, scale)
+    return np.ascontiguousarray(feats, dtype=np.float32)
+
+
 def validate_spec(spec: NetworkSpec) -> None:
     """Raise :class:`DlvizError` naming what to change when a spec cannot be built."""
     if not spec.features:
@@ -156,6 +166,53 @@ def validate_spec(spec: NetworkSpec) -> None:
         raise DlvizError("input normalisation: every shift must be a finite number")
     if not all(math.isfinite(v) and 1e-30 < v < 1e30 for v in spec.input_scale):
         raise DlvizError("input normalisation: every scale must be a positive number")
+
+
+def parse_hidden(
+    widths: str, activations: str = "tanh", dropouts: str = "0"
+) -> tuple[LayerSpec, ...]:
+    """``--hidden 8,8 --activation relu,tanh --dropout 0.1`` -> layer specs.
+
+    The one reading of these options, for ``dlviz train`` and the app alike:
+    ``none`` (or empty, or 0) is no hidden layer; an activation or a dropout
+    rate is given once for all layers or once per layer.
+    """
+    acts = [a.strip().lower() for a in activations.split(",") if a.strip()]
+    for name in acts:
+        if name not in ACTIVATIONS:
+            raise DlvizError(f"unknown activation '{name}'; choose from {', '.join(ACTIVATIONS)}")
+    text = widths.strip().lower()
+    if text in ("", "none", "0"):
+        return ()
+    try:
+        sizes = [int(w) for w in text.split(",")]
+    except ValueError:
+        raise DlvizError(f"--hidden '{widths}': give widths like 8,8 or 'none'") from None
+    if len(sizes) > MAX_HIDDEN_LAYERS or not all(1 <= w <= MAX_WIDTH for w in sizes):
+        raise DlvizError(
+            f"--hidden '{widths}': up to {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_WIDTH} neurons"
+        )
+    if len(acts) == 1:
+        acts = acts * len(sizes)
+    if len(acts) != len(sizes):
+        raise DlvizError(
+            f"--activation gives {len(acts)} activations for {len(sizes)} hidden layers; "
+            "give one for all or one per layer"
+        )
+    try:
+        rates = [float(r) for r in dropouts.split(",")]
+    except ValueError:
+        raise DlvizError(f"--dropout '{dropouts}': give a rate like 0.2") from None
+    if len(rates) == 1:
+        rates = rates * len(sizes)
+    if len(rates) != len(sizes):
+        raise DlvizError("--dropout: give one rate for all hidden layers or one per layer")
+    return tuple(LayerSpec(w, a, r) for w, a, r in zip(sizes, acts, rates, strict=True))
+
+
+def dropout_threshold(rate: float) -> int:
+    """A unit is kept when its 24-bit hash is >= this threshold (every engine)."""
+    return int(round(rate * (1 << DROPOUT_HASH_BITS)))
 
 
 def default_loss(kind: Kind, n_classes: int) -> str:

@@ -24,12 +24,17 @@ from dlviz.core.data import Dataset
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
 from dlviz.core.epochs import Plan, advance, batch_rows, plan_call
 from dlviz.core.errors import DlvizError
-from dlviz.core.features import compute_features
+from dlviz.core.features import grid_inputs
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
 from dlviz.core.metrics import NO_POINTS, Metrics, confusion_matrix, evaluate, predicted_classes
-from dlviz.core.network import NetworkSpec, ParamLayout, init_params
-from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
+from dlviz.core.network import NetworkSpec, ParamLayout, init_params, spec_features
+from dlviz.core.optim import (
+    OptimizerConfig,
+    OptimizerState,
+    learning_rates,
+    lowered_learning_rate,
+)
 from dlviz.core.snapshot import LayerStats, Snapshot, frozen, layer_stats
 
 #: The engines a user may choose (``numba`` is read as ``cpu``; see core/engines.py).
@@ -195,10 +200,7 @@ class Trainer:
 
     def features(self, inputs: np.ndarray) -> np.ndarray:
         """Input features (float32) of raw input rows, normalised as this network expects."""
-        shift = np.array(self.spec.input_shift, np.float32) if self.spec.input_shift else None
-        scale = np.array(self.spec.input_scale, np.float32) if self.spec.input_scale else None
-        feats = compute_features(np.asarray(inputs, np.float32), self.spec.features, shift, scale)
-        return np.ascontiguousarray(feats, dtype=np.float32)
+        return spec_features(self.spec, inputs)
 
     # ------------------------------------------------------------ changes between slices
 
@@ -392,7 +394,7 @@ class Trainer:
                 lr = float(lrs[good])
                 self.message = (
                     f"loss diverged at step {self.step + good + 1}: lower the learning rate "
-                    f"(now {lr:g}; try {lr / 10:g})"
+                    f"(now {lr:g}; try {lowered_learning_rate(lr):g})"
                 )
                 self.stopped = True
                 return 0, False
@@ -500,13 +502,7 @@ class Trainer:
 
     def grid_inputs(self, res: int) -> np.ndarray:
         """Raw inputs of a res×res grid over the bounds (rows bottom-to-top); curves: res x's."""
-        xmin, xmax, ymin, ymax = self.dataset.bounds
-        xs = np.linspace(xmin, xmax, res, dtype=np.float32)
-        if self.dataset.kind == "curve":
-            return xs.reshape(res, 1)
-        ys = np.linspace(ymin, ymax, res, dtype=np.float32)
-        gx, gy = np.meshgrid(xs, ys)
-        return np.column_stack([gx.ravel(), gy.ravel()])
+        return grid_inputs(self.dataset.bounds, res, curve=self.dataset.kind == "curve")
 
     def _grid_features(self, res: int) -> np.ndarray:
         key = (res, tuple(float(b) for b in self.dataset.bounds))

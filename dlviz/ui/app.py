@@ -79,7 +79,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--activation",
         default="tanh",
         metavar="NAME",
-        help="activation of the --hidden layers (default tanh)",
+        help="activation of the --hidden layers: one for all, or one per layer (default tanh)",
     )
     p.add_argument("--play", action="store_true", help="start training at once")
     p.add_argument(
@@ -136,26 +136,11 @@ def _extras_arrived(window) -> bool:
 
 
 def _hidden_layers(args: argparse.Namespace):
-    from dlviz.core.network import ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_WIDTH, LayerSpec
+    from dlviz.core.network import parse_hidden
 
     if args.hidden is None:
         return None
-    if args.activation not in ACTIVATIONS:
-        raise DlvizError(
-            f"unknown activation '{args.activation}'; choose from {', '.join(ACTIVATIONS)}"
-        )
-    text = args.hidden.strip().lower()
-    if text in ("", "none", "0"):
-        return ()
-    try:
-        widths = [int(w) for w in text.split(",")]
-    except ValueError:
-        raise DlvizError(f"--hidden '{args.hidden}': give widths like 8,8 or 'none'") from None
-    if len(widths) > MAX_HIDDEN_LAYERS or not all(1 <= w <= MAX_WIDTH for w in widths):
-        raise DlvizError(
-            f"--hidden '{args.hidden}': up to {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_WIDTH}"
-        )
-    return tuple(LayerSpec(w, args.activation) for w in widths)
+    return parse_hidden(args.hidden, args.activation)
 
 
 def _initial_data(args: argparse.Namespace):

@@ -59,7 +59,7 @@ from PySide6.QtWidgets import (
 )
 
 from dlviz.core.animation import MAX_FRAMES, Cancelled, write_gif
-from dlviz.core.data import Dataset, read_csv, write_csv
+from dlviz.core.data import Dataset, data_info, read_csv, write_csv
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import export_model
 from dlviz.core.fileio import atomic_write
@@ -92,11 +92,6 @@ WEIGHT_FILTERS = {
     "NumPy code (*.py)": ".py",
     "PyTorch code (*.torch.py)": ".torch.py",
 }
-
-
-def data_info(data: Dataset) -> dict[str, Any]:
-    """What an exported model needs to know about its data (same as the CLI writes)."""
-    return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
 
 
 def default_data_dir() -> str:

@@ -35,6 +35,7 @@ from dlviz import __version__
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout, build_spec
+from dlviz.core.optim import lowered_learning_rate
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui import icons
 from dlviz.ui.files import FileController
@@ -427,7 +428,7 @@ class MainWindow(QMainWindow):
             "&Lower learning rate ÷10",
             "Ctrl+Down",
             slot=lambda: self.training_panel.set_learning_rate(
-                max(self.training_panel.lr.value() / 10, 1e-5)
+                lowered_learning_rate(self.training_panel.lr.value())
             ),
         )
         engines = QActionGroup(self)
@@ -955,7 +956,7 @@ class MainWindow(QMainWindow):
     def _halted(self, message: str) -> None:
         box = self._new_message_box(QMessageBox.Icon.Warning, "Training stopped", message)
         if "diverged" in message:
-            lower = max(self.training_panel.lr.value() / 10.0, 1e-5)
+            lower = lowered_learning_rate(self.training_panel.lr.value())
             button = box.addButton(
                 f"Lower learning rate to {lower:g} and continue", QMessageBox.ButtonRole.AcceptRole
             )

@@ -18,7 +18,16 @@ import numpy as np
 
 from dlviz.core import picture
 from dlviz.core.jit import jit
-from dlviz.core.network import ACTIVATION_CODE, LOSS_CODE, OUTPUT_CODE, NetworkSpec, ParamLayout
+from dlviz.core.network import (
+    ACTIVATION_CODE,
+    DROPOUT_HASH_BITS,
+    LEAKY_SLOPE,
+    LOSS_CODE,
+    OUTPUT_CODE,
+    NetworkSpec,
+    ParamLayout,
+    dropout_threshold,
+)
 from dlviz.core.optim import OptimizerConfig, OptimizerState
 
 # Hidden activations use ACTIVATION_CODE 0..6; the output layer uses these.
@@ -34,10 +43,12 @@ BLAS_MIN_WEIGHTS = 1024
 F0 = np.float32(0.0)
 F1 = np.float32(1.0)
 HALF = np.float32(0.5)
-LEAKY = np.float32(0.01)
+LEAKY = np.float32(LEAKY_SLOPE)
 GELU_C = np.float32(math.sqrt(2.0 / math.pi))
 GELU_K = np.float32(0.044715)
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+#: Dropout compares the top DROPOUT_HASH_BITS of a 64-bit hash with its threshold.
+HASH_SHIFT = np.uint64(64 - DROPOUT_HASH_BITS)
 
 
 # ------------------------------------------------------------------ dense algebra
@@ -187,7 +198,7 @@ def _dropout(a, mask, seed, step, layer, threshold, scale):
     rows, cols = a.shape
     for i in range(rows):
         for j in range(cols):
-            bits = _mix64(key + np.uint64(i * cols + j) * GOLDEN) >> np.uint64(40)
+            bits = _mix64(key + np.uint64(i * cols + j) * GOLDEN) >> HASH_SHIFT
             f = scale if bits >= np.uint64(threshold) else F0
             mask[i, j] = f
             a[i, j] *= f
@@ -492,7 +503,7 @@ class NumbaEngine:
         self.loss_code = LOSS_CODE[spec.loss]
         self.wmask = self.layout.weights_mask()
         rates = spec.dropouts
-        self.drop_thr = np.array([round(r * (1 << 24)) for r in rates], dtype=np.int64)
+        self.drop_thr = np.array([dropout_threshold(r) for r in rates], dtype=np.int64)
         self.drop_scale = np.array([1.0 / (1.0 - r) for r in rates], dtype=np.float32)
         self._alloc(max_batch)
 

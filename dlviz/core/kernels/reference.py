@@ -22,7 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlviz.core.network import LEAKY_SLOPE, NetworkSpec, ParamLayout
+from dlviz.core.network import (
+    DROPOUT_HASH_BITS,
+    LEAKY_SLOPE,
+    NetworkSpec,
+    ParamLayout,
+    dropout_threshold,
+)
 from dlviz.core.optim import OptimizerConfig, OptimizerState, update
 
 GELU_C = np.sqrt(2.0 / np.pi)
@@ -110,11 +116,6 @@ def mix64(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def dropout_threshold(rate: float) -> int:
-    """A unit is kept when its 24-bit hash is >= this threshold."""
-    return int(round(rate * (1 << 24)))
-
-
 def dropout_keep(
     seed: int, step: int, layer: int, batch: int, width: int, rate: float
 ) -> np.ndarray:
@@ -123,7 +124,7 @@ def dropout_keep(
         key = mix64(np.array([seed], dtype=np.uint64) + _GOLDEN * np.uint64(step + 1))
         key = mix64(key ^ (np.uint64(layer + 1) * _GOLDEN))
         idx = np.arange(batch * width, dtype=np.uint64).reshape(batch, width)
-        bits = mix64(key + idx * _GOLDEN) >> np.uint64(40)
+        bits = mix64(key + idx * _GOLDEN) >> np.uint64(64 - DROPOUT_HASH_BITS)
     return bits >= np.uint64(dropout_threshold(rate))
 
 
