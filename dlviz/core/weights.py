@@ -23,6 +23,8 @@ from dataclasses import asdict
 from typing import Any
 
 import numpy as np
+import safetensors
+import safetensors.numpy
 
 from dlviz.core.errors import DlvizError
 from dlviz.core.fileio import MAX_ARRAY_BYTES, atomic_write, npy_array, read_bytes, zip_member
@@ -117,30 +119,16 @@ def json_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
 
 
 def safetensors_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> bytes:
-    """The safetensors layout: u64 header length, JSON header, raw little-endian tensors."""
-    arrays = _layer_arrays(spec, params)
-    header: dict[str, Any] = {
-        "__metadata__": {
-            "format": WEIGHTS_FORMAT,
-            "version": str(WEIGHTS_VERSION),
-            "spec": json.dumps(spec_to_dict(spec)),
-            "data": json.dumps(info),
-        }
+    """The safetensors layout (written by the safetensors library): one F32 tensor per
+    array, the header and spec as string metadata."""
+    metadata = {
+        "format": WEIGHTS_FORMAT,
+        "version": str(WEIGHTS_VERSION),
+        "spec": json.dumps(spec_to_dict(spec)),
+        "data": json.dumps(info),
     }
-    offset = 0
-    blobs = []
-    for name, arr in arrays.items():
-        raw = arr.astype("<f4").tobytes()
-        header[name] = {
-            "dtype": "F32",
-            "shape": list(arr.shape),
-            "data_offsets": [offset, offset + len(raw)],
-        }
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)  # tensors start 8-byte aligned
-    return struct.pack("<Q", len(text)) + text + b"".join(blobs)
+    data: bytes = safetensors.numpy.save(_layer_arrays(spec, params), metadata=metadata)
+    return data
 
 
 WRITERS: dict[str, Callable[[NetworkSpec, np.ndarray, dict[str, Any]], bytes]] = {
@@ -245,33 +233,18 @@ def _parse_json(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[s
 
 
 def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
-    if len(data) < 8:
-        raise DlvizError(f"{name} is too short to be a safetensors file")
-    (size,) = struct.unpack("<Q", data[:8])
-    if size > len(data) - 8:
-        raise DlvizError(f"{name} is truncated (header of {size} bytes announced)")
-    header = json.loads(data[8 : 8 + size].decode("utf-8"))
-    if not isinstance(header, dict):
-        raise DlvizError(f"{name}: the safetensors header is not a JSON object")
-    meta = header.pop("__metadata__", None) or {}
+    # the library checks the layout (header size, dtypes, shapes, offsets inside the file)
+    # before anything is read from it
+    arrays = safetensors.numpy.load(data)
+    (size,) = struct.unpack("<Q", data[:8])  # valid: the library has just read it
+    meta = json.loads(data[8 : 8 + size].decode("utf-8")).get("__metadata__") or {}
     if not isinstance(meta, dict):
         raise DlvizError(f"{name}: the safetensors metadata is malformed")
     _check_header(meta.get("format"), meta.get("version"), name)
     spec = spec_from_dict(json.loads(meta.get("spec", "null")))
-    body = data[8 + size :]
-    arrays: dict[str, Any] = {}
-    for key, entry in header.items():
-        try:
-            start, end = (int(v) for v in entry["data_offsets"])
-            shape = tuple(int(v) for v in entry["shape"])
-            dtype = entry["dtype"]
-        except (KeyError, TypeError, ValueError):
-            raise DlvizError(f"{name}: tensor '{key}' has a malformed entry") from None
-        if dtype != "F32":
-            raise DlvizError(f"{name}: tensor '{key}' is {dtype}; dlviz reads F32 weights")
-        if not (0 <= start <= end <= len(body)) or end - start != 4 * int(np.prod(shape)):
-            raise DlvizError(f"{name}: tensor '{key}' lies outside the file (truncated?)")
-        arrays[key] = np.frombuffer(body[start:end], "<f4").reshape(shape)
+    for key, arr in arrays.items():
+        if arr.dtype != np.float32:
+            raise DlvizError(f"{name}: tensor '{key}' is {arr.dtype}; dlviz reads float32 weights")
     return spec, _fill(spec, arrays, name), json.loads(meta.get("data", "{}"))
 
 
@@ -294,7 +267,8 @@ def load_weights(
         raise
     except (zipfile.BadZipFile, EOFError, ValueError, KeyError, TypeError, OSError,
             UnicodeDecodeError, struct.error, zlib.error, AttributeError, IndexError,
-            OverflowError, RuntimeError, NotImplementedError) as exc:  # fmt: skip
+            OverflowError, RuntimeError, NotImplementedError,
+            safetensors.SafetensorError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz weights file ({exc})") from None
     if not isinstance(info, dict):
         raise DlvizError(f"{name}: the 'data' entry is malformed")

@@ -456,3 +456,37 @@ def test_weights_json_with_a_field_of_the_wrong_type_fails_cleanly(tmp_path, dat
     except DlvizError:
         return
     assert params.size == spec_size(spec) and np.isfinite(params).all()
+
+
+def _safetensors_of(t, **replace):
+    """A dlviz safetensors file whose arrays are replaced (dtype, shape) by ``replace``."""
+    import safetensors.numpy
+
+    from dlviz.core.weights import safetensors_bytes
+
+    data = safetensors_bytes(t.spec, t.params, info(t))
+    size = int.from_bytes(data[:8], "little")
+    meta = json.loads(data[8 : 8 + size])["__metadata__"]
+    arrays = {**safetensors.numpy.load(data), **replace}
+    return safetensors.numpy.save(arrays, metadata=meta)
+
+
+def test_safetensors_of_another_dtype_or_lying_offsets_are_refused(tmp_path):
+    t = trained()
+    path = tmp_path / "w.safetensors"
+    w0 = t.layout.weight(t.params, 0)
+    path.write_bytes(_safetensors_of(t, W0=w0.astype(np.float64)))
+    with pytest.raises(DlvizError, match="'W0' is float64; dlviz reads float32"):
+        load_weights(path)
+    path.write_bytes(_safetensors_of(t, W0=w0.T.copy()))
+    with pytest.raises(DlvizError, match=r"layer 1 W0 has shape"):
+        load_weights(path)
+    # a header whose offsets point past the end of the file
+    good = _safetensors_of(t)
+    size = int.from_bytes(good[:8], "little")
+    header = json.loads(good[8 : 8 + size])
+    header["W0"]["data_offsets"][1] += 10**6
+    text = json.dumps(header).encode()
+    path.write_bytes(len(text).to_bytes(8, "little") + text + good[8 + size :])
+    with pytest.raises(DlvizError, match="damaged or not a dlviz weights file"):
+        load_weights(path)
