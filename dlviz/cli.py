@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from dlviz.core.data import PRESETS, Dataset, data_info, make_dataset, read_csv, read_points_csv
 from dlviz.core.errors import DlvizError
@@ -130,27 +131,11 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
     return Trainer(data, spec, config, seed=args.seed, engine=args.engine, normalise=args.normalise)
 
 
-class Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self, total: int, label: str) -> None:
-        self.total, self.label = total, label
-        self.enabled = sys.stderr.isatty()
-        self.last = 0.0
-
-    def update(self, done: int, extra: str = "", force: bool = False) -> None:
-        now = time.perf_counter()
-        if not self.enabled or (not force and now - self.last < 0.1):
-            return
-        self.last = now
-        frac = min(done / self.total, 1.0) if self.total else 1.0
-        bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\r{self.label} [{bar:<30}] {done}/{self.total} {extra}  ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
+def progress_bar(total: int, what: str, *, leave: bool = True) -> tqdm[Any]:
+    """A progress bar on stderr when it is a terminal; off a terminal it prints nothing, so a
+    script sees on stderr only what went wrong."""
+    return tqdm(total=total, desc=what, unit=what, file=sys.stderr, disable=None,
+                dynamic_ncols=True, leave=leave)  # fmt: skip
 
 
 def linear_fit(trainer: Trainer) -> dict[str, float] | None:
@@ -188,16 +173,15 @@ def warm_up_with_progress() -> None:
     worker.join(0.5)
     if not worker.is_alive():
         return
-    start = time.perf_counter()
-    while worker.is_alive():
-        waited = time.perf_counter() - start + 0.5
-        what, done, total = stage
-        sys.stderr.write(
-            f"\rcompiling the engine (first run only): {what} {done + 1}/{total} {waited:4.0f} s   "
-        )
-        sys.stderr.flush()
-        worker.join(0.25)
-    sys.stderr.write("\r" + " " * 70 + "\r")
+    with progress_bar(0, "kernel", leave=False) as bar:
+        bar.set_description("compiling the engine (first run only)")
+        while worker.is_alive():
+            what, done, total = stage
+            bar.total = int(total)
+            bar.n = int(done)
+            bar.set_postfix_str(str(what))
+            worker.join(0.25)
+        bar.n = bar.total or 0
 
 
 def check_outputs(args: argparse.Namespace) -> None:
@@ -229,7 +213,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if trainer.engine_name == "cpu":
         warm_up_with_progress()
     n_train = max(trainer.n_train, 1)
-    progress = Progress(args.epochs, "epoch")
+    progress = progress_bar(args.epochs, "epoch")
     start = time.perf_counter()
     chunk_epochs = 1
     snap = None
@@ -244,9 +228,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         # aim for ~0.1 s between progress updates
         took = time.perf_counter() - t0
         chunk_epochs = max(1, min(chunk_epochs * 2, int(chunk_epochs * 0.1 / max(took, 1e-6))))
-        loss = f"loss {snap.train_loss:.4f}" if snap.train_loss is not None else ""
-        progress.update(trainer.epoch, loss)
-    progress.update(trainer.epoch, force=True)
+        if snap.train_loss is not None:
+            progress.set_postfix_str(f"loss {snap.train_loss:.4f}", refresh=False)
+        progress.update(trainer.epoch - progress.n)
     progress.close()
     seconds = time.perf_counter() - start
     if trainer.message:
