@@ -1,6 +1,6 @@
 """The training worker: one background thread owns the Trainer; the GUI sends it commands.
 
-Design (ARCHITECTURE.md, PITFALLS.md):
+Design (docs/ARCHITECTURE.md, threads):
 
 * The :class:`~dlviz.core.trainer.Trainer` is created, trained and changed
   only in the worker thread.  The GUI never touches it.

@@ -1,4 +1,4 @@
-"""Regression tests for the PySide6 6.12.0 crash (PITFALLS.md): every emit dropped a reference
+"""Regression tests for the PySide6 6.12.0 crash: every emit dropped a reference
 to ``True`` and Python 3.11 aborted after ~500 emits."""
 
 from __future__ import annotations
