@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from dlviz.core.activations import HIDDEN, OUTPUT_ACTIVATIONS, SOFTMAX, Activation, activation
 from dlviz.core.errors import DlvizError
 from dlviz.core.fileio import atomic_write
-from dlviz.core.network import LEAKY_SLOPE, NetworkSpec, ParamLayout
+from dlviz.core.network import NetworkSpec, ParamLayout
 from dlviz.core.weights import WRITERS, spec_to_dict
 
 FORMATS = ("onnx", "npz", "json", "safetensors", "numpy-code", "torch-code")
@@ -107,7 +108,7 @@ def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
         w = const(layout.weight(params, layer), f"W{layer}")
         b = const(layout.bias(params, layer), f"b{layer}")
         z = op("Add", op("MatMul", a, w), b)
-        a = _onnx_activation(act, z, op, const)
+        a = activation(act).onnx(z, op, const)
     nodes[-1].output[0] = "y"  # the output activation's node names the graph output
     graph = helper.make_graph(
         nodes,
@@ -126,27 +127,6 @@ def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
     onnx.checker.check_model(model)
     data: bytes = model.SerializeToString()
     return data
-
-
-def _onnx_activation(act: str, z: str, op: Callable[..., str], const: Callable[..., str]) -> str:
-    if act in ("linear", "identity"):
-        return op("Identity", z)
-    if act == "sigmoid":
-        return op("Sigmoid", z)
-    if act == "tanh":
-        return op("Tanh", z)
-    if act == "relu":
-        return op("Relu", z)
-    if act == "leakyrelu":
-        return op("LeakyRelu", z, alpha=LEAKY_SLOPE)
-    if act == "elu":
-        return op("Elu", z, alpha=1.0)
-    if act == "softmax":
-        return op("Softmax", z, axis=1)
-    # gelu, tanh form: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³)))
-    cube = op("Mul", op("Mul", z, z), z)
-    inner = op("Mul", op("Add", z, op("Mul", cube, const(0.044715))), const(np.sqrt(2 / np.pi)))
-    return op("Mul", op("Mul", z, const(0.5)), op("Add", op("Tanh", inner), const(1.0)))
 
 
 # ---------------------------------------------------------------- code
@@ -177,22 +157,8 @@ WEIGHTS = [
 
 
 def activate(name, z):
-    if name in ("linear", "identity"):
-        return z
-    if name == "sigmoid":
-        return 0.5 * (np.tanh(0.5 * z) + 1.0)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0)
-    if name == "leakyrelu":
-        return np.where(z > 0, z, {leaky} * z)
-    if name == "elu":
-        return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
-    if name == "gelu":
-        return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
-    e = np.exp(z - z.max(axis=1, keepdims=True))  # softmax
-    return e / e.sum(axis=1, keepdims=True)
+{numpy_activations}
+    raise ValueError(name)
 
 
 def features(x):
@@ -271,11 +237,8 @@ WEIGHTS = [
 
 
 def activation(name):
-    return {{
-        "linear": nn.Identity, "identity": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
-        "relu": nn.ReLU, "leakyrelu": lambda: nn.LeakyReLU({leaky}), "elu": nn.ELU,
-        "gelu": lambda: nn.GELU(approximate="tanh"), "softmax": lambda: nn.Softmax(dim=1),
-    }}[name]()
+{torch_activations}
+    raise ValueError(name)
 
 
 class DlvizNet(nn.Module):
@@ -308,6 +271,18 @@ class DlvizNet(nn.Module):
 '''
 
 
+def _code_table(form: Callable[[Activation], str]) -> str:
+    """The body of the exported ``activate``/``activation`` function: one ``if`` per
+    activation of the table, in the form ``form`` picks (names as the file's ACTIVATIONS)."""
+    lines = []
+    for act in (*HIDDEN, SOFTMAX):
+        names = (act.name, *(out for out, same in OUTPUT_ACTIVATIONS.items() if same == act.name))
+        unique = tuple(dict.fromkeys(names))
+        test = f"name == {unique[0]!r}" if len(unique) == 1 else f"name in {unique!r}"
+        lines.append(f"    if {test}:\n        return {form(act)}")
+    return "\n".join(lines)
+
+
 def _code(template: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, Any],
           path: str) -> bytes:  # fmt: skip
     layout = ParamLayout.of(spec.sizes)
@@ -327,7 +302,8 @@ def _code(template: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, 
         scale=_floats(np.array(spec.input_scale)),
         activations=repr(list(spec.activations)),
         weights=weights,
-        leaky=LEAKY_SLOPE,
+        numpy_activations=_code_table(lambda act: act.numpy_code),
+        torch_activations=_code_table(lambda act: act.torch_code),
     )
     return text.encode()
 

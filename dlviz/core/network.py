@@ -16,22 +16,19 @@ from typing import Literal
 
 import numpy as np
 
+from dlviz.core.activations import ACTIVATIONS
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import CURVE_FEATURES, FEATURES, compute_features
 
-ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leakyrelu", "elu", "gelu")
 LOSSES = ("mse", "bce", "ce")
 OUTPUTS = ("identity", "sigmoid", "softmax")
 INITS = ("xavier", "he", "uniform")
 
-#: Integer codes the compiled kernels use; the order is part of the kernel ABI.
-ACTIVATION_CODE = {name: i for i, name in enumerate(ACTIVATIONS)}
-OUTPUT_CODE = {name: i for i, name in enumerate(OUTPUTS)}
+#: Integer codes the compiled kernels use (activations: :mod:`dlviz.core.activations`).
 LOSS_CODE = {name: i for i, name in enumerate(LOSSES)}
 
 MAX_HIDDEN_LAYERS = 10
 MAX_WIDTH = 256
-LEAKY_SLOPE = 0.01
 #: Dropout keeps a unit when the top 24 bits of its hash reach the rate's threshold.
 DROPOUT_HASH_BITS = 24
 

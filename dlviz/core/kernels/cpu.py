@@ -11,30 +11,31 @@ occupies ``buf[B*col[l] : B*(col[l]+size[l])]`` viewed as (B, size[l]).
 
 from __future__ import annotations
 
-import math
+import glob
+import hashlib
+import os
 from collections.abc import Callable
+from contextlib import suppress
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from dlviz.core import picture
+from dlviz.core import activations, picture
+from dlviz.core.activations import LINEAR_CODE, SOFTMAX_CODE, kernel_code
 from dlviz.core.jit import jit
 from dlviz.core.network import (
-    ACTIVATION_CODE,
     DROPOUT_HASH_BITS,
-    LEAKY_SLOPE,
     LOSS_CODE,
-    OUTPUT_CODE,
     NetworkSpec,
     ParamLayout,
     dropout_threshold,
 )
-from dlviz.core.optim import OptimizerConfig, OptimizerState
+from dlviz.core.optim import OPTIMIZER_CODE, OptimizerConfig, OptimizerState
 
-# Hidden activations use ACTIVATION_CODE 0..6; the output layer uses these.
-OUT_IDENTITY = 100 + OUTPUT_CODE["identity"]
-OUT_SIGMOID = 100 + OUTPUT_CODE["sigmoid"]
-OUT_SOFTMAX = 100 + OUTPUT_CODE["softmax"]
 LOSS_MSE, LOSS_BCE, LOSS_CE = LOSS_CODE["mse"], LOSS_CODE["bce"], LOSS_CODE["ce"]
+GD, SGD, MOMENTUM = OPTIMIZER_CODE["gd"], OPTIMIZER_CODE["sgd"], OPTIMIZER_CODE["momentum"]
+NESTEROV, ADAGRAD = OPTIMIZER_CODE["nesterov"], OPTIMIZER_CODE["adagrad"]
+RMSPROP, ADAM, ADAMW = OPTIMIZER_CODE["rmsprop"], OPTIMIZER_CODE["adam"], OPTIMIZER_CODE["adamw"]
 
 #: Below this many weights a layer is multiplied with hand loops: BLAS call
 #: overhead dominates for the narrow layers of classroom nets.
@@ -42,13 +43,59 @@ BLAS_MIN_WEIGHTS = 1024
 
 F0 = np.float32(0.0)
 F1 = np.float32(1.0)
-HALF = np.float32(0.5)
-LEAKY = np.float32(LEAKY_SLOPE)
-GELU_C = np.float32(math.sqrt(2.0 / math.pi))
-GELU_K = np.float32(0.044715)
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 #: Dropout compares the top DROPOUT_HASH_BITS of a 64-bit hash with its threshold.
 HASH_SHIFT = np.uint64(64 - DROPOUT_HASH_BITS)
+
+
+class Net(NamedTuple):
+    """A network's shape and per-layer settings, as the kernels read them."""
+
+    layers: np.ndarray  # (n_layers, 4) int64 rows [fan_in, fan_out, w_offset, b_offset]
+    codes: np.ndarray  # int64 activation code of each weight layer's output
+    cols: np.ndarray  # int64 first column of each layer (inputs first) in the flat buffers
+    loss: int  # LOSS_CODE
+    wmask: np.ndarray  # float32: 1 where params holds a weight, 0 where a bias
+    drop_thr: np.ndarray  # int64 dropout threshold per weight layer (0: none)
+    drop_scale: np.ndarray  # float32 scale of kept units, 1 / (1 - rate)
+
+
+class Buffers(NamedTuple):
+    """Preallocated float32 scratch: activations, pre-activations, deltas, dropout masks
+    (flat, see the module docstring) and one batch's targets (rows, outputs)."""
+
+    a: np.ndarray
+    z: np.ndarray
+    d: np.ndarray
+    m: np.ndarray
+    y: np.ndarray
+
+
+class Optimizer(NamedTuple):
+    """The optimizer's code, hyperparameters (OptimizerConfig.hyper) and state."""
+
+    code: int
+    hyper: np.ndarray
+    m: np.ndarray
+    v: np.ndarray
+    t0: int  # optimizer steps already taken (Adam's bias correction counts from it)
+
+
+class Batches(NamedTuple):
+    """What one call trains: the data, the rows in order, and the steps' settings."""
+
+    x: np.ndarray  # (n, features) float32
+    y: np.ndarray  # (n, outputs) float32, encoded targets
+    order: np.ndarray  # int64 rows of x, epochs' shuffles laid end to end
+    pos: int  # first position in order
+    ends: np.ndarray  # int64 positions where an epoch ends (ascending, last: order's end)
+    n_batches: int
+    batch_size: int
+    lrs: np.ndarray  # float32 learning rate of each step
+    l1: np.float32
+    l2: np.float32
+    seed: np.uint64  # dropout seed
+    step0: int  # the trainer's step count (picks the dropout masks)
 
 
 # ------------------------------------------------------------------ dense algebra
@@ -111,73 +158,80 @@ def _grad_inputs(dz, w, da):
 
 
 # ------------------------------------------------------------------ activations
+# Built from the table in dlviz.core.activations: one branch per activation, each
+# with its own loop, so the choice is made once per layer and each loop compiles
+# (and vectorises) like a hand-written one.  A chain of closures rather than a
+# tuple of functions: Numba types a tuple of functions as experimental
+# "first-class functions" (a warning, and calls it cannot inline).
+
+
+@jit
+def _no_activation(code, z, a):
+    """Past the table's end: no code reaches it (kernel_code knows every name)."""
+
+
+@jit
+def _unit_slope(code, z, a):
+    return F1
+
+
+def _elementwise_chain(entries: tuple[tuple[int, Any], ...]) -> Any:
+    if not entries:
+        return _no_activation
+    (code, f), rest = entries[0], _elementwise_chain(entries[1:])
+
+    def apply(c, z, a):
+        if c == code:
+            rows, cols = z.shape
+            for i in range(rows):
+                for j in range(cols):
+                    a[i, j] = f(z[i, j])
+        else:
+            rest(c, z, a)
+
+    return jit(apply)
+
+
+def _slope_chain(entries: tuple[tuple[int, Any], ...]) -> Any:
+    if not entries:
+        return _unit_slope
+    (code, f), rest = entries[0], _slope_chain(entries[1:])
+
+    def slope(c, z, a):
+        if c == code:
+            return f(z, a)
+        return rest(c, z, a)
+
+    return jit(slope)
+
+
+#: ``_elementwise(code, z, a)``: a = f(z) for a hidden activation's code.
+_elementwise = _elementwise_chain(
+    tuple((i, jit(act.scalar)) for i, act in enumerate(activations.HIDDEN))
+)
+#: ``_activation_grad(code, z, a_pre)``: f'(z) of one element; ``a_pre`` is f(z) before dropout.
+_activation_grad = _slope_chain(
+    tuple((i, jit(act.scalar_derivative)) for i, act in enumerate(activations.HIDDEN))
+)
 
 
 @jit
 def _activate(code, z, a):
+    if code != SOFTMAX_CODE:
+        _elementwise(code, z, a)
+        return
     rows, cols = z.shape
-    if code == 0 or code == OUT_IDENTITY:  # linear
-        a[:, :] = z
-    elif code == 1 or code == OUT_SIGMOID:
-        for i in range(rows):
-            for j in range(cols):
-                a[i, j] = HALF * (np.tanh(HALF * z[i, j]) + F1)
-    elif code == 2:
-        for i in range(rows):
-            for j in range(cols):
-                a[i, j] = np.tanh(z[i, j])
-    elif code == 3:
-        for i in range(rows):
-            for j in range(cols):
-                a[i, j] = max(z[i, j], F0)
-    elif code == 4:
-        for i in range(rows):
-            for j in range(cols):
-                v = z[i, j]
-                a[i, j] = v if v > F0 else LEAKY * v
-    elif code == 5:
-        for i in range(rows):
-            for j in range(cols):
-                v = z[i, j]
-                a[i, j] = v if v > F0 else np.expm1(v)
-    elif code == 6:
-        for i in range(rows):
-            for j in range(cols):
-                v = z[i, j]
-                a[i, j] = HALF * v * (F1 + np.tanh(GELU_C * (v + GELU_K * v * v * v)))
-    else:  # softmax, row by row
-        for i in range(rows):
-            zmax = z[i, 0]
-            for j in range(1, cols):
-                zmax = max(zmax, z[i, j])
-            s = F0
-            for j in range(cols):
-                e = np.exp(z[i, j] - zmax)
-                a[i, j] = e
-                s += e
-            for j in range(cols):
-                a[i, j] /= s
-
-
-@jit
-def _activation_grad(code, z, a_pre):
-    """f'(z) for one element; ``a_pre`` is f(z) before dropout."""
-    if code == 1 or code == OUT_SIGMOID:
-        return a_pre * (F1 - a_pre)
-    if code == 2:
-        return F1 - a_pre * a_pre
-    if code == 3:
-        return F1 if z > F0 else F0
-    if code == 4:
-        return F1 if z > F0 else LEAKY
-    if code == 5:
-        return F1 if z > F0 else a_pre + F1
-    if code == 6:
-        t = np.tanh(GELU_C * (z + GELU_K * z * z * z))
-        return HALF * (F1 + t) + HALF * z * (F1 - t * t) * GELU_C * (
-            F1 + np.float32(3.0) * GELU_K * z * z
-        )
-    return F1
+    for i in range(rows):  # softmax, row by row
+        zmax = z[i, 0]
+        for j in range(1, cols):
+            zmax = max(zmax, z[i, j])
+        s = F0
+        for j in range(cols):
+            e = np.exp(z[i, j] - zmax)
+            a[i, j] = e
+            s += e
+        for j in range(cols):
+            a[i, j] /= s
 
 
 # ------------------------------------------------------------------ dropout
@@ -213,28 +267,22 @@ def _view(buf, rows, col, width):
 
 
 @jit
-def _forward(
-    params, layers, codes, cols, rows, abuf, zbuf, mbuf, drop_thr, drop_scale, seed, step, train
-):  # noqa: E501
-    """Forward through all layers; ``abuf`` layer 0 must already hold the input rows."""
-    n_layers = layers.shape[0]
-    for layer in range(n_layers):
-        fan_in, fan_out, wo, bo = (
-            layers[layer, 0],
-            layers[layer, 1],
-            layers[layer, 2],
-            layers[layer, 3],
-        )
+def _forward(params, net, rows, bufs, seed, step, train):
+    """Forward through all layers; ``bufs.a`` layer 0 must already hold the input rows."""
+    layers, cols = net.layers, net.cols
+    for layer in range(layers.shape[0]):
+        fan_in, fan_out = layers[layer, 0], layers[layer, 1]
+        wo, bo = layers[layer, 2], layers[layer, 3]
         w = params[wo : wo + fan_in * fan_out].reshape(fan_in, fan_out)
         b = params[bo : bo + fan_out]
-        a_in = _view(abuf, rows, cols[layer], fan_in)
-        z = _view(zbuf, rows, cols[layer + 1], fan_out)
-        a = _view(abuf, rows, cols[layer + 1], fan_out)
+        a_in = _view(bufs.a, rows, cols[layer], fan_in)
+        z = _view(bufs.z, rows, cols[layer + 1], fan_out)
+        a = _view(bufs.a, rows, cols[layer + 1], fan_out)
         _affine(a_in, w, b, z)
-        _activate(codes[layer], z, a)
-        if train and drop_thr[layer] > 0:
-            m = _view(mbuf, rows, cols[layer + 1], fan_out)
-            _dropout(a, m, seed, step, layer, drop_thr[layer], drop_scale[layer])
+        _activate(net.codes[layer], z, a)
+        if train and net.drop_thr[layer] > 0:
+            m = _view(bufs.m, rows, cols[layer + 1], fan_out)
+            _dropout(a, m, seed, step, layer, net.drop_thr[layer], net.drop_scale[layer])
 
 
 @jit
@@ -274,28 +322,25 @@ def _output_grad(loss_code, out_code, z, a, y, dz):
 
 
 @jit
-def _backward(params, grad, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, drop_thr):  # noqa: E501
-    """Backpropagate from the output dZ already in ``dbuf`` to every gradient in ``grad``."""
+def _backward(params, grad, net, rows, bufs):
+    """Backpropagate from the output dZ already in ``bufs.d`` to every gradient in ``grad``."""
+    layers, cols = net.layers, net.cols
     for layer in range(layers.shape[0] - 1, -1, -1):
-        fan_in, fan_out, wo, bo = (
-            layers[layer, 0],
-            layers[layer, 1],
-            layers[layer, 2],
-            layers[layer, 3],
-        )
-        dz = _view(dbuf, rows, cols[layer + 1], fan_out)
-        a_in = _view(abuf, rows, cols[layer], fan_in)
+        fan_in, fan_out = layers[layer, 0], layers[layer, 1]
+        wo, bo = layers[layer, 2], layers[layer, 3]
+        dz = _view(bufs.d, rows, cols[layer + 1], fan_out)
+        a_in = _view(bufs.a, rows, cols[layer], fan_in)
         gw = grad[wo : wo + fan_in * fan_out].reshape(fan_in, fan_out)
         _grad_weights(a_in, dz, gw, grad[bo : bo + fan_out])
         if layer == 0:
             break
         w = params[wo : wo + fan_in * fan_out].reshape(fan_in, fan_out)
-        da = _view(dbuf, rows, cols[layer], fan_in)
+        da = _view(bufs.d, rows, cols[layer], fan_in)
         _grad_inputs(dz, w, da)
-        z = _view(zbuf, rows, cols[layer], fan_in)
-        code = codes[layer - 1]
-        if drop_thr[layer - 1] > 0:
-            m = _view(mbuf, rows, cols[layer], fan_in)
+        z = _view(bufs.z, rows, cols[layer], fan_in)
+        code = net.codes[layer - 1]
+        if net.drop_thr[layer - 1] > 0:
+            m = _view(bufs.m, rows, cols[layer], fan_in)
             for i in range(rows):
                 for j in range(fan_in):
                     f = m[i, j]
@@ -303,7 +348,7 @@ def _backward(params, grad, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, d
                         da[i, j] = F0
                     else:
                         da[i, j] *= f * _activation_grad(code, z[i, j], a_in[i, j] / f)
-        elif code != 0:
+        elif code != LINEAR_CODE:
             for i in range(rows):
                 for j in range(fan_in):
                     da[i, j] *= _activation_grad(code, z[i, j], a_in[i, j])
@@ -314,27 +359,27 @@ def apply_update(opt, params, grad, m, v, t, lr, hyper, wmask):
     """One optimizer step in place; ``t`` is the 1-based step number (see optim.update)."""
     mom, b1, b2, eps, rho, wd = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5]
     n = params.shape[0]
-    if opt <= 1:  # gd, sgd
+    if opt == GD or opt == SGD:
         for i in range(n):
             params[i] -= lr * grad[i]
-    elif opt == 2:  # momentum
+    elif opt == MOMENTUM:
         for i in range(n):
             m[i] = mom * m[i] + grad[i]
             params[i] -= lr * m[i]
-    elif opt == 3:  # nesterov
+    elif opt == NESTEROV:
         for i in range(n):
             m[i] = mom * m[i] + grad[i]
             params[i] -= lr * (grad[i] + mom * m[i])
-    elif opt == 4:  # adagrad
+    elif opt == ADAGRAD:
         for i in range(n):
             v[i] += grad[i] * grad[i]
             params[i] -= lr * grad[i] / (np.sqrt(v[i]) + eps)
-    elif opt == 5:  # rmsprop
+    elif opt == RMSPROP:
         for i in range(n):
             v[i] = rho * v[i] + (F1 - rho) * grad[i] * grad[i]
             params[i] -= lr * grad[i] / (np.sqrt(v[i]) + eps)
-    else:  # adam, adamw
-        if opt == 7:  # decoupled weight decay, weights only
+    else:  # ADAM, ADAMW
+        if opt == ADAMW:  # decoupled weight decay, weights only
             decay = lr * wd
             for i in range(n):
                 params[i] -= decay * wmask[i] * params[i]
@@ -351,85 +396,69 @@ def apply_update(opt, params, grad, m, v, t, lr, hyper, wmask):
 
 
 @jit
-def train_batches(
-    params, grad, m, v, t0, layers, codes, cols, loss_code,
-    x, y, order, pos, n_batches, batch_size, lrs, opt, hyper, wmask, l1, l2,
-    drop_thr, drop_scale, seed, step0, abuf, zbuf, dbuf, mbuf, ybuf, ends,
-):  # fmt: skip
-    """Train ``n_batches`` mini-batches taken from ``order[pos:]``.
+def train_batches(params, grad, net, opt, run, bufs):
+    """Train ``run.n_batches`` mini-batches taken from ``run.order[run.pos:]``.
 
-    Returns (Σ batch loss × rows, batches trained).  ``ends`` are the
-    positions in ``order`` where an epoch ends (ascending, the last one
+    Returns (Σ batch loss × rows, batches trained).  ``run.ends`` are the
+    positions in ``run.order`` where an epoch ends (ascending, the last one
     ``order.shape[0]``): a batch never reaches across one, so several epochs'
     shuffles laid end to end train in one call exactly as one call per epoch
     would, the last batch of an epoch holding what is left of it.
-    ``t0`` is the number of optimizer steps already taken (Adam's bias
-    correction counts from it); ``step0`` is the trainer's step count, which
-    picks the dropout masks.  ``grad`` ends holding the last batch's gradient.
+    ``opt.t0`` is the number of optimizer steps already taken (Adam's bias
+    correction counts from it); ``run.step0`` is the trainer's step count,
+    which picks the dropout masks.  ``grad`` ends holding the last batch's gradient.
     """
+    x, order, ends = run.x, run.order, run.ends
     n_in = x.shape[1]
-    n_layers = layers.shape[0]
-    k = layers[n_layers - 1, 1]
-    out_code = codes[n_layers - 1]
+    n_layers = net.layers.shape[0]
+    k = net.layers[n_layers - 1, 1]
+    out_code = net.codes[n_layers - 1]
+    c_out = net.cols[n_layers]
+    l1, l2, wmask = run.l1, run.l2, net.wmask
     regularise = l1 != F0 or l2 != F0
     loss_sum = 0.0
-    start = pos
+    start = run.pos
     e = 0
     done = 0
-    for bi in range(n_batches):
+    for bi in range(run.n_batches):
         while e < ends.shape[0] and start >= ends[e]:
             e += 1
         if e == ends.shape[0]:
             break
-        rows = min(batch_size, ends[e] - start)
-        a0 = _view(abuf, rows, 0, n_in)
-        yb = ybuf[:rows]
+        rows = min(run.batch_size, ends[e] - start)
+        a0 = _view(bufs.a, rows, 0, n_in)
+        yb = bufs.y[:rows]
         for i in range(rows):
             r = order[start + i]
             for j in range(n_in):
                 a0[i, j] = x[r, j]
             for j in range(k):
-                yb[i, j] = y[r, j]
-        step = step0 + bi
-        _forward(
-            params,
-            layers,
-            codes,
-            cols,
-            rows,
-            abuf,
-            zbuf,
-            mbuf,
-            drop_thr,
-            drop_scale,
-            seed,
-            step,
-            True,
-        )  # noqa: E501
-        c_out = cols[n_layers]
+                yb[i, j] = run.y[r, j]
+        _forward(params, net, rows, bufs, run.seed, run.step0 + bi, True)
         loss = _output_grad(
-            loss_code,
+            net.loss,
             out_code,
-            _view(zbuf, rows, c_out, k),
-            _view(abuf, rows, c_out, k),
+            _view(bufs.z, rows, c_out, k),
+            _view(bufs.a, rows, c_out, k),
             yb,
-            _view(dbuf, rows, c_out, k),
+            _view(bufs.d, rows, c_out, k),
         )
         loss_sum += loss * rows
-        _backward(params, grad, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, drop_thr)
+        _backward(params, grad, net, rows, bufs)
         if regularise:
             for i in range(params.shape[0]):
                 p = params[i]
                 sign = F1 if p > F0 else (-F1 if p < F0 else F0)
                 grad[i] += wmask[i] * (l1 * sign + l2 * p)
-        apply_update(opt, params, grad, m, v, t0 + bi + 1, lrs[bi], hyper, wmask)
+        t = opt.t0 + bi + 1
+        apply_update(opt.code, params, grad, opt.m, opt.v, t, run.lrs[bi], opt.hyper, wmask)
         start += rows
         done += 1
     return loss_sum, done
 
 
 @jit
-def forward_rows(params, layers, codes, cols, x, out, logits, keep, abuf, zbuf, chunk):  # noqa: E501
+def forward_rows(params, net, x, out, logits, keep, bufs, chunk):
     """Evaluate the network (no dropout) on every row of ``x`` in chunks of ``chunk`` rows.
 
     ``out`` (n, k) receives the outputs.  ``logits`` and ``keep`` are each
@@ -438,31 +467,28 @@ def forward_rows(params, layers, codes, cols, x, out, logits, keep, abuf, zbuf, 
     activation.
     """
     n, n_in = x.shape
+    layers, cols = net.layers, net.cols
     n_layers = layers.shape[0]
     k = layers[n_layers - 1, 1]
     total = cols[n_layers] + k
-    dummy_thr = np.zeros(n_layers, dtype=np.int64)
-    dummy_scale = np.zeros(n_layers, dtype=np.float32)
     for start in range(0, n, chunk):
         rows = min(chunk, n - start)
-        a0 = _view(abuf, rows, 0, n_in)
+        a0 = _view(bufs.a, rows, 0, n_in)
         for i in range(rows):
             for j in range(n_in):
                 a0[i, j] = x[start + i, j]
-        _forward(
-            params, layers, codes, cols, rows, abuf, zbuf, abuf, dummy_thr, dummy_scale, 0, 0, False
-        )  # noqa: E501
-        a_out = _view(abuf, rows, cols[n_layers], k)
+        _forward(params, net, rows, bufs, np.uint64(0), 0, False)
+        a_out = _view(bufs.a, rows, cols[n_layers], k)
         for i in range(rows):
             for j in range(k):
                 out[start + i, j] = a_out[i, j]
         if logits.shape[0] > 0:
-            z_out = _view(zbuf, rows, cols[n_layers], k)
+            z_out = _view(bufs.z, rows, cols[n_layers], k)
             for i in range(rows):
                 for j in range(k):
                     logits[start + i, j] = z_out[i, j]
         if keep.shape[0] > 0:
-            a_all = abuf[: rows * total]
+            a_all = bufs.a[: rows * total]
             for layer in range(1, n_layers + 1):
                 width = layers[layer - 1, 1]
                 a_l = _view(a_all, rows, cols[layer], width)
@@ -470,6 +496,42 @@ def forward_rows(params, layers, codes, cols, x, out, logits, keep, abuf, zbuf, 
                 for i in range(rows):
                     for j in range(width):
                         keep[start + i, c0 + j] = a_l[i, j]
+
+
+# ------------------------------------------------------------------ cache freshness
+# Numba's on-disk cache knows only this file's time stamp: kernels cached before an
+# edit of the activation table (another file) would load and run the old formulas.
+# The table's fingerprint is compiled into one kernel; when the cached one disagrees
+# with the table, this file's cached kernels are deleted and compile afresh.
+
+
+def _table_fingerprint() -> int:
+    with open(activations.__file__, "rb") as fh:
+        digest = hashlib.sha256(fh.read()).digest()
+    return int.from_bytes(digest[:7], "little")
+
+
+TABLE_FINGERPRINT = _table_fingerprint()
+
+
+@jit
+def _compiled_fingerprint():
+    return TABLE_FINGERPRINT
+
+
+def _drop_stale_kernels() -> bool:
+    """Delete this file's cached kernels if they were compiled from another table."""
+    if _compiled_fingerprint() == TABLE_FINGERPRINT:
+        return False
+    stem = os.path.splitext(os.path.basename(__file__))[0]
+    folder = str(_compiled_fingerprint.stats.cache_path)
+    for path in glob.glob(os.path.join(folder, f"{stem}.*.nb[ic]")):
+        with suppress(OSError):  # another process may be doing the same
+            os.remove(path)
+    return True
+
+
+_drop_stale_kernels()
 
 
 # ------------------------------------------------------------------ engine object
@@ -494,27 +556,28 @@ class NumbaEngine:
     def __init__(self, spec: NetworkSpec, max_batch: int) -> None:
         self.spec = spec
         self.layout = ParamLayout.of(spec.sizes)
-        self.layers = self.layout.offsets_array()
-        self.codes = np.array(
-            [ACTIVATION_CODE[h.activation] for h in spec.hidden] + [100 + OUTPUT_CODE[spec.output]],
-            dtype=np.int64,
-        )
-        self.cols = np.concatenate([[0], np.cumsum(spec.sizes)]).astype(np.int64)
-        self.loss_code = LOSS_CODE[spec.loss]
-        self.wmask = self.layout.weights_mask()
         rates = spec.dropouts
-        self.drop_thr = np.array([dropout_threshold(r) for r in rates], dtype=np.int64)
-        self.drop_scale = np.array([1.0 / (1.0 - r) for r in rates], dtype=np.float32)
+        self.net = Net(
+            layers=self.layout.offsets_array(),
+            codes=np.array([kernel_code(name) for name in spec.activations], np.int64),
+            cols=np.concatenate([[0], np.cumsum(spec.sizes)]).astype(np.int64),
+            loss=LOSS_CODE[spec.loss],
+            wmask=self.layout.weights_mask(),
+            drop_thr=np.array([dropout_threshold(r) for r in rates], np.int64),
+            drop_scale=np.array([1.0 / (1.0 - r) for r in rates], np.float32),
+        )
         self._alloc(max_batch)
 
     def _alloc(self, rows: int) -> None:
         self.max_rows = max(rows, self.CHUNK)
-        size = self.max_rows * int(self.cols[-1])
-        self.abuf = np.zeros(size, np.float32)
-        self.zbuf = np.zeros(size, np.float32)
-        self.dbuf = np.zeros(size, np.float32)
-        self.mbuf = np.zeros(size, np.float32)
-        self.ybuf = np.zeros((self.max_rows, self.spec.n_outputs), np.float32)
+        size = self.max_rows * int(self.net.cols[-1])
+        self.bufs = Buffers(
+            a=np.zeros(size, np.float32),
+            z=np.zeros(size, np.float32),
+            d=np.zeros(size, np.float32),
+            m=np.zeros(size, np.float32),
+            y=np.zeros((self.max_rows, self.spec.n_outputs), np.float32),
+        )
 
     def train_batches(
         self,
@@ -542,28 +605,25 @@ class NumbaEngine:
         """
         if batch_size > self.max_rows:
             self._alloc(batch_size)
-        ends = _epoch_ends(order, epoch_ends)
-        loss, steps = train_batches(
-            params, grad, state.m, state.v, state.t, self.layers, self.codes, self.cols,
-            self.loss_code, x, y, order, pos, n_batches, batch_size, lrs, cfg.code,
-            cfg.hyper(), self.wmask, np.float32(l1), np.float32(l2), self.drop_thr,
-            self.drop_scale, np.uint64(seed), step, self.abuf, self.zbuf, self.dbuf, self.mbuf,
-            self.ybuf, ends,
+        # plain ints and fixed dtypes: another type in a field would compile the kernel again
+        run = Batches(
+            x=x, y=y, order=order, pos=int(pos), ends=_epoch_ends(order, epoch_ends),
+            n_batches=int(n_batches), batch_size=int(batch_size), lrs=lrs,
+            l1=np.float32(l1), l2=np.float32(l2), seed=np.uint64(seed), step0=int(step),
         )  # fmt: skip
+        opt = Optimizer(cfg.code, cfg.hyper(), state.m, state.v, int(state.t))
+        loss, steps = train_batches(params, grad, self.net, opt, run, self.bufs)
         state.t += int(steps)
         return float(loss)
 
     def forward(self, params: np.ndarray, x: np.ndarray, keep_all: bool = False) -> np.ndarray:
         """Outputs for rows ``x``; with ``keep_all`` every neuron's activation, hidden first."""
         n = x.shape[0]
-        k = self.spec.n_outputs
-        out = np.empty((n, k), np.float32)
-        width = int(self.cols[-1]) - self.spec.sizes[0]
+        out = np.empty((n, self.spec.n_outputs), np.float32)
+        width = int(self.net.cols[-1]) - self.spec.sizes[0]
         keep = np.empty((n, width) if keep_all else (0, 0), np.float32)
-        forward_rows(
-            params, self.layers, self.codes, self.cols, np.ascontiguousarray(x, np.float32),
-            out, _NONE, keep, self.abuf, self.zbuf, self.CHUNK,
-        )  # fmt: skip
+        forward_rows(params, self.net, np.ascontiguousarray(x, np.float32), out, _NONE, keep,
+                     self.bufs, self.CHUNK)  # fmt: skip
         return keep if keep_all else out
 
     def outputs(self, params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -571,10 +631,8 @@ class NumbaEngine:
         n, k = x.shape[0], self.spec.n_outputs
         out = np.empty((n, k), np.float32)
         logits = np.empty((n, k), np.float32)
-        forward_rows(
-            params, self.layers, self.codes, self.cols, np.ascontiguousarray(x, np.float32),
-            out, logits, _NONE, self.abuf, self.zbuf, self.CHUNK,
-        )  # fmt: skip
+        forward_rows(params, self.net, np.ascontiguousarray(x, np.float32), out, logits, _NONE,
+                     self.bufs, self.CHUNK)  # fmt: skip
         return logits, out
 
 
