@@ -54,6 +54,8 @@ class Activation:
     """One activation function in all the forms dlviz computes or writes it."""
 
     name: str
+    #: What the app's menus call it.
+    label: str
     #: f(z) on NumPy arrays of any float dtype: the reference engine.
     forward: Callable[[np.ndarray], np.ndarray]
     #: f'(z), given z and a = f(z) (whichever is cheaper): the reference's backward pass.
@@ -207,36 +209,99 @@ def _no_scalar(*args: Any) -> Any:
 #: The hidden layers' activations, in the order the app lists them.  Their index is
 #: the code the compiled kernels dispatch on.
 HIDDEN: tuple[Activation, ...] = (
-    Activation("linear", _linear, _linear_slope, _linear_scalar, _linear_scalar_slope,
-               lambda z, op, const: op("Identity", z), "z", "nn.Identity()"),
-    Activation("sigmoid", _sigmoid, _sigmoid_slope, _sigmoid_scalar, _sigmoid_scalar_slope,
-               lambda z, op, const: op("Sigmoid", z), "0.5 * (np.tanh(0.5 * z) + 1.0)",
-               "nn.Sigmoid()"),
-    Activation("tanh", _tanh, _tanh_slope, _tanh_scalar, _tanh_scalar_slope,
-               lambda z, op, const: op("Tanh", z), "np.tanh(z)", "nn.Tanh()"),
-    Activation("relu", _relu, _relu_slope, _relu_scalar, _relu_scalar_slope,
-               lambda z, op, const: op("Relu", z), "np.maximum(z, 0)", "nn.ReLU()"),
-    Activation("leakyrelu", _leakyrelu, _leakyrelu_slope, _leakyrelu_scalar,
-               _leakyrelu_scalar_slope,
-               lambda z, op, const: op("LeakyRelu", z, alpha=LEAKY_SLOPE),
-               f"np.where(z > 0, z, {LEAKY_SLOPE!r} * z)", f"nn.LeakyReLU({LEAKY_SLOPE!r})"),
-    Activation("elu", _elu, _elu_slope, _elu_scalar, _elu_scalar_slope,
-               lambda z, op, const: op("Elu", z, alpha=1.0),
-               "np.where(z > 0, z, np.expm1(np.minimum(z, 0)))", "nn.ELU()"),
-    Activation("gelu", _gelu, _gelu_slope, _gelu_scalar, _gelu_scalar_slope, _onnx_gelu,
-               f"0.5 * z * (1 + np.tanh({GELU_C!r} * (z + {GELU_K!r} * z**3)))",
-               'nn.GELU(approximate="tanh")'),
-)  # fmt: skip
+    Activation(
+        name="linear",
+        label="Linear",
+        forward=_linear,
+        derivative=_linear_slope,
+        scalar=_linear_scalar,
+        scalar_derivative=_linear_scalar_slope,
+        onnx=lambda z, op, const: op("Identity", z),
+        numpy_code="z",
+        torch_code="nn.Identity()",
+    ),
+    Activation(
+        name="sigmoid",
+        label="Sigmoid",
+        forward=_sigmoid,
+        derivative=_sigmoid_slope,
+        scalar=_sigmoid_scalar,
+        scalar_derivative=_sigmoid_scalar_slope,
+        onnx=lambda z, op, const: op("Sigmoid", z),
+        numpy_code="0.5 * (np.tanh(0.5 * z) + 1.0)",
+        torch_code="nn.Sigmoid()",
+    ),
+    Activation(
+        name="tanh",
+        label="Tanh",
+        forward=_tanh,
+        derivative=_tanh_slope,
+        scalar=_tanh_scalar,
+        scalar_derivative=_tanh_scalar_slope,
+        onnx=lambda z, op, const: op("Tanh", z),
+        numpy_code="np.tanh(z)",
+        torch_code="nn.Tanh()",
+    ),
+    Activation(
+        name="relu",
+        label="ReLU",
+        forward=_relu,
+        derivative=_relu_slope,
+        scalar=_relu_scalar,
+        scalar_derivative=_relu_scalar_slope,
+        onnx=lambda z, op, const: op("Relu", z),
+        numpy_code="np.maximum(z, 0)",
+        torch_code="nn.ReLU()",
+    ),
+    Activation(
+        name="leakyrelu",
+        label="Leaky ReLU",
+        forward=_leakyrelu,
+        derivative=_leakyrelu_slope,
+        scalar=_leakyrelu_scalar,
+        scalar_derivative=_leakyrelu_scalar_slope,
+        onnx=lambda z, op, const: op("LeakyRelu", z, alpha=LEAKY_SLOPE),
+        numpy_code=f"np.where(z > 0, z, {LEAKY_SLOPE!r} * z)",
+        torch_code=f"nn.LeakyReLU({LEAKY_SLOPE!r})",
+    ),
+    Activation(
+        name="elu",
+        label="ELU",
+        forward=_elu,
+        derivative=_elu_slope,
+        scalar=_elu_scalar,
+        scalar_derivative=_elu_scalar_slope,
+        onnx=lambda z, op, const: op("Elu", z, alpha=1.0),
+        numpy_code="np.where(z > 0, z, np.expm1(np.minimum(z, 0)))",
+        torch_code="nn.ELU()",
+    ),
+    Activation(
+        name="gelu",
+        label="GELU",
+        forward=_gelu,
+        derivative=_gelu_slope,
+        scalar=_gelu_scalar,
+        scalar_derivative=_gelu_scalar_slope,
+        onnx=_onnx_gelu,
+        numpy_code=f"0.5 * z * (1 + np.tanh({GELU_C!r} * (z + {GELU_K!r} * z**3)))",
+        torch_code='nn.GELU(approximate="tanh")',
+    ),
+)
 
 #: The output layer's row-wise softmax (trained with cross-entropy only).  Its derivative
 #: is never needed: softmax + cross-entropy give dL/dz = a - y directly.
 SOFTMAX = Activation(
-    "softmax", _softmax, _no_scalar, _no_scalar, _no_scalar,
-    lambda z, op, const: op("Softmax", z, axis=1),
-    "np.exp(z - z.max(axis=1, keepdims=True)) / "
+    name="softmax",
+    label="Softmax",
+    forward=_softmax,
+    derivative=_no_scalar,
+    scalar=_no_scalar,
+    scalar_derivative=_no_scalar,
+    onnx=lambda z, op, const: op("Softmax", z, axis=1),
+    numpy_code="np.exp(z - z.max(axis=1, keepdims=True)) / "
     "np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)",
-    "nn.Softmax(dim=1)",
-)  # fmt: skip
+    torch_code="nn.Softmax(dim=1)",
+)
 
 #: Names of the hidden activations a network may use.
 ACTIVATIONS = tuple(a.name for a in HIDDEN)

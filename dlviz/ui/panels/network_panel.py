@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlviz.core.activations import HIDDEN
 from dlviz.core.features import CURVE_FEATURES, FEATURE_LABELS, FEATURES
 from dlviz.core.network import (
     ACTIVATIONS,
@@ -35,15 +36,7 @@ from dlviz.core.network import (
 from dlviz.ui import icons
 from dlviz.ui.session import Session
 
-ACTIVATION_LABELS = {
-    "linear": "Linear",
-    "sigmoid": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "ReLU",
-    "leakyrelu": "Leaky ReLU",
-    "elu": "ELU",
-    "gelu": "GELU",
-}
+ACTIVATION_LABELS = {act.name: act.label for act in HIDDEN}
 LOSS_LABELS = {
     "bce": "Sigmoid + binary CE",
     "ce": "Softmax + CE",
