@@ -19,30 +19,9 @@ from dlviz.core.activations import HIDDEN, OUTPUT_ACTIVATIONS, SOFTMAX, Activati
 from dlviz.core.errors import DlvizError
 from dlviz.core.fileio import atomic_write
 from dlviz.core.network import NetworkSpec, ParamLayout
-from dlviz.core.weights import WRITERS, spec_to_dict
+from dlviz.core.weights import WRITERS, Writer, spec_to_dict
 
-FORMATS = ("onnx", "npz", "json", "safetensors", "numpy-code", "torch-code")
-SUFFIX_FORMAT = {
-    ".onnx": "onnx",
-    ".npz": "npz",
-    ".json": "json",
-    ".safetensors": "safetensors",
-    ".torch.py": "torch-code",
-    ".py": "numpy-code",
-}
 ONNX_OPSET = 17
-
-
-def format_for(path: str) -> str:
-    """The export format a file name asks for (``model.torch.py`` is PyTorch code)."""
-    lower = path.lower()
-    for suffix, fmt in SUFFIX_FORMAT.items():
-        if lower.endswith(suffix):
-            return fmt
-    raise DlvizError(
-        f"cannot tell the export format from '{os.path.basename(path)}'; use a name ending in "
-        + ", ".join(SUFFIX_FORMAT)
-    )
 
 
 def _n_inputs(info: dict[str, Any]) -> int:
@@ -308,19 +287,55 @@ def _code(template: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, 
     return text.encode()
 
 
+# ---------------------------------------------------------------- the formats
+
+#: ``write(spec, params, data info, file name) -> bytes`` of one export format.
+ExportWriter = Callable[[NetworkSpec, np.ndarray, dict[str, Any], str], bytes]
+
+
+def _weights_file(write: Writer) -> ExportWriter:
+    return lambda spec, params, info, path: write(spec, params, info)
+
+
+#: Every export format: name (``--format``) -> (file suffix, writer).  Adding a format is
+#: one entry here (plus, for a weights format, its entry in weights.WEIGHT_FORMATS) and a
+#: test that loads the file in the tool that reads it (tests/core/test_exports.py).  A
+#: suffix that ends another (``.torch.py``, ``.py``) comes first.
+EXPORT_FORMATS: dict[str, tuple[str, ExportWriter]] = {
+    "onnx": (".onnx", lambda spec, params, info, path: onnx_bytes(spec, params, info)),
+    **{suffix[1:]: (suffix, _weights_file(write)) for suffix, write in WRITERS.items()},
+    "torch-code": (
+        ".torch.py",
+        lambda spec, params, info, path: _code(_TORCH_TEMPLATE, spec, params, info, path),
+    ),
+    "numpy-code": (
+        ".py",
+        lambda spec, params, info, path: _code(_NUMPY_TEMPLATE, spec, params, info, path),
+    ),
+}
+FORMATS = tuple(EXPORT_FORMATS)
+SUFFIX_FORMAT = {suffix: fmt for fmt, (suffix, _) in EXPORT_FORMATS.items()}
+
+
+def format_for(path: str) -> str:
+    """The export format a file name asks for (``model.torch.py`` is PyTorch code)."""
+    lower = path.lower()
+    for suffix, fmt in SUFFIX_FORMAT.items():
+        if lower.endswith(suffix):
+            return fmt
+    raise DlvizError(
+        f"cannot tell the export format from '{os.path.basename(path)}'; use a name ending in "
+        + ", ".join(SUFFIX_FORMAT)
+    )
+
+
 def export_bytes(
     fmt: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, Any], path: str = "model"
 ) -> bytes:
-    if fmt == "onnx":
-        return onnx_bytes(spec, params, info)
-    if fmt == "numpy-code":
-        return _code(_NUMPY_TEMPLATE, spec, params, info, path)
-    if fmt == "torch-code":
-        return _code(_TORCH_TEMPLATE, spec, params, info, path)
-    suffix = "." + fmt
-    if suffix in WRITERS:
-        return WRITERS[suffix](spec, params, info)
-    raise DlvizError(f"unknown export format '{fmt}'; choose from {', '.join(FORMATS)}")
+    entry = EXPORT_FORMATS.get(fmt)
+    if entry is None:
+        raise DlvizError(f"unknown export format '{fmt}'; choose from {', '.join(FORMATS)}")
+    return entry[1](spec, params, info, path)
 
 
 def export_model(

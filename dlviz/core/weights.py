@@ -32,7 +32,6 @@ from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout
 
 WEIGHTS_FORMAT = "dlviz-weights"
 WEIGHTS_VERSION = 1
-WEIGHT_SUFFIXES = (".npz", ".json", ".safetensors")
 MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -129,13 +128,6 @@ def safetensors_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any
     }
     data: bytes = safetensors.numpy.save(_layer_arrays(spec, params), metadata=metadata)
     return data
-
-
-WRITERS: dict[str, Callable[[NetworkSpec, np.ndarray, dict[str, Any]], bytes]] = {
-    ".npz": npz_bytes,
-    ".json": json_bytes,
-    ".safetensors": safetensors_bytes,
-}
 
 
 def save_weights(
@@ -248,7 +240,21 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
     return spec, _fill(spec, arrays, name), json.loads(meta.get("data", "{}"))
 
 
-READERS = {".npz": _parse_npz, ".json": _parse_json, ".safetensors": _parse_safetensors}
+Writer = Callable[[NetworkSpec, np.ndarray, dict[str, Any]], bytes]
+Reader = Callable[[bytes, str], tuple[NetworkSpec, np.ndarray, dict[str, Any]]]
+
+#: Every weights format: file suffix -> (writer, reader).  Adding a format is one entry
+#: here (the CLI's --out, export and the app's import/export dialogs read this table) and
+#: a round trip in tests/core/test_files.py's parametrised tests; add a hostile-file case
+#: (fuzz and damaged files) there too, and the layout to the README's File formats.
+WEIGHT_FORMATS: dict[str, tuple[Writer, Reader]] = {
+    ".npz": (npz_bytes, _parse_npz),
+    ".json": (json_bytes, _parse_json),
+    ".safetensors": (safetensors_bytes, _parse_safetensors),
+}
+WEIGHT_SUFFIXES = tuple(WEIGHT_FORMATS)
+WRITERS = {suffix: write for suffix, (write, _) in WEIGHT_FORMATS.items()}
+READERS = {suffix: read for suffix, (_, read) in WEIGHT_FORMATS.items()}
 
 
 def load_weights(
