@@ -36,3 +36,6 @@ from numba import njit  # noqa: E402  (after the cache folder is chosen)
 #: 68k parameters of the wide net: 196 -> 19 us per step).  Divergence is caught by
 #: the trainer's finite-loss check.
 jit = njit(nogil=True, cache=True, fastmath=True, error_model="numpy")
+#: The same, inlined by Numba into every caller: the activation chains in kernels/cpu.py,
+#: whose links would otherwise each be a call passing arrays (reference counts) per layer.
+jit_inline = njit(nogil=True, cache=True, fastmath=True, error_model="numpy", inline="always")

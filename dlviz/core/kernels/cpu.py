@@ -22,7 +22,7 @@ import numpy as np
 
 from dlviz.core import activations, picture
 from dlviz.core.activations import LINEAR_CODE, SOFTMAX_CODE, kernel_code
-from dlviz.core.jit import jit
+from dlviz.core.jit import jit, jit_inline
 from dlviz.core.network import (
     DROPOUT_HASH_BITS,
     LOSS_CODE,
@@ -165,14 +165,14 @@ def _grad_inputs(dz, w, da):
 # "first-class functions" (a warning, and calls it cannot inline).
 
 
-@jit
+@jit_inline
 def _no_activation(code, z, a):
     """Past the table's end: no code reaches it (kernel_code knows every name)."""
 
 
-@jit
-def _unit_slope(code, z, a):
-    return F1
+@jit_inline
+def _unit_slope(code, z, a_in, d, m, dropout):
+    """Past the table's end: the slope of an identity, 1 (no change)."""
 
 
 def _elementwise_chain(entries: tuple[tuple[int, Any], ...]) -> Any:
@@ -189,28 +189,42 @@ def _elementwise_chain(entries: tuple[tuple[int, Any], ...]) -> Any:
         else:
             rest(c, z, a)
 
-    return jit(apply)
+    return jit_inline(apply)
 
 
 def _slope_chain(entries: tuple[tuple[int, Any], ...]) -> Any:
     if not entries:
         return _unit_slope
-    (code, f), rest = entries[0], _slope_chain(entries[1:])
+    (code, slope), rest = entries[0], _slope_chain(entries[1:])
 
-    def slope(c, z, a):
-        if c == code:
-            return f(z, a)
-        return rest(c, z, a)
+    def scale(c, z, a_in, d, m, dropout):
+        if c != code:
+            rest(c, z, a_in, d, m, dropout)
+            return
+        rows, cols = z.shape
+        if dropout:  # dropped units pass nothing back; kept ones were scaled by m
+            for i in range(rows):
+                for j in range(cols):
+                    f = m[i, j]
+                    if f == F0:
+                        d[i, j] = F0
+                    else:
+                        d[i, j] *= f * slope(z[i, j], a_in[i, j] / f)
+        else:
+            for i in range(rows):
+                for j in range(cols):
+                    d[i, j] *= slope(z[i, j], a_in[i, j])
 
-    return jit(slope)
+    return jit_inline(scale)
 
 
 #: ``_elementwise(code, z, a)``: a = f(z) for a hidden activation's code.
 _elementwise = _elementwise_chain(
     tuple((i, jit(act.scalar)) for i, act in enumerate(activations.HIDDEN))
 )
-#: ``_activation_grad(code, z, a_pre)``: f'(z) of one element; ``a_pre`` is f(z) before dropout.
-_activation_grad = _slope_chain(
+#: ``_times_slope(code, z, a, d, m, dropout)``: d *= f'(z) elementwise, ``a`` = f(z) after
+#: dropout, ``m`` the dropout factors when ``dropout`` (chosen once per layer, like f).
+_times_slope = _slope_chain(
     tuple((i, jit(act.scalar_derivative)) for i, act in enumerate(activations.HIDDEN))
 )
 
@@ -266,23 +280,28 @@ def _view(buf, rows, col, width):
     return buf[rows * col : rows * (col + width)].reshape(rows, width)
 
 
+# The passes below take plain arrays, not the Net and Buffers tuples: they run once per
+# batch, and arrays inside tuples passed down cost reference counting per call (small
+# networks trained 10 % slower that way); the entry points unpack the tuples once.
+
+
 @jit
-def _forward(params, net, rows, bufs, seed, step, train):
-    """Forward through all layers; ``bufs.a`` layer 0 must already hold the input rows."""
-    layers, cols = net.layers, net.cols
+def _forward(params, layers, codes, cols, rows, abuf, zbuf, mbuf, drop_thr, drop_scale, seed,
+             step, train):  # fmt: skip
+    """Forward through all layers; ``abuf`` layer 0 must already hold the input rows."""
     for layer in range(layers.shape[0]):
         fan_in, fan_out = layers[layer, 0], layers[layer, 1]
         wo, bo = layers[layer, 2], layers[layer, 3]
         w = params[wo : wo + fan_in * fan_out].reshape(fan_in, fan_out)
         b = params[bo : bo + fan_out]
-        a_in = _view(bufs.a, rows, cols[layer], fan_in)
-        z = _view(bufs.z, rows, cols[layer + 1], fan_out)
-        a = _view(bufs.a, rows, cols[layer + 1], fan_out)
+        a_in = _view(abuf, rows, cols[layer], fan_in)
+        z = _view(zbuf, rows, cols[layer + 1], fan_out)
+        a = _view(abuf, rows, cols[layer + 1], fan_out)
         _affine(a_in, w, b, z)
-        _activate(net.codes[layer], z, a)
-        if train and net.drop_thr[layer] > 0:
-            m = _view(bufs.m, rows, cols[layer + 1], fan_out)
-            _dropout(a, m, seed, step, layer, net.drop_thr[layer], net.drop_scale[layer])
+        _activate(codes[layer], z, a)
+        if train and drop_thr[layer] > 0:
+            m = _view(mbuf, rows, cols[layer + 1], fan_out)
+            _dropout(a, m, seed, step, layer, drop_thr[layer], drop_scale[layer])
 
 
 @jit
@@ -317,41 +336,33 @@ def _output_grad(loss_code, out_code, z, a, y, dz):
         for j in range(k):
             d = a[i, j] - y[i, j]
             total += d * d
-            dz[i, j] = two * d * _activation_grad(out_code, z[i, j], a[i, j])
+            dz[i, j] = two * d
+    if out_code != LINEAR_CODE:
+        _times_slope(out_code, z, a, dz, dz, False)
     return total / (rows * k)
 
 
 @jit
-def _backward(params, grad, net, rows, bufs):
-    """Backpropagate from the output dZ already in ``bufs.d`` to every gradient in ``grad``."""
-    layers, cols = net.layers, net.cols
+def _backward(params, grad, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, drop_thr):
+    """Backpropagate from the output dZ already in ``dbuf`` to every gradient in ``grad``."""
     for layer in range(layers.shape[0] - 1, -1, -1):
         fan_in, fan_out = layers[layer, 0], layers[layer, 1]
         wo, bo = layers[layer, 2], layers[layer, 3]
-        dz = _view(bufs.d, rows, cols[layer + 1], fan_out)
-        a_in = _view(bufs.a, rows, cols[layer], fan_in)
+        dz = _view(dbuf, rows, cols[layer + 1], fan_out)
+        a_in = _view(abuf, rows, cols[layer], fan_in)
         gw = grad[wo : wo + fan_in * fan_out].reshape(fan_in, fan_out)
         _grad_weights(a_in, dz, gw, grad[bo : bo + fan_out])
         if layer == 0:
             break
         w = params[wo : wo + fan_in * fan_out].reshape(fan_in, fan_out)
-        da = _view(bufs.d, rows, cols[layer], fan_in)
+        da = _view(dbuf, rows, cols[layer], fan_in)
         _grad_inputs(dz, w, da)
-        z = _view(bufs.z, rows, cols[layer], fan_in)
-        code = net.codes[layer - 1]
-        if net.drop_thr[layer - 1] > 0:
-            m = _view(bufs.m, rows, cols[layer], fan_in)
-            for i in range(rows):
-                for j in range(fan_in):
-                    f = m[i, j]
-                    if f == F0:
-                        da[i, j] = F0
-                    else:
-                        da[i, j] *= f * _activation_grad(code, z[i, j], a_in[i, j] / f)
-        elif code != LINEAR_CODE:
-            for i in range(rows):
-                for j in range(fan_in):
-                    da[i, j] *= _activation_grad(code, z[i, j], a_in[i, j])
+        z = _view(zbuf, rows, cols[layer], fan_in)
+        code = codes[layer - 1]
+        dropout = drop_thr[layer - 1] > 0
+        if dropout or code != LINEAR_CODE:
+            m = _view(mbuf, rows, cols[layer], fan_in)
+            _times_slope(code, z, a_in, da, m, dropout)
 
 
 @jit
@@ -408,13 +419,17 @@ def train_batches(params, grad, net, opt, run, bufs):
     correction counts from it); ``run.step0`` is the trainer's step count,
     which picks the dropout masks.  ``grad`` ends holding the last batch's gradient.
     """
-    x, order, ends = run.x, run.order, run.ends
+    x, y, order, ends, lrs = run.x, run.y, run.order, run.ends, run.lrs
+    layers, codes, cols, wmask = net.layers, net.codes, net.cols, net.wmask
+    drop_thr, drop_scale = net.drop_thr, net.drop_scale
+    abuf, zbuf, dbuf, mbuf, ybuf = bufs.a, bufs.z, bufs.d, bufs.m, bufs.y
+    m, v, hyper, opt_code = opt.m, opt.v, opt.hyper, opt.code
+    seed, step0, l1, l2, loss_code = run.seed, run.step0, run.l1, run.l2, net.loss
     n_in = x.shape[1]
-    n_layers = net.layers.shape[0]
-    k = net.layers[n_layers - 1, 1]
-    out_code = net.codes[n_layers - 1]
-    c_out = net.cols[n_layers]
-    l1, l2, wmask = run.l1, run.l2, net.wmask
+    n_layers = layers.shape[0]
+    k = layers[n_layers - 1, 1]
+    out_code = codes[n_layers - 1]
+    c_out = cols[n_layers]
     regularise = l1 != F0 or l2 != F0
     loss_sum = 0.0
     start = run.pos
@@ -426,32 +441,32 @@ def train_batches(params, grad, net, opt, run, bufs):
         if e == ends.shape[0]:
             break
         rows = min(run.batch_size, ends[e] - start)
-        a0 = _view(bufs.a, rows, 0, n_in)
-        yb = bufs.y[:rows]
+        a0 = _view(abuf, rows, 0, n_in)
+        yb = ybuf[:rows]
         for i in range(rows):
             r = order[start + i]
             for j in range(n_in):
                 a0[i, j] = x[r, j]
             for j in range(k):
-                yb[i, j] = run.y[r, j]
-        _forward(params, net, rows, bufs, run.seed, run.step0 + bi, True)
+                yb[i, j] = y[r, j]
+        _forward(params, layers, codes, cols, rows, abuf, zbuf, mbuf, drop_thr, drop_scale,
+                 seed, step0 + bi, True)  # fmt: skip
         loss = _output_grad(
-            net.loss,
+            loss_code,
             out_code,
-            _view(bufs.z, rows, c_out, k),
-            _view(bufs.a, rows, c_out, k),
+            _view(zbuf, rows, c_out, k),
+            _view(abuf, rows, c_out, k),
             yb,
-            _view(bufs.d, rows, c_out, k),
+            _view(dbuf, rows, c_out, k),
         )
         loss_sum += loss * rows
-        _backward(params, grad, net, rows, bufs)
+        _backward(params, grad, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, drop_thr)
         if regularise:
             for i in range(params.shape[0]):
                 p = params[i]
                 sign = F1 if p > F0 else (-F1 if p < F0 else F0)
                 grad[i] += wmask[i] * (l1 * sign + l2 * p)
-        t = opt.t0 + bi + 1
-        apply_update(opt.code, params, grad, opt.m, opt.v, t, run.lrs[bi], opt.hyper, wmask)
+        apply_update(opt_code, params, grad, m, v, opt.t0 + bi + 1, lrs[bi], hyper, wmask)
         start += rows
         done += 1
     return loss_sum, done
@@ -467,28 +482,30 @@ def forward_rows(params, net, x, out, logits, keep, bufs, chunk):
     activation.
     """
     n, n_in = x.shape
-    layers, cols = net.layers, net.cols
+    layers, codes, cols = net.layers, net.codes, net.cols
+    abuf, zbuf = bufs.a, bufs.z
     n_layers = layers.shape[0]
     k = layers[n_layers - 1, 1]
     total = cols[n_layers] + k
     for start in range(0, n, chunk):
         rows = min(chunk, n - start)
-        a0 = _view(bufs.a, rows, 0, n_in)
+        a0 = _view(abuf, rows, 0, n_in)
         for i in range(rows):
             for j in range(n_in):
                 a0[i, j] = x[start + i, j]
-        _forward(params, net, rows, bufs, np.uint64(0), 0, False)
-        a_out = _view(bufs.a, rows, cols[n_layers], k)
+        _forward(params, layers, codes, cols, rows, abuf, zbuf, abuf, net.drop_thr, net.drop_scale,
+                 np.uint64(0), 0, False)  # fmt: skip
+        a_out = _view(abuf, rows, cols[n_layers], k)
         for i in range(rows):
             for j in range(k):
                 out[start + i, j] = a_out[i, j]
         if logits.shape[0] > 0:
-            z_out = _view(bufs.z, rows, cols[n_layers], k)
+            z_out = _view(zbuf, rows, cols[n_layers], k)
             for i in range(rows):
                 for j in range(k):
                     logits[start + i, j] = z_out[i, j]
         if keep.shape[0] > 0:
-            a_all = bufs.a[: rows * total]
+            a_all = abuf[: rows * total]
             for layer in range(1, n_layers + 1):
                 width = layers[layer - 1, 1]
                 a_l = _view(a_all, rows, cols[layer], width)
