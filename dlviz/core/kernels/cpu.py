@@ -7,6 +7,11 @@ release the GIL so the GUI keeps drawing while one runs.
 
 Layer activations live in flat buffers: layer ``l`` of a batch of ``B`` rows
 occupies ``buf[B*col[l] : B*(col[l]+size[l])]`` viewed as (B, size[l]).
+
+The entry points (:func:`train_batches`, :func:`forward_rows`) take their
+arrays grouped (:class:`Net`, :class:`Optimizer`, :class:`Batches`,
+:class:`Buffers`); the activations are built from the table in
+:mod:`dlviz.core.activations`, and every code the kernels branch on is named.
 """
 
 from __future__ import annotations
