@@ -14,11 +14,19 @@ Runs offscreen in one process, side by side:
    * app training throughput: samples trained per second, from the snapshots.
 
 3. all views: the same app with every view open at once (each non-central
-   view in its own floating 640×480 window, all visible), which must keep
-   at least 30 frames per second (p95 frame interval ≤ 33.3 ms).
+   view in its own floating 640×480 window, all visible).  What counts is
+   each view's own redraw rate (``View.draws``: new snapshots it drew per
+   second), not the frame timer: a frame draws the central view and at most
+   ``VIEWS_PER_FRAME`` others, so a fast tick says nothing about a view whose
+   turn comes every third tick.  Every visible view must redraw at least
+   ``VIEW_TARGET_HZ`` times a second, or 80 % of its own cap where it caps
+   its rate (the loss curves at 20 Hz, the distributions at 5 Hz); the
+   design allows up to ``1000 / FRAME_MS × VIEWS_PER_FRAME / (other views)``
+   (about 20 Hz for six), and no view redraws faster than snapshots arrive.
 
 Prints one JSON object with the figures, the targets of the issues and
-whether each is met.  Usage: ``python benchmarks/gui.py [--seconds 10] [--points 4096]``.
+whether each is met (``views_met``: each view with every view open).
+Usage: ``python benchmarks/gui.py [--seconds 10] [--points 4096]``.
 """
 
 from __future__ import annotations
@@ -45,6 +53,9 @@ from dlviz.core.kernels.cpu import warm_up  # noqa: E402
 from dlviz.core.network import LayerSpec, build_spec  # noqa: E402
 from dlviz.core.optim import OptimizerConfig  # noqa: E402
 from dlviz.core.trainer import TrainConfig, Trainer  # noqa: E402
+from dlviz.ui.main_window import FRAME_MS, VIEWS_PER_FRAME  # noqa: E402
+from dlviz.ui.views import distributions as distributions_view  # noqa: E402
+from dlviz.ui.views import loss as loss_view  # noqa: E402
 
 HIDDEN = (LayerSpec(64, "relu"), LayerSpec(64, "relu"), LayerSpec(64, "relu"))
 BATCH = 32
@@ -54,9 +65,24 @@ TARGETS = {
     "lateness_p99_ms": 16.0,
     "boundary_hz": 15.0,
     "throughput_ratio": 0.70,
-    "all_views_frame_interval_p95_ms": 1000 / 30,
+    # every view open at once: the lowest of (a view's redraws per second / its target)
+    "all_views_worst_view_ratio": 1.0,
 }
-AT_LEAST = ("boundary_hz", "throughput_ratio")
+AT_LEAST = ("boundary_hz", "throughput_ratio", "all_views_worst_view_ratio")
+#: Each visible view's own redraw rate with every view open (see the docstring).
+VIEW_TARGET_HZ = 10.0
+#: Views that limit their own redraw rate (their MAX_HZ).
+VIEW_CAPS_HZ = {"loss": loss_view.MAX_HZ, "distributions": distributions_view.MAX_HZ}
+
+
+def view_target_hz(name: str) -> float:
+    return min(VIEW_TARGET_HZ, 0.8 * VIEW_CAPS_HZ.get(name, float("inf")))
+
+
+def redraws(view) -> int:
+    """New pictures a view drew: its own count where it has one (a view that limits its rate
+    is asked again each frame until it draws, and ``View.draws`` counts those asks)."""
+    return int(getattr(view, "redraws", view.draws))
 
 
 def percentiles(values: list[float], *qs: float) -> dict[str, float]:
@@ -176,14 +202,17 @@ def in_app(
     probe.start()
     snap0 = window.session.latest
     images0, loss0, snaps0 = boundary.image_updates, loss.redraws, window.session.snapshot_count
-    draws0 = {name: window.views[name].draws for name in views}
+    draws0 = {name: redraws(window.views[name]) for name in ["boundary", *views]}
     t0 = time.perf_counter()
     end = t0 + seconds
     wait(app, lambda: time.perf_counter() > end, seconds + 5)
     elapsed = time.perf_counter() - t0
     snap1 = window.session.latest
     images1, loss1, snaps1 = boundary.image_updates, loss.redraws, window.session.snapshot_count
-    draws = {name: round((window.views[name].draws - draws0[name]) / elapsed, 1) for name in views}
+    draws = {
+        name: round((redraws(window.views[name]) - before) / elapsed, 1)
+        for name, before in draws0.items()
+    }
     probe.stop()
     window.close()
     window.deleteLater()
@@ -200,9 +229,9 @@ def in_app(
         "boundary_hz": round((images1 - images0) / elapsed, 1),
         "loss_redraw_hz": round((loss1 - loss0) / elapsed, 1),
         "snapshots_per_s": round((snaps1 - snaps0) / elapsed, 1),
-        # how often each view drew a new snapshot (a view that changes only with
-        # its own data, e.g. distributions at 10 Hz, draws less)
+        # how often each visible view drew a new snapshot: its own frame rate
         "view_draws_per_s": draws,
+        "worst_view_ratio": round(min(hz / view_target_hz(n) for n, hz in draws.items()), 2),
         "app_samples_per_s": round((snap1.samples - snap0.samples) / elapsed),
         "steps": [snap0.step, snap1.step],
         "final_train_accuracy": snap1.train_accuracy,
@@ -225,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         "lateness_p99_ms": result["lateness_ms"]["p99"],
         "boundary_hz": result["boundary_hz"],
         "throughput_ratio": round(ratio, 3),
-        "all_views_frame_interval_p95_ms": every["frame_interval_ms"]["p95"],
+        "all_views_worst_view_ratio": every["worst_view_ratio"],
     }
     met = {
         name: figures[name] >= target if name in AT_LEAST else figures[name] <= target
@@ -240,6 +269,14 @@ def main(argv: list[str] | None = None) -> int:
         **result,
         "all_views": every,
         "figures": figures,
+        # each visible view's redraw rate held to the target, every view open
+        "view_targets_hz": {name: view_target_hz(name) for name in every["view_draws_per_s"]},
+        "views_met": {
+            name: hz >= view_target_hz(name) for name, hz in every["view_draws_per_s"].items()
+        },
+        "design_view_hz": round(
+            1000 / FRAME_MS * VIEWS_PER_FRAME / (len(every["view_draws_per_s"]) - 1), 1
+        ),
         "targets": TARGETS,
         "met": met,
     }

@@ -6,9 +6,15 @@ one per (case, optimizer, engine) with training samples/s, then one per
 (case, optimizer) with the ratios and whether the target is met, then the
 200×200 prediction-grid time and the JIT cold/cached start times.
 
+Every figure is the median of repeated timings (``min``/``max`` give their
+spread): five repeats of 0.4 s per engine, the engines interleaved (A, B, C,
+A, B, C...) so that whatever else the machine does hits them alike; the
+grid is timed 20 times.  Ratios are of the medians.
+
 ``quick`` (``dlviz bench --quick``) is a smoke run of a few seconds: 256
-points, 0.05 s per engine, and only the start from the existing kernel cache
-(``cold_s`` is null); its figures are noisy and say nothing about the targets.
+points, five repeats of 0.01 s per engine, the grid timed five times, and only the start from the
+existing kernel cache (``cold_s`` is null); its figures are noisy and say
+nothing about the targets.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,9 +78,25 @@ def problem(
     return x, y, labels
 
 
-def time_ours(
-    engine_name: str, case: Case, optimizer: str, seconds: float, n_points: int = N_POINTS
-) -> float:
+#: Timed repeats per engine and case, interleaved (engine A, B, C, A, B, C...): machine
+#: noise then hits every engine alike, and the median of the repeats is reported.
+REPEATS = 5
+
+#: A trainer for one (engine, case, optimizer): ``run(seconds)`` trains whole epochs for
+#: about that long and returns the samples per second it reached.
+Runner = Callable[[float], float]
+
+
+def _timed_epochs(epoch: Callable[[], int], seconds: float) -> float:
+    done, start = 0, time.perf_counter()
+    while True:
+        done += epoch()
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def ours(engine_name: str, case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner:
     spec = case.spec()
     x, y, _ = problem(case, n_points)
     engine: NumbaEngine | ReferenceEngine
@@ -86,18 +109,17 @@ def time_ours(
     n_batches = n_points // case.batch
     lrs = learning_rates(cfg, 0, n_batches)
     engine.train_batches(params, grad, state, cfg, x, y, order, 0, 2, case.batch, lrs, 0, 0, 1, 0)
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
+
+    def epoch() -> int:
         engine.train_batches(
             params, grad, state, cfg, x, y, order, 0, n_batches, case.batch, lrs, 0.0, 0.0, 1, 0
         )
-        done += n_batches * case.batch
-    return done / (time.perf_counter() - start)
+        return n_batches * case.batch
+
+    return lambda seconds: _timed_epochs(epoch, seconds)
 
 
-def time_torch(
-    case: Case, optimizer: str, seconds: float, n_points: int = N_POINTS
-) -> float | None:
+def torch_runner(case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner | None:
     try:
         import torch
     except ImportError:
@@ -136,13 +158,30 @@ def time_torch(
         return n
 
     epoch()
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        done += epoch()
-    return done / (time.perf_counter() - start)
+    return lambda seconds: _timed_epochs(epoch, seconds)
 
 
-def grid_time_ms(res: int = 200, repeats: int = 10) -> float:
+def interleaved(
+    runners: dict[str, tuple[Runner, float]], repeats: int = REPEATS
+) -> dict[str, list[float]]:
+    """Samples/s of each runner (given its seconds per repeat), ``repeats`` times in turn."""
+    rates: dict[str, list[float]] = {name: [] for name in runners}
+    for _ in range(repeats):
+        for name, (run, seconds) in runners.items():
+            rates[name].append(run(seconds))
+    return rates
+
+
+def summary(values: list[float], digits: int = 0) -> dict[str, Any]:
+    """Median and spread (lowest, highest) of repeated measurements."""
+    lo, med, hi = (round(float(v), digits) for v in np.percentile(values, [0, 50, 100]))
+    if digits == 0:
+        lo, med, hi = int(lo), int(med), int(hi)
+    return {"median": med, "min": lo, "max": hi, "repeats": len(values)}
+
+
+def grid_times_ms(res: int = 200, repeats: int = 10) -> list[float]:
+    """Each of ``repeats`` timings of the medium net over a ``res``² prediction grid (ms)."""
     case = CASES[1]
     spec = case.spec()
     engine = NumbaEngine(spec, case.batch)
@@ -151,12 +190,12 @@ def grid_time_ms(res: int = 200, repeats: int = 10) -> float:
     gx, gy = np.meshgrid(xs, xs)
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     engine.forward(params, grid[:10])
-    best = np.inf
+    times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         engine.forward(params, grid)
-        best = min(best, time.perf_counter() - t0)
-    return float(best * 1000)
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
 
 
 WARM_CODE = (
@@ -183,7 +222,7 @@ def jit_start_times() -> tuple[float, float]:
 
 
 def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[dict[str, Any]]:
-    seconds = 0.05 if quick else 1.5
+    seconds = 0.01 if quick else 0.4  # per repeat: 5 repeats, so 2 s an engine in all
     n_points = QUICK_POINTS if quick else N_POINTS
     lines: list[dict[str, Any]] = []
 
@@ -198,39 +237,45 @@ def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[
 
     for case in CASES:
         for optimizer in OPTIMIZERS:
-            rates: dict[str, float | None] = {}
-            # interleave the engines so machine noise hits them alike
-            rates["numba"] = time_ours("numba", case, optimizer, seconds, n_points)
-            rates["reference"] = time_ours("reference", case, optimizer, seconds / 2, n_points)
-            rates["torch"] = time_torch(case, optimizer, seconds, n_points)
-            for engine, rate in rates.items():
-                if rate is not None:
-                    emit(
-                        {
-                            "case": case.name,
-                            "optimizer": optimizer,
-                            "engine": engine,
-                            "samples_per_second": round(rate),
-                        }
-                    )
-            numba_rate = rates["numba"] or 0.0
-            ref_rate = rates["reference"] or 1.0
+            # the reference is ~100x slower: half the time per repeat is plenty for it
+            runners: dict[str, tuple[Runner, float]] = {
+                "numba": (ours("numba", case, optimizer, n_points), seconds),
+                "reference": (ours("reference", case, optimizer, n_points), seconds / 2),
+            }
+            torch_run = torch_runner(case, optimizer, n_points)
+            if torch_run is not None:
+                runners["torch"] = (torch_run, seconds)
+            rates = {name: summary(r) for name, r in interleaved(runners).items()}
+            for engine, stats in rates.items():
+                emit(
+                    {
+                        "case": case.name,
+                        "optimizer": optimizer,
+                        "engine": engine,
+                        "samples_per_second": stats["median"],
+                        "min": stats["min"],
+                        "max": stats["max"],
+                        "repeats": stats["repeats"],
+                    }
+                )
+            numba_rate = rates["numba"]["median"]
             ratio: dict[str, Any] = {
                 "case": case.name,
                 "optimizer": optimizer,
-                "numba_vs_reference": round(numba_rate / ref_rate, 2),
+                "numba_vs_reference": round(numba_rate / max(rates["reference"]["median"], 1), 2),
             }
-            if rates["torch"]:
-                vs_torch = numba_rate / rates["torch"]
+            if "torch" in rates:
+                vs_torch = numba_rate / max(rates["torch"]["median"], 1)
                 ratio.update(
                     numba_vs_torch=round(vs_torch, 2),
                     target=case.target,
                     met=bool(vs_torch >= case.target),
                 )
             emit(ratio)
-    ms = grid_time_ms(repeats=3 if quick else 10)
-    emit({"grid": "200x200 medium net", "ms": round(ms, 2), "target_ms": GRID_TARGET_MS,
-          "met": bool(ms <= GRID_TARGET_MS)})  # fmt: skip
+    grid = summary(grid_times_ms(repeats=REPEATS if quick else 20), digits=2)
+    emit({"grid": "200x200 medium net", "ms": grid["median"], "min_ms": grid["min"],
+          "max_ms": grid["max"], "repeats": grid["repeats"], "target_ms": GRID_TARGET_MS,
+          "met": bool(grid["median"] <= GRID_TARGET_MS)})  # fmt: skip
     # quick: only the start from the kernel cache already in use (it may be cold too)
     cold: float | None
     if quick:

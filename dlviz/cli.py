@@ -19,10 +19,20 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from dlviz.core.data import PRESETS, Dataset, data_info, make_dataset, read_csv, read_points_csv
+from dlviz.core.data import (
+    PRESETS,
+    Dataset,
+    check_seed,
+    data_info,
+    dataset_notes,
+    make_dataset,
+    read_csv,
+    read_points_csv,
+)
 from dlviz.core.errors import DlvizError
-from dlviz.core.export import FORMATS, export_model, format_for
+from dlviz.core.export import FORMATS, export_model, format_for, format_suffix, suffix_format
 from dlviz.core.features import parse_features
+from dlviz.core.fileio import check_writable
 from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
@@ -30,6 +40,8 @@ from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
 from dlviz.core.weights import WEIGHT_SUFFIXES, load_weights, save_weights
 
 SUBCOMMANDS = ("train", "predict", "export", "bench")
+#: Most epochs one run trains (a million epochs of the largest data set take days).
+MAX_EPOCHS = 1_000_000
 
 
 class Parser(argparse.ArgumentParser):
@@ -187,12 +199,15 @@ def warm_up_with_progress() -> None:
 def check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output name that cannot be written before training, not after it."""
     outputs = [(args.out, "--out"), (args.export, "--export"), (args.project, "--project")]
-    for path, option in outputs:
-        if not path:
-            continue
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise DlvizError(f"{option} {path}: the folder {folder} does not exist")
+    named = [(path, option) for path, option in outputs if path is not None]
+    for path, option in named:
+        check_writable(path, option)
+    seen: dict[str, str] = {}
+    for path, option in named:
+        key = os.path.realpath(path)
+        if key in seen:
+            raise DlvizError(f"{seen[key]} and {option} name the same file {path}; give two names")
+        seen[key] = option
     if args.out and os.path.splitext(args.out)[1].lower() not in WEIGHT_SUFFIXES:
         raise DlvizError(f"--out {args.out}: weights files end in {', '.join(WEIGHT_SUFFIXES)}")
     if args.export:
@@ -202,14 +217,17 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    if args.epochs < 1:
-        raise DlvizError("--epochs must be at least 1")
+    if not 1 <= args.epochs <= MAX_EPOCHS:
+        raise DlvizError(f"--epochs {args.epochs} is out of range; use 1 to {MAX_EPOCHS:,}")
+    check_seed(args.seed)
     # every argument is checked (data read, network and optimizer built) before the
     # engine is compiled: a mistake is reported at once, and on its own line
     check_outputs(args)
     data = load_training_data(args)
     trainer = build_trainer(args, data)
     report_engine(trainer)
+    for note in dataset_notes(data):
+        print(f"dlviz: note: {note}", file=sys.stderr)
     if trainer.engine_name == "cpu":
         warm_up_with_progress()
     n_train = max(trainer.n_train, 1)
@@ -304,12 +322,12 @@ def predict_parser(sub: Any) -> None:
 def cmd_predict(args: argparse.Namespace) -> int:
     spec, params, info = load_model(args.weights)
     kind = info.get("kind", "classify")
-    n_inputs = 1 if kind == "curve" else 2
+    n_inputs = spec.n_inputs
     points = read_points_csv(args.data, n_inputs)
     data = Dataset(
         points=np.zeros((0, 2), np.float32),
         targets=np.zeros(0, np.float32),
-        kind="regress",
+        kind="curve" if n_inputs == 1 else "regress",  # no points: only the width counts
         n_classes=0,
         is_test=np.zeros(0, bool),
     )
@@ -349,8 +367,21 @@ def load_model(path: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    named = format_for(args.output) if args.format is None else args.format
+    # a name whose suffix names another kind of file is refused; either code format is .py
+    python = args.format is not None and args.format.endswith("-code")
+    if (
+        args.format is not None
+        and suffix_format(args.output) not in (None, args.format)
+        and not (python and args.output.lower().endswith(".py"))
+    ):
+        raise DlvizError(
+            f"-o {args.output}: a {args.format} file ends in {format_suffix(args.format)}; "
+            "rename it, or leave out --format"
+        )
+    check_writable(args.output, "-o")
     spec, params, info = load_model(args.source)
-    fmt = export_model(args.output, spec, params, info, args.format)
+    fmt = export_model(args.output, spec, params, info, named)
     print(f"wrote {args.output} ({fmt}, {spec.describe()})", file=sys.stderr)
     return 0
 

@@ -177,8 +177,19 @@ def data_info(data: Dataset) -> dict[str, Any]:
     return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
 
 
+#: Largest seed: NumPy takes any whole number from 0; a project keeps it in JSON (int64).
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: int) -> None:
+    """Refuse a seed NumPy cannot seed with, naming the range."""
+    if not 0 <= seed <= MAX_SEED:
+        raise DlvizError(f"seed {seed} is out of range; use a whole number from 0 to {MAX_SEED}")
+
+
 def split_mask(n: int, test_ratio: float, seed: int) -> np.ndarray:
     """Exactly round(n·ratio) test points, chosen by a seeded permutation."""
+    check_seed(seed)
     if not 0.0 <= test_ratio <= 0.9:
         raise DlvizError(f"test ratio {test_ratio} is out of range; use 0 to 0.9")
     mask = np.zeros(n, dtype=bool)
@@ -283,6 +294,7 @@ def make_dataset(
     seed: int = 0,
 ) -> Dataset:
     """Generate a preset; the same arguments always give the same points."""
+    check_seed(seed)
     name = name.strip().lower()
     if name not in PRESETS:
         raise DlvizError(f"unknown dataset '{name}'; choose from {', '.join(PRESETS)}")
@@ -338,20 +350,36 @@ VALUE_COLUMNS = ("value", "target")
 MAX_CSV_VALUE = 1e15
 
 
+def shown(text: str, most: int = 40) -> str:
+    """A cell of a file as an error message may show it: at most ``most`` characters, and
+    control characters (a NUL byte, an escape sequence) written as escapes, not sent raw to
+    a terminal or a dialog."""
+    cut = text.strip()[:most]
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in cut)
+
+
 def _number(text: str, where: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise DlvizError(f"{where}: '{text.strip()[:40]}' is not a number") from None
+        raise DlvizError(f"{where}: '{shown(text)}' is not a number") from None
     if not math.isfinite(value):
-        raise DlvizError(f"{where}: {text.strip()} is not a finite number")
+        raise DlvizError(f"{where}: {shown(text)} is not a finite number")
     if abs(value) > MAX_CSV_VALUE:
         limit = f"{MAX_CSV_VALUE:.0e}".replace("e+", "e")
         raise DlvizError(
-            f"{where}: {text.strip()[:40]} is too large; values must be within ±{limit} "
+            f"{where}: {shown(text)} is too large; values must be within ±{limit} "
             "(rescale that column)"
         )
     return value
+
+
+def _unquote(cell: str) -> str:
+    """A cell without the quotes a spreadsheet may put around it (``"0.1"``, ``'label'``)."""
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == cell[-1] and cell[0] in "\"'":
+        return cell[1:-1].strip()
+    return cell
 
 
 def _is_number(cell: str) -> bool:
@@ -377,10 +405,10 @@ def _rows(text: str, source: str) -> tuple[list[str] | None, list[tuple[int, lis
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        rows.append((number, [c.strip() for c in stripped.split(",")]))
+        rows.append((number, [_unquote(c) for c in stripped.split(",")]))
     header = None
     if rows and not any(_is_number(cell) for cell in rows[0][1]):
-        header = [cell.strip("\"'").lower() for cell in rows[0][1]]
+        header = [cell.lower() for cell in rows[0][1]]
         rows = rows[1:]
     if not rows:
         raise DlvizError(f"{source} has no data rows; expected lines like 0.5,-1.2,1")
@@ -453,7 +481,9 @@ def parse_csv_text(
         if has_split:
             split = cells[-1].lower()
             if split not in ("train", "test"):
-                raise DlvizError(f"{where}: split must be 'train' or 'test', not '{cells[-1]}'")
+                raise DlvizError(
+                    f"{where}: split must be 'train' or 'test', not '{shown(cells[-1])}'"
+                )
             test[i] = split == "test"
         values[i] = [_number(c, where) for c in cells[:expected]]
     if kind is None:
@@ -465,9 +495,9 @@ def parse_csv_text(
             i = int(bad[0])
             problem = "is out of range" if third[i] == round(third[i]) else "is not a whole number"
             raise DlvizError(
-                f"{source} line {rows[i][0]}: label {rows[i][1][2]} {problem}; labels must be "
-                f"integers 0..{MAX_CLASSES - 1} (at most {MAX_CLASSES} classes); for regression "
-                "values start the file with the header x1,x2,value"
+                f"{source} line {rows[i][0]}: label {shown(rows[i][1][2])} {problem}; labels "
+                f"must be integers 0..{MAX_CLASSES - 1} (at most {MAX_CLASSES} classes); for "
+                "regression values start the file with the header x1,x2,value"
             )
     if not has_split:
         test = split_mask(len(rows), test_ratio, seed)
@@ -479,6 +509,24 @@ def parse_csv_text(
     if kind == "regress":
         return Dataset(values[:, :2], values[:, 2], kind, 0, test, name)
     return Dataset(values, values[:, 1], kind, 0, test, name, curve_bounds(values))
+
+
+def dataset_notes(dataset: Dataset) -> list[str]:
+    """What a user gets from data that trains but cannot teach much: said, not refused."""
+    notes = []
+    if dataset.kind == "classify" and dataset.n:
+        present = np.unique(np.asarray(dataset.targets, np.int64))
+        if present.size == 1:
+            notes.append(
+                f"every point is class {int(present[0])}: the network can only learn to answer "
+                f"{int(present[0])} everywhere (a trivial classifier); add points of another class"
+            )
+    if dataset.n and not dataset.is_test.any():
+        notes.append(
+            f"no test points among the {dataset.n}: there will be no test loss or accuracy; "
+            "raise the test ratio or add points"
+        )
+    return notes
 
 
 def _read_text(path: str | os.PathLike[str]) -> str:

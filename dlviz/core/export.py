@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +25,29 @@ from dlviz.core.weights import WRITERS, Writer, spec_to_dict
 ONNX_OPSET = 17
 
 
-def _n_inputs(info: dict[str, Any]) -> int:
-    return 1 if info.get("kind") == "curve" else 2
+def suffix_format(path: str) -> str | None:
+    """The export format a file name's suffix names, or None."""
+    lower = path.lower()
+    for suffix, fmt in SUFFIX_FORMAT.items():
+        if lower.endswith(suffix):
+            return fmt
+    return None
+
+
+def format_suffix(fmt: str) -> str:
+    """The file-name ending of an export format (``torch-code``: ``.torch.py``)."""
+    return next(suffix for suffix, known in SUFFIX_FORMAT.items() if known == fmt)
+
+
+def format_for(path: str) -> str:
+    """The export format a file name asks for (``model.torch.py`` is PyTorch code)."""
+    fmt = suffix_format(path)
+    if fmt is not None:
+        return fmt
+    raise DlvizError(
+        f"cannot tell the export format from '{os.path.basename(path)}'; use a name ending in "
+        + ", ".join(SUFFIX_FORMAT)
+    )
 
 
 def _floats(values: np.ndarray) -> str:
@@ -56,7 +78,7 @@ def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
         nodes.append(helper.make_node(kind, list(inputs), [out], **attrs))
         return out
 
-    n_in = _n_inputs(info)
+    n_in = spec.n_inputs
     x = "x"
     if spec.input_shift:
         x = op("Div", op("Sub", x, const(np.array(spec.input_shift))), const(
@@ -111,17 +133,18 @@ def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
 # ---------------------------------------------------------------- code
 
 
-_NUMPY_TEMPLATE = '''"""dlviz model exported as standalone NumPy code: {describe}.
+_NUMPY_DOC = """dlviz model exported as standalone NumPy code: {describe}.
 
-Usage: python {filename} points.csv   (rows of {columns}; prints the outputs)
+Usage: python {shell_name} points.csv   (rows of {columns}; prints the outputs)
 The CSV may have a header line, # comments and extra columns (a label): they are skipped.
 In Python, call predict(x) with raw inputs of shape (n, {n_in}):
 
     import runpy
-    predict = runpy.run_path("{filename}")["predict"]
+    predict = runpy.run_path({python_name})["predict"]
     y = predict(points)
 """
 
+_NUMPY_TEMPLATE = '''
 import sys
 
 import numpy as np
@@ -191,18 +214,19 @@ if __name__ == "__main__":
     np.savetxt(sys.stdout, predict(points), delimiter=",", fmt="%.9g")
 '''
 
-_TORCH_TEMPLATE = '''"""dlviz model exported as a PyTorch nn.Module: {describe}.
+_TORCH_DOC = """dlviz model exported as a PyTorch nn.Module: {describe}.
 
 Load the class by this file's path (`import` cannot find a file named like net.torch.py);
 points are raw inputs, an array of shape (n, {n_in}) with rows of {columns}:
 
     import runpy
     import torch
-    DlvizNet = runpy.run_path("{filename}")["DlvizNet"]
+    DlvizNet = runpy.run_path({python_name})["DlvizNet"]
     model = DlvizNet()  # the weights are built in
     y = model(torch.tensor(points))
 """
 
+_TORCH_TEMPLATE = """
 import torch
 from torch import nn
 
@@ -247,7 +271,7 @@ class DlvizNet(nn.Module):
     def forward(self, x):
         # the weights are float32; points read with NumPy are float64
         return self.layers(self.features(torch.as_tensor(x, dtype=torch.float32)))
-'''
+"""
 
 
 def _code_table(form: Callable[[Activation], str]) -> str:
@@ -262,19 +286,32 @@ def _code_table(form: Callable[[Activation], str]) -> str:
     return "\n".join(lines)
 
 
-def _code(template: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, Any],
-          path: str) -> bytes:  # fmt: skip
+def _docstring(text: str) -> str:
+    """``text`` as a module docstring literal: a quote or backslash in it (a file name's)
+    stays text and cannot end the string early."""
+    return '"""' + text.replace("\\", "\\\\").replace('"', '\\"') + '"""\n'
+
+
+def _code(template: str, doc: str, spec: NetworkSpec, params: np.ndarray,
+          info: dict[str, Any], path: str) -> bytes:  # fmt: skip
     layout = ParamLayout.of(spec.sizes)
     weights = ",\n".join(
         f"    ({_floats(layout.weight(params, i))},\n     {_floats(layout.bias(params, i))})"
         for i in range(layout.n_layers)
     )
-    n_in = _n_inputs(info)
-    base = os.path.basename(path)
-    text = template.format(
+    n_in = spec.n_inputs
+    # a name that is not valid UTF-8 (bytes from the file system) is shown escaped
+    base = os.path.basename(path).encode("utf-8", "backslashreplace").decode("utf-8")
+    columns = "x" if n_in == 1 else "x1,x2"
+    header = doc.format(
         describe=spec.describe(),
-        filename=base,
-        columns="x" if n_in == 1 else "x1,x2",
+        shell_name=shlex.quote(base),
+        python_name=repr(base),
+        columns=columns,
+        n_in=n_in,
+    )
+    text = _docstring(header) + template.format(
+        columns=columns,
         n_in=n_in,
         features=repr(list(spec.features)),
         shift=_floats(np.array(spec.input_shift)),
@@ -306,27 +343,19 @@ EXPORT_FORMATS: dict[str, tuple[str, ExportWriter]] = {
     **{suffix[1:]: (suffix, _weights_file(write)) for suffix, write in WRITERS.items()},
     "torch-code": (
         ".torch.py",
-        lambda spec, params, info, path: _code(_TORCH_TEMPLATE, spec, params, info, path),
+        lambda spec, params, info, path: _code(
+            _TORCH_TEMPLATE, _TORCH_DOC, spec, params, info, path
+        ),
     ),
     "numpy-code": (
         ".py",
-        lambda spec, params, info, path: _code(_NUMPY_TEMPLATE, spec, params, info, path),
+        lambda spec, params, info, path: _code(
+            _NUMPY_TEMPLATE, _NUMPY_DOC, spec, params, info, path
+        ),
     ),
 }
 FORMATS = tuple(EXPORT_FORMATS)
 SUFFIX_FORMAT = {suffix: fmt for fmt, (suffix, _) in EXPORT_FORMATS.items()}
-
-
-def format_for(path: str) -> str:
-    """The export format a file name asks for (``model.torch.py`` is PyTorch code)."""
-    lower = path.lower()
-    for suffix, fmt in SUFFIX_FORMAT.items():
-        if lower.endswith(suffix):
-            return fmt
-    raise DlvizError(
-        f"cannot tell the export format from '{os.path.basename(path)}'; use a name ending in "
-        + ", ".join(SUFFIX_FORMAT)
-    )
 
 
 def export_bytes(

@@ -57,6 +57,9 @@ class NetworkSpec:
     #: Inputs are mapped to ``(x - input_shift) / input_scale`` before features.
     input_shift: tuple[float, ...] = field(default=())
     input_scale: tuple[float, ...] = field(default=())
+    #: Raw input columns each point has (x1, x2: 2; a curve's x: 1), before features:
+    #: what a file's normalisation and a predicted CSV's rows are checked against.
+    n_inputs: int = 2
 
     def __post_init__(self) -> None:
         validate_spec(self)
@@ -107,6 +110,8 @@ class NetworkSpec:
 #: built in code may have a few more (the engine benchmark's wide case has 10).  The
 #: bound keeps a damaged file from asking for a huge network.
 MAX_OUTPUTS = 16
+#: Raw input columns: x1 and x2 (the image data issue raises this).
+MAX_INPUTS = 2
 
 
 def spec_features(spec: NetworkSpec, inputs: np.ndarray) -> np.ndarray:
@@ -157,6 +162,19 @@ def validate_spec(spec: NetworkSpec) -> None:
         raise DlvizError("binary cross-entropy (bce) needs a sigmoid output")
     if spec.output == "softmax" and spec.loss != "ce":
         raise DlvizError("a softmax output is trained with cross-entropy (ce)")
+    if isinstance(spec.n_inputs, bool) or not 1 <= spec.n_inputs <= MAX_INPUTS:
+        raise DlvizError(f"the network reads 1 to {MAX_INPUTS} raw inputs, not {spec.n_inputs}")
+    needs_x2 = [name for name in spec.features if "x2" in name]
+    if spec.n_inputs < 2 and needs_x2:
+        raise DlvizError(
+            f"feature {needs_x2[0]} needs 2 inputs; this network reads 1 (a curve's x)"
+        )
+    for what, values in (("shift", spec.input_shift), ("scale", spec.input_scale)):
+        if len(values) not in (0, spec.n_inputs):
+            raise DlvizError(
+                f"input normalisation has {len(values)} {what}s for {spec.n_inputs} inputs; "
+                "it needs one per input"
+            )
     if len(spec.input_shift) != len(spec.input_scale):
         raise DlvizError("input normalisation needs one shift and one scale per input")
     if not all(math.isfinite(v) and abs(v) < 1e30 for v in spec.input_shift):
@@ -257,6 +275,7 @@ def build_spec(
         output=output,
         loss=loss,
         init=init,
+        n_inputs=1 if kind == "curve" else 2,
     )
 
 

@@ -25,17 +25,18 @@ import os
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict
-from typing import Any
+from dataclasses import asdict, fields
+from typing import Any, cast
 
 import numpy as np
 
-from dlviz.core.data import MAX_CLASSES, MAX_POINTS, Dataset
+from dlviz.core.data import MAX_CLASSES, MAX_CSV_VALUE, MAX_POINTS, Dataset, Kind
 from dlviz.core.errors import DlvizError
+from dlviz.core.fields import Fields
 from dlviz.core.fileio import MAX_ARRAY_BYTES, atomic_write, npy_array, read_bytes, zip_member
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.trainer import HistoryEntry, TrainConfig, Trainer, TrainerState
-from dlviz.core.weights import spec_from_dict, spec_to_dict
+from dlviz.core.weights import FLOAT32_MAX, spec_from_dict, spec_to_dict
 
 PROJECT_FORMAT = "dlviz-project"
 PROJECT_VERSION = 1
@@ -154,37 +155,35 @@ def _parse(data: bytes, name: str) -> tuple[dict[str, Any], dict[str, np.ndarray
                 raise DlvizError(f"{name} is incomplete: '{key}.npy' is missing")
             raw = zip_member(z, f"{key}.npy", MAX_ARRAY_BYTES, name)
             arrays[key] = npy_array(raw, f"{name}: '{key}.npy'")
+            if arrays[key].dtype.kind not in "biuf":  # not text, dates, records, complex
+                raise DlvizError(f"{name}: '{key}.npy' holds {arrays[key].dtype}, not numbers")
     return meta, arrays
 
 
 def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Trainer:
-    d, t, c = meta["dataset"], meta["trainer"], meta["config"]
+    top = Fields(meta, f"{name}: project.json")
+    d, t, c = top.section("dataset"), top.section("trainer"), top.section("config")
     n = arrays["points"].shape[0] if arrays["points"].ndim == 2 else -1
     if arrays["points"].shape != (n, 2) or arrays["targets"].shape != (n,):
         raise DlvizError(f"{name}: the dataset arrays have inconsistent shapes")
-    if arrays["is_test"].shape != (n,) or not np.isfinite(arrays["points"]).all():
+    if arrays["is_test"].shape != (n,) or not _within(arrays["points"], MAX_CSV_VALUE):
         raise DlvizError(f"{name}: the dataset arrays are damaged")
     if n > MAX_POINTS:
         raise DlvizError(f"{name} holds {n:,} points; dlviz takes at most {MAX_POINTS:,}")
-    kind, n_classes = d["kind"], int(d["n_classes"])
+    kind, n_classes = cast(Kind, d.text("kind")), d.integer("n_classes")
     if kind not in ("classify", "regress", "curve"):
         raise DlvizError(f"{name}: unknown data kind '{kind}'")
     targets = arrays["targets"].astype(np.float64)
-    if not np.isfinite(targets).all():
-        raise DlvizError(f"{name}: the targets are damaged (NaN or infinite values)")
+    if not _within(targets, MAX_CSV_VALUE):
+        raise DlvizError(f"{name}: the targets are damaged (NaN, infinite or huge values)")
     if kind == "classify" and not (
         1 <= n_classes <= MAX_CLASSES
         and np.all(targets == np.round(targets))
         and np.all((targets >= 0) & (targets < n_classes))
     ):
         raise DlvizError(f"{name}: the class labels do not fit its {n_classes} classes")
-    bounds = tuple(float(v) for v in d["bounds"])
-    if not (
-        len(bounds) == 4
-        and all(map(math.isfinite, bounds))
-        and bounds[0] < bounds[1]
-        and bounds[2] < bounds[3]
-    ):
+    bounds = tuple(d.numbers("bounds"))
+    if not (len(bounds) == 4 and bounds[0] < bounds[1] and bounds[2] < bounds[3]):
         raise DlvizError(f"{name}: the canvas bounds are damaged")
     dataset = Dataset(
         arrays["points"],
@@ -192,28 +191,29 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Tr
         kind,
         n_classes,
         arrays["is_test"].astype(bool),
-        str(d.get("name", "custom")),
+        d.text("name", "custom"),
         bounds,
     )
-    spec = spec_from_dict(meta["spec"])
+    spec = spec_from_dict(meta.get("spec"), kind, f"{name}: the network ('spec')")
     config = TrainConfig(
-        optimizer=_optimizer(c["optimizer"], name),
-        batch_size=int(c["batch_size"]),
-        l1=float(c["l1"]),
-        l2=float(c["l2"]),
-        patience=int(c["patience"]),
+        optimizer=_optimizer(c.section("optimizer"), name),
+        batch_size=c.integer("batch_size"),
+        l1=c.number("l1"),
+        l2=c.number("l2"),
+        patience=c.integer("patience"),
     )
     trainer = Trainer(
-        dataset, spec, config, seed=int(t["seed"]), engine=str(t["engine"]),
-        normalise=bool(t["normalise"]),
+        dataset, spec, config, seed=t.integer("seed"), engine=t.text("engine"),
+        normalise=t.flag("normalise"),
     )  # fmt: skip
+    if arrays["order"].dtype.kind not in "iu":
+        raise DlvizError(f"{name}: the saved shuffle order is not a list of point numbers")
     order = arrays["order"].astype(np.int64)
     if not trainer.order_fits(order):
         raise DlvizError(f"{name}: the saved shuffle order does not match the dataset")
     for key in ("params", "grads", "opt_m", "opt_v"):
-        if arrays[key].shape != trainer.params.shape or not np.isfinite(arrays[key]).all():
+        if arrays[key].shape != trainer.params.shape or not _within(arrays[key], FLOAT32_MAX):
             raise DlvizError(f"{name}: '{key}' does not fit the network or is damaged")
-    best = t.get("best_test")
     trainer.restore(
         TrainerState(
             params=arrays["params"].astype(np.float32),
@@ -226,54 +226,72 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Tr
             step=_count(t, "step", name),
             epoch=_count(t, "epoch", name),
             samples=_count(t, "samples", name),
-            rng_state=dict(t["rng_state"]),
+            rng_state=_rng_state(t.doc.get("rng_state"), name),
             dropout_seed=_count(t, "dropout_seed", name, most=2**63 - 1),
-            best_test=math.inf if best is None else float(best),
-            best_epoch=int(t["best_epoch"]),
-            loss_ceiling=None if t["loss_ceiling"] is None else float(t["loss_ceiling"]),
-            epoch_loss=float(t["epoch_loss"]),
-            message=None if t.get("message") is None else str(t["message"]),
-            stopped=bool(t.get("stopped", False)),
+            best_test=_or(t.optional_number("best_test"), math.inf),
+            best_epoch=t.integer("best_epoch"),
+            loss_ceiling=t.optional_number("loss_ceiling"),
+            epoch_loss=t.number("epoch_loss"),
+            message=None if t.doc.get("message") is None else t.text("message"),
+            stopped=t.flag("stopped", False),
         )
     )
-    trainer.history = [_history_entry(h) for h in meta.get("history", [])]
+    trainer.history = [_history_entry(h) for h in top.objects("history", [])]
     return trainer
 
 
-def _count(saved: dict[str, Any], key: str, name: str, most: int = 2**53) -> int:
+def _within(values: np.ndarray, most: float) -> bool:
+    """Whether every value is a finite number of magnitude at most ``most`` (NaN is not)."""
+    return bool(np.all(np.abs(values.astype(np.float64)) <= most))
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _count(saved: Fields, key: str, name: str, most: int = 2**53) -> int:
     """A counter of the saved run (step, position in the epoch...): a whole number in range."""
-    value = saved[key]
+    value = saved.doc.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
         raise DlvizError(f"{name}: the run's '{key}' ({value!r}) is damaged")
     return value
 
 
-def _optimizer(saved: dict[str, Any], name: str) -> OptimizerConfig:
+def _rng_state(saved: Any, name: str) -> dict[str, Any]:
+    """The saved state of the shuffling RNG, checked by NumPy's own setter.
+
+    The setter is the one authority on what a state holds; what it raises for a
+    damaged one (a missing key, a wrong type or name) means exactly that here.
+    """
+    rng = np.random.default_rng()
+    try:
+        rng.bit_generator.state = saved
+    except (TypeError, ValueError, KeyError, OverflowError):
+        raise DlvizError(f"{name}: the saved random-number state is damaged") from None
+    return dict(rng.bit_generator.state)
+
+
+def _optimizer(saved: Fields, name: str) -> OptimizerConfig:
     """The saved optimizer settings, each of the type its field has (JSON can hold anything)."""
     defaults = OptimizerConfig()
     settings: dict[str, Any] = {}
-    for key, value in saved.items():
-        if not hasattr(defaults, key):
+    for key in saved.doc:
+        if key not in {f.name for f in fields(OptimizerConfig)}:
             raise DlvizError(f"{name}: unknown optimizer setting '{key}'")
         kind = type(getattr(defaults, key))
-        if isinstance(value, (dict, list)) or (kind is str and not isinstance(value, str)):
-            raise DlvizError(f"{name}: the optimizer setting '{key}' is damaged")
-        settings[key] = kind(value)
+        read = {int: saved.integer, float: saved.number, str: saved.text}[kind]
+        settings[key] = read(key)
     return OptimizerConfig(**settings)
 
 
-def _history_entry(h: dict[str, Any]) -> HistoryEntry:
-    def metric(key: str) -> float | None:
-        value = h[key]
-        return None if value is None else float(value)
-
+def _history_entry(h: Fields) -> HistoryEntry:
     return HistoryEntry(
-        step=int(h["step"]),
-        epoch=int(h["epoch"]),
-        train_loss=metric("train_loss"),
-        test_loss=metric("test_loss"),
-        train_accuracy=metric("train_accuracy"),
-        test_accuracy=metric("test_accuracy"),
+        step=h.integer("step"),
+        epoch=h.integer("epoch"),
+        train_loss=h.optional_number("train_loss"),
+        test_loss=h.optional_number("test_loss"),
+        train_accuracy=h.optional_number("train_accuracy"),
+        test_accuracy=h.optional_number("test_accuracy"),
     )
 
 
@@ -284,11 +302,17 @@ def load_project(path: str | os.PathLike[str]) -> tuple[Trainer, dict[str, Any]]
     try:
         meta, arrays = _parse(data, name)
         trainer = _build(meta, arrays, name)
-    except DlvizError:
-        raise
-    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, TypeError, AttributeError,
-            IndexError, OverflowError, UnicodeDecodeError, OSError, zipfile.LargeZipFile,
-            NotImplementedError, RuntimeError, zlib.error) as exc:  # fmt: skip
+    except DlvizError as exc:
+        # a setting out of range (lr 1000) is refused by the class it builds, which does
+        # not know the file: the message names it
+        if name in str(exc):
+            raise
+        raise DlvizError(f"{name}: {exc}") from None
+    # What damaged bytes raise in zipfile, zlib and json (RecursionError: nesting too
+    # deep). Not TypeError, KeyError, AttributeError or IndexError: every field is read
+    # through Fields, so one of those is a bug in dlviz and must surface as one.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
+            zlib.error, RecursionError, NotImplementedError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz project ({type(exc).__name__}: "
                          f"{str(exc)[:120]})") from None  # fmt: skip
     ui = meta.get("ui")

@@ -20,14 +20,21 @@ from typing import Any, Literal
 import numpy as np
 
 from dlviz.core.analysis import hidden_space
-from dlviz.core.data import Dataset
+from dlviz.core.data import MAX_POINTS, Dataset, check_seed
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
 from dlviz.core.epochs import Plan, advance, batch_rows, plan_call
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import grid_inputs
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
-from dlviz.core.metrics import NO_POINTS, Metrics, confusion_matrix, evaluate, predicted_classes
+from dlviz.core.metrics import (
+    NO_POINTS,
+    Metrics,
+    confusion_matrix,
+    evaluate,
+    mean_loss,
+    predicted_classes,
+)
 from dlviz.core.network import NetworkSpec, ParamLayout, init_params, spec_features
 from dlviz.core.optim import (
     OptimizerConfig,
@@ -49,6 +56,9 @@ ACTIVATION_SAMPLE = 256
 #: A loss this many times above the untrained network's (or 1) counts as diverged: weights
 #: can grow for many steps before they overflow, and restoring those helps nobody.
 DIVERGENCE_FACTOR = 1e4
+#: Training points the weights a slice ends on are judged on (a forward pass on these
+#: after every compiled call; the batch losses alone judge the weights *before* each update).
+SANITY_SAMPLE = 128
 #: Loss history entries kept; past this the history is thinned by half.
 HISTORY_LIMIT = 20_000
 
@@ -65,8 +75,8 @@ class TrainConfig:
     patience: int = 0
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1:
-            raise DlvizError("batch size must be at least 1")
+        if not 1 <= self.batch_size <= MAX_POINTS:  # the engine allocates a batch's buffers
+            raise DlvizError(f"batch size {self.batch_size} is out of range; use 1 to {MAX_POINTS}")
         for name, value in (("L1", self.l1), ("L2", self.l2)):
             if not (math.isfinite(value) and 0 <= value <= 10):
                 raise DlvizError(f"{name} rate {value} is out of range; use 0 to 10")
@@ -130,6 +140,7 @@ class Trainer:
         engine: str = "cpu",
         normalise: bool = False,
     ) -> None:
+        check_seed(seed)
         self.config = config or TrainConfig()
         #: The user's choice (saved in projects); ``engine_name`` is the engine that runs.
         self.engine_choice = canonical(engine)
@@ -156,6 +167,9 @@ class Trainer:
             self.spec = spec
             self.rng = np.random.default_rng(self.seed)
             self.params = init_params(spec, self.rng)
+            #: the seed's initial weights: what divergence is judged against, and where
+            #: training goes back to when no later weights are sane
+            self._initial = self.params.copy()
             self.dropout_seed = int(self.rng.integers(0, 2**62))
             self.state = OptimizerState.zeros(self.params.size)
             self.grads = np.zeros_like(self.params)
@@ -169,6 +183,11 @@ class Trainer:
             self.stopped = False
             self._batch_loss_sum, self._batch_rows = 0.0, 0
             self._loss_ceiling: float | None = None
+            #: whether the weights were judged sane (finite, loss under the ceiling) since
+            #: they last came from outside training (loaded, restored, edited, new data)
+            self._checked = True
+            #: the last weights judged sane before ones from outside replaced them
+            self._good: tuple[np.ndarray, np.ndarray, OptimizerState] | None = None
         #: (rows per batch, seconds per batch) of this network, learned while training: a
         #: timed slice plans its batches by it (None, or another batch size: not known yet).
         self._speed: tuple[int, float] | None = None
@@ -181,6 +200,11 @@ class Trainer:
 
     def _load_data(self) -> None:
         ds = self.dataset
+        if ds.inputs.shape[1] != self.spec.n_inputs:
+            raise DlvizError(
+                f"the network reads {self.spec.n_inputs} inputs per point; this data has "
+                f"{ds.inputs.shape[1]}: build the network for this data"
+            )
         self.x = self.features(ds.inputs)
         self.y = encode_targets(ds, self.spec)
         self.train_idx = np.flatnonzero(~ds.is_test).astype(np.int64)
@@ -188,6 +212,13 @@ class Trainer:
         pick = np.random.default_rng(12345)
         self.eval_train = self._subset(self.train_idx, pick)
         self.eval_test = self._subset(self.test_idx, pick)
+        sample = self.eval_train[:SANITY_SAMPLE]
+        #: the rows divergence is judged on: one array kept for the data's lifetime (the
+        #: CUDA engine keeps the arrays it last predicted on, by identity, on the device)
+        self._sanity_rows = (
+            np.ascontiguousarray(self.x[sample], np.float32),
+            self.y[sample].astype(np.float64),
+        )
         self.order = np.empty(0, np.int64)
         self.pos = 0
         self._epoch_loss = 0.0
@@ -234,6 +265,8 @@ class Trainer:
 
     def set_dataset(self, dataset: Dataset) -> None:
         """New or edited points; weights are kept (the epoch restarts on the new data)."""
+        self._outside_change()
+        self._loss_ceiling = None  # judged against the untrained network on these points
         self.dataset = dataset
         self._load_data()
         self._grid_cache.clear()
@@ -244,6 +277,8 @@ class Trainer:
         """Change the network. Returns True when weights were kept (same shapes)."""
         keep = spec.same_shapes(self.spec)
         if keep:
+            self._outside_change()
+            self._loss_ceiling = None  # another activation or loss: another untrained loss
             spec = replace(
                 spec, input_shift=self.spec.input_shift, input_scale=self.spec.input_scale
             )
@@ -281,6 +316,7 @@ class Trainer:
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights: the same ones again, or new ones for a new ``seed``."""
         if seed is not None:
+            check_seed(seed)
             self.seed = seed
         self._build(reinit=True)
 
@@ -334,6 +370,10 @@ class Trainer:
         if self.n_train == 0:
             self.message = "no training points: draw some points or lower the test ratio"
             return 0
+        if self._loss_ceiling is None:
+            self._loss_ceiling = DIVERGENCE_FACTOR * max(1.0, self._sample_loss(self._initial))
+        if not self._checked and not self._start_is_sane():
+            return 0
         cfg = self.config
         batch = self.rows_per_step
         deadline = time.perf_counter() + seconds if seconds is not None else math.inf
@@ -373,17 +413,19 @@ class Trainer:
 
     def _train_plan(self, plan: Plan, batch: int) -> tuple[int, bool]:
         """One compiled call over ``plan``: (rows trained, True), or if the loss diverges
-        (0, False) with the weights as the call found them and a message naming the step."""
-        if self._loss_ceiling is None:
-            start_loss = self._metrics(self.eval_train).loss or 1.0
-            self._loss_ceiling = DIVERGENCE_FACTOR * max(1.0, start_loss)
+        (0, False) with the weights as the call found them and a message naming the step.
+
+        The call's end weights are judged too, not only its batches' losses (each taken
+        before its update): else a one-batch slice (Step) would keep wrecked weights, and
+        the next slice could only go back to those.
+        """
         order, pos, ends = plan.laid_end_to_end()
         n_batches = plan.batches
         rows = int(ends[-1]) - pos
         backup = (self.params.copy(), self.grads.copy(), self.state.copy())
         lrs = learning_rates(self.config.optimizer, self.step, n_batches)
         loss_sum = self._call(order, pos, n_batches, batch, lrs, ends, self.step)
-        if self._diverged(loss_sum, rows):
+        if self._diverged(loss_sum, rows) or not self._sane():
             self._restore(backup)
             good = self._replay_until_divergence(order, pos, ends, batch, lrs)
             if good < n_batches:
@@ -431,17 +473,81 @@ class Trainer:
             return True
         return not np.isfinite(self.params).all()
 
+    def _sample_loss(self, params: np.ndarray) -> float:
+        """Training loss of ``params`` on a few training points, as the engine measures it
+        (from the logits: a probability clipped near 0 would hide how far off they are);
+        inf when not finite, 1 without points.
+
+        One compiled forward pass (every slice pays it), the loss of :mod:`dlviz.core.metrics`.
+        """
+        x, y = self._sanity_rows
+        if x.shape[0] == 0:
+            return 1.0
+        if not np.isfinite(params).all():
+            return math.inf
+        with np.errstate(all="ignore"):  # wrecked weights overflow: that is the finding
+            logits, out = self.engine.outputs(params, x)
+            loss = mean_loss(self.spec.loss, logits, out, y)
+        return loss if math.isfinite(loss) else math.inf
+
+    def _sane(self) -> bool:
+        """Whether the current weights are finite with a loss under the divergence ceiling."""
+        ceiling = math.inf if self._loss_ceiling is None else self._loss_ceiling
+        return self._sample_loss(self.params) <= ceiling
+
+    def _outside_change(self) -> None:
+        """The weights, or what they are judged on, are about to change outside training:
+        keep the current ones if they were judged sane, and judge the new ones before a
+        slice trains from them."""
+        if self._checked:
+            self._good = (self.params.copy(), self.grads.copy(), self.state.copy())
+        self._checked = False
+
+    def _start_is_sane(self) -> bool:
+        """Judge weights that came from outside training before training from them.
+
+        Wrecked ones (a project saved after a divergence, a weight edited to 1e30) are
+        replaced by the last sane weights, else by the seed's initial ones, and training
+        stops with a message: training from them would only diverge again at once.
+        """
+        self._checked = True
+        loss = self._sample_loss(self.params)
+        if loss <= (self._loss_ceiling or math.inf):
+            return True
+        fresh = (
+            self._initial.copy(),
+            np.zeros_like(self.grads),
+            OptimizerState.zeros(self.params.size),
+        )
+        back, where = fresh, "the initial weights"
+        if self._good is not None:
+            self._restore(self._good)
+            if self._sane():
+                back, where = self._good, "the last weights that were not diverged"
+        self._restore(back)
+        self._good = None
+        lr = self.config.optimizer.lr
+        shown = f"{loss:.3g}" if math.isfinite(loss) else "not a number"
+        self.message = (
+            f"loss diverged before step {self.step + 1} (loss {shown} on the training points): "
+            f"the weights went back to {where}; lower the learning rate (now {lr:g}; "
+            f"try {lr / 10:g})"
+        )
+        self.stopped = True
+        return False
+
     def _replay_until_divergence(
         self, order: np.ndarray, pos: int, ends: np.ndarray, batch: int, lrs: np.ndarray
     ) -> int:
         """Train the same batches again one at a time (the same arithmetic, so the same
-        numbers) and return how many pass before the one that diverges."""
+        numbers) and return how many pass before the one that diverges (the one whose
+        loss overflows or whose update leaves weights that are not sane)."""
         start = pos
         for i in range(lrs.size):
             end = int(ends[np.searchsorted(ends, start, side="right")])
             rows = min(batch, end - start)
             loss = self._call(order, start, 1, batch, lrs[i : i + 1], ends, self.step + i)
-            if self._diverged(loss, rows):
+            if self._diverged(loss, rows) or not self._sane():
                 return i
             start += rows
         return int(lrs.size)
@@ -523,6 +629,7 @@ class Trainer:
         """Set the weight ``source`` -> ``target`` of weight layer ``layer`` (source -1: bias)."""
         if not math.isfinite(value):
             raise DlvizError("a weight must be a finite number")
+        self._outside_change()
         if source < 0:
             self.layout.bias(self.params, layer)[target] = value
         else:
@@ -539,11 +646,11 @@ class Trainer:
             raise DlvizError(
                 f"{params.size} weights do not fit this network ({self.params.size} values)"
             )
+        self._outside_change()
         self.params[...] = params
         self.grads[...] = 0
         self.state = OptimizerState.zeros(self.params.size)
         self._best_test, self._best_epoch = math.inf, self.epoch
-        self._loss_ceiling = None
         self.message, self.stopped = None, False
 
     def activations(self, inputs: np.ndarray) -> np.ndarray:
@@ -680,6 +787,7 @@ class Trainer:
                 f"the saved weights ({state.params.size} values) do not fit this network "
                 f"({self.params.size} values)"
             )
+        self._outside_change()
         self.params[...] = state.params
         self.grads[...] = state.grads
         self.state = OptimizerState(state.opt_m.copy(), state.opt_v.copy(), state.opt_t)
@@ -697,7 +805,9 @@ class Trainer:
         self.rng.bit_generator.state = state.rng_state
         self.dropout_seed = state.dropout_seed
         self._best_test, self._best_epoch = state.best_test, state.best_epoch
-        self._loss_ceiling = state.loss_ceiling
+        # not the saved ceiling: one taken from wrecked weights (older files) would pass them;
+        # it is derived again from the seed's initial weights on these points
+        self._loss_ceiling = None
         self.message, self.stopped = state.message, state.stopped
         self.history = [h for h in self.history if h.step <= state.step]
         return exact

@@ -7,7 +7,8 @@ the model computes ``a = f_l(a @ W_l + b_l)`` from the input features (after
 formats* section documents each layout.
 
 Files are written with :func:`dlviz.core.fileio.atomic_write` and read with
-the bounded readers of :mod:`dlviz.core.fileio`.
+the bounded readers of :mod:`dlviz.core.fileio`; safetensors files are read and
+written by the safetensors library.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import safetensors
 import safetensors.numpy
 
 from dlviz.core.errors import DlvizError
+from dlviz.core.fields import Fields
 from dlviz.core.fileio import MAX_ARRAY_BYTES, atomic_write, npy_array, read_bytes, zip_member
 from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout
 
@@ -34,8 +36,6 @@ WEIGHTS_FORMAT = "dlviz-weights"
 WEIGHTS_VERSION = 1
 MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
 # ---------------------------------------------------------------- spec <-> dict
 
 
@@ -48,25 +48,30 @@ def spec_to_dict(spec: NetworkSpec) -> dict[str, Any]:
     return d
 
 
-def spec_from_dict(d: Any) -> NetworkSpec:
-    """Rebuild a spec from JSON; a malformed one raises :class:`DlvizError`."""
-    try:
-        hidden = tuple(
-            LayerSpec(int(h["width"]), str(h["activation"]), float(h.get("dropout", 0.0)))
-            for h in d["hidden"]
-        )
-        return NetworkSpec(
-            features=tuple(str(f) for f in d["features"]),
-            hidden=hidden,
-            n_outputs=int(d["n_outputs"]),
-            output=str(d["output"]),
-            loss=str(d["loss"]),
-            init=str(d.get("init", "xavier")),
-            input_shift=tuple(float(v) for v in d.get("input_shift", ())),
-            input_scale=tuple(float(v) for v in d.get("input_scale", ())),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DlvizError(f"the network description is incomplete or malformed ({exc})") from None
+def spec_from_dict(d: Any, kind: Any = None, where: str = "the network description") -> NetworkSpec:
+    """Rebuild a spec from JSON; a malformed one raises :class:`DlvizError` naming ``where``.
+
+    Files written before the spec recorded ``n_inputs`` get it from the data kind
+    saved beside it (``kind``): a curve's x alone, else x1 and x2.
+    """
+    f = Fields(d, where)
+    absent = f.doc.get("n_inputs") is None
+    n_inputs = (1 if kind == "curve" else 2) if absent else f.integer("n_inputs")
+    hidden = tuple(
+        LayerSpec(h.integer("width"), h.text("activation"), h.number("dropout", 0.0))
+        for h in f.objects("hidden")
+    )
+    return NetworkSpec(
+        features=tuple(f.texts("features")),
+        hidden=hidden,
+        n_outputs=f.integer("n_outputs"),
+        output=f.text("output"),
+        loss=f.text("loss"),
+        init=f.text("init", "xavier"),
+        input_shift=tuple(f.numbers("input_shift", [])),
+        input_scale=tuple(f.numbers("input_scale", [])),
+        n_inputs=n_inputs,
+    )
 
 
 # ---------------------------------------------------------------- writers
@@ -160,8 +165,12 @@ def _fill(spec: NetworkSpec, arrays: dict[str, Any], name: str) -> np.ndarray:
         ):
             if key not in arrays:
                 raise DlvizError(f"{name} has no array '{key}' (layer {layer + 1})")
+            given = arrays[key]
+            if isinstance(given, np.ndarray) and given.dtype.kind not in "biuf":
+                # text, dates, complex: NumPy would parse, cast or drop a part without a word
+                raise DlvizError(f"{name}: '{key}' holds {given.dtype}, not real numbers")
             try:
-                wide = np.asarray(arrays[key], dtype=np.float64)
+                wide = np.asarray(given, dtype=np.float64)
             except (TypeError, ValueError, OverflowError):
                 raise DlvizError(f"{name}: '{key}' is not an array of numbers") from None
             if not np.all(np.abs(wide) <= FLOAT32_MAX):  # NaN fails too
@@ -185,7 +194,7 @@ def _check_header(fmt: Any, version: Any, name: str) -> None:
         if isinstance(version, bool):
             raise TypeError("a truth value is no version")
         v = int(version)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         raise DlvizError(f"{name}: the format version '{version}' is not a number") from None
     if v > WEIGHTS_VERSION:
         raise DlvizError(f"{name} was written by a newer dlviz (format {v}); upgrade dlviz")
@@ -199,11 +208,12 @@ def _parse_npz(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[st
                 key = member[: -len(".npy")]
                 raw = zip_member(z, member, MAX_ARRAY_BYTES, name)
                 files[key] = npy_array(raw, f"{name}: '{key}'")
-    if "format" not in files:
-        raise DlvizError(f"{name} is not a dlviz weights file (no 'format' entry)")
+    for key in ("format", "spec"):
+        if key not in files:
+            raise DlvizError(f"{name} is not a dlviz weights file (no '{key}' entry)")
     _check_header(str(files["format"]), files.get("version"), name)
-    spec = spec_from_dict(json.loads(str(files["spec"])))
-    info = json.loads(str(files.get("data", "{}")))
+    info = _info(json.loads(str(files.get("data", "{}"))), name)
+    spec = spec_from_dict(json.loads(str(files["spec"])), info.get("kind"))
     return spec, _fill(spec, files, name), info
 
 
@@ -212,7 +222,8 @@ def _parse_json(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[s
     if not isinstance(doc, dict):
         raise DlvizError(f"{name} is not a dlviz weights file (not a JSON object)")
     _check_header(doc.get("format"), doc.get("version"), name)
-    spec = spec_from_dict(doc.get("spec"))
+    info = _info(doc.get("data") or {}, name)
+    spec = spec_from_dict(doc.get("spec"), info.get("kind"))
     layers = doc.get("layers")
     if not isinstance(layers, list):
         raise DlvizError(f"{name} has no 'layers' list")
@@ -221,7 +232,7 @@ def _parse_json(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[s
         if not isinstance(layer, dict):
             raise DlvizError(f"{name}: layer {i + 1} is not an object with W and b")
         arrays[f"W{i}"], arrays[f"b{i}"] = layer.get("W"), layer.get("b")
-    return spec, _fill(spec, arrays, name), doc.get("data") or {}
+    return spec, _fill(spec, arrays, name), info
 
 
 def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
@@ -229,15 +240,37 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
     # before anything is read from it
     arrays = safetensors.numpy.load(data)
     (size,) = struct.unpack("<Q", data[:8])  # valid: the library has just read it
-    meta = json.loads(data[8 : 8 + size].decode("utf-8")).get("__metadata__") or {}
+    header = json.loads(data[8 : 8 + size].decode("utf-8"))
+    meta = header.get("__metadata__") or {}
     if not isinstance(meta, dict):
         raise DlvizError(f"{name}: the safetensors metadata is malformed")
     _check_header(meta.get("format"), meta.get("version"), name)
-    spec = spec_from_dict(json.loads(meta.get("spec", "null")))
+    for key in ("spec", "data"):
+        if not isinstance(meta.get(key, ""), str):
+            raise DlvizError(f"{name}: the safetensors metadata '{key}' is not JSON text")
+    info = _info(json.loads(meta.get("data", "{}")), name)
+    spec = spec_from_dict(json.loads(meta.get("spec", "null")), info.get("kind"))
     for key, arr in arrays.items():
         if arr.dtype != np.float32:
             raise DlvizError(f"{name}: tensor '{key}' is {arr.dtype}; dlviz reads float32 weights")
-    return spec, _fill(spec, arrays, name), json.loads(meta.get("data", "{}"))
+    return spec, _fill(spec, arrays, name), info
+
+
+#: The kinds of data a weights file can say it was trained on.
+DATA_KINDS = ("classify", "regress", "curve")
+
+
+def _info(info: Any, name: str) -> dict[str, Any]:
+    """The file's description of its data, checked: its kind decides how outputs read."""
+    if not isinstance(info, dict):
+        raise DlvizError(f"{name}: the 'data' entry is malformed")
+    kind = info.setdefault("kind", "classify")
+    if kind not in DATA_KINDS:
+        raise DlvizError(
+            f"{name}: unknown data kind {kind!r} (dlviz writes {', '.join(DATA_KINDS)}); "
+            "the file is damaged"
+        )
+    return info
 
 
 Writer = Callable[[NetworkSpec, np.ndarray, dict[str, Any]], bytes]
@@ -271,13 +304,19 @@ def load_weights(
         spec, params, info = reader(data, name)
     except DlvizError:
         raise
-    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, TypeError, OSError,
-            UnicodeDecodeError, struct.error, zlib.error, AttributeError, IndexError,
-            OverflowError, RuntimeError, NotImplementedError,
+    # What damaged bytes raise in zipfile, zlib, struct and json (RecursionError: nesting
+    # too deep). Not TypeError, KeyError, AttributeError or IndexError: the readers check
+    # each field (Fields), so one of those is a bug in dlviz and must surface as one.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
+            struct.error, zlib.error, RecursionError, NotImplementedError,
             safetensors.SafetensorError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz weights file ({exc})") from None
-    if not isinstance(info, dict):
-        raise DlvizError(f"{name}: the 'data' entry is malformed")
+    width = 1 if info.get("kind") == "curve" else 2
+    if spec.n_inputs != width:
+        raise DlvizError(
+            f"{name}: its network reads {spec.n_inputs} inputs per point, but {info['kind']} "
+            f"data has {width}; the file is damaged"
+        )
     return spec, params, info
 
 
@@ -309,6 +348,11 @@ def weights_mismatch(target: NetworkSpec, source: NetworkSpec, name: str) -> lis
     change to the target network that fixes it.
     """
     problems: list[str] = []
+    if target.n_inputs != source.n_inputs:
+        problems.append(
+            f"{name} reads {source.n_inputs} inputs per point; this network reads "
+            f"{target.n_inputs}: open data of the kind it was trained on"
+        )
     if target.features != source.features:
         want, have = ", ".join(source.features), ", ".join(target.features)
         problems.append(

@@ -143,6 +143,21 @@ def _hidden_layers(args: argparse.Namespace):
     return parse_hidden(args.hidden, args.activation)
 
 
+#: Image formats Qt writes from a file name's suffix in every build.
+SCREENSHOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
+def _check_screenshot_path(path: str) -> None:
+    """Refuse a screenshot name that cannot be written before training, not after it."""
+    from dlviz.core.fileio import check_writable
+
+    if not path.lower().endswith(SCREENSHOT_SUFFIXES):
+        raise DlvizError(
+            f"--screenshot {path}: name an image ending in {', '.join(SCREENSHOT_SUFFIXES)}"
+        )
+    check_writable(path, "--screenshot")
+
+
 def _initial_data(args: argparse.Namespace):
     from dlviz.core.data import make_dataset, read_csv
     from dlviz.ui.session import DataSettings
@@ -189,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         args = make_parser().parse_args(args_list)
+        if args.screenshot is not None:
+            _check_screenshot_path(args.screenshot)
         data = _initial_data(args)
         hidden = _hidden_layers(args)
         project = None

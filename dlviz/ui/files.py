@@ -59,7 +59,7 @@ from PySide6.QtWidgets import (
 )
 
 from dlviz.core.animation import MAX_FRAMES, Cancelled, write_gif
-from dlviz.core.data import Dataset, data_info, read_csv, write_csv
+from dlviz.core.data import Dataset, data_info, dataset_notes, read_csv, write_csv
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import export_model
 from dlviz.core.fileio import atomic_write
@@ -658,6 +658,9 @@ class FileController(QObject):
             self._error(exc)
             return False
         self.window.session.replace_dataset(dataset)
+        notes = dataset_notes(dataset)
+        if notes:  # it trains, but the user should know what it can teach
+            self.window.show_error(f"{os.path.basename(path)}: " + "\n".join(notes))
         return True
 
     def export_csv(self, path: str | None = None) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -590,12 +589,12 @@ def test_the_event_loop_runs_while_a_save_waits_on_a_busy_worker(qtbot, window, 
     ended = []
     window.files.job_finished.connect(lambda what, error: ended.append((what, error)))
     try:
-        clock = time.perf_counter()
         assert window.files.save_as(str(path))
-        assert time.perf_counter() - clock < 0.5  # it hands the save over, no waiting
-        qtbot.wait(400)
-        assert len(ticks) >= 15  # the GUI kept running
-        assert not path.exists() and ended == []  # the worker has not got to it yet
+        # it hands the save over and returns: the busy worker has not written the file
+        assert not path.exists() and ended == []
+        # the GUI keeps running (a blocked event loop would never get there)...
+        qtbot.waitUntil(lambda: len(ticks) >= 15, timeout=10_000)
+        assert not path.exists() and ended == []  # ...while the worker has not got to it
         drag(qtbot, window, [(0.4, 0.4)])  # and it still answers the mouse
         assert window.isWindowModified()
     finally:
@@ -624,9 +623,9 @@ def test_saving_during_the_jit_warm_up_keeps_the_window_responsive(qtbot, tmp_pa
         assert not window.files.autosave()  # skipped silently while the engine warms up
         assert window.message_box() is None
         path = tmp_path / "early.dlviz"
-        clock = time.perf_counter()
         assert window.files.save_as(str(path))
-        assert time.perf_counter() - clock < 0.5
+        # it returns at once with the save queued: the engine is still compiling
+        assert not path.exists() and window.files.busy()
         assert "compiling" in window.statusBar().currentMessage()
         qtbot.wait(200)
         assert not path.exists() and window.files.busy()

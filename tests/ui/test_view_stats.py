@@ -69,13 +69,18 @@ def test_matrices_show_each_layers_weights_and_gradient(window, qtbot):
     # hovering a cell prints that cell's value
     weights = view.rows[1][0]
     viewbox = weights.plot.getViewBox()
-    scene = viewbox.mapViewToScene(QPointF(4.0, 3.0))  # to neuron 4, from neuron 3
-    widget_pos = view.graphics.mapFromScene(scene)
-    view.scroll.ensureVisible(widget_pos.x(), widget_pos.y())  # the rows scroll in a short dock
-    qtbot.wait(50)
-    qtbot.mouseMove(view.graphics.viewport(), widget_pos)
     expected = f"{float(snap.weight(1)[2, 3]):.4g}"
-    qtbot.waitUntil(lambda: expected in view.hover.text(), timeout=2_000)
+
+    def hover_the_cell():
+        # where the cell is now: the dock may still be laying out (and the rows scroll in a
+        # short dock), so a position taken once, then a fixed wait, can miss the cell
+        scene = viewbox.mapViewToScene(QPointF(4.0, 3.0))  # to neuron 4, from neuron 3
+        widget_pos = view.graphics.mapFromScene(scene)
+        view.scroll.ensureVisible(widget_pos.x(), widget_pos.y())
+        qtbot.mouseMove(view.graphics.viewport(), view.graphics.mapFromScene(scene))
+        return expected in view.hover.text()
+
+    qtbot.waitUntil(hover_the_cell, timeout=5_000)
     assert "Layer 2 weight, neuron 3 -> 4" in view.hover.text()
 
 
