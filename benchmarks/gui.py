@@ -193,7 +193,7 @@ def in_app(
     boundary = window.views["boundary"]
     loss = window.views["loss"]
     window.play()
-    wait(app, lambda: window._state == "playing", 10)
+    wait(app, lambda: window.state == "playing", 10)
     # settle for a second, then measure
     settle = time.perf_counter() + 1.0
     wait(app, lambda: time.perf_counter() > settle, 5)

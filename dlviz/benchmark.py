@@ -26,56 +26,20 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+# the cases live apart so that the CUDA column (benchmark_cuda) shares them without a cycle
+from dlviz.benchmark_cases import CASES, N_POINTS, OPTIMIZERS, Case, problem
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
-from dlviz.core.network import LayerSpec, NetworkSpec, init_params
+from dlviz.core.network import init_params
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
 
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    hidden: tuple[int, ...]
-    activation: str
-    n_out: int
-    batch: int
-    target: float  # Numba / PyTorch samples-per-second ratio to reach
-
-    def spec(self) -> NetworkSpec:
-        layers = tuple(LayerSpec(w, self.activation) for w in self.hidden)
-        if self.n_out == 1:
-            return NetworkSpec(("x1", "x2"), layers, 1, "sigmoid", "bce")
-        return NetworkSpec(("x1", "x2"), layers, self.n_out, "softmax", "ce")
-
-
-CASES = (
-    Case("tiny 2-8-8-1 tanh", (8, 8), "tanh", 1, 10, 50.0),
-    Case("medium 2-64-64-64-3 relu", (64, 64, 64), "relu", 3, 32, 5.0),
-    Case("wide 2-256-256-10 relu", (256, 256), "relu", 10, 64, 1.0),
-)
-OPTIMIZERS = ("sgd", "adam")
-N_POINTS = 4096
 QUICK_POINTS = 256
 GRID_TARGET_MS = 30.0
 CACHED_START_TARGET_S = 1.5
-
-
-def problem(
-    case: Case, n_points: int = N_POINTS, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-6, 6, size=(n_points, 2)).astype(np.float32)
-    labels = (np.abs(x[:, 0] * x[:, 1]) // 6).astype(np.int64) % max(case.n_out, 2)
-    if case.n_out == 1:
-        y = labels.astype(np.float32).reshape(-1, 1)
-    else:
-        y = np.eye(case.n_out, dtype=np.float32)[labels]
-    return x, y, labels
 
 
 #: Timed repeats per engine and case, interleaved (engine A, B, C, A, B, C...): machine

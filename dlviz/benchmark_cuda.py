@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from dlviz.benchmark import CASES, OPTIMIZERS, Case, problem
+from dlviz.benchmark_cases import CASES, OPTIMIZERS, Case, problem
 from dlviz.core import engines
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.network import LayerSpec, NetworkSpec, init_params

@@ -33,3 +33,101 @@ def test_core_sources_import_nothing_from_the_ui_side():
                 names = [node.module]
             for name in names:
                 assert not name.startswith(FORBIDDEN), f"{path.name} imports {name}"
+
+
+PACKAGE = CORE.parent
+
+
+def _module_names() -> dict[str, pathlib.Path]:
+    """Every module of the package by dotted name (``dlviz.ui.views`` for its __init__)."""
+    names = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        names[".".join(parts)] = path
+    return names
+
+
+def _imports(name: str, path: pathlib.Path, known: set[str]) -> set[str]:
+    """The dlviz modules that ``name`` imports, anywhere in the file.
+
+    Module level, inside functions, under ``TYPE_CHECKING``: a cycle through a
+    lazy or type-only import is still two modules that must know each other.
+    ``from a.b import c`` names the module ``a.b.c`` when it is one, else ``a.b``.
+    """
+    is_package = path.name == "__init__.py"
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        targets = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolve against this module's package
+                package = name.split(".") if is_package else name.split(".")[:-1]
+                package = package[: len(package) - (node.level - 1)]
+                base = ".".join([*package, base] if base else package)
+            targets = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names
+            ]
+        for target in targets:
+            while target and target not in known:  # `import a.b.c` where c is a function...
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def import_cycles() -> list[list[str]]:
+    """Each strongly connected group of dlviz modules (a cycle), as a path around it."""
+    modules = _module_names()
+    known = set(modules)
+    graph = {name: _imports(name, path, known) for name, path in modules.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return groups
+
+
+def test_import_graph_is_found():
+    # the check below is only as good as the graph it walks: a few edges every reader knows
+    modules = _module_names()
+    known = set(modules)
+    ui = _imports("dlviz.ui.main_window", modules["dlviz.ui.main_window"], known)
+    assert "dlviz.ui.session" in ui and "dlviz.core.network" in ui
+    assert "dlviz.core.trainer" in _imports("dlviz.cli", modules["dlviz.cli"], known)
+
+
+def test_no_import_cycles_anywhere():
+    cycles = import_cycles()
+    assert not cycles, "modules that import each other (directly or round a loop): " + "; ".join(
+        " <-> ".join(group) for group in cycles
+    )

@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from dlviz.core.errors import DlvizError
+from dlviz.core.kernels import INSTALL_HINT
 from dlviz.core.network import NetworkSpec
 from dlviz.core.optim import OptimizerConfig, OptimizerState
 
@@ -50,10 +51,6 @@ ENGINE_HELP = {
     "reference": "the readable NumPy engine (slow; the tests' oracle)",
 }
 
-INSTALL_HINT = (
-    'pip install "dlviz[cuda12]" for a CUDA 12 driver or "dlviz[cuda13]" for CUDA 13 '
-    "(nvidia-smi shows the driver's CUDA version)"
-)
 
 #: ``auto`` picks CUDA on a real GPU when a batch needs at least this many
 #: multiply-adds (batch rows x the network's weights).  PROVISIONAL: no GPU has

@@ -127,7 +127,7 @@ def freeze_startup_objects() -> None:
 def _extras_arrived(window) -> bool:
     """The newest snapshot carries what the shown views asked the worker for."""
     snap = window.session.latest
-    wanted = window._extras
+    wanted = window.requested_extras
     if snap is None:
         return False
     if "hidden" in wanted and snap.hidden is None:
@@ -228,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_to_app(app, DARK if args.dark else LIGHT, Scale())
     window = MainWindow(data=data, restore_layout=not args.screenshot, hidden=hidden)
     if project is not None:
-        window.files.adopt(args.data, *project)
+        window.project.adopt(args.data, *project)
     if args.dark:
         window.actions["dark"].setChecked(True)
     if args.gradients:
@@ -239,10 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.actions["presentation"].setChecked(True)
     else:
         window.show()
-    window.files.ask_on_close = True
+    window.project.ask_on_close = True
     # every window autosaves to a slot of its own; only a plain start offers what crashed
     # sessions left (a start with a project or CSV keeps them for the next plain start)
-    window.files.start_autosave(offer_restore=not args.data)
+    window.autosave.start(offer_restore=not args.data)
     if args.play:
         window.play()
     freeze_startup_objects()

@@ -1,30 +1,35 @@
-"""The main window: menus, toolbar, status bar, docked panels and views, the frame timer.
+"""The main window: it builds the parts, connects them, and draws on the frame timer.
 
-The window is the controller between the :class:`~dlviz.ui.session.Session`
-(what the user sees and edits), the panels, the views (registered in
-:data:`dlviz.ui.views.VIEWS`) and the :class:`~dlviz.ui.worker.TrainingWorker`.
+What the window owns itself: the docks and their layout, settings, theme and
+presentation mode, the frame timer (a 60 Hz tick draws the newest snapshot
+in the visible views), and the wiring between the parts:
 
-* Edits in the panels become a ``TrainConfig`` or a ``NetworkSpec`` and go to
-  the worker as commands; a structural network change rebuilds the network
-  (the worker says so in the status bar).
-* Snapshots arrive by a queued signal and are only stored; a 60 Hz timer
-  draws the newest one in the visible views.
+* the :class:`~dlviz.ui.session.Session` (what the user sees and edits) and
+  the panels, views (registered in :data:`dlviz.ui.views.VIEWS`) that observe it;
+* the :class:`~dlviz.ui.worker.TrainingWorker`: edits in the panels become a
+  ``TrainConfig`` or a ``NetworkSpec`` and go to it as commands; snapshots come
+  back by a queued signal and are only stored;
+* the actions (:mod:`dlviz.ui.actions`, one table), the status bar
+  (:mod:`dlviz.ui.status_bar`) and the notifier (:mod:`dlviz.ui.notifier`);
+* the controllers, each given narrow collaborators, never the window:
+  :mod:`~dlviz.ui.project_actions`, :mod:`~dlviz.ui.autosave`,
+  :mod:`~dlviz.ui.image_export`, :mod:`~dlviz.ui.recent_files`.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QScrollArea,
     QTabBar,
     QToolBar,
@@ -34,15 +39,21 @@ from PySide6.QtWidgets import (
 from dlviz import __version__
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
-from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout, build_spec
+from dlviz.core.network import LayerSpec, NetworkSpec, build_spec
 from dlviz.core.optim import lowered_learning_rate
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui import actions as action_table
 from dlviz.ui import icons
-from dlviz.ui.files import FileController
+from dlviz.ui.autosave import Autosave
+from dlviz.ui.image_export import ImageExport
+from dlviz.ui.notifier import Notifier
 from dlviz.ui.panels.data_panel import DataPanel
 from dlviz.ui.panels.network_panel import NetworkPanel
 from dlviz.ui.panels.training_panel import TrainingPanel
+from dlviz.ui.project_actions import ProjectActions, dropped_path
+from dlviz.ui.recent_files import RecentFiles
 from dlviz.ui.session import DataSettings, Session
+from dlviz.ui.status_bar import StatusFields
 from dlviz.ui.theme import DARK, LIGHT, Scale, apply_to_app
 from dlviz.ui.timeline_bar import TimelineBar
 from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
@@ -56,26 +67,6 @@ FRAME_MS = 16
 VIEWS_PER_FRAME = 2
 FRAME_BUDGET_S = 0.008
 SETTINGS_VERSION = 2  # 2: the settings panel's dock became "network-panel"
-ENGINE_LABELS = {
-    "cpu": "engine: Numba CPU",
-    "cuda": "engine: CUDA GPU",
-    "reference": "engine: NumPy reference",
-}
-#: Train > Engine: what the user may choose (core/engines.py), in menu order.
-ENGINE_MENU = {
-    "auto": "&Automatic (CUDA where faster, else CPU)",
-    "cpu": "&CPU (Numba)",
-    "cuda": "C&UDA (GPU)",
-    "reference": "&NumPy reference (slow, readable)",
-}
-
-
-def _format_metric(value: float | None, percent: bool = False) -> str:
-    if value is None:
-        return "–"
-    text = f"{100 * value:.1f} %" if percent else f"{value:.4f}"
-    # a loss of -0.0 (log 1 of a certain prediction) or -1e-9 reads as 0, not "-0.0000"
-    return text[1:] if text.startswith("-") and not any(c in text for c in "123456789") else text
 
 
 class MainWindow(QMainWindow):
@@ -96,12 +87,11 @@ class MainWindow(QMainWindow):
         )
         self._restore = restore_layout
         self._closing = False
-        self._message_box: QMessageBox | None = None
-        self._state = "warming"
-        self._rate = 0.0
-        self._rate_mark: tuple[float, int] | None = None
+        #: What the worker last said it does: "warming", "paused", "playing" or "stopped".
+        self.state = "warming"
         self.frames = 0
-        self._extras: dict[str, object] = {}
+        #: What the shown views asked the worker's snapshots to carry (see _sync_extras).
+        self.requested_extras: dict[str, object] = {}
         self._next_view = 0  # the first non-central view the next frame draws (see draw_frame)
         #: Views shown outside the window (a ``--view`` screenshot) whose extras count too.
         self.extra_views: list[View] = []
@@ -112,9 +102,9 @@ class MainWindow(QMainWindow):
         else:
             self.session = Session(data or DataSettings(), self)
 
-        self.actions: dict[str, QAction] = {}
-        self.files = FileController(self)
-        self._make_actions()
+        self.status_bar = StatusFields(self.statusBar())
+        self.notifier = Notifier(self.statusBar(), self)
+        self.actions: dict[str, QAction] = action_table.make_actions(self, self._slots())
         self.data_panel = DataPanel(self.session)
         self.network_panel = NetworkPanel(self.session)
         if hidden is not None:  # the first network has these layers: no rebuild notice
@@ -123,12 +113,14 @@ class MainWindow(QMainWindow):
         self.views: dict[str, View] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._make_views_and_docks()
-        self._make_menus()
+        self.menus = action_table.fill_menu_bar(self.menuBar(), self.actions)
+        self.panels_menu = self.menus["panels"]
+        for dock in self.docks.values():
+            self.panels_menu.addAction(dock.toggleViewAction())
         self._make_toolbar()
-        self._make_status_bar()
 
         spec = self._build_spec(quiet=True) or self._fallback_spec()
-        self.network_panel.set_summary(self._describe(spec))
+        self.network_panel.show_summary(spec)
         if warm_up is None:
             from dlviz.core.kernels.cpu import warm_up as core_warm_up
 
@@ -139,13 +131,13 @@ class MainWindow(QMainWindow):
             self.session.dataset,
             spec,
             self.training_panel.config(),
-            seed=self.training_panel.seed.value(),
+            seed=self.training_panel.seed_value(),
             warm_up=warm_up,
             parent=self,
         )
         self.session.past = lambda: [e.snapshot for e in self.worker.timeline_entries()]
+        self._make_controllers()
         self._connect()
-        self.files.connect()
         self.setAcceptDrops(True)
         self.timeline_bar = TimelineBar(self.session, self.worker)
         # under the canvas: the bottom corners belong to the side columns
@@ -164,291 +156,89 @@ class MainWindow(QMainWindow):
         self.frame_timer.setInterval(FRAME_MS)
         self.frame_timer.timeout.connect(self.draw_frame)
         self.frame_timer.start()
-        self._update_title()
+        self.project.update_title()
         if start_worker:
             self.worker.start()
 
     # ------------------------------------------------------------ construction
 
-    def _action(
-        self,
-        name: str,
-        text: str,
-        shortcut: str | QKeySequence.StandardKey | None = None,
-        *,
-        tip: str = "",
-        glyph: str | None = None,
-        checkable: bool = False,
-        slot=None,
-        short: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(f"action-{name}")
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
-            action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        if slot is not None:
-            (action.toggled if checkable else action.triggered).connect(slot)
-        action.setData(glyph)
-        if short:
-            action.setIconText(short)
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden (fullscreen)
-        self.actions[name] = action
-        return action
+    def _slots(self) -> dict[str, Callable[..., Any]]:
+        """What each action of :data:`dlviz.ui.actions.ACTIONS` does.
 
-    def _make_actions(self) -> None:
-        a = self._action
+        Lambdas, because most targets (the controllers, the worker) are made
+        after the actions, which the training panel's buttons need first.
+        """
         s = self.session
-        # File
-        f = self.files
-        a("new", "&New", QKeySequence.StandardKey.New, slot=f.new, tip="Start afresh")
-        a(
-            "open",
-            "&Open…",
-            QKeySequence.StandardKey.Open,
-            slot=lambda: f.open(),
-            tip="Open a project (.dlviz) or data (.csv)",
-        )
-        a("save", "&Save", QKeySequence.StandardKey.Save, slot=lambda: f.save())
-        a(
-            "save_as",
-            "Save &as…",
-            "Ctrl+Shift+S",
-            slot=lambda: f.save_as(),
-            tip="Save the whole session: data, network, settings, weights, history",
-        )
-        a(
-            "export_weights",
-            "Export &weights…",
-            None,
-            slot=lambda: f.export_weights(),
-            tip="Write the model as .npz, .json, .safetensors, .onnx or Python code",
-        )
-        a(
-            "import_weights",
-            "&Import weights…",
-            None,
-            slot=lambda: f.import_weights(),
-            tip="Load weights (.npz, .json, .safetensors) into the current network",
-        )
-        a(
-            "export_gif",
-            "Export training &GIF…",
-            None,
-            slot=lambda: f.export_gif(),
-            tip="Animate the decision boundary and loss over the timeline",
-        )
-        a(
-            "open_csv",
-            "Import &data (CSV)…",
-            None,
-            slot=self.open_csv,
-            tip="Load points from a CSV file (x1,x2,label | x1,x2,value | x,y)",
-        )
-        a(
-            "save_csv",
-            "&Export data (CSV)…",
-            "Ctrl+Shift+E",
-            slot=self.save_csv,
-            tip="Write the points to a CSV file",
-        )
-        a(
-            "export_image",
-            "Export window &image…",
-            "Ctrl+E",
-            slot=self.export_image,
-            tip="Save a picture of the window (PNG or SVG)",
-        )
-        a("quit", "&Quit", QKeySequence.StandardKey.Quit, slot=self.close)
-        # Edit
-        a("undo", "&Undo point edit", QKeySequence.StandardKey.Undo, slot=s.undo)
-        a("redo", "&Redo point edit", "Ctrl+Shift+Z", slot=s.redo)
-        self.actions["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        a(
-            "paint",
-            "&Paint points",
-            "B",
-            glyph="brush",
-            checkable=True,
-            tip="Paint: click or drag to add points; right-drag erases",
-            short="Paint",
-            slot=lambda on: on and s.set_tool("paint"),
-        )
-        a(
-            "erase",
-            "&Eraser",
-            "E",
-            glyph="eraser",
-            checkable=True,
-            tip="Eraser: click or drag to remove points",
-            slot=lambda on: on and s.set_tool("erase"),
-        )
-        a(
-            "move",
-            "&Move points",
-            "M",
-            glyph="move",
-            checkable=True,
-            tip="Move: drag a point (Shift+drag works with any tool)",
-            short="Move",
-            slot=lambda on: on and s.set_tool("move"),
-        )
-        for i in range(8):
-            a(
-                f"class{i + 1}",
-                f"Class &{i + 1}",
-                str(i + 1),
-                slot=lambda _=False, i=i: s.set_paint_class(i),
-            )
-        a(
-            "regenerate",
-            "Re&generate data",
-            "Ctrl+G",
-            glyph="regenerate",
-            tip="New random points from the same preset",
-            short="Regenerate",
-            slot=lambda: self.data_panel.regenerate_points(),
-        )
-        a(
-            "clear",
-            "&Clear points",
-            "Ctrl+K",
-            glyph="clear",
-            tip="Remove every point",
-            short="Clear",
-            slot=s.clear,
-        )
-        a("add_layer", "&Add hidden layer", "Ctrl+L", slot=lambda: self.network_panel.add_layer())
-        a(
-            "remove_layer",
-            "Remo&ve last hidden layer",
-            "Ctrl+Shift+L",
-            slot=lambda: self.network_panel.remove_layer(),
-        )
-        # View
-        a(
-            "show_test",
-            "Show &test data",
-            "T",
-            checkable=True,
-            slot=lambda on: s.set_options(show_test=on),
-        )
-        a(
-            "discrete",
-            "&Discretise output",
-            "D",
-            checkable=True,
-            slot=lambda on: s.set_options(discrete=on),
-        )
-        a(
-            "log_loss",
-            "&Log-scale loss",
-            "L",
-            checkable=True,
-            slot=lambda on: s.set_options(log_loss=on),
-        )
-        a("dark", "Dar&k theme", "Ctrl+Shift+T", checkable=True, slot=self.set_dark)
-        a(
-            "presentation",
-            "&Presentation mode",
-            "F11",
-            glyph="screen",
-            checkable=True,
-            tip="Full screen with large type",
-            short="Present",
-            slot=self.set_presentation,
-        )
-        a("reset_layout", "&Reset layout", slot=self.reset_layout)
-        # Train
-        a(
-            "play",
-            "&Play",
-            "Space",
-            glyph="play",
-            checkable=True,
-            tip="Play / pause training",
-            slot=self._play_toggled,
-        )
-        a(
-            "step",
-            "Step &batch",
-            "N",
-            glyph="step",
-            tip="Train one mini-batch",
-            short="Step",
-            slot=lambda: self.worker.step_batch(),
-        )
-        a(
-            "epoch",
-            "Step &epoch",
-            "Shift+N",
-            glyph="epoch",
-            tip="Train to the end of the epoch",
-            short="Epoch",
-            slot=lambda: self.worker.step_epoch(),
-        )
-        a(
-            "reset",
-            "&Reset",
-            "Ctrl+R",
-            glyph="reset",
-            tip="Start again from the same initial weights (same seed)",
-            slot=self.reset_weights,
-        )
-        a(
-            "reinit",
-            "Re-&initialise",
-            "Ctrl+Shift+R",
-            glyph="dice",
-            tip="Start again from new random weights (new seed)",
-            short="Re-init",
-            slot=self.reinitialise,
-        )
-        a(
-            "slower",
-            "&Slower",
-            "[",
-            glyph="slower",
-            tip="Slow training down",
-            slot=lambda: self.training_panel.change_speed(-1),
-        )
-        a(
-            "faster",
-            "&Faster",
-            "]",
-            glyph="faster",
-            tip="Speed training up",
-            slot=lambda: self.training_panel.change_speed(+1),
-        )
-        a(
-            "lower_lr",
-            "&Lower learning rate ÷10",
-            "Ctrl+Down",
-            slot=lambda: self.training_panel.set_learning_rate(
-                lowered_learning_rate(self.training_panel.lr.value())
+        slots: dict[str, Callable[..., Any]] = {
+            # File
+            "new": lambda: self.project.new(),
+            "open": lambda: self.project.open(),
+            "save": lambda: self.project.save(),
+            "save_as": lambda: self.project.save_as(),
+            "export_weights": lambda: self.project.export_weights(),
+            "import_weights": lambda: self.project.import_weights(),
+            "export_gif": lambda: self.images.export_gif(),
+            "open_csv": lambda: self.project.import_csv(),
+            "save_csv": lambda: self.project.export_csv(),
+            # Ctrl+E: the whole window (File ▸ Export view image ▸ Whole window)
+            "export_image": lambda: self.images.export_view_image("window"),
+            "quit": self.close,
+            # Edit
+            "undo": s.undo,
+            "redo": s.redo,
+            "paint": lambda on: on and s.set_tool("paint"),
+            "erase": lambda on: on and s.set_tool("erase"),
+            "move": lambda on: on and s.set_tool("move"),
+            "regenerate": lambda: self.data_panel.regenerate_points(),
+            "clear": s.clear,
+            "add_layer": lambda: self.network_panel.add_layer(),
+            "remove_layer": lambda: self.network_panel.remove_layer(),
+            # View
+            "show_test": lambda on: s.set_options(show_test=on),
+            "discrete": lambda on: s.set_options(discrete=on),
+            "log_loss": lambda on: s.set_options(log_loss=on),
+            "dark": self.set_dark,
+            "presentation": self.set_presentation,
+            "reset_layout": self.reset_layout,
+            # Train
+            "play": self._play_toggled,
+            "step": lambda: self.worker.step_batch(),
+            "epoch": lambda: self.worker.step_epoch(),
+            "reset": self.reset_weights,
+            "reinit": self.reinitialise,
+            "slower": lambda: self.training_panel.change_speed(-1),
+            "faster": lambda: self.training_panel.change_speed(+1),
+            "lower_lr": lambda: self.training_panel.set_learning_rate(
+                lowered_learning_rate(self.training_panel.learning_rate())
             ),
+            # Train ▸ Engine (picked_only: the check mark also follows the snapshots)
+            # Help
+            "shortcuts": self.show_shortcuts,
+            "about": self.show_about,
+        }
+        for i in range(1, 9):
+            slots[f"class{i}"] = lambda _=False, i=i: s.set_paint_class(i - 1)
+        for choice in action_table.ENGINE_MENU:
+            slots[f"engine_{choice}"] = lambda _=False, c=choice: self.worker.set_engine(c)
+        return slots
+
+    def _make_controllers(self) -> None:
+        self.recent = RecentFiles(self.menus["recent"], self.notifier)
+        self.project = ProjectActions(
+            self.session,
+            self.worker,
+            self.notifier,
+            self.network_panel,
+            self.training_panel,
+            self.recent,
+            self.reinitialise,
+            self,
         )
-        engines = QActionGroup(self)
-        engines.setExclusive(True)
-        for choice, text in ENGINE_MENU.items():
-            action = a(f"engine_{choice}", text, checkable=True)
-            # triggered, not toggled: only the user's pick goes to the worker, not the
-            # check mark set to follow a snapshot
-            action.triggered.connect(lambda _=False, c=choice: self.worker.set_engine(c))
-            engines.addAction(action)
-        self.actions["engine_cpu"].setChecked(True)
-        # Help
-        a("shortcuts", "&Keyboard shortcuts", "F1", slot=self.show_shortcuts)
-        a("about", "&About dlviz", slot=self.show_about)
-        self.actions["show_test"].setChecked(True)
-        tools = QActionGroup(self)
-        tools.setExclusive(True)
-        for name in ("paint", "erase", "move"):
-            tools.addAction(self.actions[name])
-        self.actions["paint"].setChecked(True)
+        self.autosave = Autosave(self.worker, self.project, self.notifier)
+        targets: dict[str, tuple[str, QWidget]] = {"window": ("Whole window", self)}
+        targets.update({name: (view.title, view) for name, view in self.views.items()})
+        self.images = ImageExport(targets, self.worker, self.session, self.notifier, self)
+        self.images.fill_menus(self.menus["view-image"], self.menus["copy-view"])
 
     def _fit_panels(self) -> None:
         """Panels are never clipped sideways: their docks are at least as wide as they need."""
@@ -537,148 +327,100 @@ class MainWindow(QMainWindow):
             bar.setElideMode(Qt.TextElideMode.ElideNone)
             bar.setUsesScrollButtons(True)
 
-    def _make_menus(self) -> None:
-        bar = self.menuBar()
-        act = self.actions
-        file = bar.addMenu("&File")
-        file.setObjectName("menu-file")
-        for name in ("new", "open"):
-            file.addAction(act[name])
-        self.recent_menu = file.addMenu("Open &recent")
-        self.recent_menu.setObjectName("menu-recent")
-        self.recent_menu.aboutToShow.connect(self.files.fill_recent_menu)
-        for name in ("save", "save_as"):
-            file.addAction(act[name])
-        file.addSeparator()
-        for name in ("export_weights", "import_weights"):
-            file.addAction(act[name])
-        file.addSeparator()
-        for name in ("open_csv", "save_csv", "export_image"):
-            file.addAction(act[name])
-        self.image_menu = file.addMenu("Export &view image")
-        self.image_menu.setObjectName("menu-view-image")
-        self.copy_menu = file.addMenu("&Copy view to clipboard")
-        self.copy_menu.setObjectName("menu-copy-view")
-        self.files.fill_image_menus()
-        file.addAction(act["export_gif"])
-        file.addSeparator()
-        file.addAction(act["quit"])
-        edit = bar.addMenu("&Edit")
-        edit.setObjectName("menu-edit")
-        for name in ("undo", "redo"):
-            edit.addAction(act[name])
-        edit.addSeparator()
-        for name in ("paint", "erase", "move"):
-            edit.addAction(act[name])
-        classes = edit.addMenu("Paint &class")
-        for i in range(8):
-            classes.addAction(act[f"class{i + 1}"])
-        edit.addSeparator()
-        for name in ("regenerate", "clear"):
-            edit.addAction(act[name])
-        edit.addSeparator()
-        for name in ("add_layer", "remove_layer"):
-            edit.addAction(act[name])
-        view = bar.addMenu("&View")
-        view.setObjectName("menu-view")
-        self.view_menu = view
-        self.panels_menu = view.addMenu("&Panels and views")
-        self.panels_menu.setObjectName("menu-panels")
-        for dock in self.docks.values():
-            self.panels_menu.addAction(dock.toggleViewAction())
-        view.addSeparator()
-        for name in ("show_test", "discrete", "log_loss"):
-            view.addAction(act[name])
-        view.addSeparator()
-        for name in ("dark", "presentation", "reset_layout"):
-            view.addAction(act[name])
-        train = bar.addMenu("&Train")
-        train.setObjectName("menu-train")
-        for name in ("play", "step", "epoch"):
-            train.addAction(act[name])
-        train.addSeparator()
-        for name in ("reset", "reinit"):
-            train.addAction(act[name])
-        train.addSeparator()
-        for name in ("slower", "faster", "lower_lr"):
-            train.addAction(act[name])
-        train.addSeparator()
-        engine_menu = train.addMenu("&Engine")
-        engine_menu.setObjectName("menu-engine")
-        for choice in ENGINE_MENU:
-            engine_menu.addAction(act[f"engine_{choice}"])
-        help_menu = bar.addMenu("&Help")
-        help_menu.setObjectName("menu-help")
-        help_menu.addAction(act["shortcuts"])
-        help_menu.addAction(act["about"])
+    def _make_views_and_docks(self) -> None:
+        self._scrolls: list[QScrollArea] = []
+        panels = (
+            ("data", "Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("network-panel", "Network", self.network_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("training", "Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+        )
+        for name, title, widget, area in panels:
+            scroll = QScrollArea()
+            scroll.setWidget(widget)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self._scrolls.append(scroll)
+            self._dock(name, title, scroll, area)
+        self._fit_panels()
+        for name, cls in VIEWS.items():
+            view = cls(self.session)
+            self.views[name] = view
+            if name == CENTRAL_VIEW:
+                self.setCentralWidget(view)
+            else:
+                area = (
+                    Qt.DockWidgetArea.LeftDockWidgetArea
+                    if cls.default_area == "left"
+                    else Qt.DockWidgetArea.BottomDockWidgetArea
+                    if cls.default_area == "bottom"
+                    else Qt.DockWidgetArea.RightDockWidgetArea
+                )
+                self._dock(name, cls.short_title or cls.title, view, area)
+                # the View menu has the room for the whole name
+                self.docks[name].toggleViewAction().setText(cls.title)
+        # the inside-the-network views share the loss curves' place as tabs (drag a tab
+        # out to see several at once); the first one registered stays in front
+        side = [self.docks[name] for name in VIEWS if name != CENTRAL_VIEW]
+        for dock in side[1:]:
+            if self.dockWidgetArea(dock) == self.dockWidgetArea(side[0]):
+                self.tabifyDockWidget(side[0], dock)
+        if side:
+            side[0].raise_()
+        d = self.docks
+        self.resizeDocks([d["data"], d["training"]], [350, 430], Qt.Orientation.Horizontal)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._default_state = None
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{name}")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        # Qt makes a tab bar when docks are stacked, also by a user's drag: style it then
+        dock.dockLocationChanged.connect(self._tabs_may_have_changed)
+        dock.topLevelChanged.connect(self._tabs_may_have_changed)
+
+    def _tabs_may_have_changed(self, *args: object) -> None:
+        QTimer.singleShot(0, self, self._style_tab_bars)
+
+    def _style_tab_bars(self) -> None:
+        """Whole tab names, with scroll arrows when they do not fit, not "Loss a…" "D…"."""
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
 
     def _make_toolbar(self) -> None:
         bar = QToolBar("Toolbar", self)
         bar.setObjectName("toolbar-main")
         bar.setIconSize(QSize(26, 26))
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        groups = (
-            ("play", "step", "epoch", "reset", "reinit"),
-            ("slower", "faster"),
-            ("paint", "erase", "move"),
-            ("regenerate", "clear"),
-            ("presentation",),
-        )
-        for i, group in enumerate(groups):
-            if i:
-                bar.addSeparator()
-            for name in group:
-                bar.addAction(self.actions[name])
+        action_table.fill_toolbar(bar, self.actions)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
         self._tint_icons()
 
     def _tint_icons(self) -> None:
-        color = self.session.theme.text
-        for action in self.actions.values():
-            glyph = action.data()
-            if glyph:
-                action.setIcon(icons.icon(glyph, color))
+        action_table.tint(self.actions, self.session.theme.text)
         self._sync_play_action()
 
-    def _make_status_bar(self) -> None:
-        bar = self.statusBar()
-        bar.setObjectName("status")
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 0)  # busy
-        self.progress.setMaximumWidth(160)
-        self.progress.setTextVisible(False)
-        self.state_label = QLabel("Compiling the training engine…", self)
-        self.step_label = QLabel("step 0", self)
-        self.epoch_label = QLabel("epoch 0", self)
-        self.loss_label = QLabel("loss –", self)
-        self.metric_label = QLabel("", self)
-        self.rate_label = QLabel("", self)  # samples/s while training
-        self.engine_label = QLabel(ENGINE_LABELS["cpu"], self)
-        for label in (self.step_label, self.epoch_label, self.rate_label):
-            label.setMinimumWidth(90)
-        bar.addWidget(self.progress)
-        bar.addWidget(self.state_label)
-        for label in (
-            self.step_label,
-            self.epoch_label,
-            self.loss_label,
-            self.metric_label,
-            self.rate_label,
-            self.engine_label,
-        ):
-            bar.addPermanentWidget(label)
-
     def _connect(self) -> None:
-        s, w = self.session, self.worker
-        w.snapshot_ready.connect(self.receive_snapshot, Qt.ConnectionType.QueuedConnection)
-        w.state_changed.connect(self._worker_state, Qt.ConnectionType.QueuedConnection)
-        w.warming.connect(self._worker_warming, Qt.ConnectionType.QueuedConnection)
-        w.ready.connect(self._worker_ready, Qt.ConnectionType.QueuedConnection)
-        w.notice.connect(self._notice, Qt.ConnectionType.QueuedConnection)
-        w.halted.connect(self._halted, Qt.ConnectionType.QueuedConnection)
-        w.engine_note.connect(self._engine_note, Qt.ConnectionType.QueuedConnection)
-        w.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        s, w, queued = self.session, self.worker, Qt.ConnectionType.QueuedConnection
+        w.snapshot_ready.connect(self.receive_snapshot, queued)
+        w.state_changed.connect(self._worker_state, queued)
+        w.warming.connect(self._worker_warming, queued)
+        w.ready.connect(self._worker_ready, queued)
+        w.notice.connect(self._notice, queued)
+        w.halted.connect(self._halted, queued)
+        w.engine_note.connect(self._engine_note, queued)
+        w.failed.connect(self._failed, queued)
         s.dataset_changed.connect(self._dataset_changed)
         s.tool_changed.connect(self._sync_tools)
         s.options_changed.connect(self._sync_options)
@@ -688,8 +430,16 @@ class MainWindow(QMainWindow):
         self.training_panel.changed.connect(self._training_changed)
         self.training_panel.seed_changed.connect(self._seed_edited)
         self.training_panel.speed_changed.connect(w.set_speed)
+        p = self.project
+        p.title_changed.connect(self._show_title)
+        p.modified_changed.connect(self.setWindowModified)
+        p.close_requested.connect(self.close)
         self._sync_tools()
         self._sync_undo()
+
+    def _show_title(self, title: str) -> None:
+        self.setWindowTitle(title)
+        self.setWindowModified(self.project.modified)
 
     # ------------------------------------------------------------ settings and layout
 
@@ -781,21 +531,13 @@ class MainWindow(QMainWindow):
 
     def _build_spec(self, *, quiet: bool = False) -> NetworkSpec | None:
         ds = self.session.dataset
-        panel = self.network_panel
-        panel.set_data_kind(ds.kind, ds.n_classes)
-        panel.set_dropout(self.training_panel.dropout.value())
         try:
-            return build_spec(
-                kind=ds.kind,
-                n_classes=ds.n_classes,
-                features=panel.features(),
-                hidden=panel.hidden(),
-                loss=panel.loss_name(),
-                init=panel.init_name(),
+            return self.network_panel.build_spec(
+                ds.kind, ds.n_classes, self.training_panel.dropout_rate()
             )
         except DlvizError as exc:
             if not quiet:
-                self.show_error(str(exc))
+                self.notifier.error(str(exc))
             return None
 
     def _fallback_spec(self) -> NetworkSpec:
@@ -803,16 +545,11 @@ class MainWindow(QMainWindow):
         features = ("x1",) if ds.kind == "curve" else ("x1", "x2")
         return build_spec(kind=ds.kind, n_classes=ds.n_classes, features=features, hidden=())
 
-    @staticmethod
-    def _describe(spec: NetworkSpec) -> str:
-        n = ParamLayout.of(spec.sizes).size
-        return f"{spec.describe()}  ·  {n:,} parameters"
-
     def _network_changed(self) -> None:
         spec = self._build_spec()
         if spec is None:
             return
-        self.network_panel.set_summary(self._describe(spec))
+        self.network_panel.show_summary(spec)
         self._send_problem(spec)
 
     def _send_problem(self, spec: NetworkSpec) -> None:
@@ -824,10 +561,10 @@ class MainWindow(QMainWindow):
         try:
             config = self.training_panel.config()
         except DlvizError as exc:
-            self.show_error(str(exc))
+            self.notifier.error(str(exc))
             return
         self.worker.set_config(config)
-        dropout = self.training_panel.dropout.value()
+        dropout = self.training_panel.dropout_rate()
         if any(layer.dropout != dropout for layer in self.network_panel.hidden()):
             self._network_changed()
 
@@ -840,10 +577,8 @@ class MainWindow(QMainWindow):
                 "(or drag to the present) before setting a weight"
             )
             return
-        self.worker.submit(lambda t: t.set_weight(layer, source, target, value))
-        # a paused worker publishes only after a command that changes something: asking
-        # again for the same extras makes it send a snapshot showing the new weight
-        self.worker.set_extras(self._extras)
+        # changes: a paused worker publishes a snapshot showing the new weight
+        self.worker.run_job(lambda t: t.set_weight(layer, source, target, value), changes=True)
 
     def _seed_edited(self, seed: int) -> None:
         self.worker.reset(seed)
@@ -863,16 +598,27 @@ class MainWindow(QMainWindow):
 
     def _dataset_changed(self, reason: str) -> None:
         ds = self.session.dataset
+        if self.project.loading:
+            # an opened project's points come with its own trainer: rebuilding the old
+            # one for them would only say "network rebuilt" about weights never shown
+            self._problem = (ds.kind, ds.n_classes)
+            self._show_summary_quietly()
+            return
         # points of another kind than the trainer's network (its rebuild failed with a
         # message) go with a new network, never alone
         if reason == "new" or (ds.kind, ds.n_classes) != self._problem:
             spec = self._build_spec()
             if spec is not None:
-                self.network_panel.set_summary(self._describe(spec))
+                self.network_panel.show_summary(spec)
                 self._send_problem(spec)
-            self._update_title()
+            self.project.update_title()
         else:
             self.worker.set_dataset(self.session.dataset)
+
+    def _show_summary_quietly(self) -> None:
+        spec = self._build_spec(quiet=True)
+        if spec is not None:
+            self.network_panel.show_summary(spec)
 
     def _sync_tools(self) -> None:
         for tool in ("paint", "erase", "move"):
@@ -895,9 +641,6 @@ class MainWindow(QMainWindow):
         self.actions["undo"].setEnabled(self.session.can_undo())
         self.actions["redo"].setEnabled(self.session.can_redo())
 
-    def _update_title(self) -> None:
-        self.files.update_title()
-
     # ------------------------------------------------------------ worker -> GUI
 
     @Slot(object)
@@ -909,16 +652,13 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _worker_state(self, state: str) -> None:
-        self._state = state
+        self.state = state
         self._sync_play_action()
-        if state == "playing":
-            self.state_label.setText("Training")
-        elif state == "paused" and self.progress.isHidden():
-            self.state_label.setText("Paused")
+        self.status_bar.show_state(state)
 
     def _sync_play_action(self) -> None:
         action = self.actions["play"]
-        playing = self._state == "playing"
+        playing = self.state == "playing"
         action.blockSignals(True)
         action.setChecked(playing)
         action.blockSignals(False)
@@ -927,36 +667,27 @@ class MainWindow(QMainWindow):
 
     @Slot(int, int, str)
     def _worker_warming(self, done: int, total: int, what: str) -> None:
-        if self.progress.isHidden():
-            return  # already ready
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-        if done < total:
-            self.state_label.setText(
-                f"Compiling the training engine: {what} ({done + 1} of {total})…"
-            )
+        self.status_bar.show_warming(done, total, what)
 
     @Slot(float)
     def _worker_ready(self, seconds: float) -> None:
-        self.progress.hide()
-        self.state_label.setText("Ready" if self._state != "playing" else "Training")
-        self.statusBar().showMessage(f"Training engine ready in {seconds:.1f} s", 6000)
+        self.status_bar.show_ready(seconds)
 
     @Slot(str)
     def _notice(self, text: str) -> None:
-        self.statusBar().showMessage(text, 6000)
+        self.notifier.status(text)
 
     @Slot(str)
     def _engine_note(self, message: str) -> None:
-        box = self._new_message_box(QMessageBox.Icon.Information, "Training engine", message)
+        box = self.notifier.box(QMessageBox.Icon.Information, "Training engine", message)
         box.addButton(QMessageBox.StandardButton.Close)
         box.open()
 
     @Slot(str)
     def _halted(self, message: str) -> None:
-        box = self._new_message_box(QMessageBox.Icon.Warning, "Training stopped", message)
+        box = self.notifier.box(QMessageBox.Icon.Warning, "Training stopped", message)
         if "diverged" in message:
-            lower = lowered_learning_rate(self.training_panel.lr.value())
+            lower = lowered_learning_rate(self.training_panel.learning_rate())
             button = box.addButton(
                 f"Lower learning rate to {lower:g} and continue", QMessageBox.ButtonRole.AcceptRole
             )
@@ -974,35 +705,19 @@ class MainWindow(QMainWindow):
         if details:
             title = "Something went wrong in training"
             text = f"{message}\n\nTraining is paused; the app keeps running."
-            box = self._new_message_box(QMessageBox.Icon.Critical, title, text)
+            box = self.notifier.box(QMessageBox.Icon.Critical, title, text)
             box.setDetailedText(details)
         else:
-            box = self._new_message_box(QMessageBox.Icon.Warning, "dlviz", message)
+            box = self.notifier.box(QMessageBox.Icon.Warning, "dlviz", message)
         box.addButton(QMessageBox.StandardButton.Ok)
         box.open()
-
-    def _new_message_box(self, icon, title: str, text: str) -> QMessageBox:
-        if self._message_box is not None:
-            self._message_box.close()
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, self)
-        box.setObjectName("message-box")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.destroyed.connect(self._message_box_gone)
-        self._message_box = box
-        return box
-
-    def _message_box_gone(self) -> None:
-        self._message_box = None
 
     def message_box(self) -> QMessageBox | None:
-        """The dialog now shown (for tests)."""
-        return self._message_box
+        """The dialog now shown (the screenshot mode closes it; tests answer it)."""
+        return self.notifier.current()
 
     def show_error(self, text: str) -> None:
-        box = self._new_message_box(QMessageBox.Icon.Warning, "dlviz", text)
-        box.addButton(QMessageBox.StandardButton.Ok)
-        box.open()
+        self.notifier.error(text)
 
     # ------------------------------------------------------------ frames
 
@@ -1028,7 +743,9 @@ class MainWindow(QMainWindow):
                 drawn += 1
         for view in self.extra_views:  # a view shown alone (a --view screenshot)
             view.refresh()
-        self._update_status(snap)
+        self.status_bar.show_snapshot(snap)
+        # Train ▸ Engine follows the trainer (a project or a rebuild may choose another)
+        self.actions[f"engine_{snap.engine_choice}"].setChecked(True)
 
     def _sync_extras(self) -> None:
         """Ask the worker for what the visible views need (the largest neuron grid wins)."""
@@ -1039,93 +756,40 @@ class MainWindow(QMainWindow):
                     if key == "neuron_grid":
                         value = max(value, extras.get(key, 0))  # type: ignore[call-overload]
                     extras[key] = value
-        if extras != self._extras:
-            self._extras = extras
+        if extras != self.requested_extras:
+            self.requested_extras = extras
             self.worker.set_extras(extras)
 
-    def _update_status(self, snap: Snapshot) -> None:
-        now = time.perf_counter()
-        if self._rate_mark is None or snap.samples < self._rate_mark[1]:
-            self._rate_mark = (now, snap.samples)
-        elif now - self._rate_mark[0] >= 0.5:
-            t0, s0 = self._rate_mark
-            rate = (snap.samples - s0) / (now - t0)
-            self._rate = rate if self._state == "playing" else 0.0
-            self._rate_mark = (now, snap.samples)
-        self.step_label.setText(f"step {snap.step:,}")
-        self.epoch_label.setText(f"epoch {snap.epoch:,}")
-        self.loss_label.setText(
-            f"loss {_format_metric(snap.train_loss)} / {_format_metric(snap.test_loss)}"
-        )
-        if snap.train_accuracy is not None:
-            self.metric_label.setText(
-                f"accuracy {_format_metric(snap.train_accuracy, True)}"
-                f" / {_format_metric(snap.test_accuracy, True)}"
-            )
-        elif snap.train_r2 is not None:
-            self.metric_label.setText(
-                f"R² {_format_metric(snap.train_r2)} / {_format_metric(snap.test_r2)}"
-            )
-        else:
-            self.metric_label.setText("")
-        playing = self._state == "playing"
-        rate = self._rate or snap.samples_per_second  # the first half second: the slice's own
-        self.rate_label.setText(f"{rate:,.0f} samples/s" if playing else "")
-        self.engine_label.setText(ENGINE_LABELS.get(snap.engine, f"engine: {snap.engine}"))
-        self.actions[f"engine_{snap.engine_choice}"].setChecked(True)
-        if snap.message and not snap.stopped and self._state == "playing":
-            self.statusBar().showMessage(snap.message, 3000)
-
-    # ------------------------------------------------------------ file actions
-
-    def open_csv(self) -> None:
-        self.files.import_csv()
+    # ------------------------------------------------------------ files
 
     def load_data_file(self, path: str) -> None:
         """Open a project (.dlviz) or data (.csv) given by name (command line, drop)."""
-        self.files.open(path)
-
-    def save_csv(self) -> None:
-        self.files.export_csv()
+        self.project.open(path)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802  (Qt API)
-        if self.files.dropped_path(event.mimeData()) is not None:
+        if dropped_path(event.mimeData()) is not None:
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802  (Qt API)
-        path = self.files.dropped_path(event.mimeData())
+        path = dropped_path(event.mimeData())
         if path is not None:
             event.acceptProposedAction()
-            self.files.open_dropped(path)
-
-    def export_image(self) -> None:
-        """Ctrl+E: the whole window as PNG or SVG (File ▸ Export view image ▸ Whole window)."""
-        self.files.export_view_image("window")
+            self.project.open_asking(path)
 
     # ------------------------------------------------------------ help
 
     def show_shortcuts(self) -> None:
-        rows = []
-        for action in self.actions.values():
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if keys:
-                rows.append(
-                    f"<tr><td><b>{keys}</b></td><td>{action.text().replace('&', '')}</td></tr>"
-                )
-        rows.insert(0, "<tr><td><b>1 – 8</b></td><td>Paint class 1 to 8</td></tr>")
-        rows = [r for r in rows if "Class " not in r]
-        text = (
-            "<table cellspacing=6>"
-            + "".join(rows)
-            + "<tr><td><b>Right-drag</b></td><td>Erase points</td></tr>"
-            + "<tr><td><b>Shift+drag</b></td><td>Move a point</td></tr></table>"
+        rows = "".join(
+            f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>"
+            for keys, what in action_table.shortcut_rows(self.actions)
         )
-        box = self._new_message_box(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", text)
+        text = f"<table cellspacing=6>{rows}</table>"
+        box = self.notifier.box(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", text)
         box.addButton(QMessageBox.StandardButton.Close)
         box.open()
 
     def show_about(self) -> None:
-        box = self._new_message_box(
+        box = self.notifier.box(
             QMessageBox.Icon.NoIcon,
             "About dlviz",
             f"<b>dlviz {__version__}</b><br>A desktop neural-network playground: draw data, "
@@ -1150,14 +814,14 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self._closing:
-            if not self.files.close_ok():
+            if not self.project.close_ok():
                 event.ignore()
                 return
             self._closing = True
-            self.files.shutdown()
+            self.images.shutdown()
+            self.autosave.shutdown()
             self._save_settings()
             self.frame_timer.stop()
             self.worker.stop()
-            if self._message_box is not None:
-                self._message_box.close()
+            self.notifier.close()
         super().closeEvent(event)

@@ -76,6 +76,8 @@ class Session(QObject):
         super().__init__(parent)
         self.data_settings = settings or DataSettings()
         self.dataset: Dataset = self.data_settings.make()
+        #: Whether ``data_settings`` made the points (False: they came from a file).
+        self.from_settings = True
         self.history = CurveHistory()
         #: Per-layer percentiles and gradient norms over the run (the distributions view).
         self.stats_history = StatsHistory()
@@ -92,8 +94,9 @@ class Session(QObject):
         self.paint_class = 0
         self.paint_value = 1.0
         self._rng = np.random.default_rng(self.data_settings.seed + 1)
-        self._undo: list[Dataset] = []
-        self._redo: list[Dataset] = []
+        # (points, whether the data settings made them)
+        self._undo: list[tuple[Dataset, bool]] = []
+        self._redo: list[tuple[Dataset, bool]] = []
         self._stroke_open = False
 
     # ------------------------------------------------------------ data
@@ -111,13 +114,17 @@ class Session(QObject):
 
     def new_data(self, settings: DataSettings) -> None:
         """Generate points from ``settings`` (a preset, other noise, regenerate)."""
-        dataset = settings.make()
-        self.data_settings = settings
-        self.replace_dataset(dataset)
+        self.replace_dataset(settings.make(), settings=settings)
 
-    def replace_dataset(self, dataset: Dataset, *, undoable: bool = True) -> None:
+    def replace_dataset(
+        self, dataset: Dataset, *, undoable: bool = True, settings: DataSettings | None = None
+    ) -> None:
+        """New points: made from ``settings``, or (None) from a file, which no settings made."""
         if undoable:
             self._push_undo()
+        if settings is not None:
+            self.data_settings = settings
+        self.from_settings = settings is not None
         self.dataset = dataset
         if dataset.kind == "classify":
             self.paint_class = min(self.paint_class, MAX_CLASSES - 1)
@@ -176,7 +183,7 @@ class Session(QObject):
     # ------------------------------------------------------------ undo
 
     def _push_undo(self) -> None:
-        self._undo.append(self.dataset.copy())
+        self._undo.append((self.dataset.copy(), self.from_settings))
         del self._undo[:-UNDO_LIMIT]
         self._redo.clear()
         self.undo_changed.emit()
@@ -189,19 +196,24 @@ class Session(QObject):
 
     def undo(self) -> None:
         if self._undo:
-            self._redo.append(self.dataset)
-            self._swap(self._undo.pop())
+            self._redo.append((self.dataset, self.from_settings))
+            self._swap(*self._undo.pop())
 
     def redo(self) -> None:
         if self._redo:
-            self._undo.append(self.dataset)
-            self._swap(self._redo.pop())
+            self._undo.append((self.dataset, self.from_settings))
+            self._swap(*self._redo.pop())
 
-    def _swap(self, dataset: Dataset) -> None:
+    def _swap(self, dataset: Dataset, from_settings: bool) -> None:
         old = self.dataset
         self.dataset = dataset
         self.undo_changed.emit()
-        same = old.kind == dataset.kind and old.n_classes == dataset.n_classes
+        same = (
+            old.kind == dataset.kind
+            and old.n_classes == dataset.n_classes
+            and from_settings == self.from_settings
+        )
+        self.from_settings = from_settings
         self.dataset_changed.emit("edit" if same else "new")
 
     # ------------------------------------------------------------ painting tools

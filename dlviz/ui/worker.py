@@ -1,12 +1,16 @@
 """The training worker: one background thread owns the Trainer; the GUI sends it commands.
 
-Design (docs/ARCHITECTURE.md, threads):
+Design (the threads and their rules: docs/ARCHITECTURE.md):
 
 * The :class:`~dlviz.core.trainer.Trainer` is created, trained and changed
   only in the worker thread.  The GUI never touches it.
 * The GUI sends commands (play, pause, step, reset, new settings, new data...)
   through a thread-safe queue; the worker applies them *between* slices, so a
-  change never lands in the middle of a compiled kernel call.
+  change never lands in the middle of a compiled kernel call.  A command is a
+  frozen dataclass of :mod:`dlviz.ui.commands` with one handler each; of the
+  settings in ``COALESCED`` only the newest queued value is applied.
+  Anything else that needs the trainer (file jobs, weight edits) is a
+  :meth:`TrainingWorker.run_job`, whose ``done`` comes back to the GUI thread.
 * Each slice is ``trainer.run(seconds=SLICE_SECONDS, grid=...)`` (longer
   for a network whose snapshots are slow, see :func:`slice_seconds`); its
   immutable :class:`~dlviz.core.snapshot.Snapshot` goes to the GUI through a
@@ -31,11 +35,11 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
@@ -44,6 +48,28 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.core.timeline import DEFAULT_CAP_BYTES, Timeline, TimelineEntry
 from dlviz.core.trainer import TrainConfig, Trainer
 from dlviz.ui.blas import limit_blas_threads
+from dlviz.ui.commands import (
+    COALESCED,
+    Command,
+    Job,
+    Pause,
+    Play,
+    Quit,
+    ReplaceTrainer,
+    Reset,
+    ResumeFrom,
+    SetConfig,
+    SetDataset,
+    SetEngine,
+    SetExtras,
+    SetProblem,
+    SetSpec,
+    SetSpeed,
+    SetTimelineCap,
+    StepBatch,
+    StepEpoch,
+    TrainSteps,
+)
 
 #: Seconds of training per slice at full speed (one snapshot per slice).
 SLICE_SECONDS = 0.04
@@ -106,6 +132,8 @@ class TrainingWorker(QObject):
     engine_note = Signal(str)
     #: A ``train_steps`` request finished (the screenshot mode waits for it).
     steps_done = Signal(int)
+    #: (job, its future): emitted by the worker thread, queued to :meth:`_job_ended`.
+    _job_done = Signal(object)
 
     def __init__(
         self,
@@ -120,7 +148,7 @@ class TrainingWorker(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._commands: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._commands: queue.Queue[Command] = queue.Queue()
         # its own copy: the canvas edits the session's points in place
         self._initial = (dataset.copy(), spec, config, seed)
         self._engine = engine
@@ -139,6 +167,28 @@ class TrainingWorker(QObject):
         self._next_slice = 0.0
         self._quit = False
         self._stopping = threading.Event()
+        # each handler applies one command in the worker thread; True: publish a snapshot
+        self._handlers: dict[type, Callable[[Any], bool]] = {
+            Quit: self._on_quit,
+            Play: self._on_play,
+            Pause: self._on_pause,
+            SetSpeed: self._on_speed,
+            SetProblem: self._on_problem,
+            SetExtras: self._on_extras,
+            SetTimelineCap: self._on_timeline_cap,
+            ReplaceTrainer: self._on_replace_trainer,
+            Job: self._on_job,
+            StepBatch: self._on_step_batch,
+            StepEpoch: self._on_step_epoch,
+            Reset: self._on_reset,
+            ResumeFrom: self._on_resume_from,
+            SetConfig: self._on_config,
+            SetEngine: self._on_engine,
+            SetDataset: self._on_dataset,
+            SetSpec: self._on_spec,
+            TrainSteps: self._on_train_steps,
+        }
+        self._job_done.connect(self._job_ended, Qt.ConnectionType.QueuedConnection)
 
     # ------------------------------------------------------------ GUI-thread API
 
@@ -162,57 +212,57 @@ class TrainingWorker(QObject):
         if self._thread is None:
             return True
         self._stopping.set()  # a long train_steps request ends at its next chunk
-        self._commands.put(("quit", None))
+        self._commands.put(Quit())
         self._thread.join(timeout)
         alive = self._thread.is_alive()
         if not alive:
             self._thread = None
         return not alive
 
-    def send(self, command: str, value: Any = None) -> None:
+    def send(self, command: Command) -> None:
         """Queue a command; it is applied between slices, in order."""
-        if command not in _COMMANDS:
-            raise ValueError(f"unknown worker command {command!r}")
-        self._commands.put((command, value))
+        if type(command) not in self._handlers:
+            raise TypeError(f"not a worker command: {command!r}")
+        self._commands.put(command)
 
     def play(self) -> None:
-        self.send("play")
+        self.send(Play())
 
     def pause(self) -> None:
-        self.send("pause")
+        self.send(Pause())
 
     def step_batch(self) -> None:
-        self.send("step_batch")
+        self.send(StepBatch())
 
     def step_epoch(self) -> None:
-        self.send("step_epoch")
+        self.send(StepEpoch())
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights: the same as at the start (``seed`` None) or drawn from ``seed``."""
-        self.send("reset", seed)
+        self.send(Reset(seed))
 
     def set_config(self, config: TrainConfig) -> None:
-        self.send("config", config)
+        self.send(SetConfig(config))
 
     def set_dataset(self, dataset: Dataset) -> None:
         """New or edited points (the worker gets its own copy); weights are kept."""
-        self.send("dataset", dataset.copy())
+        self.send(SetDataset(dataset.copy()))
 
     def set_problem(self, dataset: Dataset, spec: NetworkSpec) -> None:
         """New data and network together (a new data kind or class count needs both at once)."""
-        self.send("problem", (dataset.copy(), spec))
+        self.send(SetProblem(dataset.copy(), spec))
 
     def set_spec(self, spec: NetworkSpec) -> None:
-        self.send("spec", spec)
+        self.send(SetSpec(spec))
 
     def set_speed(self, batches_per_second: float | None) -> None:
-        self.send("speed", batches_per_second)
+        self.send(SetSpeed(batches_per_second))
 
     def set_engine(self, choice: str) -> None:
         """Train on engine ``choice`` (see core/engines.py) from the next slice; weights stay."""
-        self.send("engine", choice)
+        self.send(SetEngine(choice))
 
-    def set_extras(self, extras: dict[str, Any]) -> None:
+    def set_extras(self, extras: Mapping[str, Any]) -> None:
         """What the open views need in each drawn snapshot, e.g. ``{"neuron_grid": 24}``.
 
         Keys are :data:`EXTRAS`; a view that is hidden asks for nothing, so
@@ -221,21 +271,35 @@ class TrainingWorker(QObject):
         unknown = set(extras) - set(EXTRAS)
         if unknown:
             raise ValueError(f"unknown snapshot extras {sorted(unknown)}")
-        self.send("extras", dict(extras))
+        self.send(SetExtras(dict(extras)))
 
-    def submit(self, fn: Callable[[Trainer], Any]) -> Future[Any]:
-        """Run ``fn(trainer)`` in the worker thread between slices; its result comes in a Future.
+    def run_job(
+        self,
+        fn: Callable[[Trainer], Any],
+        done: Callable[[Any, BaseException | None], None] | None = None,
+        *,
+        changes: bool = False,
+    ) -> Future[Any]:
+        """Run ``fn(trainer)`` in the worker thread between two slices.
 
-        The way to read or change the trainer from the GUI (save a project,
-        edit a weight) without racing the training loop.
+        The one way to read or change the trainer from the GUI (save a
+        project, import or edit weights) without racing the training loop.
+        ``done(result, error)`` runs later in the GUI thread (``error`` is the
+        exception ``fn`` raised, else None); nothing waits for it.  A job
+        without ``done`` that fails is reported like any worker error.  Before
+        the engine has started (the JIT warm-up) the job waits in the queue;
+        if the engine failed to start, ``fn`` is not called and the error says
+        so.  ``changes``: the job changes what the views show (weights), so a
+        snapshot follows it even while paused.  The returned future is for
+        code that may block (tests, scripts).
         """
         future: Future[Any] = Future()
-        self.send("call", (fn, future))
+        self.send(Job(fn, future, done, changes))
         return future
 
     def replace_trainer(self, trainer: Trainer) -> None:
         """Train this trainer from now on (an opened project); the timeline starts afresh."""
-        self.send("trainer", trainer)
+        self.send(ReplaceTrainer(trainer))
 
     def timeline_entries(self) -> list[TimelineEntry]:
         """The timeline's points, oldest first (a copy; the entries are immutable)."""
@@ -247,7 +311,7 @@ class TrainingWorker(QObject):
             return self._timeline.nbytes
 
     def set_timeline_cap(self, cap_bytes: int) -> None:
-        self.send("timeline_cap", int(cap_bytes))
+        self.send(SetTimelineCap(int(cap_bytes)))
 
     def resume_from(self, step: int) -> None:
         """Go back to the timeline point at ``step``: weights, optimizer and shuffle state.
@@ -255,11 +319,11 @@ class TrainingWorker(QObject):
         Later points are forgotten; training on from there gives the same steps
         as if it had never gone further.
         """
-        self.send("resume_from", int(step))
+        self.send(ResumeFrom(int(step)))
 
     def train_steps(self, steps: int) -> None:
         """Train ``steps`` more optimizer steps at once, then emit ``steps_done``."""
-        self.send("train_steps", int(steps))
+        self.send(TrainSteps(int(steps)))
 
     # ------------------------------------------------------------ worker thread
 
@@ -313,7 +377,7 @@ class TrainingWorker(QObject):
     def _take_commands(self) -> bool:
         """Apply every queued command; True when something changed that the GUI should see."""
         wait = self._wait_seconds()
-        batch: list[tuple[str, Any]] = []
+        batch: list[Command] = []
         try:
             if wait is None:
                 batch.append(self._commands.get())
@@ -327,12 +391,13 @@ class TrainingWorker(QObject):
             except queue.Empty:
                 break
         changed = False
-        for i, (name, value) in enumerate(batch):
-            later = {n for n, _ in batch[i + 1 :]}
-            if name in ("dataset", "spec", "config", "speed") and name in later:
+        for i, command in enumerate(batch):
+            if isinstance(command, COALESCED) and any(
+                type(later) is type(command) for later in batch[i + 1 :]
+            ):
                 continue  # a newer value of the same setting is already queued
             try:
-                changed |= self._apply(name, value)
+                changed |= self._handlers[type(command)](command)
             except Exception as exc:  # noqa: BLE001
                 self._set_playing(False)
                 self._report(exc)
@@ -341,107 +406,168 @@ class TrainingWorker(QObject):
                 break
         return changed
 
-    def _apply(self, name: str, value: Any) -> bool:
-        if name == "quit":
-            self._quit = True
-            return False
-        if name == "play":
-            if self._trainer is not None and not self._playing:
-                self._next_slice = time.perf_counter()
-                self._set_playing(True)
-            return False
-        if name == "pause":
-            if self._playing:
-                self._set_playing(False)
-            return True
-        if name == "speed":
-            self._speed = value
+    # each handler: one command, in the worker thread; True when the GUI should see a change
+
+    def _on_quit(self, _: Quit) -> bool:
+        self._quit = True
+        return False
+
+    def _on_play(self, _: Play) -> bool:
+        if self._trainer is not None and not self._playing:
             self._next_slice = time.perf_counter()
+            self._set_playing(True)
+        return False
+
+    def _on_pause(self, _: Pause) -> bool:
+        if self._playing:
+            self._set_playing(False)
+        return True
+
+    def _on_speed(self, command: SetSpeed) -> bool:
+        self._speed = command.batches_per_second
+        self._next_slice = time.perf_counter()
+        return False
+
+    def _on_problem(self, command: SetProblem) -> bool:
+        return self._apply_problem(command.dataset, command.spec)
+
+    def _on_extras(self, command: SetExtras) -> bool:
+        self._extras = dict(command.extras)
+        return True
+
+    def _on_timeline_cap(self, command: SetTimelineCap) -> bool:
+        with self._timeline_lock:
+            self._timeline.set_cap(command.cap_bytes)
+        return False
+
+    def _on_replace_trainer(self, command: ReplaceTrainer) -> bool:
+        self._trainer = command.trainer
+        self._forget_timeline()
+        self._tell_engine(command.trainer)
+        return True
+
+    def _on_job(self, job: Job) -> bool:
+        future = job.future
+        if not future.set_running_or_notify_cancel():
             return False
-        if name == "problem":
-            dataset, spec = value
-            return self._apply_problem(dataset, spec)
-        if name == "extras":
-            self._extras = value
-            return True
-        if name == "timeline_cap":
-            with self._timeline_lock:
-                self._timeline.set_cap(value)
-            return False
-        if name == "trainer":
-            self._trainer = value
-            self._forget_timeline()
-            self._tell_engine(value)
-            return True
-        if name == "call":
-            fn, future = value
-            if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(fn(self._trainer))
-                except Exception as exc:  # noqa: BLE001  (goes to whoever waits on the future)
-                    future.set_exception(exc)
-            return False
+        try:
+            if self._trainer is None:
+                raise DlvizError("the training engine did not start, so there is nothing to use")
+            future.set_result(job.fn(self._trainer))
+        except Exception as exc:  # noqa: BLE001  (goes to done, or reported below)
+            future.set_exception(exc)
+        if job.done is not None:
+            try:
+                self._job_done.emit((job, future))  # queued: done runs in the GUI thread
+            except RuntimeError:
+                pass  # the window is gone
+        elif future.exception() is not None:
+            self._report(future.exception())  # type: ignore[arg-type]
+        return job.changes
+
+    @Slot(object)
+    def _job_ended(self, item: tuple[Job, Future[Any]]) -> None:
+        job, future = item
+        assert job.done is not None
+        error = future.exception()
+        job.done(None if error is not None else future.result(), error)
+
+    def _on_step_batch(self, _: StepBatch) -> bool:
         trainer = self._trainer
         if trainer is None:
             return False
-        if name == "step_batch":
-            self._pause_quietly()
-            self._run(trainer, samples=self._batch_rows(trainer))
-            self._check_halt(trainer)
-        elif name == "step_epoch":
-            self._pause_quietly()
-            self._run(trainer, until_epoch_end=True)
-            self._check_halt(trainer)
-        elif name == "reset":
-            trainer.reset(value)
-            self._forget_timeline()
-        elif name == "resume_from":
-            self._pause_quietly()
-            with self._timeline_lock:
-                steps = self._timeline.steps
-                if value not in steps:
-                    # the network was rebuilt or reset after the user chose that point
-                    self.notice.emit(
-                        f"step {value} is no longer on the timeline (the network was "
-                        "rebuilt or reset since); training stays where it is"
-                    )
-                    return True
-                index = steps.index(value)
-                exact = trainer.restore(self._timeline[index].state)
-                self._timeline.truncate_after(index)
-            if not exact:
-                self.notice.emit(
-                    f"back at step {value}: the points changed since then, so its "
-                    "epoch starts afresh on the points you see"
-                )
-        elif name == "config":
-            trainer.set_config(value)
-        elif name == "engine":
-            trainer.set_engine(value)
-            self._tell_engine(trainer)
-        elif name == "dataset":
-            trainer.set_dataset(value)
-        elif name == "spec":
-            self._apply_problem(trainer.dataset, value)
-        elif name == "train_steps":
-            # in up to CURVE_POINTS chunks, each published, so the curves have points
-            target = trainer.step + value
-            chunk = max(1, -(-value // CURVE_POINTS))
-            while (
-                trainer.step < target
-                and not trainer.stopped
-                and trainer.n_train
-                and not self._stopping.is_set()
-            ):
-                steps = min(chunk, target - trainer.step)
-                snap = self._run(trainer, samples=steps * self._batch_rows(trainer))
-                if snap is not None:
-                    self.snapshot_ready.emit(snap)
-            self._check_halt(trainer)
-            self._publish(STILL_GRID)
-            self.steps_done.emit(trainer.step)
-            return False
+        self._pause_quietly()
+        self._run(trainer, samples=self._batch_rows(trainer))
+        self._check_halt(trainer)
         return True
+
+    def _on_step_epoch(self, _: StepEpoch) -> bool:
+        trainer = self._trainer
+        if trainer is None:
+            return False
+        self._pause_quietly()
+        self._run(trainer, until_epoch_end=True)
+        self._check_halt(trainer)
+        return True
+
+    def _on_reset(self, command: Reset) -> bool:
+        if self._trainer is None:
+            return False
+        self._trainer.reset(command.seed)
+        self._forget_timeline()
+        return True
+
+    def _on_resume_from(self, command: ResumeFrom) -> bool:
+        trainer = self._trainer
+        if trainer is None:
+            return False
+        step = command.step
+        self._pause_quietly()
+        with self._timeline_lock:
+            steps = self._timeline.steps
+            if step not in steps:
+                # the network was rebuilt or reset after the user chose that point
+                self.notice.emit(
+                    f"step {step} is no longer on the timeline (the network was "
+                    "rebuilt or reset since); training stays where it is"
+                )
+                return True
+            index = steps.index(step)
+            exact = trainer.restore(self._timeline[index].state)
+            self._timeline.truncate_after(index)
+        if not exact:
+            self.notice.emit(
+                f"back at step {step}: the points changed since then, so its "
+                "epoch starts afresh on the points you see"
+            )
+        return True
+
+    def _on_config(self, command: SetConfig) -> bool:
+        if self._trainer is None:
+            return False
+        self._trainer.set_config(command.config)
+        return True
+
+    def _on_engine(self, command: SetEngine) -> bool:
+        if self._trainer is None:
+            return False
+        self._trainer.set_engine(command.choice)
+        self._tell_engine(self._trainer)
+        return True
+
+    def _on_dataset(self, command: SetDataset) -> bool:
+        if self._trainer is None:
+            return False
+        self._trainer.set_dataset(command.dataset)
+        return True
+
+    def _on_spec(self, command: SetSpec) -> bool:
+        if self._trainer is None:
+            return False
+        self._apply_problem(self._trainer.dataset, command.spec)
+        return True
+
+    def _on_train_steps(self, command: TrainSteps) -> bool:
+        trainer = self._trainer
+        if trainer is None:
+            return False
+        # in up to CURVE_POINTS chunks, each published, so the curves have points
+        target = trainer.step + command.steps
+        chunk = max(1, -(-command.steps // CURVE_POINTS))
+        while (
+            trainer.step < target
+            and not trainer.stopped
+            and trainer.n_train
+            and not self._stopping.is_set()
+        ):
+            steps = min(chunk, target - trainer.step)
+            snap = self._run(trainer, samples=steps * self._batch_rows(trainer))
+            if snap is not None:
+                self.snapshot_ready.emit(snap)
+        self._check_halt(trainer)
+        self._publish(STILL_GRID)
+        self.steps_done.emit(trainer.step)
+        return False
 
     def _apply_problem(self, dataset: Dataset, spec: NetworkSpec) -> bool:
         trainer = self._trainer
@@ -544,27 +670,3 @@ def slice_seconds(snapshot_seconds: float) -> float:
     of its headless speed, with fewer but still regular pictures.
     """
     return max(SLICE_SECONDS, snapshot_seconds * (1.0 - SNAPSHOT_SHARE) / SNAPSHOT_SHARE)
-
-
-_COMMANDS = frozenset(
-    {
-        "quit",
-        "play",
-        "pause",
-        "step_batch",
-        "step_epoch",
-        "reset",
-        "config",
-        "dataset",
-        "problem",
-        "spec",
-        "speed",
-        "train_steps",
-        "extras",
-        "call",
-        "trainer",
-        "engine",
-        "timeline_cap",
-        "resume_from",
-    }
-)

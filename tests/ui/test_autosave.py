@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMessageBox
 from ui_helpers import drag
 
 from dlviz.core.project import load_project
-from dlviz.ui.files import AUTOSAVE_NAME, saved_when
+from dlviz.ui.autosave import AUTOSAVE_NAME, saved_when
 
 JOB_MS = 30_000
 CRASHED_POINTS = 77
@@ -37,7 +37,7 @@ def crashed_session(folder) -> tuple[str, bytes]:
         from dlviz.core.network import LayerSpec, build_spec
         from dlviz.core.project import project_bytes
         from dlviz.core.trainer import Trainer
-        from dlviz.ui.files import claim_slot
+        from dlviz.ui.autosave import claim_slot
 
         slot = claim_slot({str(folder)!r})
         data = make_dataset("moons", n={CRASHED_POINTS}, seed=5)
@@ -74,11 +74,11 @@ def autosave_now(qtbot, window):
     drag(qtbot, window, [(0.25, -0.4)])
     qtbot.waitUntil(window.isWindowModified, timeout=2_000)
     with qtbot.waitSignal(
-        window.files.job_finished, timeout=JOB_MS, check_params_cb=lambda w, e: w == "autosave"
+        window.autosave.job_finished, timeout=JOB_MS, check_params_cb=lambda w, e: w == "autosave"
     ) as blocker:
-        window.files.autosave_timer.timeout.emit()
+        window.autosave.timer.timeout.emit()
     assert blocker.args[1] == ""
-    return window.files.autosave_path()
+    return window.autosave.path()
 
 
 def autosave_files(folder):
@@ -88,20 +88,20 @@ def autosave_files(folder):
 def test_two_windows_autosave_to_their_own_files(qtbot, make_window, tmp_path):
     folder = str(tmp_path / "data")
     a = make_window("circle")
-    a.files.start_autosave(offer_restore=True, directory=folder)
+    a.autosave.start(offer_restore=True, directory=folder)
     assert a.message_box() is None  # nothing to restore
     b = make_window("xor")
-    b.files.start_autosave(offer_restore=True, directory=folder)
+    b.autosave.start(offer_restore=True, directory=folder)
     assert b.message_box() is None  # a's slot is in use: no "crash" to restore
-    assert a.files.autosave_path() != b.files.autosave_path()
+    assert a.autosave.path() != b.autosave.path()
     path_a, path_b = autosave_now(qtbot, a), autosave_now(qtbot, b)
     np.testing.assert_array_equal(load_project(path_a)[0].dataset.points, a.session.dataset.points)
     np.testing.assert_array_equal(load_project(path_b)[0].dataset.points, b.session.dataset.points)
 
     c = make_window("moons")  # a third window, started while both run
-    c.files.start_autosave(offer_restore=True, directory=folder)
+    c.autosave.start(offer_restore=True, directory=folder)
     assert c.message_box() is None
-    assert c.files.leftover_autosaves() == []
+    assert c.autosave.leftovers() == []
 
     a.close()  # a clean exit removes its own autosave only
     assert not os.path.exists(path_a)
@@ -123,10 +123,10 @@ def test_a_killed_autosave_leaves_the_previous_one_whole_and_a_later_start_offer
 
     # a start with a file: the leftover is kept (not offered, not written, not removed)
     opened = make_window("circle")
-    opened.files.start_autosave(offer_restore=False, directory=str(folder))
+    opened.autosave.start(offer_restore=False, directory=str(folder))
     assert opened.message_box() is None
     assert "start dlviz without a file" in opened.statusBar().currentMessage()
-    assert opened.files.autosave_path() != leftover
+    assert opened.autosave.path() != leftover
     assert os.path.exists(folder / temps[0])  # fresh: maybe another instance is writing it
     assert temps[0].startswith(".dlviz-") and str(os.getpid()) not in temps[0]
     autosave_now(qtbot, opened)
@@ -138,7 +138,7 @@ def test_a_killed_autosave_leaves_the_previous_one_whole_and_a_later_start_offer
 
     # a plain start offers it and says when it was saved
     window = make_window("xor")
-    window.files.start_autosave(offer_restore=True, directory=str(folder))
+    window.autosave.start(offer_restore=True, directory=str(folder))
     box = window.message_box()
     assert box is not None and "Restore" in box.windowTitle()
     assert saved_when(os.path.getmtime(leftover)) in box.text()
@@ -147,9 +147,16 @@ def test_a_killed_autosave_leaves_the_previous_one_whole_and_a_later_start_offer
     own = autosave_now(qtbot, window)
     assert own != leftover and Path(leftover).read_bytes() == first
 
+    notices = []
+    window.worker.notice.connect(notices.append)
     box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: window.session.dataset.n == CRASHED_POINTS, timeout=5_000)
-    assert window.isWindowModified() and window.files.path is None
+    assert window.isWindowModified() and window.project.path is None
+    # the restored weights train (the crashed session's engine), and the status bar says
+    # so: nothing rebuilt the old network for the restored points on the way
+    qtbot.waitUntil(lambda: window.session.latest.engine == "reference", timeout=10_000)
+    assert notices == []
+    assert "restored the session saved" in window.statusBar().currentMessage()
     # once this window's own autosave holds the restored work, the leftover goes
     qtbot.waitUntil(lambda: not os.path.exists(leftover), timeout=JOB_MS)
     assert load_project(own)[0].dataset.n == CRASHED_POINTS
@@ -169,7 +176,7 @@ def test_leftovers_are_offered_newest_first_discard_removes_later_keeps(
     os.utime(older, (time.time() - 2 * day, time.time() - 2 * day))
 
     window = make_window("circle")
-    window.files.start_autosave(offer_restore=True, directory=str(folder))
+    window.autosave.start(offer_restore=True, directory=str(folder))
     box = window.message_box()
     assert saved_when(os.path.getmtime(newer)) in box.text() and "1 more" in box.text()
     box.button(QMessageBox.StandardButton.No).click()  # Discard: that one goes
@@ -183,7 +190,7 @@ def test_leftovers_are_offered_newest_first_discard_removes_later_keeps(
     assert autosave_files(folder) == [os.path.basename(older)]
 
     again = make_window("circle")
-    again.files.start_autosave(offer_restore=True, directory=str(folder))
+    again.autosave.start(offer_restore=True, directory=str(folder))
     assert again.message_box() is not None  # offered again
     points = again.session.dataset.points.copy()
     again.message_box().button(QMessageBox.StandardButton.No).click()

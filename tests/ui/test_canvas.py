@@ -68,14 +68,14 @@ def test_points_can_be_dragged(window, qtbot):
 
 def test_painting_while_training_reaches_the_trainer(window, qtbot):
     window.play()
-    qtbot.waitUntil(lambda: window._state == "playing", timeout=5_000)
+    qtbot.waitUntil(lambda: window.state == "playing", timeout=5_000)
     n = window.session.dataset.n
     drag(qtbot, window, [(-5.5, 5.5 - 0.3 * i) for i in range(20)])
     assert window.session.dataset.n > n
     step = window.session.latest.step
     qtbot.waitUntil(lambda: window.session.latest.step > step + 50, timeout=10_000)
     window.actions["play"].trigger()
-    qtbot.waitUntil(lambda: window._state == "paused", timeout=5_000)
+    qtbot.waitUntil(lambda: window.state == "paused", timeout=5_000)
     assert window.worker.trainer.dataset.n == window.session.dataset.n
 
 
@@ -84,14 +84,14 @@ def test_erasing_as_the_first_edit_while_training_breaks_nothing(window, qtbot):
     failures = []
     window.worker.failed.connect(lambda message, details: failures.append(message))
     window.play()
-    qtbot.waitUntil(lambda: window._state == "playing", timeout=5_000)
+    qtbot.waitUntil(lambda: window.state == "playing", timeout=5_000)
     n = window.session.dataset.n
     drag(qtbot, window, [(x / 2, 0.0) for x in range(-8, 9)], button=Qt.MouseButton.RightButton)
     assert window.session.dataset.n < n
     step = window.session.latest.step
     qtbot.waitUntil(lambda: window.session.latest.step > step + 50, timeout=10_000)
     window.actions["play"].trigger()
-    qtbot.waitUntil(lambda: window._state == "paused", timeout=5_000)
+    qtbot.waitUntil(lambda: window.state == "paused", timeout=5_000)
     assert not failures
     assert window.worker.trainer.dataset.n == window.session.dataset.n
     assert window.worker.trainer.dataset is not window.session.dataset

@@ -31,7 +31,7 @@ def lower_until_it_trains(qtbot, window, most: int = 4) -> int:
         qtbot.waitUntil(lambda: window.message_box() is not None, timeout=WAIT_MS)
         box = window.message_box()
         assert "diverged" in box.text()
-        qtbot.waitUntil(lambda: window._state == "paused", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.state == "paused", timeout=WAIT_MS)
         assert np.isfinite(window.session.latest.params).all()
         step = window.session.latest.step
         button = next(b for b in box.buttons() if b.objectName() == "lower-lr")
@@ -45,7 +45,7 @@ def lower_until_it_trains(qtbot, window, most: int = 4) -> int:
         if window.message_box() is None:
             assert np.isfinite(window.session.latest.params).all()
             window.actions["play"].trigger()
-            qtbot.waitUntil(lambda: window._state == "paused", timeout=WAIT_MS)
+            qtbot.waitUntil(lambda: window.state == "paused", timeout=WAIT_MS)
             return presses
     raise AssertionError(f"still diverging after {most} lower learning rates")
 
@@ -79,6 +79,6 @@ def test_a_project_saved_with_wrecked_weights_opens_and_recovers(make_window, qt
     path = tmp_path / "div.dlviz"
     save_project(path, saved)
     window = make_window("plane")
-    assert window.files.open(str(path))
+    assert window.project.open(str(path))
     click(qtbot, window, "play")
     assert lower_until_it_trains(qtbot, window) <= 3

@@ -23,7 +23,7 @@ START_MS = 60_000  # the JIT warm-up (as conftest's START_TIMEOUT_MS)
 
 
 def params(window):
-    return window.worker.submit(lambda t: t.params.copy()).result(timeout=10)
+    return window.worker.run_job(lambda t: t.params.copy()).result(timeout=10)
 
 
 def run_job(qtbot, window, what, action):
@@ -32,14 +32,14 @@ def run_job(qtbot, window, what, action):
     Returns the error message ("" when it worked).
     """
     with qtbot.waitSignal(
-        window.files.job_finished, timeout=JOB_MS, check_params_cb=lambda w, _e: w == what
+        window.project.job_finished, timeout=JOB_MS, check_params_cb=lambda w, _e: w == what
     ) as blocker:
         assert action()
     return blocker.args[1]
 
 
 def save_as(qtbot, window, path):
-    error = run_job(qtbot, window, "save", lambda: window.files.save_as(str(path)))
+    error = run_job(qtbot, window, "save", lambda: window.project.save_as(str(path)))
     assert error == ""
 
 
@@ -48,7 +48,7 @@ def setup_network(qtbot, window):
     window.training_panel.batch.setValue(7)
     window.training_panel.set_learning_rate(0.05)
     qtbot.waitUntil(
-        lambda: window.worker.submit(lambda t: t.spec.sizes).result(timeout=10) == (2, 6, 4, 1),
+        lambda: window.worker.run_job(lambda t: t.spec.sizes).result(timeout=10) == (2, 6, 4, 1),
         timeout=10_000,
     )
 
@@ -64,7 +64,7 @@ def test_project_resumes_bit_for_bit(qtbot, make_window, tmp_path):
     assert a.windowTitle() == "lesson.dlviz[*] — dlviz"
 
     b = make_window("circle")
-    assert b.files.open(path)
+    assert b.project.open(path)
     qtbot.waitUntil(lambda: b.session.latest.step == a.session.latest.step, timeout=10_000)
     np.testing.assert_array_equal(params(b), params(a))
     # the panels show the project's settings
@@ -74,7 +74,7 @@ def test_project_resumes_bit_for_bit(qtbot, make_window, tmp_path):
     np.testing.assert_array_equal(b.session.dataset.points, a.session.dataset.points)
     qtbot.waitUntil(
         lambda: (
-            b.session.history.size >= len(a.worker.submit(lambda t: t.history).result(timeout=10))
+            b.session.history.size >= len(a.worker.run_job(lambda t: t.history).result(timeout=10))
         ),
         timeout=5_000,
     )  # the loss curve came along
@@ -98,7 +98,7 @@ def test_corrupt_project_shows_error_and_keeps_session(qtbot, window, tmp_path):
     bad.write_bytes(b"PK\x03\x04 this is not a zip archive")
     before = window.session.dataset
     title = window.windowTitle()
-    assert not window.files.open(str(bad))
+    assert not window.project.open(str(bad))
     box = window.message_box()
     assert box is not None and "broken.dlviz" in box.text()
     box.close()
@@ -109,20 +109,22 @@ def test_corrupt_project_shows_error_and_keeps_session(qtbot, window, tmp_path):
 
 def test_unwritable_path_shows_error(qtbot, window, tmp_path):
     target = tmp_path / "no" / "such" / "dir" / "x.dlviz"
-    error = run_job(qtbot, window, "save", lambda: window.files.save_as(str(target)))
+    error = run_job(qtbot, window, "save", lambda: window.project.save_as(str(target)))
     assert "x.dlviz" in error
     assert window.message_box() is not None and window.message_box().text() == error
     window.message_box().close()
-    assert window.files.path is None
+    assert window.project.path is None
 
 
 def test_export_onnx_matches_predictions(qtbot, window, tmp_path):
     ort = pytest.importorskip("onnxruntime")
     train(qtbot, window, 20)
     path = str(tmp_path / "model.onnx")
-    assert run_job(qtbot, window, "export_weights", lambda: window.files.export_weights(path)) == ""
+    assert (
+        run_job(qtbot, window, "export_weights", lambda: window.project.export_weights(path)) == ""
+    )
     x = window.session.dataset.points[:50].astype(np.float32)
-    want = window.worker.submit(lambda t: t.predict(x)).result(timeout=10)
+    want = window.worker.run_job(lambda t: t.predict(x)).result(timeout=10)
     sess = ort.InferenceSession(path)
     got = sess.run(None, {sess.get_inputs()[0].name: x})[0]
     np.testing.assert_allclose(got, want, atol=1e-5)
@@ -154,12 +156,12 @@ def set_layers(qtbot, window, layers):
     window.network_panel.set_hidden(layers)
     want = window._build_spec(quiet=True)
     qtbot.waitUntil(
-        lambda: window.worker.submit(lambda t: t.spec).result(timeout=10) == want, timeout=10_000
+        lambda: window.worker.run_job(lambda t: t.spec).result(timeout=10) == want, timeout=10_000
     )
 
 
 def optimizer_state(window):
-    return window.worker.submit(lambda t: (t.state.m.copy(), t.state.v.copy(), t.state.t)).result(
+    return window.worker.run_job(lambda t: (t.state.m.copy(), t.state.v.copy(), t.state.t)).result(
         timeout=10
     )
 
@@ -190,7 +192,7 @@ def test_import_weights_round_trip_resets_the_optimizer(qtbot, make_window, tmp_
 def test_import_weights_of_another_shape_names_the_layer(qtbot, make_window, tmp_path, monkeypatch):
     a = make_window("circle")
     path = str(tmp_path / "w.npz")
-    assert run_job(qtbot, a, "export_weights", lambda: a.files.export_weights(path)) == ""
+    assert run_job(qtbot, a, "export_weights", lambda: a.project.export_weights(path)) == ""
     b = make_window("circle")
     set_layers(qtbot, b, (LayerSpec(8, "tanh"), LayerSpec(3, "tanh")))
     before = params(b)
@@ -207,7 +209,7 @@ def test_import_weights_with_other_activations_or_output_is_refused(
     a = make_window("circle")
     set_layers(qtbot, a, (LayerSpec(6, "tanh"), LayerSpec(4, "tanh")))
     path = str(tmp_path / "w.npz")
-    assert run_job(qtbot, a, "export_weights", lambda: a.files.export_weights(path)) == ""
+    assert run_job(qtbot, a, "export_weights", lambda: a.project.export_weights(path)) == ""
 
     b = make_window("circle")
     set_layers(qtbot, b, (LayerSpec(6, "relu"), LayerSpec(4, "tanh")))  # same shapes
@@ -231,8 +233,8 @@ def test_import_weights_with_other_activations_or_output_is_refused(
     # weights that fit load, and the network then predicts what the file's network did
     assert import_through_menu(qtbot, b, monkeypatch, path) == ""
     x = a.session.dataset.points[:20]
-    want = a.worker.submit(lambda t: t.predict(x)).result(timeout=10)
-    got = b.worker.submit(lambda t: t.predict(x)).result(timeout=10)
+    want = a.worker.run_job(lambda t: t.predict(x)).result(timeout=10)
+    got = b.worker.run_job(lambda t: t.predict(x)).result(timeout=10)
     np.testing.assert_allclose(got, want, atol=1e-6)
 
     # two inputs still, but other ones: x1 and x1·x2 instead of x1 and x2
@@ -240,7 +242,7 @@ def test_import_weights_with_other_activations_or_output_is_refused(
     boxes["x1x2"].click()
     boxes["x2"].click()
     qtbot.waitUntil(
-        lambda: b.worker.submit(lambda t: t.spec.features).result(timeout=10) == ("x1", "x1x2"),
+        lambda: b.worker.run_job(lambda t: t.spec.features).result(timeout=10) == ("x1", "x1x2"),
         timeout=10_000,
     )
     text = import_through_menu(qtbot, b, monkeypatch, path)
@@ -255,7 +257,7 @@ def test_import_weights_trained_on_normalised_inputs_is_refused(
     from dlviz.core.trainer import Trainer
     from dlviz.core.weights import save_weights
 
-    spec = window.worker.submit(lambda t: t.spec).result(timeout=10)
+    spec = window.worker.run_job(lambda t: t.spec).result(timeout=10)
     cli = Trainer(make("circle", n=60, seed=1), spec, seed=2, engine="reference", normalise=True)
     assert cli.spec.input_shift  # what `dlviz train --normalise` makes
     path = tmp_path / "cli.safetensors"
@@ -286,11 +288,11 @@ def test_export_csv_from_the_menu_reads_back_exactly(qtbot, make_window, tmp_pat
 
 def test_file_jobs_that_fail_show_a_message_not_an_exception(qtbot, window, tmp_path):
     bad = str(tmp_path / "no" / "dir" / "model.onnx")
-    error = run_job(qtbot, window, "export_weights", lambda: window.files.export_weights(bad))
+    error = run_job(qtbot, window, "export_weights", lambda: window.project.export_weights(bad))
     assert "model.onnx" in error and window.message_box().text() == error
     window.message_box().close()
     missing = str(tmp_path / "nothing.npz")
-    assert not window.files.import_weights(missing)  # read before anything is sent
+    assert not window.project.import_weights(missing)  # read before anything is sent
     assert "does not exist" in window.message_box().text()
     window.message_box().close()
 
@@ -329,12 +331,12 @@ def test_drop_csv_opens_it(qtbot, window, tmp_path):
 def test_recent_files_drop_missing(qtbot, window, tmp_path):
     path = str(tmp_path / "r.dlviz")
     save_as(qtbot, window, path)
-    assert window.files.recent()[0] == os.path.abspath(path)
+    assert window.recent.paths()[0] == os.path.abspath(path)
     os.remove(path)
-    assert not window.files.open_recent(os.path.abspath(path))
+    assert not window.recent.open(os.path.abspath(path))
     assert "no longer exists" in window.message_box().text()
     window.message_box().close()
-    assert os.path.abspath(path) not in window.files.recent()
+    assert os.path.abspath(path) not in window.recent.paths()
 
 
 def distinct_colours(image: QImage) -> np.ndarray:
@@ -379,14 +381,14 @@ def test_export_view_png_svg_and_clipboard_show_the_picture(qtbot, make_window, 
             assert shows(pixels, rgb, tol=12, at_least=5), rgb
 
     png = tmp_path / "boundary.png"
-    assert window.files.export_view_image("boundary", str(png))
+    assert window.images.export_view_image("boundary", str(png))
     image = QImage(str(png))
     view = window.views["boundary"]
     assert image.width() >= view.width() and image.height() >= view.height()
     check(distinct_colours(image))
 
     svg = tmp_path / "boundary.svg"
-    assert window.files.export_view_image("boundary", str(svg))
+    assert window.images.export_view_image("boundary", str(svg))
     text = svg.read_text(encoding="utf-8")
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     # drawn elements: the heatmap and every point (pyqtgraph draws each point as a small
@@ -404,7 +406,7 @@ def test_export_view_png_svg_and_clipboard_show_the_picture(qtbot, make_window, 
     painter.end()
     check(distinct_colours(drawn))  # drawn back, the SVG shows the same picture
 
-    window.files.copy_view("boundary")
+    window.images.copy_view("boundary")
     pixmap = QApplication.clipboard().pixmap()
     assert not pixmap.isNull() and pixmap.size() == view.grab().size()
     check(distinct_colours(pixmap.toImage()))
@@ -423,17 +425,17 @@ def test_gif_export_and_cancel(qtbot, window, tmp_path):
         qtbot.waitUntil(lambda i=i: window.session.latest.step == i + 1, timeout=5_000)
     assert len(window.worker.timeline_entries()) >= 12
     path = tmp_path / "run.gif"
-    assert window.files.export_gif(str(path), frames=4)
-    dialog = window.files.gif_job.dialog
+    assert window.images.export_gif(str(path), frames=4)
+    dialog = window.images.gif_job.dialog
     assert dialog.isVisible()
-    qtbot.waitUntil(lambda: window.files.gif_job is None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.images.gif_job is None, timeout=30_000)
     assert gif_frames(path) == 4
 
     stopped = tmp_path / "stopped.gif"
-    assert window.files.export_gif(str(stopped))
-    job = window.files.gif_job
+    assert window.images.export_gif(str(stopped))
+    job = window.images.gif_job
     job.dialog.findChild(QPushButton).click()  # the dialog's Cancel
-    qtbot.waitUntil(lambda: window.files.gif_job is None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.images.gif_job is None, timeout=30_000)
     assert job.cancelled
     assert not stopped.exists()
     assert window.message_box() is None
@@ -453,7 +455,7 @@ def answer_next_question(button):
 
 
 def test_closing_with_unsaved_work_asks_first(qtbot, window, tmp_path):
-    window.files.ask_on_close = True  # as the real app does
+    window.project.ask_on_close = True  # as the real app does
     path = tmp_path / "lesson.dlviz"
     save_as(qtbot, window, path)
     saved = load_project(path)[0].dataset.n
@@ -475,7 +477,7 @@ def test_closing_with_unsaved_work_asks_first(qtbot, window, tmp_path):
 
 
 def test_closing_when_the_save_fails_keeps_the_window_and_the_work(qtbot, window, tmp_path):
-    window.files.ask_on_close = True
+    window.project.ask_on_close = True
     folder = tmp_path / "gone"
     folder.mkdir()
     save_as(qtbot, window, folder / "lesson.dlviz")
@@ -483,13 +485,13 @@ def test_closing_when_the_save_fails_keeps_the_window_and_the_work(qtbot, window
     qtbot.waitUntil(window.isWindowModified, timeout=2_000)
     shutil.rmtree(folder)  # the file's folder is gone (a USB stick pulled out)
     answer_next_question(QMessageBox.StandardButton.Save)
-    with qtbot.waitSignal(window.files.job_finished, timeout=JOB_MS) as blocker:
+    with qtbot.waitSignal(window.project.job_finished, timeout=JOB_MS) as blocker:
         assert not window.close()
     assert "lesson.dlviz" in blocker.args[1]
     assert window.isVisible() and window.isWindowModified()
     assert window.message_box() is not None
     window.message_box().close()
-    window.files.ask_on_close = False  # the fixture closes it without asking
+    window.project.ask_on_close = False  # the fixture closes it without asking
 
 
 def test_file_new_starts_an_unsaved_session_with_default_data(qtbot, make_window, tmp_path):
@@ -510,7 +512,7 @@ def test_file_new_starts_an_unsaved_session_with_default_data(qtbot, make_window
         timeout=10_000,
     )  # fresh weights
     assert path.exists()  # the old file is untouched: Save now asks for a new name
-    assert window.files.path is None
+    assert window.project.path is None
 
 
 def test_drop_project_opens_it(qtbot, make_window, tmp_path):
@@ -519,7 +521,7 @@ def test_drop_project_opens_it(qtbot, make_window, tmp_path):
     save_as(qtbot, a, path)
     b = make_window("circle")
     drop_file(b, path)
-    assert b.files.path == os.path.abspath(path)
+    assert b.project.path == os.path.abspath(path)
     assert b.windowTitle() == "dropped.dlviz[*] — dlviz"
     np.testing.assert_array_equal(b.session.dataset.points, a.session.dataset.points)
     qtbot.waitUntil(lambda: np.array_equal(b.session.latest.params, params(a)), timeout=10_000)
@@ -535,7 +537,7 @@ def test_open_recent_from_the_menu(qtbot, make_window, tmp_path):
     qtbot.waitUntil(a.isWindowModified, timeout=2_000)
     save_as(qtbot, a, second)
     b = make_window("circle")
-    menu = b.recent_menu
+    menu = b.menus["recent"]
     menu.popup(b.mapToGlobal(QPoint(50, 50)))  # aboutToShow fills it
     qtbot.waitUntil(menu.isVisible, timeout=2_000)
     names = [act.text() for act in menu.actions()]
@@ -544,11 +546,11 @@ def test_open_recent_from_the_menu(qtbot, make_window, tmp_path):
     assert entry.toolTip() == os.path.abspath(first)
     menu.setActiveAction(entry)
     qtbot.keyClick(menu, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: b.files.path == os.path.abspath(first), timeout=5_000)
+    qtbot.waitUntil(lambda: b.project.path == os.path.abspath(first), timeout=5_000)
     assert not menu.isVisible()
     assert b.session.dataset.n == load_project(first)[0].dataset.n
     assert b.windowTitle() == "first.dlviz[*] — dlviz"
-    assert b.files.recent()[0] == os.path.abspath(first)
+    assert b.recent.paths()[0] == os.path.abspath(first)
 
 
 def test_erasing_points_while_an_opened_project_trains(qtbot, make_window, tmp_path):
@@ -558,9 +560,9 @@ def test_erasing_points_while_an_opened_project_trains(qtbot, make_window, tmp_p
     b = make_window("moons")
     failures = []
     b.worker.failed.connect(lambda message, details: failures.append(message))
-    assert b.files.open(str(path))
+    assert b.project.open(str(path))
     # the canvas edits its own points, never the trainer's
-    trainer_data = b.worker.submit(lambda t: t.dataset).result(timeout=10)
+    trainer_data = b.worker.run_job(lambda t: t.dataset).result(timeout=10)
     assert trainer_data is not b.session.dataset
     before = b.session.dataset.n
     b.play()
@@ -571,7 +573,7 @@ def test_erasing_points_while_an_opened_project_trains(qtbot, make_window, tmp_p
     step = b.session.latest.step
     qtbot.waitUntil(lambda: b.session.latest.step > step + 5, timeout=10_000)
     b.actions["play"].setChecked(False)
-    n = b.worker.submit(lambda t: t.dataset.n).result(timeout=10)
+    n = b.worker.run_job(lambda t: t.dataset.n).result(timeout=10)
     assert n == b.session.dataset.n
     assert failures == []
     assert b.message_box() is None
@@ -579,7 +581,7 @@ def test_erasing_points_while_an_opened_project_trains(qtbot, make_window, tmp_p
 
 def test_the_event_loop_runs_while_a_save_waits_on_a_busy_worker(qtbot, window, tmp_path):
     gate = threading.Event()
-    window.worker.submit(lambda t: gate.wait(20))  # the worker is busy (a long slice)
+    window.worker.run_job(lambda t: gate.wait(20))  # the worker is busy (a long slice)
     ticks = []
     timer = QTimer()
     timer.setInterval(10)
@@ -587,9 +589,9 @@ def test_the_event_loop_runs_while_a_save_waits_on_a_busy_worker(qtbot, window, 
     timer.start()
     path = tmp_path / "busy.dlviz"
     ended = []
-    window.files.job_finished.connect(lambda what, error: ended.append((what, error)))
+    window.project.job_finished.connect(lambda what, error: ended.append((what, error)))
     try:
-        assert window.files.save_as(str(path))
+        assert window.project.save_as(str(path))
         # it hands the save over and returns: the busy worker has not written the file
         assert not path.exists() and ended == []
         # the GUI keeps running (a blocked event loop would never get there)...
@@ -618,25 +620,25 @@ def test_saving_during_the_jit_warm_up_keeps_the_window_responsive(qtbot, tmp_pa
     qtbot.addWidget(window)
     window.show()
     try:
-        window.files.enable_autosave(str(tmp_path / "data"))
-        window.files.set_modified(True)
-        assert not window.files.autosave()  # skipped silently while the engine warms up
+        window.autosave.enable(str(tmp_path / "data"))
+        window.project.set_modified(True)
+        assert not window.autosave.autosave()  # skipped silently while the engine warms up
         assert window.message_box() is None
         path = tmp_path / "early.dlviz"
-        assert window.files.save_as(str(path))
+        assert window.project.save_as(str(path))
         # it returns at once with the save queued: the engine is still compiling
-        assert not path.exists() and window.files.busy()
+        assert not path.exists() and window.project.busy()
         assert "compiling" in window.statusBar().currentMessage()
         qtbot.wait(200)
-        assert not path.exists() and window.files.busy()
+        assert not path.exists() and window.project.busy()
     finally:
         gate.set()
-    qtbot.waitUntil(lambda: path.exists() and not window.files.busy(), timeout=START_MS)
+    qtbot.waitUntil(lambda: path.exists() and not window.project.busy(), timeout=START_MS)
     assert not window.isWindowModified()
     assert window.windowTitle() == "early.dlviz[*] — dlviz"
-    assert window.files.autosave()  # the engine is ready now
-    qtbot.waitUntil(lambda: not window.files.busy(), timeout=JOB_MS)
-    assert os.path.exists(window.files.autosave_path())
+    assert window.autosave.autosave()  # the engine is ready now
+    qtbot.waitUntil(lambda: not window.autosave.busy(), timeout=JOB_MS)
+    assert os.path.exists(window.autosave.path())
     window.close()
     assert not os.path.exists(str(tmp_path / "data" / "autosave-1.dlviz"))
 
@@ -655,15 +657,76 @@ def test_settings_no_field_shows_survive_opening_a_project_and_editing(qtbot, wi
     config = TrainConfig(OptimizerConfig("momentum", lr=0.05, momentum=0.5), patience=4)
     path = tmp_path / "cli.dlviz"
     save_project(path, Trainer(data, spec, config, seed=2))
-    assert window.files.open(str(path))
+    assert window.project.open(str(path))
     qtbot.waitUntil(lambda: window.session.latest.spec == spec, timeout=10_000)
     field = window.training_panel.lr.field
     field.selectAll()
     qtbot.keyClicks(field, "0.02")
     qtbot.keyClick(field, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: window.worker.submit(lambda t: t.config).result(timeout=10).optimizer.lr == 0.02,
+        lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).optimizer.lr == 0.02,
         timeout=10_000,
     )
-    trained = window.worker.submit(lambda t: t.config).result(timeout=10)
+    trained = window.worker.run_job(lambda t: t.config).result(timeout=10)
     assert trained.optimizer.momentum == 0.5 and trained.patience == 4
+
+
+def _cli_project(path, data, hidden, engine="numba"):
+    """A project as ``dlviz train --project`` writes it: no app settings (ui) inside."""
+    from dlviz.core.network import build_spec
+    from dlviz.core.project import save_project
+    from dlviz.core.trainer import Trainer
+
+    spec = build_spec(kind=data.kind, n_classes=data.n_classes, features=("x1", "x2"),
+                      hidden=hidden)  # fmt: skip
+    save_project(path, Trainer(data, spec, seed=2, engine=engine))
+    return spec
+
+
+def test_opening_a_project_takes_its_network_without_rebuilding_the_old_one(
+    qtbot, window, tmp_path
+):
+    """The worker is told nothing about the project's points before its trainer arrives: no
+    "network rebuilt with new weights" about weights nobody will see."""
+    path = tmp_path / "other-shape.dlviz"
+    _cli_project(path, make_dataset("moons", n=90, seed=4), (LayerSpec(3, "relu"),), "reference")
+    notices = []
+    window.worker.notice.connect(notices.append)
+    assert window.project.open(str(path))
+    qtbot.waitUntil(lambda: window.session.latest.engine == "reference", timeout=10_000)
+    assert notices == []
+    assert "opened" in window.statusBar().currentMessage()
+
+
+def test_the_data_panel_shows_the_opened_points_not_the_last_preset(qtbot, window, tmp_path):
+    panel = window.data_panel
+    assert panel.preset.currentData() == "circle" and panel.classes.value() == 2
+    csv = tmp_path / "flowers.csv"
+    write_csv(make_dataset("blobs", classes=4, n=120, seed=1), str(csv))
+    assert window.project.open(str(csv))
+    assert panel.preset.currentIndex() == -1  # no preset made these points
+    assert panel.preset.placeholderText().startswith("flowers")
+    assert panel.classes.value() == 4 and not panel.classes.isEnabled()
+    assert "4 classes" in panel.summary.text()
+    window.session.undo()  # the preset's points again, and the panel says so
+    assert panel.preset.currentData() == "circle" and panel.classes.value() == 2
+    window.session.redo()
+    assert panel.preset.currentIndex() == -1 and panel.classes.value() == 4
+
+    path = tmp_path / "spiral3.dlviz"
+    _cli_project(path, make_dataset("spiral", classes=3, n=90, seed=4), (LayerSpec(4, "tanh"),))
+    assert window.project.open(str(path))
+    assert panel.preset.currentIndex() == -1 and panel.classes.value() == 3
+    panel.select_preset("xor")  # choosing a preset makes points from it again
+    assert panel.preset.currentData() == "xor" and window.session.dataset.name == "xor"
+
+
+def test_a_regression_project_labels_the_lower_loss_plot_r2(qtbot, window, tmp_path):
+    loss = window.views["loss"]
+    assert loss.metric_plot.getAxis("left").labelText == "accuracy"
+    path = tmp_path / "plane.dlviz"
+    _cli_project(path, make_dataset("plane", n=90, seed=4), (LayerSpec(4, "tanh"),))
+    assert window.project.open(str(path))
+    assert loss.metric_plot.getAxis("left").labelText == "R²"
+    window.data_panel.select_preset("circle")
+    assert loss.metric_plot.getAxis("left").labelText == "accuracy"

@@ -1,5 +1,5 @@
-"""Regression tests for the PySide6 6.12.0 crash: every emit dropped a reference
-to ``True`` and Python 3.11 aborted after ~500 emits."""
+"""Regression tests for the PySide6 6.12.0 crash (docs/ARCHITECTURE.md, Qt traps): every emit
+dropped a reference to ``True`` and Python 3.11 aborted after ~500 emits."""
 
 from __future__ import annotations
 
@@ -60,4 +60,4 @@ def test_real_training_emits_many_snapshots(window, qtbot):
     window.play()
     qtbot.waitUntil(lambda: window.session.snapshot_count >= start + 200, timeout=30_000)
     window.actions["play"].trigger()
-    qtbot.waitUntil(lambda: window._state == "paused", timeout=5_000)
+    qtbot.waitUntil(lambda: window.state == "paused", timeout=5_000)

@@ -15,7 +15,7 @@ def click(qtbot, widget):
 
 
 def wait_state(qtbot, window, state):
-    qtbot.waitUntil(lambda: window._state == state, timeout=10_000)
+    qtbot.waitUntil(lambda: window.state == state, timeout=10_000)
 
 
 def step_to(qtbot, window, step):
@@ -60,7 +60,7 @@ def test_scrubbing_back_shows_the_older_step_everywhere_until_play(make_window, 
     qtbot.waitUntil(lambda: boundary._last_snap is past.snapshot, timeout=5_000)
     qtbot.waitUntil(lambda: hidden._space is past.snapshot.hidden, timeout=5_000)
     assert past.snapshot.hidden is not None
-    assert window.step_label.text() == f"step {past.step:,}"
+    assert window.status_bar.step_label.text() == f"step {past.step:,}"
     assert bar.info.text().startswith(f"step {past.step:,} of {live.step:,} · ")
     assert bar.resume.isEnabled()
 

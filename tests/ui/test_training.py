@@ -14,7 +14,7 @@ from dlviz.ui.worker import SLICE_SECONDS, SNAPSHOT_SHARE, SPEEDS
 
 
 def wait_state(qtbot, window, state):
-    qtbot.waitUntil(lambda: window._state == state, timeout=10_000)
+    qtbot.waitUntil(lambda: window.state == state, timeout=10_000)
 
 
 def click(qtbot, window, name):
@@ -31,7 +31,7 @@ def test_play_wait_pause_advances_and_changes_the_boundary(window, qtbot):
     assert window.actions["play"].isChecked()
     qtbot.waitUntil(lambda: window.session.latest.step > 500, timeout=20_000)
     qtbot.waitUntil(lambda: view.image_updates > updates + 3, timeout=10_000)
-    rate = window.rate_label.text()
+    rate = window.status_bar.rate_label.text()
     assert rate.endswith(" samples/s") and int(rate.split()[0].replace(",", "")) > 0
     QTest.keyClick(window, Qt.Key.Key_Space)  # Space pauses
     wait_state(qtbot, window, "paused")
@@ -39,12 +39,12 @@ def test_play_wait_pause_advances_and_changes_the_boundary(window, qtbot):
     step = window.session.latest.step
     qtbot.wait(200)
     assert window.session.latest.step == step  # paused means paused
-    assert window.rate_label.text() == ""  # no "0 samples/s" beside "Paused"
+    assert window.status_bar.rate_label.text() == ""  # no "0 samples/s" beside "Paused"
     after = view.boundary_pixels()
     assert after.shape == before.shape
     assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0
     assert window.views["loss"].redraws > 1
-    assert "step" in window.step_label.text()
+    assert "step" in window.status_bar.step_label.text()
 
 
 def test_step_batch_and_step_epoch(window, qtbot):
@@ -57,7 +57,7 @@ def test_step_batch_and_step_epoch(window, qtbot):
     qtbot.waitUntil(lambda: window.session.latest.epoch == start.epoch + 1, timeout=5_000)
     click(qtbot, window, "epoch")
     qtbot.waitUntil(lambda: window.session.latest.epoch == start.epoch + 2, timeout=5_000)
-    assert window._state == "paused"
+    assert window.state == "paused"
 
 
 def test_reset_returns_to_the_same_weights_and_reinit_draws_new_ones(window, qtbot):
@@ -85,7 +85,7 @@ def test_change_learning_rate_while_running(window, qtbot):
     assert window.training_panel.lr.value() == 0.002
     step = window.session.latest.step
     qtbot.waitUntil(lambda: window.session.latest.step > step + 200, timeout=10_000)
-    assert window._state == "playing"  # no restart: still training
+    assert window.state == "playing"  # no restart: still training
     window.actions["play"].trigger()
     wait_state(qtbot, window, "paused")
     assert window.worker.trainer.config.optimizer.lr == 0.002
@@ -116,8 +116,10 @@ def test_settings_without_a_field_survive_an_edit(window, qtbot):
 
     panel = window.training_panel
     config = panel.config()
-    panel.keep_settings(
-        replace(config, patience=7, optimizer=replace(config.optimizer, momentum=0.5))
+    panel.show_config(
+        replace(config, patience=7, optimizer=replace(config.optimizer, momentum=0.5)),
+        seed=panel.seed_value(),
+        dropout=panel.dropout_rate(),
     )
     field = panel.lr.field
     field.selectAll()
@@ -167,7 +169,7 @@ def test_divergence_pauses_offers_a_lower_rate_and_continues(make_window, qtbot)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert panel.lr.value() == 0.05
     qtbot.waitUntil(lambda: window.session.latest.step > step + 100, timeout=10_000)
-    assert window._state == "playing" and window.message_box() is None
+    assert window.state == "playing" and window.message_box() is None
     window.actions["play"].trigger()
     wait_state(qtbot, window, "paused")
 
@@ -266,4 +268,4 @@ def test_a_new_user_trains_spiral_with_an_extra_layer_in_under_a_minute(window, 
     click(qtbot, window, "play")  # pause
     wait_state(qtbot, window, "paused")
     assert seconds < 60
-    assert "accuracy" in window.metric_label.text()
+    assert "accuracy" in window.status_bar.metric_label.text()

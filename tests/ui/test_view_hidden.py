@@ -57,7 +57,7 @@ def test_choosing_neurons_and_layer_asks_the_worker_and_redraws(make_window, qtb
     for _ in range(3):
         qtbot.keyClick(view.neuron_y, Qt.Key.Key_Up)
     assert view.neuron_y.value() == 5
-    qtbot.waitUntil(lambda: window._extras == {"hidden": (2, 0, 4)}, timeout=5_000)
+    qtbot.waitUntil(lambda: window.requested_extras == {"hidden": (2, 0, 4)}, timeout=5_000)
     qtbot.waitUntil(
         lambda: (
             window.session.latest.hidden is not None

@@ -7,11 +7,13 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
 
 from dlviz.core.analysis import feature_grid
 from dlviz.core.colors import NEGATIVE_HEX, POSITIVE_HEX, signed_colors
 from dlviz.core.network import LayerSpec
 from dlviz.ui.views.network import GRAD_BINS, MAX_EDGES, MAX_NODES, WIDTH_BINS, weight_width
+from dlviz.ui.views.network_inspector import EdgeRef, NodeRef
 
 TWO_LAYERS = (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
 
@@ -54,6 +56,40 @@ def type_value(qtbot, spin, text):
     qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Enter)
 
 
+def drawn_edges(view) -> list[tuple[int, int, int, str, float]]:
+    """Every edge on screen as (layer, source, target, pen colour #rrggbbaa, pen width).
+
+    Read back from the edge curves' data and pens; each end is matched to the
+    nearest node (an edge runs from a node's right side to the next one's left).
+    """
+    sizes = view._snap.spec.sizes
+    centres = []  # (column, index, x, y) in the graph's own coordinates
+    for col, n in enumerate(sizes):
+        for i in range(min(n, MAX_NODES)):
+            p = view.viewbox.mapSceneToView(view.node_scene_pos(col, i))
+            centres.append((col, i, p.x(), p.y()))
+    where = np.array([(x, y) for *_, x, y in centres])
+
+    def node(x: float, y: float) -> tuple[int, int]:
+        k = int(np.argmin(np.hypot(where[:, 0] - x, where[:, 1] - y)))
+        assert np.hypot(*(where[k] - (x, y))) < 1e-6, "an edge end is not at a node"
+        return centres[k][0], centres[k][1]
+
+    found = []
+    for curve in view.edge_curves.values():
+        xs, ys = curve.getData()
+        if xs is None or len(xs) == 0:
+            continue
+        pen = curve.opts["pen"]
+        color = pen.color().name(QColor.NameFormat.HexArgb)
+        for k in range(0, len(xs), 2):
+            col, src = node(float(xs[k]) - 0.5, float(ys[k]))
+            col2, dst = node(float(xs[k + 1]) + 0.5, float(ys[k + 1]))
+            assert col2 == col + 1
+            found.append((col, src, dst, color, pen.widthF()))
+    return found
+
+
 def rgb(color: str) -> str:
     return "#" + color[-6:].upper()
 
@@ -65,7 +101,7 @@ def test_edges_and_node_pictures_are_the_snapshots_numbers(make_window, qtbot):
     snap = train_epoch(window, qtbot, view, sizes)
 
     # every edge of the small net is drawn once, coloured by sign, wider for a larger |w|
-    drawn = view.drawn_edges()
+    drawn = drawn_edges(view)
     assert len(drawn) == 2 * 8 + 8 * 8 + 8
     assert len({(k, s, t) for k, s, t, _, _ in drawn}) == len(drawn)
     w_max = max(float(np.abs(snap.weight(k)).max()) for k in range(3))
@@ -107,7 +143,7 @@ def test_gradients_toggle_draws_gradient_magnitudes_and_animates_only_when_shown
     qtbot.mouseClick(view.gradients, Qt.MouseButton.LeftButton)
     assert view.gradients.isChecked() and view.flow_timer.isActive()
     snap = view._snap
-    drawn = view.drawn_edges()
+    drawn = drawn_edges(view)
     assert len(drawn) == 88
     g_max = max(float(np.abs(snap.weight_grad(k)).max()) for k in range(3))
     alphas = {}
@@ -124,7 +160,7 @@ def test_gradients_toggle_draws_gradient_magnitudes_and_animates_only_when_shown
     window.docks["loss"].raise_()
     qtbot.waitUntil(lambda: not view.is_active(), timeout=5_000)
     qtbot.waitUntil(lambda: not view.flow_timer.isActive(), timeout=2_000)
-    qtbot.waitUntil(lambda: "neuron_grid" not in window._extras, timeout=2_000)
+    qtbot.waitUntil(lambda: "neuron_grid" not in window.requested_extras, timeout=2_000)
     window.docks["network"].raise_()
     qtbot.waitUntil(view.flow_timer.isActive, timeout=5_000)
     # a closed view stops it too
@@ -136,7 +172,7 @@ def test_gradients_toggle_draws_gradient_magnitudes_and_animates_only_when_shown
     qtbot.waitUntil(view.flow_timer.isActive, timeout=5_000)
     qtbot.mouseClick(view.gradients, Qt.MouseButton.LeftButton)
     assert not view.flow_timer.isActive()
-    assert all(rgb(c) in (POSITIVE_HEX, NEGATIVE_HEX) for *_, c, _ in view.drawn_edges())
+    assert all(rgb(c) in (POSITIVE_HEX, NEGATIVE_HEX) for *_, c, _ in drawn_edges(view))
 
 
 def test_deep_sigmoid_net_shows_faint_gradients_in_early_layers(make_window, qtbot):
@@ -147,7 +183,7 @@ def test_deep_sigmoid_net_shows_faint_gradients_in_early_layers(make_window, qtb
     train_epoch(window, qtbot, view, sizes)
     qtbot.mouseClick(view.gradients, Qt.MouseButton.LeftButton)
     by_layer: dict[int, list[float]] = {}
-    for layer, *_, width in view.drawn_edges():
+    for layer, *_, width in drawn_edges(view):
         by_layer.setdefault(layer, []).append(width)
     print({k: round(max(v), 2) for k, v in sorted(by_layer.items())})
     # the gradient reaching the first layers is far smaller than the output layer's
@@ -169,11 +205,11 @@ def test_clicking_a_neuron_shows_its_bias_weights_and_value_at_a_point(make_wind
 
     assert not view.inspector.isVisible()  # nothing picked yet: the graph has all the room
     click(qtbot, view, view.node_scene_pos(1, 2))
-    assert view.selected() == ("node", 1, 2)
+    assert view.selected() == NodeRef(1, 2)
     assert view.inspector.isVisible() and view.inspector.currentIndex() == 1
-    assert "tanh" in view.neuron_text.text()
-    assert f"{abs(bias):.4g}" in view.neuron_text.text()
-    table = view.weights_table
+    assert "tanh" in view.inspector.neuron_text.text()
+    assert f"{abs(bias):.4g}" in view.inspector.neuron_text.text()
+    table = view.inspector.weights_table
     assert table.rowCount() == 2
     for r in range(2):
         shown = float(table.item(r, 1).text().replace("−", "-"))
@@ -181,28 +217,30 @@ def test_clicking_a_neuron_shows_its_bias_weights_and_value_at_a_point(make_wind
     assert table.item(0, 0).text() == "input x₁"
 
     # a typed point: the value is the network's own forward pass on that point
-    type_value(qtbot, view.point_x, "0.5")
-    type_value(qtbot, view.point_y, "-1.25")
+    type_value(qtbot, view.inspector.point_x, "0.5")
+    type_value(qtbot, view.inspector.point_y, "-1.25")
     point = np.array([[0.5, -1.25]], np.float32)
     trainer = window.worker.trainer  # paused: reading it is safe
-    _, value = view.point_values()
+    _, value = view.inspector.point_values()
     np.testing.assert_allclose(value, trainer.activations(point)[0, 2], atol=1e-5)
-    assert f"{abs(value):.4g}" in view.point_value.text()
+    assert f"{abs(value):.4g}" in view.inspector.point_value.text()
     # hovering the data canvas sets the point: the value of the point under the mouse
     canvas = window.views["boundary"]
     target = canvas.viewbox.mapViewToScene(QPointF(1.5, -2.0))
     qtbot.mouseMove(canvas.plot.viewport(), canvas.plot.mapFromScene(target))
     pixel = max(abs(v) for v in canvas.viewbox.viewPixelSize())
-    qtbot.waitUntil(lambda: abs(view.point_x.value() - 1.5) < 2 * pixel, timeout=2_000)
-    assert abs(view.point_y.value() + 2.0) < 2 * pixel
-    hovered = np.array([[view.point_x.value(), view.point_y.value()]], np.float32)
-    _, value = view.point_values()
+    qtbot.waitUntil(lambda: abs(view.inspector.point_x.value() - 1.5) < 2 * pixel, timeout=2_000)
+    assert abs(view.inspector.point_y.value() + 2.0) < 2 * pixel
+    hovered = np.array(
+        [[view.inspector.point_x.value(), view.inspector.point_y.value()]], np.float32
+    )
+    _, value = view.inspector.point_values()
     np.testing.assert_allclose(value, trainer.activations(hovered)[0, 2], atol=1e-5)
-    assert f"{abs(value):.4g}" in view.point_value.text()
+    assert f"{abs(value):.4g}" in view.inspector.point_value.text()
     # the output neuron too
     click(qtbot, view, view.node_scene_pos(3, 0))
-    assert view.selected() == ("node", 3, 0)
-    _, value = view.point_values()
+    assert view.selected() == NodeRef(3, 0)
+    _, value = view.inspector.point_values()
     np.testing.assert_allclose(value, trainer.predict(hovered)[0, 0], atol=1e-5)
     # an empty spot clears the selection
     empty = view.viewbox.mapViewToScene(QPointF(-1.8, float(view._pos[1][-1][1])))
@@ -219,11 +257,11 @@ def test_editing_an_edge_weight_changes_the_model(make_window, qtbot):
     qtbot.waitUntil(lambda: "layer 2 neuron 4 → output 1" in view.hover.text(), timeout=2_000)
     assert f"weight {float(snap.weight(2)[3, 0]):+.4g}".replace("-", "−") in view.hover.text()
     click(qtbot, view, view.edge_scene_pos(2, 3, 0, t=0.3))
-    assert view.selected() == ("edge", 2, 3, 0)
+    assert view.selected() == EdgeRef(2, 3, 0)
     assert view.inspector.currentIndex() == 2
     w = float(snap.weight(2)[3, 0])
-    assert f"{abs(w):.4g}" in view.edge_text.text()
-    assert view.weight_edit.value() == round(w, 4)
+    assert f"{abs(w):.4g}" in view.inspector.edge_text.text()
+    assert view.inspector.weight_edit.value() == round(w, 4)
     # the history starts with what the timeline kept of the run so far
     past = [
         e.snapshot
@@ -232,27 +270,27 @@ def test_editing_an_edge_weight_changes_the_model(make_window, qtbot):
     ]
     assert past, "the epoch left points on the timeline"
     expected = [(s.step, s.weight(2)[3, 0], s.weight_grad(2)[3, 0]) for s in (*past, snap)]
-    np.testing.assert_array_equal(view.edge_history(), np.array(expected, np.float64))
+    np.testing.assert_array_equal(view.inspector.edge_history(), np.array(expected, np.float64))
     n = len(expected)
     grid_before = np.array(snap.grid)
 
-    type_value(qtbot, view.weight_edit, "4.5")
-    qtbot.mouseClick(view.weight_apply, Qt.MouseButton.LeftButton)
+    type_value(qtbot, view.inspector.weight_edit, "4.5")
+    qtbot.mouseClick(view.inspector.weight_apply, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: float(window.session.latest.weight(2)[3, 0]) == 4.5, timeout=10_000)
     after = window.session.latest
     assert after.step == snap.step  # paused: the edit alone made the new snapshot
     assert after.grid is not None and not np.array_equal(after.grid, grid_before)
     qtbot.waitUntil(lambda: view._snap is after, timeout=5_000)
-    assert "+4.5" in view.edge_text.text()
-    assert view.edge_history()[-1, 1] == 4.5  # same step: the row is replaced
+    assert "+4.5" in view.inspector.edge_text.text()
+    assert view.inspector.edge_history()[-1, 1] == 4.5  # same step: the row is replaced
     # the edge history grows with training
     train_epoch(window, qtbot, view, sizes)
-    assert view.edge_history().shape[0] == n + 1
+    assert view.inspector.edge_history().shape[0] == n + 1
 
     # a neuron's bias through the same signal (source -1)
     click(qtbot, view, view.node_scene_pos(2, 5))
-    type_value(qtbot, view.bias_edit, "-2")
-    qtbot.mouseClick(view.bias_apply, Qt.MouseButton.LeftButton)
+    type_value(qtbot, view.inspector.bias_edit, "-2")
+    qtbot.mouseClick(view.inspector.bias_apply, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: float(window.session.latest.bias(1)[5]) == -2.0, timeout=10_000)
 
     # looking at a past step: an edit would change the present run unseen, so it waits
@@ -262,8 +300,8 @@ def test_editing_an_edge_weight_changes_the_model(make_window, qtbot):
     qtbot.keyClick(bar.slider, Qt.Key.Key_Left)
     assert bar.showing_past() is not None
     present = window.worker.trainer.params.copy()
-    type_value(qtbot, view.bias_edit, "3")
-    qtbot.mouseClick(view.bias_apply, Qt.MouseButton.LeftButton)
+    type_value(qtbot, view.inspector.bias_edit, "3")
+    qtbot.mouseClick(view.inspector.bias_apply, Qt.MouseButton.LeftButton)
     status = window.statusBar()
     qtbot.waitUntil(lambda: "Resume from here" in status.currentMessage(), timeout=2_000)
     qtbot.wait(100)
@@ -277,7 +315,7 @@ def test_a_wide_deep_net_draws_a_bounded_graph_quickly(make_window, qtbot):
     sizes = (2, *([256] * 10), 1)
     qtbot.waitUntil(lambda: drawn_latest(view, window, sizes), timeout=30_000)
     snap = window.session.latest
-    assert len(view.drawn_edges()) == MAX_EDGES
+    assert len(drawn_edges(view)) == MAX_EDGES
     assert all(len(column) <= MAX_NODES for column in view.node_images)
     items = view.plot.getPlotItem().items
     assert len(items) < 400, len(items)
@@ -292,7 +330,7 @@ def test_a_wide_deep_net_draws_a_bounded_graph_quickly(make_window, qtbot):
         costs.append(time.perf_counter() - start)
     print(f"10 x 256 network graph frame: {1000 * min(costs):.1f} ms (best of 5)")
     qtbot.mouseClick(view.gradients, Qt.MouseButton.LeftButton)
-    assert len(view.drawn_edges()) == MAX_EDGES
+    assert len(drawn_edges(view)) == MAX_EDGES
 
 
 def test_an_edges_history_keeps_the_run_while_scrubbing_and_marks_the_step(make_window, qtbot):
@@ -301,9 +339,9 @@ def test_an_edges_history_keeps_the_run_while_scrubbing_and_marks_the_step(make_
     sizes = (2, 8, 8, 1)
     train_epoch(window, qtbot, view, sizes)
     click(qtbot, view, view.edge_scene_pos(1, 2, 3, t=0.3))
-    assert view.selected() == ("edge", 1, 2, 3)
+    assert view.selected() == EdgeRef(1, 2, 3)
     snap = train_epoch(window, qtbot, view, sizes)
-    history = view.edge_history().copy()
+    history = view.inspector.edge_history().copy()
     assert history[-1, 0] == snap.step and len(history) > 2
     bar = window.timeline_bar
     qtbot.waitUntil(bar.slider.isEnabled, timeout=5_000)
@@ -311,11 +349,11 @@ def test_an_edges_history_keeps_the_run_while_scrubbing_and_marks_the_step(make_
     for _ in range(2):
         qtbot.keyClick(bar.slider, Qt.Key.Key_Left)
     past = bar.showing_past()
-    qtbot.waitUntil(lambda: view.marker.step == past.step, timeout=5_000)
-    np.testing.assert_array_equal(view.edge_history(), history)  # nothing forgotten
-    assert all(line.isVisible() for line in view.marker.lines)
+    qtbot.waitUntil(lambda: view.inspector.marker.step == past.step, timeout=5_000)
+    np.testing.assert_array_equal(view.inspector.edge_history(), history)  # nothing forgotten
+    assert all(line.isVisible() for line in view.inspector.marker.lines)
     # resuming from there forgets the later rows, as the run does
     qtbot.mouseClick(bar.resume, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bar.showing_past() is None, timeout=5_000)
-    qtbot.waitUntil(lambda: view.edge_history()[-1, 0] == past.step, timeout=5_000)
-    assert view.marker.step is None
+    qtbot.waitUntil(lambda: view.inspector.edge_history()[-1, 0] == past.step, timeout=5_000)
+    assert view.inspector.marker.step is None

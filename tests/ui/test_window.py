@@ -127,7 +127,7 @@ def test_curve_data_gets_curve_inputs_whatever_was_ticked(window, qtbot):
     window.actions["step"].trigger()
     qtbot.wait(300)
     assert not failures
-    assert window._message_box is None  # no error to explain
+    assert window.message_box() is None  # no error to explain
 
 
 def test_every_panel_and_view_can_be_reopened_from_the_view_menu(window, qtbot):
@@ -156,13 +156,15 @@ def test_typing_a_layer_width_rebuilds_once(window, qtbot):
 def test_the_status_bar_names_the_engine_that_trains(window, qtbot):
     from dlviz.core.trainer import Trainer
 
-    assert window.engine_label.text() == "engine: Numba CPU"
+    assert window.status_bar.engine_label.text() == "engine: Numba CPU"
     old = window.worker.trainer
     window.worker.replace_trainer(
         Trainer(old.dataset, old.spec, old.config, seed=1, engine="reference")
     )
     qtbot.waitUntil(lambda: window.session.latest.engine == "reference", timeout=5_000)
-    qtbot.waitUntil(lambda: window.engine_label.text() == "engine: NumPy reference", timeout=5_000)
+    qtbot.waitUntil(
+        lambda: window.status_bar.engine_label.text() == "engine: NumPy reference", timeout=5_000
+    )
     window.network_panel.add_layer()  # a rebuild keeps the engine
     qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 3, timeout=10_000)
     assert window.session.latest.engine == "reference"
@@ -185,7 +187,9 @@ def test_the_engine_menu_switches_engines_and_keeps_the_weights(window, qtbot):
     qtbot.waitUntil(lambda: window.session.latest.engine == "reference", timeout=5_000)
     assert np.array_equal(window.session.latest.params, before)
     # the status bar and the menu follow at the next draw
-    qtbot.waitUntil(lambda: window.engine_label.text() == "engine: NumPy reference", timeout=5_000)
+    qtbot.waitUntil(
+        lambda: window.status_bar.engine_label.text() == "engine: NumPy reference", timeout=5_000
+    )
     window.actions["engine_auto"].trigger()  # no GPU here, or not worth one: the CPU engine
     qtbot.waitUntil(lambda: window.session.latest.engine_choice == "auto", timeout=5_000)
     if cuda_problem() is None:
@@ -199,7 +203,7 @@ def test_the_engine_menu_switches_engines_and_keeps_the_weights(window, qtbot):
     assert window.session.latest.engine == "cpu"  # and training goes on on the CPU
     qtbot.waitUntil(
         lambda: (
-            window.engine_label.text() == "engine: Numba CPU"
+            window.status_bar.engine_label.text() == "engine: Numba CPU"
             and window.actions["engine_cuda"].isChecked()
         ),
         timeout=5_000,
@@ -255,10 +259,10 @@ def test_views_are_registered_and_hidden_views_do_no_work(window, qtbot):
     window.actions["step"].trigger()
     qtbot.waitUntil(lambda: window.session.latest.step == 2, timeout=5_000)
     window.draw_frame()
-    assert matrices._drawn == drawn and "neuron_grid" not in window._extras
+    assert matrices._drawn == drawn and "neuron_grid" not in window.requested_extras
     window.docks["network"].raise_()  # brought to the front: it draws and asks for its grids
     qtbot.waitUntil(lambda: window.views["network"].is_active(), timeout=2_000)
-    qtbot.waitUntil(lambda: "neuron_grid" in window._extras, timeout=2_000)
+    qtbot.waitUntil(lambda: "neuron_grid" in window.requested_extras, timeout=2_000)
 
 
 def test_help_dialogs(window, qtbot):
@@ -352,15 +356,17 @@ def test_engine_warm_up_shows_its_progress(qtbot):
                         warm_up=slow_warm_up)  # fmt: skip
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: "training kernel" in window.state_label.text(), timeout=10_000)
-    seen.append(window.state_label.text())
-    assert not window.progress.isHidden()
-    assert (window.progress.minimum(), window.progress.maximum()) == (0, 2)
-    assert window.progress.value() == 0
+    qtbot.waitUntil(
+        lambda: "training kernel" in window.status_bar.state_label.text(), timeout=10_000
+    )
+    seen.append(window.status_bar.state_label.text())
+    assert not window.status_bar.progress.isHidden()
+    assert (window.status_bar.progress.minimum(), window.status_bar.progress.maximum()) == (0, 2)
+    assert window.status_bar.progress.value() == 0
     release.set()
     qtbot.waitUntil(lambda: window.session.latest is not None, timeout=60_000)
-    qtbot.waitUntil(lambda: window.progress.isHidden(), timeout=10_000)
-    assert "Compiling" not in window.state_label.text()
+    qtbot.waitUntil(lambda: window.status_bar.progress.isHidden(), timeout=10_000)
+    assert "Compiling" not in window.status_bar.state_label.text()
     assert window.statusBar().currentMessage().startswith("Training engine ready in")
     assert seen == ["Compiling the training engine: training kernel (1 of 2)…"]
     window.close()
@@ -468,7 +474,7 @@ def _run_app(argv, check, timeout_ms=60_000):
             window = found.setdefault("window", windows[0])
             if check(window) or clock.elapsed() > timeout_ms:
                 found["ok"] = clock.elapsed() <= timeout_ms
-                window.files.ask_on_close = False
+                window.project.ask_on_close = False
                 timer.stop()
                 window.close()
 
@@ -487,7 +493,7 @@ def test_launch_with_a_preset_and_play_trains_at_once(qtbot, tmp_path, monkeypat
     monkeypatch.setenv("DLVIZ_DATA_DIR", str(tmp_path))
     code, found = _run_app(
         ["--preset", "moons", "--hidden", "5", "--play"],
-        lambda w: w.session.latest.step > 200 and w._state == "playing",
+        lambda w: w.session.latest.step > 200 and w.state == "playing",
     )
     assert code == 0 and found.get("ok"), "the window never trained on its own"
     window = found["window"]
@@ -514,7 +520,7 @@ def test_launch_with_a_project_opens_it(qtbot, tmp_path, monkeypatch):
     window = found["window"]
     assert "lesson.dlviz" in window.windowTitle()
     np.testing.assert_array_equal(window.session.latest.params, trainer.params)
-    assert window._state != "playing"  # no --play: it waits for the teacher
+    assert window.state != "playing"  # no --play: it waits for the teacher
     window.deleteLater()
 
 
@@ -527,13 +533,13 @@ def test_menus_and_toolbar(window):
 
 
 def test_status_bar_numbers_never_read_minus_zero():
-    from dlviz.ui.main_window import _format_metric
+    from dlviz.ui.status_bar import format_metric
 
-    assert _format_metric(-0.0) == "0.0000"
-    assert _format_metric(-1e-9) == "0.0000"
-    assert _format_metric(-0.25) == "-0.2500"  # R² can be negative
-    assert _format_metric(0.9512, percent=True) == "95.1 %"
-    assert _format_metric(None) == "–"
+    assert format_metric(-0.0) == "0.0000"
+    assert format_metric(-1e-9) == "0.0000"
+    assert format_metric(-0.25) == "-0.2500"  # R² can be negative
+    assert format_metric(0.9512, percent=True) == "95.1 %"
+    assert format_metric(None) == "–"
 
 
 def test_presentation_mode_on_a_small_projector_leaves_the_canvas_room(window, qtbot):
@@ -549,3 +555,22 @@ def test_presentation_mode_on_a_small_projector_leaves_the_canvas_room(window, q
     assert QApplication.instance().font().pointSize() > 11
     assert canvas.width() >= 0.33 * window.width(), (canvas.width(), window.width())
     window.actions["presentation"].setChecked(False)
+
+
+def test_a_new_message_replaces_the_last_and_stays_findable(window, qtbot):
+    """One box at a time: the second closes the first, and the first one's deletion
+    (which Qt runs later) does not make the window forget the box now shown."""
+    from PySide6.QtCore import QEvent
+
+    window.notifier.error("first")
+    first = window.message_box()
+    window.notifier.error("second")
+    second = window.message_box()
+    assert second is not first and second.text() == "second"
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the first is deleted now
+    QApplication.processEvents()
+    assert window.message_box() is second and second.isVisible()
+    second.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+    assert window.message_box() is None

@@ -7,3 +7,11 @@ follows it.
 """
 
 from dlviz.core import jit as _jit  # noqa: F401  (chooses Numba's cache folder first)
+
+#: What to install for the CUDA engine.  Here, in the package both
+#: :mod:`dlviz.core.engines` and :mod:`dlviz.core.kernels.cuda` import, so that
+#: neither imports the other's module for it (no import cycle).
+INSTALL_HINT = (
+    'pip install "dlviz[cuda12]" for a CUDA 12 driver or "dlviz[cuda13]" for CUDA 13 '
+    "(nvidia-smi shows the driver's CUDA version)"
+)

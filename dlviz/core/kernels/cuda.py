@@ -42,7 +42,7 @@ from numba import config as numba_config
 from numba import cuda, float32, float64, uint64
 
 from dlviz.core.activations import ACTIVATIONS, LEAKY_SLOPE, LINEAR_CODE, SOFTMAX_CODE, kernel_code
-from dlviz.core.engines import INSTALL_HINT
+from dlviz.core.kernels import INSTALL_HINT
 from dlviz.core.network import LOSS_CODE, NetworkSpec, ParamLayout
 from dlviz.core.optim import OPTIMIZER_CODE, OptimizerConfig, OptimizerState
 

@@ -149,7 +149,15 @@ class DataPanel(QWidget):
     # ------------------------------------------------------------ session -> widgets
 
     def sync(self) -> None:
+        """Show the session's points: their preset and settings, or a file's name and classes.
+
+        Points opened from a file (a CSV, a project written by ``dlviz train``)
+        came from no preset, or from another than the one last chosen here:
+        the panel shows what they are, never the settings of earlier points.
+        """
         s = self.session.data_settings
+        ds = self.session.dataset
+        from_settings = self.session.from_settings
         for w in (
             self.preset,
             self.classes,
@@ -160,12 +168,13 @@ class DataPanel(QWidget):
             self.discrete,
         ):
             w.blockSignals(True)
-        index = self.preset.findData(s.preset)
-        if index >= 0:
-            self.preset.setCurrentIndex(index)
-        self.classes.setValue(s.classes)
-        self.classes.setEnabled(s.preset in MULTICLASS_PRESETS)
-        self._form.setRowVisible(self.classes, preset_kind(s.preset) == "classify")
+        index = self.preset.findData(s.preset) if from_settings else -1
+        # no preset made these points: the combo shows their name and selects nothing
+        self.preset.setPlaceholderText(f"{ds.name} (from a file)")
+        self.preset.setCurrentIndex(index)
+        self.classes.setValue(s.classes if from_settings else max(ds.n_classes, 2))
+        self.classes.setEnabled(from_settings and s.preset in MULTICLASS_PRESETS)
+        self._form.setRowVisible(self.classes, ds.kind == "classify")
         self.noise.setValue(round(s.noise * 100))
         self.points.setValue(s.n or 0)
         self.test_ratio.setValue(round(s.test_ratio * 100))

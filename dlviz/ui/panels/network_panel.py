@@ -1,8 +1,10 @@
 """The network panel: input features, a stack of hidden layers, the output and loss.
 
-Emits ``changed`` after every edit; the main window turns the panel's state
-into a :class:`~dlviz.core.network.NetworkSpec` with
-:func:`~dlviz.core.network.build_spec` (which also checks it).
+Emits ``changed`` after every edit by the user; :meth:`NetworkPanel.build_spec`
+turns the panel's state into a :class:`~dlviz.core.network.NetworkSpec` (with
+:func:`~dlviz.core.network.build_spec`, which also checks it), and
+:meth:`NetworkPanel.show_spec` is the one way in from outside (an opened
+project): it shows a spec without emitting ``changed``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from dlviz.core.network import (
     MAX_HIDDEN_LAYERS,
     MAX_WIDTH,
     LayerSpec,
+    NetworkSpec,
+    ParamLayout,
+    build_spec,
     default_loss,
 )
 from dlviz.ui import icons
@@ -204,8 +209,44 @@ class NetworkPanel(QWidget):
         for row in self.rows:
             row.dropout = rate
 
-    def set_summary(self, text: str) -> None:
-        self.summary.setText(text)
+    def build_spec(self, kind: str, n_classes: int, dropout: float) -> NetworkSpec:
+        """The network the panel shows, for data of ``kind`` with ``n_classes``.
+
+        Raises :class:`~dlviz.core.errors.DlvizError` naming what to change.
+        """
+        self.set_data_kind(kind, n_classes)
+        self.set_dropout(dropout)
+        return build_spec(
+            kind=kind,  # type: ignore[arg-type]
+            n_classes=n_classes,
+            features=self.features(),
+            hidden=self.hidden(),
+            loss=self.loss_name(),
+            init=self.init_name(),
+        )
+
+    def show_spec(self, spec: NetworkSpec, kind: str, n_classes: int) -> None:
+        """Show ``spec`` (an opened project's network) without emitting ``changed``."""
+        was_building, self._building = self._building, True
+        try:
+            self.set_data_kind(kind, n_classes)
+            for name, box in self.feature_boxes.items():
+                box.setChecked(name in spec.features)
+            self.set_hidden(spec.hidden)
+            index = self.loss.findData(spec.loss)
+            if index >= 0:
+                self.loss.setCurrentIndex(index)
+            index = self.init.findData(spec.init)
+            if index >= 0:
+                self.init.setCurrentIndex(index)
+        finally:
+            self._building = was_building
+        self.show_summary(spec)
+
+    def show_summary(self, spec: NetworkSpec) -> None:
+        """The line under the layers: the shape and the number of parameters."""
+        n = ParamLayout.of(spec.sizes).size
+        self.summary.setText(f"{spec.describe()}  ·  {n:,} parameters")
 
     # ------------------------------------------------------------ data kind
 

@@ -3,7 +3,9 @@
 The transport buttons show the main window's actions (so the menu, the
 toolbar, the keys and these buttons share one enabled/checked state).
 Settings build a :class:`~dlviz.core.trainer.TrainConfig`; ``changed`` fires
-after each edit, ``seed_changed`` when the seed is edited by hand.
+after each edit by the user, ``seed_changed`` when the seed is edited by hand.
+:meth:`TrainingPanel.show_config` is the one way in from outside (an opened
+project): it shows a config without emitting either.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlviz.core.optim import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES
+from dlviz.core.optim import MIN_LEARNING_RATE, OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES
 from dlviz.core.trainer import TrainConfig
 from dlviz.ui.widgets import LogSlider
 from dlviz.ui.worker import SPEEDS, speed_label
@@ -39,6 +41,8 @@ SCHEDULE_LABELS = {
 }
 MAX_BATCH = 4096
 DEFAULT_LR = 0.01
+#: The learning-rate slider's range.
+MIN_LR, MAX_LR = MIN_LEARNING_RATE, 10.0
 
 
 class TrainingPanel(QWidget):
@@ -87,7 +91,7 @@ class TrainingPanel(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.optimizer.setMinimumContentsLength(14)
-        self.lr = LogSlider(1e-5, 10.0, DEFAULT_LR, self)
+        self.lr = LogSlider(MIN_LR, MAX_LR, DEFAULT_LR, self)
         self.lr.setObjectName("learning-rate")
         self.lr.field.setObjectName("learning-rate-field")
         self.lr.setToolTip("Learning rate, 0.00001 to 10 (logarithmic slider)")
@@ -171,6 +175,7 @@ class TrainingPanel(QWidget):
         #: What the panel does not show (momentum, betas, epsilon, weight decay, patience...),
         #: kept from the project or command line that set them.
         self._base = TrainConfig()
+        self._showing = False
 
     def _rate_box(self, name: str, tip: str) -> QDoubleSpinBox:
         box = QDoubleSpinBox(self)
@@ -198,7 +203,8 @@ class TrainingPanel(QWidget):
 
     def _edited(self, *args: object) -> None:
         self._sync_enabled()
-        self.changed.emit()
+        if not self._showing:
+            self.changed.emit()
 
     def _speed_moved(self, index: int) -> None:
         speed = SPEEDS[index]
@@ -226,9 +232,37 @@ class TrainingPanel(QWidget):
             l2=self.l2.value(),
         )
 
-    def keep_settings(self, config: TrainConfig) -> None:
-        """Keep what the panel has no field for from ``config`` (a project being opened)."""
-        self._base = config
+    def show_config(self, config: TrainConfig, *, seed: int, dropout: float) -> None:
+        """Show a config (an opened project) without emitting ``changed`` or ``seed_changed``.
+
+        What the panel has no field for (momentum, betas, patience...) is kept
+        from ``config`` for the configs it builds from now on.
+        """
+        self._showing = True
+        try:
+            opt = config.optimizer
+            _select(self.optimizer, opt.name)
+            self.lr.setValue(opt.lr)
+            _select(self.schedule, opt.schedule)
+            self.decay_steps.setValue(opt.decay_steps)
+            self.decay_rate.setValue(opt.decay_rate)
+            self.batch.setValue(config.batch_size)
+            self.l1.setValue(config.l1)
+            self.l2.setValue(config.l2)
+            self.dropout.setValue(dropout)
+            self.set_seed(seed)
+            self._base = config
+        finally:
+            self._showing = False
+
+    def learning_rate(self) -> float:
+        return self.lr.value()
+
+    def dropout_rate(self) -> float:
+        return self.dropout.value()
+
+    def seed_value(self) -> int:
+        return self.seed.value()
 
     def speed_value(self) -> float | None:
         return SPEEDS[self.speed.value()]
@@ -245,3 +279,9 @@ class TrainingPanel(QWidget):
         self.seed.setValue(seed)
         self.seed.blockSignals(False)
         self._seed_applied = self.seed.value()
+
+
+def _select(combo: QComboBox, data: str) -> None:
+    index = combo.findData(data)
+    if index >= 0:
+        combo.setCurrentIndex(index)

@@ -130,6 +130,7 @@ class LossView(View):
 
         session.options_changed.connect(self._options_changed)
         session.theme_changed.connect(self.apply_theme)
+        session.dataset_changed.connect(self._dataset_changed)
         self._options_changed()
         self.apply_theme()
 
@@ -140,10 +141,9 @@ class LossView(View):
         self.graphics.setBackground(theme.plot_background)
         font = plot_font(scale)
         style = {"color": theme.plot_foreground, "font-size": f"{scale.font_pt}pt"}
-        metric = "accuracy" if self.session.kind == "classify" else "R²"
         labels = {
             self.loss_plot: ("loss (log)" if self.session.options.log_loss else "loss"),
-            self.metric_plot: metric,
+            self.metric_plot: self.metric_name(),
         }
         for plot, ylabel in labels.items():
             for side in ("left", "bottom"):
@@ -171,6 +171,18 @@ class LossView(View):
             self.legend.addItem(self.curves[f"loss-{split}"], split)
         self._version = -1
         self._draw(force=True)
+
+    def metric_name(self) -> str:
+        """What the lower plot shows: accuracy for classes, R² for values."""
+        return "accuracy" if self.session.kind == "classify" else "R²"
+
+    def _dataset_changed(self, reason: str) -> None:
+        if reason == "new":  # another kind of data (a preset, a file, a project)
+            style = {
+                "color": self.session.theme.plot_foreground,
+                "font-size": f"{self.session.scale.font_pt}pt",
+            }
+            self.metric_plot.setLabel("left", self.metric_name(), **style)
 
     def _options_changed(self) -> None:
         opts = self.session.options

@@ -17,46 +17,45 @@ Bounded for big networks: at most :data:`MAX_NODES` nodes a column (with a
 into a few ``PlotCurveItem(connect="pairs")``, never one item per edge.
 
 Hover a node or an edge to read it; click one to inspect it in the side
-panel: a neuron's bias, incoming weights and its value for the point the mouse
-is over on the data canvas (or one you type)
-(the core's reference forward pass on the snapshot's parameters), an edge's
-value and gradient over the snapshots seen, and a field to set the weight
-(:attr:`Session.weight_edit_requested`; the trainer applies it between slices).
+panel (:mod:`dlviz.ui.views.network_inspector`).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDockWidget,
-    QDoubleSpinBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
-    QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from dlviz.core.analysis import Edges, feature_grid, neuron_values, shown_edges
+from dlviz.core.analysis import Edges, feature_grid, shown_edges
 from dlviz.core.colors import NEGATIVE_HEX, OKABE_ITO_HEX, POSITIVE_HEX, signed_colors
 from dlviz.core.features import FEATURE_LABELS
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
-from dlviz.ui.views.base import StepMarker, View
+from dlviz.ui.views.base import View
+from dlviz.ui.views.network_inspector import (
+    GRADIENT_HEX,
+    EdgeRef,
+    NetworkInspector,
+    NodeRef,
+    Ref,
+    edge_facts,
+    neuron_name,
+    signed,
+)
 
 #: Nodes drawn per column at most; wider layers show their first ones and "+N more".
 MAX_NODES = 16
@@ -71,9 +70,7 @@ ROW_GAP = 1.35
 WIDTH_BINS = 5
 GRAD_BINS = 6
 #: Gradient edges: one colour (Okabe–Ito reddish purple), alpha and width grow with |dL/dw|.
-GRADIENT_HEX = "#CC79A7"
 #: Snapshots an edge's history plot keeps.
-HISTORY = 500
 #: Milliseconds between two steps of the backward-flow animation.
 FLOW_MS = 50
 #: How close (pixels) a click or hover must come to an edge to pick it.
@@ -119,10 +116,6 @@ def node_centre(column: int, spec: NetworkSpec) -> float:
     return 0.0
 
 
-def _signed(value: float) -> str:
-    return f"{value:+.4g}".replace("-", "−")
-
-
 class NetworkView(View):
     """The network graph with a neuron/weight inspector at its side."""
 
@@ -143,8 +136,6 @@ class NetworkView(View):
         self._edges: Edges | None = None
         self._edge_xy = np.empty((0, 4))
         self._node_values: dict[tuple[int, int], np.ndarray] = {}
-        self._selected: tuple[Any, ...] | None = None
-        self._history: deque[tuple[int, float, float]] = deque(maxlen=HISTORY)
         self._dash = 0.0
         self._dock: QDockWidget | None = None
         self._labels: list[pg.TextItem] = []
@@ -217,7 +208,7 @@ class NetworkView(View):
         column.addLayout(top)
         column.addWidget(self.plot, 1)
 
-        self.inspector = self._make_inspector()
+        self.inspector = NetworkInspector(session, self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(graph, 1)
@@ -227,103 +218,6 @@ class NetworkView(View):
         session.theme_changed.connect(self.apply_theme)
         session.pointer_moved.connect(self._follow_pointer)
         self.apply_theme()
-
-    # ------------------------------------------------------------ inspector widgets
-
-    def _make_inspector(self) -> QStackedWidget:
-        pages = QStackedWidget(self)
-        pages.setObjectName("network-inspector")
-        pages.setMinimumWidth(300)
-        pages.setMaximumWidth(380)
-
-        hint = QLabel("Click a neuron or an edge to inspect it.", pages)
-        hint.setWordWrap(True)
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        pages.addWidget(hint)
-
-        # neuron page
-        neuron, box, self.neuron_title, self.neuron_text = _inspector_page(pages, "neuron")
-        point = QHBoxLayout()
-        self.point_x = QDoubleSpinBox(neuron)
-        self.point_x.setObjectName("network-point-x")
-        self.point_y = QDoubleSpinBox(neuron)
-        self.point_y.setObjectName("network-point-y")
-        for spin, what in ((self.point_x, "x₁"), (self.point_y, "x₂")):
-            spin.setRange(-1000.0, 1000.0)
-            spin.setDecimals(3)
-            spin.setSingleStep(0.1)
-            spin.setToolTip(
-                f"{what} of the point whose value is shown; hover the data canvas to set it"
-            )
-            spin.valueChanged.connect(self._show_point_value)
-        point.addWidget(QLabel("Point x₁", neuron))
-        point.addWidget(self.point_x)
-        point.addWidget(QLabel("x₂", neuron))
-        point.addWidget(self.point_y)
-        self.point_value = QLabel(neuron)
-        self.point_value.setObjectName("network-point-value")
-        self.point_value.setWordWrap(True)
-        self.weights_table = QTableWidget(0, 3, neuron)
-        self.weights_table.setObjectName("network-weights")
-        self.weights_table.setHorizontalHeaderLabels(["from", "weight", "gradient"])
-        self.weights_table.verticalHeader().setVisible(False)
-        self.weights_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.weights_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        bias_row = QHBoxLayout()
-        self.bias_edit = QDoubleSpinBox(neuron)
-        self.bias_edit.setObjectName("network-bias-edit")
-        self.bias_apply = QPushButton("Set bias", neuron)
-        self.bias_apply.setObjectName("network-bias-apply")
-        self.bias_apply.clicked.connect(self._apply_bias)
-        bias_row.addWidget(QLabel("Bias", neuron))
-        bias_row.addWidget(self.bias_edit, 1)
-        bias_row.addWidget(self.bias_apply)
-        self.bias_widgets = (self.bias_edit, self.bias_apply)
-        box.addWidget(self.neuron_title)
-        box.addWidget(self.neuron_text)
-        box.addLayout(point)
-        box.addWidget(self.point_value)
-        box.addLayout(bias_row)
-        box.addWidget(self.weights_table, 1)
-        pages.addWidget(neuron)
-
-        # edge page
-        edge, box, self.edge_title, self.edge_text = _inspector_page(pages, "edge")
-        with self.owning_new_menus():
-            self.history_plots = pg.GraphicsLayoutWidget()
-            self.weight_plot = self.history_plots.addPlot(row=0, col=0)
-            self.grad_plot = self.history_plots.addPlot(row=1, col=0)
-            self.weight_curve = self.weight_plot.plot()
-            self.grad_curve = self.grad_plot.plot()
-        self.history_plots.setParent(edge)
-        self.history_plots.setObjectName("network-history")
-        self.history_plots.setMinimumHeight(220)
-        for plot in (self.weight_plot, self.grad_plot):
-            self.prepare_axes(plot)
-            plot.hideButtons()
-            plot.setMenuEnabled(False)
-            plot.setMouseEnabled(False, False)
-        self.weight_plot.setXLink(self.grad_plot)
-        self.marker = StepMarker()  # the timeline's step on the edge's history
-        edit_row = QHBoxLayout()
-        self.weight_edit = QDoubleSpinBox(edge)
-        self.weight_edit.setObjectName("network-weight-edit")
-        self.weight_apply = QPushButton("Set weight", edge)
-        self.weight_apply.setObjectName("network-weight-apply")
-        self.weight_apply.clicked.connect(self._apply_weight)
-        for spin in (self.weight_edit, self.bias_edit):
-            spin.setRange(-1e4, 1e4)  # wide enough for any weight a run reaches
-            spin.setDecimals(4)
-            spin.setSingleStep(0.1)
-        edit_row.addWidget(QLabel("Weight", edge))
-        edit_row.addWidget(self.weight_edit, 1)
-        edit_row.addWidget(self.weight_apply)
-        box.addWidget(self.edge_title)
-        box.addWidget(self.edge_text)
-        box.addWidget(self.history_plots, 1)
-        box.addLayout(edit_row)
-        pages.addWidget(edge)
-        return pages
 
     # ------------------------------------------------------------ what to ask for
 
@@ -335,8 +229,6 @@ class NetworkView(View):
     def apply_theme(self) -> None:
         theme, scale = self.session.theme, self.session.scale
         self.plot.setBackground(theme.plot_background)
-        self.history_plots.setBackground(theme.plot_background)
-        self.marker.attach([self.weight_plot, self.grad_plot], theme.plot_foreground)
         line = scale.line_px
         for (sign, b), curve in self.edge_curves.items():
             if sign == "grad":
@@ -355,23 +247,7 @@ class NetworkView(View):
             curve.setPen(pen)
         self.frames.setPen(pg.mkPen(theme.muted, width=1))
         self.selection.setPen(pg.mkPen(theme.text, width=max(2.5, line * 1.5)))
-        fg = pg.mkPen(theme.plot_foreground)
-        font = plot_font(scale)
-        for plot, name in ((self.weight_plot, "weight"), (self.grad_plot, "dL/dw")):
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setPen(fg)
-                axis.setTextPen(fg)
-                axis.setStyle(tickFont=font)
-            plot.setLabel("left", name, color=theme.plot_foreground, size=f"{scale.font_pt}pt")
-            plot.setLabel("bottom", "step", color=theme.plot_foreground, size=f"{scale.font_pt}pt")
-        self.weight_curve.setPen(pg.mkPen(POSITIVE_HEX, width=line))
-        self.grad_curve.setPen(pg.mkPen(GRADIENT_HEX, width=line))
-        big = QFont(self.font())
-        big.setPointSizeF(scale.font_pt * 1.15)
-        big.setBold(True)
-        self.neuron_title.setFont(big)
-        self.edge_title.setFont(big)
+        self.inspector.apply_theme()
         self._set_legend()
         self._structure = None  # labels and node pictures take the new colours
         self.invalidate()
@@ -486,7 +362,9 @@ class NetworkView(View):
             QRectF(-2.6, top - 2.6, width + 5.4, bottom - top + 3.2 + more_room),
             padding=0.0,
         )
-        if self._selected is not None and not self._valid(self._selected):
+        self.inspector.curve = curve
+        selected = self.inspector.selected
+        if selected is not None and not self._valid(selected):
             self._select(None)
 
     def _add_label(self, label: pg.TextItem) -> None:
@@ -494,15 +372,14 @@ class NetworkView(View):
         self.plot.addItem(label)
         self._labels.append(label)
 
-    def _valid(self, selected: tuple[Any, ...]) -> bool:
-        if selected[0] == "node":
-            _, col, i = selected
-            return col < len(self._shown) and i < self._shown[col]
-        _, layer, src, dst = selected
+    def _valid(self, ref: Ref) -> bool:
+        shown = self._shown
+        if isinstance(ref, NodeRef):
+            return ref.column < len(shown) and ref.index < shown[ref.column]
         return (
-            layer + 1 < len(self._shown)
-            and src < self._shown[layer]
-            and (dst < self._shown[layer + 1])
+            ref.layer + 1 < len(shown)
+            and ref.source < shown[ref.layer]
+            and ref.target < shown[ref.layer + 1]
         )
 
     # ------------------------------------------------------------ drawing
@@ -513,9 +390,7 @@ class NetworkView(View):
         self._draw_edges(snap)
         if snap.neuron_grids is not None:
             self._draw_nodes(snap)
-        self.marker.follow(self.session, snap)
-        self._record_history(snap)
-        self._show_selected()
+        self.inspector.update_snapshot(snap)
         self.drawn.emit()
 
     def gradient_mode(self) -> bool:
@@ -651,8 +526,8 @@ class NetworkView(View):
 
     # ------------------------------------------------------------ picking
 
-    def _pick(self, scene_pos: QPointF) -> tuple[Any, ...] | None:
-        """The node or edge under a scene position: ("node", column, i) or ("edge", l, s, t)."""
+    def _pick(self, scene_pos: QPointF) -> Ref | None:
+        """The node or edge under a scene position."""
         if not self._pos or not self.viewbox.sceneBoundingRect().contains(scene_pos):
             return None
         p = self.viewbox.mapSceneToView(scene_pos)
@@ -660,7 +535,7 @@ class NetworkView(View):
         for col, pos in enumerate(self._pos):
             hit = np.flatnonzero((np.abs(pos[:, 0] - px) <= 0.5) & (np.abs(pos[:, 1] - py) <= 0.5))
             if hit.size:
-                return ("node", col, int(hit[0]))
+                return NodeRef(col, int(hit[0]))
         if self._edges is None or not len(self._edge_xy):
             return None
         units_per_px = self.viewbox.viewPixelSize()[0]
@@ -673,7 +548,7 @@ class NetworkView(View):
         if dist[k] > PICK_PX * units_per_px:
             return None
         e = self._edges
-        return ("edge", int(e.layer[k]), int(e.source[k]), int(e.target[k]))
+        return EdgeRef(int(e.layer[k]), int(e.source[k]), int(e.target[k]))
 
     def node_scene_pos(self, col: int, i: int) -> QPointF:
         """Scene position of a node's centre (for tests and hit checks)."""
@@ -700,243 +575,43 @@ class NetworkView(View):
             return
         self._select(self._pick(event.scenePos()))
 
-    def _describe(self, picked: tuple[Any, ...], snap: Snapshot) -> str:
+    def _describe(self, picked: Ref, snap: Snapshot) -> str:
         spec = snap.spec
-        if picked[0] == "edge":
-            source, target, w, g = self._edge_facts(picked, snap)
-            return f"{source} → {target}:  weight {_signed(w)},  dL/dw {_signed(g)}"
-        _, col, i = picked
-        name = self._neuron_name(col, i, spec)
+        if isinstance(picked, EdgeRef):
+            source, target, w, g = edge_facts(picked, snap)
+            return f"{source} → {target}:  weight {signed(w)},  dL/dw {signed(g)}"
+        col, i = picked.column, picked.index
+        name = neuron_name(col, i, spec)
         if col == 0:
             return f"{name}: input feature"
         bias = float(snap.bias(col - 1)[i])
-        text = f"{name} ({spec.activations[col - 1]}): bias {_signed(bias)}"
+        text = f"{name} ({spec.activations[col - 1]}): bias {signed(bias)}"
         values = self._node_values.get((col, i))
         if values is not None:
             text += f",  output {values.min():.3g} … {values.max():.3g} over the plane"
         return text.replace("-", "−")
 
-    @classmethod
-    def _edge_facts(cls, edge: tuple[Any, ...], snap: Snapshot) -> tuple[str, str, float, float]:
-        """(source name, target name, weight, last-batch gradient) of ("edge", layer, src, dst)."""
-        _, layer, src, dst = edge
-        return (
-            cls._neuron_name(layer, src, snap.spec),
-            cls._neuron_name(layer + 1, dst, snap.spec),
-            float(snap.weight(layer)[src, dst]),
-            float(snap.weight_grad(layer)[src, dst]),
-        )
+    # ------------------------------------------------------------ selection
 
-    @staticmethod
-    def _neuron_name(col: int, i: int, spec: NetworkSpec) -> str:
-        if col == 0:
-            name = spec.features[i]
-            return f"input {FEATURE_LABELS.get(name, name)}"
-        if col == len(spec.sizes) - 1:
-            return f"output {i + 1}"
-        return f"layer {col} neuron {i + 1}"
-
-    # ------------------------------------------------------------ inspector
-
-    def _select(self, picked: tuple[Any, ...] | None) -> None:
-        self._selected = picked
-        self._history.clear()
+    def _select(self, picked: Ref | None) -> None:
+        """Outline what was clicked and show it in the inspector (None: neither)."""
         snap = self._snap
         if picked is None or snap is None:
             self.selection.setData([], [])
-            self.inspector.setCurrentIndex(0)
-            self.inspector.hide()
-            return
-        self.inspector.show()
-        if picked[0] == "node":
-            _, col, i = picked
-            x, y = self._pos[col][i]
+        elif isinstance(picked, NodeRef):
+            x, y = self._pos[picked.column][picked.index]
             d = 0.62
-            xs = [x - d, x + d, x + d, x - d, x - d]
-            ys = [y - d, y - d, y + d, y + d, y - d]
-            self.selection.setData(xs, ys)
-            has_bias = col > 0
-            for w in self.bias_widgets:
-                w.setEnabled(has_bias)
-            if has_bias:
-                self.bias_edit.setValue(float(snap.bias(col - 1)[i]))
-            self.inspector.setCurrentIndex(1)
-        else:
-            _, layer, src, dst = picked
-            (x0, y0), (x1, y1) = self._pos[layer][src], self._pos[layer + 1][dst]
-            self.selection.setData([x0 + 0.5, x1 - 0.5], [y0, y1])
-            self.weight_edit.setValue(float(snap.weight(layer)[src, dst]))
-            self.inspector.setCurrentIndex(2)
-        if picked[0] == "edge":  # what led here, as far as the timeline remembers
-            for past in self.session.past()[-HISTORY:]:
-                if past.spec.sizes == snap.spec.sizes:
-                    self._record_history(past, seeding=True)
-        self._record_history(snap)
-        self._show_selected()
-
-    def selected(self) -> tuple[Any, ...] | None:
-        return self._selected
-
-    def _record_history(self, snap: Snapshot, *, seeding: bool = False) -> None:
-        """Add ``snap``'s row to the selected edge's history (``seeding``: from the timeline)."""
-        sel = self._selected
-        if sel is None or sel[0] != "edge":
-            return
-        if not seeding and self.marker.step is not None:
-            return  # a timeline step on screen: the history keeps the whole run
-        _, layer, src, dst = sel
-        row = (
-            snap.step,
-            float(snap.weight(layer)[src, dst]),
-            float(snap.weight_grad(layer)[src, dst]),
-        )
-        while self._history and self._history[-1][0] > snap.step:
-            self._history.pop()  # a reset, or resumed from an earlier step
-        if self._history and self._history[-1][0] == snap.step:
-            self._history[-1] = row  # the same step again (an edit while paused)
-        else:
-            self._history.append(row)
-
-    def edge_history(self) -> np.ndarray:
-        """(n, 3) rows of step, weight, gradient of the selected edge: the timeline's
-        snapshots before it was picked, then every snapshot seen since."""
-        return np.array(self._history, np.float64).reshape(-1, 3)
-
-    def _show_selected(self) -> None:
-        sel, snap = self._selected, self._snap
-        if sel is None or snap is None:
-            return
-        spec = snap.spec
-        if sel[0] == "edge":
-            source, target, w, g = self._edge_facts(sel, snap)
-            self.edge_title.setText(f"{source[0].upper()}{source[1:]} → {target}")
-            self.edge_text.setText(f"weight {_signed(w)}\ndL/dw {_signed(g)} (last batch)")
-            h = self.edge_history()
-            symbol = "o" if len(h) < 2 else None
-            self.weight_curve.setData(h[:, 0], h[:, 1], symbol=symbol, symbolBrush=POSITIVE_HEX)
-            self.grad_curve.setData(h[:, 0], h[:, 2], symbol=symbol, symbolBrush=GRADIENT_HEX)
-            return
-        _, col, i = sel
-        self.neuron_title.setText(self._neuron_name(col, i, spec).capitalize())
-        if col == 0:
-            self.neuron_text.setText("Input feature: what the first layer reads.")
-            self.weights_table.setRowCount(0)
-        else:
-            bias = float(snap.bias(col - 1)[i])
-            kind = "output" if col == len(spec.sizes) - 1 else f"hidden layer {col}"
-            self.neuron_text.setText(
-                f"{kind}, activation {spec.activations[col - 1]}\n"
-                f"bias {_signed(bias)}   (dL/db {_signed(float(snap.bias_grad(col - 1)[i]))})"
+            self.selection.setData(
+                [x - d, x + d, x + d, x - d, x - d], [y - d, y - d, y + d, y + d, y - d]
             )
-            w = snap.weight(col - 1)[:, i]
-            g = snap.weight_grad(col - 1)[:, i]
-            table = self.weights_table
-            table.setRowCount(w.size)
-            for r in range(w.size):
-                cells = (
-                    self._neuron_name(col - 1, r, spec),
-                    _signed(float(w[r])),
-                    _signed(float(g[r])),
-                )
-                for c, text in enumerate(cells):
-                    item = table.item(r, c)
-                    if item is None:
-                        item = QTableWidgetItem()
-                        table.setItem(r, c, item)
-                    item.setText(text)
-        self.point_y.setEnabled(len(snap.grid_bounds) == 4 and not self._curve())
-        self._show_point_value()
+        else:
+            (x0, y0) = self._pos[picked.layer][picked.source]
+            (x1, y1) = self._pos[picked.layer + 1][picked.target]
+            self.selection.setData([x0 + 0.5, x1 - 0.5], [y0, y1])
+        self.inspector.inspect(picked, snap)
 
-    def _curve(self) -> bool:
-        return bool(self._structure and self._structure[-1])
-
-    def point(self) -> np.ndarray:
-        """The typed point as one raw input row ((1, 2), or (1, 1) for curve data)."""
-        if self._curve():
-            return np.array([[self.point_x.value()]], np.float32)
-        return np.array([[self.point_x.value(), self.point_y.value()]], np.float32)
-
-    def point_values(self) -> tuple[float, float] | None:
-        """(pre-activation, output) of the selected neuron for the typed point."""
-        sel, snap = self._selected, self._snap
-        if sel is None or sel[0] != "node" or snap is None:
-            return None
-        _, col, i = sel
-        z, a = neuron_values(snap.spec, snap.params, self.point())
-        return float(z[col][0, i]), float(a[col][0, i])
+    def selected(self) -> Ref | None:
+        return self.inspector.selected
 
     def _follow_pointer(self, x: float, y: float) -> None:
-        """The inspected neuron's value follows the point the mouse is over on the canvas."""
-        if self._selected is None or self._selected[0] != "node":
-            return
-        for spin, value in ((self.point_x, x), (self.point_y, y)):
-            if spin.isEnabled():
-                spin.blockSignals(True)
-                spin.setValue(value)
-                spin.blockSignals(False)
-        if self.is_active():  # hidden, it shows the value when it next draws
-            self._show_point_value()
-
-    def _show_point_value(self) -> None:
-        values = self.point_values()
-        if values is None or self._selected is None:
-            return
-        z, a = values
-        if self._selected[1] == 0:
-            self.point_value.setText(f"feature value {_signed(a)}")
-        else:
-            self.point_value.setText(f"output {_signed(a)}   (weighted sum z {_signed(z)})")
-
-    def _apply_weight(self) -> None:
-        sel = self._selected
-        if sel is None or sel[0] != "edge":
-            return
-        _, layer, src, dst = sel
-        self.session.weight_edit_requested.emit(layer, src, dst, float(self.weight_edit.value()))
-
-    def _apply_bias(self) -> None:
-        sel = self._selected
-        if sel is None or sel[0] != "node" or sel[1] == 0:
-            return
-        _, col, i = sel
-        self.session.weight_edit_requested.emit(col - 1, -1, i, float(self.bias_edit.value()))
-
-    # ------------------------------------------------------------ for tests
-
-    def drawn_edges(self) -> list[tuple[int, int, int, str, float]]:
-        """Every drawn edge as (layer, source, target, pen colour #rrggbbaa, pen width).
-
-        Read back from the curves' data and pens: what is on screen.
-        """
-        where = {}
-        for col, pos in enumerate(self._pos):
-            for i, (x, y) in enumerate(pos):
-                where[("out", round(x + 0.5, 6), round(y, 6))] = (col, i)
-                where[("in", round(x - 0.5, 6), round(y, 6))] = (col, i)
-        found = []
-        for curve in self.edge_curves.values():
-            xs, ys = curve.getData()
-            if xs is None or len(xs) == 0:
-                continue
-            pen = curve.opts["pen"]
-            color = pen.color().name(QColor.NameFormat.HexArgb)
-            for k in range(0, len(xs), 2):
-                col, src = where[("out", round(float(xs[k]), 6), round(float(ys[k]), 6))]
-                col2, dst = where[("in", round(float(xs[k + 1]), 6), round(float(ys[k + 1]), 6))]
-                assert col2 == col + 1
-                found.append((col, src, dst, color, pen.widthF()))
-        return found
-
-
-def _inspector_page(pages: QWidget, what: str) -> tuple[QWidget, QVBoxLayout, QLabel, QLabel]:
-    """An inspector page: its column, a title and a selectable text (``network-<what>-...``)."""
-    page = QWidget(pages)
-    box = QVBoxLayout(page)
-    box.setContentsMargins(8, 6, 8, 6)
-    title = QLabel(page)
-    title.setObjectName(f"network-{what}-title")
-    text = QLabel(page)
-    text.setObjectName(f"network-{what}-text")
-    text.setWordWrap(True)
-    text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return page, box, title, text
+        self.inspector.follow_pointer(x, y, show=self.is_active())

@@ -1,0 +1,86 @@
+"""The training worker's command table: typed commands, coalescing by type, jobs and their ends."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+
+from dlviz.core.data import make_dataset
+from dlviz.core.errors import DlvizError
+from dlviz.core.network import LayerSpec, build_spec
+from dlviz.core.optim import OptimizerConfig
+from dlviz.core.trainer import TrainConfig
+from dlviz.ui.commands import Play, SetConfig
+from dlviz.ui.worker import TrainingWorker
+
+JOB_MS = 30_000
+
+
+@pytest.fixture
+def worker(qtbot):
+    data = make_dataset("circle", n=60)
+    spec = build_spec(
+        kind="classify", n_classes=2, features=("x1", "x2"), hidden=(LayerSpec(4, "tanh"),)
+    )
+    worker = TrainingWorker(data, spec, TrainConfig())
+    worker.start()
+    yield worker
+    assert worker.stop()
+    worker.deleteLater()
+
+
+def test_only_the_newest_queued_setting_is_applied(worker, qtbot):
+    applied = []
+    trainer = worker.run_job(lambda t: t).result(timeout=JOB_MS / 1000)
+    original = trainer.set_config
+
+    def counting(config):
+        applied.append(config.optimizer.lr)
+        original(config)
+
+    trainer.set_config = counting
+    gate = threading.Event()
+    worker.run_job(lambda t: gate.wait(20))  # the worker is busy: the next commands queue up
+    base = TrainConfig()
+    for lr in (0.1, 0.2, 0.3):
+        worker.set_config(replace(base, optimizer=OptimizerConfig(lr=lr)))
+    worker.play()  # another type of command in between does not stop the coalescing
+    worker.pause()
+    gate.set()
+    lr = worker.run_job(lambda t: t.config.optimizer.lr).result(timeout=JOB_MS / 1000)
+    assert lr == 0.3
+    assert applied == [0.3]  # 0.1 and 0.2 were never applied
+
+
+def test_a_job_ends_in_the_gui_thread_with_its_result_or_its_error(worker, qtbot):
+    ended = []
+
+    def done(result, error):
+        ended.append((result, error, threading.current_thread() is threading.main_thread()))
+
+    worker.run_job(lambda t: t.step + 41 + 1, done)
+    qtbot.waitUntil(lambda: len(ended) == 1, timeout=JOB_MS)
+    assert ended[0] == (42, None, True)
+
+    def fail(trainer):
+        raise DlvizError("disk full")
+
+    worker.run_job(fail, done)
+    qtbot.waitUntil(lambda: len(ended) == 2, timeout=JOB_MS)
+    result, error, in_gui = ended[1]
+    assert result is None and isinstance(error, DlvizError) and in_gui
+
+
+def test_a_failing_job_nobody_waits_for_is_reported_not_lost(worker, qtbot):
+    with qtbot.waitSignal(worker.failed, timeout=JOB_MS) as blocker:
+        worker.run_job(lambda t: t.set_weight(0, 0, 0, float("nan")))
+    assert blocker.args == ["a weight must be a finite number", ""]  # a user message
+
+
+def test_only_commands_are_accepted(worker):
+    with pytest.raises(TypeError):
+        worker.send(("play", None))  # the old stringly form
+    worker.send(Play())
+    worker.send(SetConfig(TrainConfig()))
