@@ -26,8 +26,8 @@ from dlviz.core.fileio import atomic_write, read_bytes
 Kind = Literal["classify", "regress", "curve"]
 
 CLASSIFY_PRESETS = ("circle", "xor", "gauss", "spiral", "moons", "rings", "checkerboard", "blobs")
-REGRESS_PRESETS = ("plane", "multigauss")
-CURVE_PRESETS = ("line", "sine", "step")
+REGRESS_PRESETS = ("plane", "multigauss", "hill")
+CURVE_PRESETS = ("line", "sine", "step", "textbook-line")
 PRESETS = CLASSIFY_PRESETS + REGRESS_PRESETS + CURVE_PRESETS
 MULTICLASS_PRESETS = ("spiral", "rings", "checkerboard", "blobs")
 MAX_CLASSES = 8
@@ -263,6 +263,8 @@ def _regress(name: str, n: int, noise: float, rng: np.random.Generator):  # type
     pts = rng.uniform(-6, 6, (n, 2))
     if name == "plane":
         target = (pts[:, 0] + pts[:, 1]) / 12.0
+    elif name == "hill":  # one smooth bump with values in (0, 1]: a sigmoid output can fit it
+        target = np.exp(-(pts[:, 0] ** 2 + pts[:, 1] ** 2) / 8.0)
     else:  # multigauss: six signed bumps
         centres = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1),
                    (4, -2.5, -1)]  # fmt: skip
@@ -274,6 +276,11 @@ def _regress(name: str, n: int, noise: float, rng: np.random.Generator):  # type
 
 
 def _curve(name: str, n: int, noise: float, rng: np.random.Generator) -> np.ndarray:
+    if name == "textbook-line":
+        # the textbook's own regression example: x in [0, 1] and uniform noise centred on
+        # zero, so that gradient descent recovers w = 3 and b = 2 exactly as noise -> 0
+        x = rng.uniform(0.0, 1.0, n)
+        return np.column_stack([x, 3 * x + 2 + rng.uniform(-1, 1, n) * noise])
     x = rng.uniform(*CURVE_X, n)
     if name == "line":
         y = 3 * x + 2

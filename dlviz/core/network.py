@@ -245,8 +245,14 @@ def build_spec(
     hidden: Sequence[LayerSpec],
     loss: str | None = None,
     init: str = "xavier",
+    output: str | None = None,
 ) -> NetworkSpec:
-    """Choose the output layer that fits the data and the loss, and check the combination."""
+    """Choose the output layer that fits the data and the loss, and check the combination.
+
+    ``output`` picks the output activation of regression and curve data
+    (``identity``, the default, or ``sigmoid`` for targets in [0, 1], as the
+    textbook's 2-4-1 example fits them); classification derives it from the loss.
+    """
     loss = loss or default_loss(kind, n_classes)
     if loss not in LOSSES:
         raise DlvizError(f"unknown loss '{loss}'; choose from {', '.join(LOSSES)}")
@@ -258,6 +264,11 @@ def build_spec(
                 f"(usable: {', '.join(CURVE_FEATURES)})"
             )
     if kind == "classify":
+        if output is not None and output != ("softmax" if loss == "ce" else "sigmoid"):
+            raise DlvizError(
+                f"output '{output}' does not fit loss '{loss}'; a classifier's output "
+                "follows its loss (ce: softmax, bce or mse: sigmoid)"
+            )
         if loss == "ce":
             n_out, output = n_classes, "softmax"
         else:  # bce or mse on a sigmoid: one output for 2 classes, one per class beyond
@@ -267,7 +278,9 @@ def build_spec(
             raise DlvizError(
                 f"loss '{loss}' is for classification; regression and curve data use mse"
             )
-        n_out, output = 1, "identity"
+        if output not in (None, "identity", "sigmoid"):
+            raise DlvizError(f"output '{output}' does not fit regression; use identity or sigmoid")
+        n_out, output = 1, output or "identity"
     return NetworkSpec(
         features=tuple(features),
         hidden=tuple(hidden),
