@@ -1,4 +1,4 @@
-"""Command line: ``dlviz train``, ``dlviz predict``, ``dlviz bench``.
+"""Command line: ``dlviz train``, ``predict``, ``export``, ``bench`` and ``lessons``.
 
 User mistakes (bad names, bad files, impossible networks) print one line on
 stderr and exit with status 2; nothing here prints a traceback for them.
@@ -33,13 +33,14 @@ from dlviz.core.errors import DlvizError
 from dlviz.core.export import FORMATS, export_model, format_for, format_suffix, suffix_format
 from dlviz.core.features import parse_features
 from dlviz.core.fileio import check_writable
+from dlviz.core.lessons import Example, discover, load_examples
 from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
 from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
 from dlviz.core.weights import WEIGHT_SUFFIXES, load_weights, save_weights
 
-SUBCOMMANDS = ("train", "predict", "export", "bench")
+SUBCOMMANDS = ("train", "predict", "export", "bench", "lessons")
 #: Most epochs one run trains (a million epochs of the largest data set take days).
 MAX_EPOCHS = 1_000_000
 
@@ -51,8 +52,17 @@ class Parser(argparse.ArgumentParser):
         raise DlvizError(f"{self.prog}: {message} (see --help)")
 
 
-def train_parser(sub: Any) -> None:
-    p = sub.add_parser("train", help="train a network headless and print its metrics")
+def train_parser(sub: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "train", help="train a network headless and print its metrics"
+    )
+    p.add_argument(
+        "--example",
+        metavar="NAME",
+        help="start from one of the textbook's examples ("
+        + ", ".join(load_examples())
+        + "); options given beside it win",
+    )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--dataset", default=None, help=f"preset: {', '.join(PRESETS)}")
     src.add_argument("--data", metavar="FILE.csv", help="CSV: x1,x2,label | x1,x2,value | x,y")
@@ -67,6 +77,13 @@ def train_parser(sub: Any) -> None:
     p.add_argument("--dropout", default="0", help="rate for all hidden layers, or per layer")
     p.add_argument("--init", default="xavier", choices=("xavier", "he", "uniform"))
     p.add_argument("--loss", default=None, help=f"{', '.join(LOSSES)} (chosen from the data)")
+    p.add_argument(
+        "--output",
+        default=None,
+        type=str.lower,
+        choices=("identity", "sigmoid"),
+        help="regression output: identity (default) or sigmoid (targets in [0, 1])",
+    )
     p.add_argument(
         "--optimizer",
         default=None,
@@ -93,6 +110,75 @@ def train_parser(sub: Any) -> None:
     )
     p.add_argument("--project", metavar="FILE.dlviz", help="save the whole session as a project")
     p.add_argument("--json", action="store_true", help="print final metrics as one JSON object")
+    return p
+
+
+def example_defaults(example: Example) -> dict[str, Any]:
+    """``dlviz train`` option values that reproduce an example's set-up."""
+    data, network, training = example.setup.data, example.setup.network, example.setup.training
+    if data.get("seed", 0) != training.get("engine_seed", 0):
+        raise DlvizError(f"example '{example.name}': the CLI uses one --seed for data and weights")
+    hidden = network.get("hidden", (8, 8))
+    values: dict[str, Any] = {
+        "dataset": data["preset"],
+        "points": data.get("points"),
+        "noise": data.get("noise", 0.0),
+        "classes": data.get("classes", 2),
+        "test_ratio": data.get("test_ratio", 0.5),
+        "seed": data.get("seed", 0),
+        "hidden": ",".join(str(w) for w in hidden) or "none",
+        "loss": network.get("loss"),
+        "output": network.get("output"),
+        "init": network.get("init", "xavier"),
+        "normalise": network.get("normalise", False),
+        "optimizer": training.get("optimizer"),
+        "lr": training.get("lr"),
+        "epochs": max((e.epochs for e in example.expect), default=100),
+    }
+    if "features" in network:
+        values["features"] = ",".join(network["features"])
+    for key in ("activation", "dropout"):
+        if key in network:
+            value = network[key]
+            values[key] = value if isinstance(value, str | float) else ",".join(map(str, value))
+    for key in ("momentum", "batch_size", "l1", "l2", "patience", "schedule", "decay_steps",
+                "decay_rate"):  # fmt: skip
+        if key in training:
+            values[key] = training[key]
+    return values
+
+
+def apply_example(train: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """With ``train --example NAME``, make the example's values the defaults of ``train``.
+
+    Defaults, not values: an option given beside ``--example`` still wins.
+    """
+    probe = argparse.ArgumentParser(add_help=False)
+    probe.add_argument("--example")
+    known, _ = probe.parse_known_args(list(argv)[1:])
+    if not known.example:
+        return
+    examples = load_examples()
+    example = examples.get(known.example.strip().lower())
+    if example is None:
+        raise DlvizError(f"unknown example '{known.example}'; choose from {', '.join(examples)}")
+    train.set_defaults(**example_defaults(example))
+
+
+def lessons_parser(sub: Any) -> None:
+    sub.add_parser(
+        "lessons",
+        help="list the lessons: the name dlviz --lesson takes, a tab, the English title",
+    )
+
+
+def cmd_lessons(args: argparse.Namespace) -> int:
+    for entry in discover():
+        if entry.lesson is not None:
+            print(f"{entry.name}\t{entry.lesson.title['en']}")
+        else:  # a teacher's broken file: said on stderr, the others are still listed
+            print(f"dlviz: skipped {entry.error}", file=sys.stderr)
+    return 0
 
 
 def load_training_data(args: argparse.Namespace) -> Dataset:
@@ -125,6 +211,7 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
         hidden=hidden,
         loss=args.loss.lower() if args.loss else None,
         init=args.init,
+        output=args.output,
     )
     config = TrainConfig(
         optimizer=OptimizerConfig(
@@ -406,17 +493,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = Parser(prog="dlviz", description="dlviz command line")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    train_parser(sub)
+    train = train_parser(sub)
     predict_parser(sub)
     export_parser(sub)
     bench_parser(sub)
+    lessons_parser(sub)
     try:
+        if argv is None:
+            argv = sys.argv[1:]
+        if argv and argv[0] == "train":
+            apply_example(train, argv)
         args = parser.parse_args(argv)
         handler = {
             "train": cmd_train,
             "predict": cmd_predict,
             "export": cmd_export,
             "bench": cmd_bench,
+            "lessons": cmd_lessons,
         }
         return handler[args.command](args)
     except DlvizError as exc:

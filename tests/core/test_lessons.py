@@ -207,3 +207,18 @@ def test_a_broken_user_lesson_is_listed_with_its_reason_and_replaces_nothing_els
         load_lesson("broken", extra_dirs=[str(tmp_path)])
     with pytest.raises(DlvizError, match="unknown lesson 'nope'; choose from one-neuron, xor"):
         load_lesson("nope", extra_dirs=())
+
+
+def test_regression_may_ask_for_a_sigmoid_output_and_a_classifier_follows_its_loss():
+    from dlviz.core.network import LayerSpec, build_spec
+
+    hidden = (LayerSpec(4, "sigmoid"),)
+    spec = build_spec(kind="regress", n_classes=0, features=("x1", "x2"), hidden=hidden,
+                      output="sigmoid")  # fmt: skip
+    assert (spec.output, spec.loss) == ("sigmoid", "mse")
+    plain = build_spec(kind="curve", n_classes=0, features=("x1",), hidden=())
+    assert plain.output == "identity"
+    with pytest.raises(DlvizError, match="output 'softmax' does not fit regression"):
+        build_spec(kind="regress", n_classes=0, features=("x1",), hidden=(), output="softmax")
+    with pytest.raises(DlvizError, match="output 'identity' does not fit loss 'bce'"):
+        build_spec(kind="classify", n_classes=2, features=("x1",), hidden=(), output="identity")
