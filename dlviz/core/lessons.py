@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -266,7 +267,9 @@ class _Reader:
                 raise self.fail(
                     f"{where}.{language}", "missing: give the text in both en and zh_CN"
                 )
-        return {k: table[k].strip() for k in LANGUAGES}
+        return {
+            k: _unwrap(table[k].strip()) if k == "zh_CN" else table[k].strip() for k in LANGUAGES
+        }
 
     def typed(self, value: Any, kind: str, where: str) -> Any:
         if kind == "str" and isinstance(value, str) and value.strip():
@@ -440,6 +443,19 @@ class _Reader:
         return Step(text, setup, next_when, highlight, expect)
 
 
+#: A line break next to a CJK character (or CJK punctuation) in a source file.
+_CJK_BREAK = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]*\n\s*"
+    r"|[ \t]*\n\s*(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+)
+
+
+def _unwrap(text: str) -> str:
+    """Join Chinese lines wrapped in the file: rich text turns a line break into a space,
+    which Chinese does not put between characters."""
+    return _CJK_BREAK.sub("", text)
+
+
 def _kind(value: Any) -> str:
     names = {bool: "true/false", int: "a whole number", float: "a number", str: "text"}
     if isinstance(value, dict):
@@ -505,6 +521,8 @@ class Resolved:
     dataset: Dataset
     spec: NetworkSpec
     config: TrainConfig
+    #: the data settings in force (an example's included), as ``setup.data`` names them
+    data: Mapping[str, Any]
     seed: int
     normalise: bool
     speed: float | str | None
@@ -595,6 +613,7 @@ def resolve(setup: Setup, where: str = "set-up") -> Resolved:
         dataset,
         spec,
         config,
+        dict(data),
         training.get("engine_seed", 0),
         bool(network.get("normalise", False)),
         setup.speed,

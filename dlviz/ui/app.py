@@ -2,6 +2,7 @@
 
     dlviz [PROJECT.dlviz | DATA.csv] [--preset NAME] [--play] [--dark] [--presentation]
     dlviz --screenshot FILE.png [--preset NAME] [--train-steps N] [--size WxH] [--view NAME]
+    dlviz --lesson NAME [--lesson-step K] [--lang en|zh_CN] [--screenshot FILE.png ...]
 
 User mistakes (unknown preset, unreadable file) print one line and exit with
 status 2, like the CLI.
@@ -46,6 +47,18 @@ def _steps(text: str) -> int:
     if not 0 <= n <= 10_000_000:
         raise argparse.ArgumentTypeError("training steps must be 0 to 10 000 000")
     return n
+
+
+#: The languages the app (and every lesson) comes in.
+LANGUAGES = ("en", "zh_CN")
+
+
+def _language(text: str) -> str:
+    if text not in LANGUAGES:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a language dlviz has; use {' or '.join(LANGUAGES)}"
+        )
+    return text
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -105,6 +118,25 @@ def make_parser() -> argparse.ArgumentParser:
         help="with --screenshot: image size in pixels (default 1600x1000)",
     )
     p.add_argument(
+        "--lesson",
+        metavar="NAME",
+        help="open a lesson (dlviz lessons lists them); with --screenshot, its step after set-up",
+    )
+    p.add_argument(
+        "--lesson-step",
+        type=_steps,
+        default=None,
+        metavar="K",
+        help="with --lesson: open at step K (1 = the first)",
+    )
+    p.add_argument(
+        "--lang",
+        type=_language,
+        default=None,
+        metavar="LANG",
+        help="language: en or zh_CN (default: the system's)",
+    )
+    p.add_argument(
         "--view",
         choices=tuple(VIEWS),
         metavar="NAME",
@@ -156,6 +188,29 @@ def _check_screenshot_path(path: str) -> None:
             f"--screenshot {path}: name an image ending in {', '.join(SCREENSHOT_SUFFIXES)}"
         )
     check_writable(path, "--screenshot")
+
+
+def _lesson(args: argparse.Namespace):
+    """The lesson ``--lesson`` names, checked now: a mistake is one line and status 2."""
+    if args.lesson is None:
+        if args.lesson_step is not None:
+            raise DlvizError("dlviz: --lesson-step needs --lesson NAME (see dlviz lessons)")
+        return None
+    from dlviz.core.lessons import load_lesson
+
+    try:
+        lesson = load_lesson(args.lesson)
+        if args.lesson_step is not None:
+            lesson.setup_at(args.lesson_step - 1)  # raises, naming the steps there are
+    except DlvizError as exc:
+        raise DlvizError(f"dlviz: --lesson {args.lesson}: {exc}") from None
+    return lesson
+
+
+def _system_language() -> str:
+    from PySide6.QtCore import QLocale
+
+    return "zh_CN" if QLocale.system().name().startswith("zh") else "en"
 
 
 def _initial_data(args: argparse.Namespace):
@@ -213,6 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dlviz.core.project import load_project
 
             project = load_project(args.data)  # a bad file: the message, status 2
+        lesson = _lesson(args)
     except DlvizError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -233,6 +289,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.actions["dark"].setChecked(True)
     if args.gradients:
         window.views["network"].gradients.setChecked(True)
+    from dlviz.ui.lessons import LessonController
+
+    window.lessons = LessonController(window, args.lang or _system_language())
+    if lesson is not None:
+        window.lessons.open(lesson, (args.lesson_step or 1) - 1)
     if args.screenshot:
         return screenshot(window, args)
     if args.presentation:

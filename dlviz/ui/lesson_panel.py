@@ -39,6 +39,8 @@ from dlviz.core.lessons import Lesson, Names, Setup
 #: The frame's colour: Okabe–Ito vermillion, visible on light and dark themes alike.
 HIGHLIGHT_COLOUR = QColor(213, 94, 0)
 HIGHLIGHT_WIDTH = 4
+#: The step's text size relative to the app's font.
+TEXT_SCALE = 1.25
 
 
 class LessonPanel(QWidget):
@@ -69,6 +71,11 @@ class LessonPanel(QWidget):
         self.text.setObjectName("lesson-text")
         self.text.setOpenExternalLinks(True)
         self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.text.setMinimumSize(260, 160)
+        # the text is read from the back of a room: larger than the controls around it
+        text_font = self.text.font()
+        text_font.setPointSizeF(text_font.pointSizeF() * TEXT_SCALE)
+        self.text.setFont(text_font)
         self.status = QLabel(self)
         self.status.setObjectName("lesson-status")
         self.status.setWordWrap(True)

@@ -222,3 +222,13 @@ def test_regression_may_ask_for_a_sigmoid_output_and_a_classifier_follows_its_lo
         build_spec(kind="regress", n_classes=0, features=("x1",), hidden=(), output="softmax")
     with pytest.raises(DlvizError, match="output 'identity' does not fit loss 'bce'"):
         build_spec(kind="classify", n_classes=2, features=("x1",), hidden=(), output="identity")
+
+
+def test_chinese_lines_wrapped_in_the_file_join_without_a_space():
+    """Rich text turns a line break into a space; Chinese puts none between characters."""
+    text = GOOD.replace(
+        'text.zh_CN = "一"', "text.zh_CN = '''<p>按下\n  <b>播放</b>，\n看 loss\nx</p>'''"
+    )
+    lesson = parse_lesson(text, name="t")
+    assert lesson.text(0, "zh_CN") == "<p>按下<b>播放</b>，看 loss\nx</p>"  # Latin keeps it
+    assert lesson.text(0, "en") == "one"
