@@ -58,6 +58,7 @@ class LessonController(QObject):
         window.training_panel.speed_changed.connect(self._settings_maybe_changed)
         window.network_panel.changed.connect(self._settings_maybe_changed)
         window.session.dataset_changed.connect(self._settings_maybe_changed)
+        window.data_panel.example_chosen.connect(self.load_example)
         self.timer = QTimer(self)
         self.timer.setInterval(PROGRESS_MS)
         self.timer.timeout.connect(self._progress)
@@ -114,6 +115,25 @@ class LessonController(QObject):
         self.dock.raise_()
         self.timer.start()
         panel.open_step(step)
+
+    # ------------------------------------------------------------ the textbook's examples
+
+    def load_example(self, name: str) -> None:
+        """Set up one of the textbook's examples: its data, network, training and speed."""
+        setup = Setup(example=name)
+        try:
+            resolved = resolve(setup, f"example {name}")
+        except DlvizError as exc:
+            self.window.show_error(str(exc))
+            return
+        self._applying = True
+        try:
+            self._load(resolved)
+            if resolved.speed is not None:
+                self.window.training_panel.speed.setValue(speed_index(resolved.speed))
+        finally:
+            self._settings = self._current_settings()
+            self._applying = False
 
     # ------------------------------------------------------------ applying a step
 

@@ -119,3 +119,22 @@ def test_lesson_and_language_mistakes_are_one_line_and_status_2(qapp, capsys, ar
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "spec", "preset"),
+    [
+        ("textbook-line", "1-1 identity/mse", "textbook-line"),
+        ("textbook-2-10-1", "2-10(sigmoid)-1 sigmoid/bce", "xor"),
+        ("textbook-2-4-1", "2-4(sigmoid)-1 sigmoid/mse", "hill"),
+    ],
+)
+def test_a_textbook_example_is_one_click_in_the_preset_list(window, lessons, qtbot, name, spec,
+                                                           preset):  # fmt: skip
+    combo = window.data_panel.preset
+    index = combo.findData("example:" + name)
+    assert index >= 0 and combo.itemText(index).strip()
+    combo.setCurrentIndex(index)  # the click
+    qtbot.waitUntil(lambda: spec_of(window) == spec, timeout=SNAPSHOT_MS)
+    assert window.session.data_settings.preset == preset
+    assert combo.currentData() == preset  # the list shows the data the example loaded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,7 +28,12 @@ from dlviz.core.data import (
     REGRESS_PRESETS,
     preset_kind,
 )
+from dlviz.core.lessons import load_examples
 from dlviz.ui.session import Session
+
+#: The combo box's data of an entry that loads a textbook example (data, network and
+#: training together) rather than points alone.
+EXAMPLE_PREFIX = "example:"
 
 GROUPS = (
     ("Classification", CLASSIFY_PRESETS),
@@ -39,6 +44,9 @@ GROUPS = (
 
 class DataPanel(QWidget):
     """Edits the session's data settings; every change regenerates the points at once."""
+
+    #: A textbook example was chosen in the preset list (its name); its owner loads it.
+    example_chosen = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +65,17 @@ class DataPanel(QWidget):
             header.setSelectable(False)
             for name in names:
                 self.preset.addItem(f"  {name.capitalize()}", name)
+        self.preset.addItem("— Textbook examples —")
+        header = model.item(self.preset.count() - 1)
+        header.setEnabled(False)
+        header.setSelectable(False)
+        for name, example in load_examples().items():
+            self.preset.addItem(f"  {example.title['en']}", EXAMPLE_PREFIX + name)
+        # the examples' long titles show in the open list; they must not widen the panel
+        self.preset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.preset.setMinimumContentsLength(14)
 
         self.classes = QSpinBox(self)
         self.classes.setObjectName("classes")
@@ -226,6 +245,11 @@ class DataPanel(QWidget):
 
     def _settings_edited(self) -> None:
         if self.noise.isSliderDown():
+            return
+        chosen = self.preset.currentData()
+        if isinstance(chosen, str) and chosen.startswith(EXAMPLE_PREFIX):
+            self.sync()  # the list shows the data preset again; the example's owner sets it
+            self.example_chosen.emit(chosen.removeprefix(EXAMPLE_PREFIX))
             return
         settings = self.current_settings()
         if settings == self.session.data_settings and self.session.dataset.name == settings.preset:
