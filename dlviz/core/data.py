@@ -197,11 +197,13 @@ def split_mask(n: int, test_ratio: float, seed: int) -> np.ndarray:
     return mask
 
 
-def curve_bounds(points: np.ndarray) -> tuple[float, float, float, float]:
+def curve_bounds(
+    points: np.ndarray, x_range: tuple[float, float] = CURVE_X
+) -> tuple[float, float, float, float]:
     ys = points[:, 1] if points.size else np.array([-1.0, 1.0])
     lo, hi = float(min(ys.min(), -1.0)), float(max(ys.max(), 1.0))
     pad = 0.15 * (hi - lo)
-    return (CURVE_X[0] - 0.1, CURVE_X[1] + 0.1, lo - pad, hi + pad)
+    return (x_range[0] - 0.1, x_range[1] + 0.1, lo - pad, hi + pad)
 
 
 # ---------------------------------------------------------------- generators
@@ -329,7 +331,8 @@ def make_dataset(
         pts, target = _regress(name, n, noise, rng)
         return Dataset(pts, target, kind, 0, mask, name)
     pts = _curve(name, n, noise, rng)
-    return Dataset(pts, pts[:, 1], kind, 0, mask, name, curve_bounds(pts))
+    x_range = (0.0, 1.0) if name == "textbook-line" else CURVE_X
+    return Dataset(pts, pts[:, 1], kind, 0, mask, name, curve_bounds(pts, x_range))
 
 
 def empty_dataset(kind: Kind, n_classes: int = 2) -> Dataset:

@@ -28,6 +28,8 @@ from dlviz.ui.worker import SPEEDS
 
 #: How often the step's condition looks at the newest snapshot (ms).
 PROGRESS_MS = 200
+#: Share of the window's height the lesson dock takes when panels share its column.
+LESSON_HEIGHT = 0.6
 
 
 def speed_index(speed: float | str) -> int:
@@ -188,6 +190,10 @@ class LessonController(QObject):
         if setup.front is not None and setup.front != CENTRAL_VIEW:
             window.docks[setup.front].show()
             window.docks[setup.front].raise_()
+        if self.dock is not None:
+            # the step's text first: a panel sharing the column gets what is left
+            height = int(window.height() * LESSON_HEIGHT)
+            window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
 
     def _point_at(self, name: str) -> None:
         window = self.window

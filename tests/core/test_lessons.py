@@ -77,6 +77,7 @@ def test_the_textbook_examples_are_what_the_course_describes():
     x = line.dataset.points[:, 0]
     assert x.min() >= 0 and x.max() <= 1
     assert abs(line.dataset.targets - (3 * x + 2)).max() <= 0.1 + 1e-6
+    assert line.dataset.bounds[:2] == (-0.1, 1.1)  # the canvas shows x in [0, 1], not [-1, 1]
     assert resolve(EXAMPLES["textbook-2-10-1"].setup).spec.describe() == (
         "2-10(sigmoid)-1 sigmoid/bce"
     )
