@@ -293,6 +293,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window.lessons = LessonController(window, args.lang or _system_language())
     if lesson is not None:
+        from dlviz.core.lessons import load_lesson
+        from dlviz.ui.lesson_panel import names_in
+
+        try:  # again, now that the window's views, panels and controls can be named
+            lesson = load_lesson(args.lesson, names_in(window))
+        except DlvizError as exc:
+            print(f"dlviz: --lesson {args.lesson}: {exc}", file=sys.stderr)
+            window.close()
+            window.deleteLater()
+            return 2
         window.lessons.open(lesson, (args.lesson_step or 1) - 1)
     if args.screenshot:
         return screenshot(window, args)

@@ -138,3 +138,20 @@ def test_a_textbook_example_is_one_click_in_the_preset_list(window, lessons, qtb
     qtbot.waitUntil(lambda: spec_of(window) == spec, timeout=SNAPSHOT_MS)
     assert window.session.data_settings.preset == preset
     assert combo.currentData() == preset  # the list shows the data the example loaded
+
+
+def test_a_teachers_lesson_naming_a_view_the_app_lacks_is_refused_at_launch(
+    qapp, capsys, monkeypatch, tmp_path
+):
+    text = (
+        'format = 1\ntitle = { en = "Mine", zh_CN = "我的" }\n[[steps]]\n'
+        'text = { en = "a", zh_CN = "甲" }\nsetup.data = { preset = "xor" }\n'
+        'setup.views = ["boundary", "landscape"]\n'
+    )
+    (tmp_path / "mine.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr("dlviz.core.lessons.user_lessons_dir", lambda: str(tmp_path))
+    shot = tmp_path / "shot.png"
+    assert main(["--lesson", "mine", "--screenshot", str(shot)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and not shot.exists()
+    assert "mine.toml: step 1.setup.views[2]: unknown view 'landscape'; choose from boundary" in err
