@@ -75,3 +75,11 @@ def test_a_sigmoid_output_on_regression_data_from_the_command_line(capsys):
                  "--output", "sigmoid", "--optimizer", "sgd", "--lr", "0.5",
                  "--epochs", "300", "--test-ratio", "0.3")  # fmt: skip
     assert r["network"] == "2-4(sigmoid)-1 sigmoid/mse" and r["r2"] >= 0.9
+
+
+def test_dlviz_lessons_is_a_subcommand_not_an_app_option(capsys, monkeypatch, tmp_path):
+    from dlviz.__main__ import main as entry
+
+    monkeypatch.setattr("dlviz.core.lessons.user_lessons_dir", lambda: str(tmp_path))
+    assert entry(["lessons"]) == 0
+    assert capsys.readouterr().out.startswith("one-neuron\t")
