@@ -106,8 +106,10 @@ class LessonController(QObject):
             # on the left, above the data and network panels (which most steps hide): the
             # text has the height of the window beside the canvas, not a corner of it
             self.window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
-            data = self.window.docks["data"]
-            self.window.splitDockWidget(self.dock, data, Qt.Orientation.Vertical)
+            for name in ("data", "network-panel"):
+                self.window.splitDockWidget(
+                    self.dock, self.window.docks[name], Qt.Orientation.Vertical
+                )
         old = self.panel
         self.panel = panel
         self.dock.setWidget(panel)
@@ -190,10 +192,14 @@ class LessonController(QObject):
         if setup.front is not None and setup.front != CENTRAL_VIEW:
             window.docks[setup.front].show()
             window.docks[setup.front].raise_()
+        # after the layout has taken the docks shown and hidden (and a new window size)
+        QTimer.singleShot(0, self, self._fit_dock)
+
+    def _fit_dock(self) -> None:
+        """The step's text first: a panel sharing the lesson's column gets what is left."""
         if self.dock is not None:
-            # the step's text first: a panel sharing the column gets what is left
-            height = int(window.height() * LESSON_HEIGHT)
-            window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
+            height = int(self.window.height() * LESSON_HEIGHT)
+            self.window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
 
     def _point_at(self, name: str) -> None:
         window = self.window
