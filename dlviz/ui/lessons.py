@@ -236,6 +236,7 @@ class LessonController(QObject):
         values["network.dropout"] = w.training_panel.dropout.value()
         values["network.features"] = w.network_panel.features()
         values["network.loss"] = w.network_panel.loss_name()
+        values["network.output"] = w.network_panel.output_name()
         values["network.init"] = w.network_panel.init_name()
         values["speed"] = w.training_panel.speed_value()
         try:

@@ -155,3 +155,16 @@ def test_a_teachers_lesson_naming_a_view_the_app_lacks_is_refused_at_launch(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and not shot.exists()
     assert "mine.toml: step 1.setup.views[2]: unknown view 'landscape'; choose from boundary" in err
+
+
+def test_regression_keeps_a_sigmoid_output_chosen_in_the_network_panel(window, lessons, qtbot):
+    """The 2-4-1 example's sigmoid output survives an edit of the network, and can be chosen."""
+    lessons.load_example("textbook-2-4-1")
+    qtbot.waitUntil(lambda: spec_of(window) == "2-4(sigmoid)-1 sigmoid/mse", timeout=SNAPSHOT_MS)
+    panel = window.network_panel
+    assert panel.loss.currentData() == "mse:sigmoid"
+    panel.add_layer()  # an edit rebuilds the spec from the panel
+    qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 2, timeout=SNAPSHOT_MS)
+    assert window.session.latest.spec.output == "sigmoid"
+    panel.loss.setCurrentIndex(panel.loss.findData("mse"))
+    qtbot.waitUntil(lambda: spec_of(window).endswith("-1 identity/mse"), timeout=SNAPSHOT_MS)

@@ -112,7 +112,7 @@ def test_features_and_losses_follow_the_data(window, qtbot):
     losses = [panel.loss.itemData(i) for i in range(panel.loss.count())]
     assert losses == ["bce", "ce", "mse"]
     window.data_panel.select_preset("plane")
-    assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == ["mse"]
+    assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == ["mse", "mse:sigmoid"]
 
 
 def test_curve_data_gets_curve_inputs_whatever_was_ticked(window, qtbot):

@@ -42,15 +42,21 @@ from dlviz.ui import icons
 from dlviz.ui.session import Session
 
 ACTIVATION_LABELS = {act.name: act.label for act in HIDDEN}
+#: The Output choices: a loss, or ``loss:output`` where the output is not the loss's
+#: natural one (a sigmoid under the squared error of regression, as the textbook's
+#: 2-4-1 example fits values in [0, 1]).
 LOSS_LABELS = {
     "bce": "Sigmoid + binary CE",
     "ce": "Softmax + CE",
     "mse": "Squared error",
+    "mse:sigmoid": "Sigmoid + squared error",
 }
 LOSS_TIPS = {
     "bce": "Sigmoid output, binary cross-entropy loss (two classes)",
     "ce": "Softmax output, cross-entropy loss (one output per class)",
-    "mse": "Mean squared error on the output (regression; on a sigmoid for the 2-4-1 example)",
+    "mse": "Mean squared error on the output",
+    "mse:sigmoid": "A sigmoid output (values in 0..1) and the mean squared error, as in the "
+    "textbook's 2-4-1 example",
 }
 INIT_LABELS = {"xavier": "Xavier / Glorot", "he": "He", "uniform": "Uniform ±0.5"}
 DEFAULT_LAYERS = (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
@@ -59,7 +65,7 @@ DEFAULT_LAYERS = (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
 def losses_for(kind: str, n_classes: int) -> tuple[str, ...]:
     """The losses that fit the data, the default first."""
     if kind != "classify":
-        return ("mse",)
+        return ("mse", "mse:sigmoid")
     if n_classes <= 2:
         return ("bce", "ce", "mse")
     return ("ce", "bce", "mse")
@@ -200,7 +206,20 @@ class NetworkPanel(QWidget):
         return tuple(row.spec() for row in self.rows)
 
     def loss_name(self) -> str:
-        return self.loss.currentData() or default_loss(self._kind, self._n_classes)  # type: ignore[arg-type]
+        choice = self.loss.currentData() or default_loss(self._kind, self._n_classes)  # type: ignore[arg-type]
+        return choice.partition(":")[0]
+
+    def output_name(self) -> str | None:
+        """The output activation chosen with the loss, or None for the loss's natural one."""
+        return (self.loss.currentData() or "").partition(":")[2] or None
+
+    def _show_output(self, loss: str, output: str) -> None:
+        """Select the Output entry of a spec's loss and output activation."""
+        index = self.loss.findData(f"{loss}:{output}")
+        if index < 0:
+            index = self.loss.findData(loss)
+        if index >= 0:
+            self.loss.setCurrentIndex(index)
 
     def init_name(self) -> str:
         return self.init.currentData()
@@ -223,6 +242,7 @@ class NetworkPanel(QWidget):
             hidden=self.hidden(),
             loss=self.loss_name(),
             init=self.init_name(),
+            output=self.output_name(),
         )
 
     def show_spec(self, spec: NetworkSpec, kind: str, n_classes: int) -> None:
@@ -233,9 +253,7 @@ class NetworkPanel(QWidget):
             for name, box in self.feature_boxes.items():
                 box.setChecked(name in spec.features)
             self.set_hidden(spec.hidden)
-            index = self.loss.findData(spec.loss)
-            if index >= 0:
-                self.loss.setCurrentIndex(index)
+            self._show_output(spec.loss, spec.output)
             index = self.init.findData(spec.init)
             if index >= 0:
                 self.init.setCurrentIndex(index)
