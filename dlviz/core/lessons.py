@@ -590,7 +590,8 @@ def resolve(setup: Setup, where: str = "set-up") -> Resolved:
     except DlvizError as exc:
         raise DlvizError(f"{where}.network: {exc}") from None
     try:
-        name = training.get("optimizer", "adam")
+        # as dlviz train: Adam, but plain SGD for a model without hidden layers
+        name = training.get("optimizer", "adam" if spec.hidden else "sgd")
         default_lr = 0.01 if name.startswith("adam") else 0.1
         optimizer = OptimizerConfig(
             name,
