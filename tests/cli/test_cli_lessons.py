@@ -83,3 +83,18 @@ def test_dlviz_lessons_is_a_subcommand_not_an_app_option(capsys, monkeypatch, tm
     monkeypatch.setattr("dlviz.core.lessons.user_lessons_dir", lambda: str(tmp_path))
     assert entry(["lessons"]) == 0
     assert capsys.readouterr().out.startswith("one-neuron\t")
+
+
+@pytest.mark.parametrize("name", ["textbook-line", "textbook-2-10-1", "textbook-2-4-1"])
+def test_the_command_trains_exactly_what_the_app_sets_up(capsys, name):
+    """`train --example` and the app's one click build the same run (the same losses)."""
+    from dlviz.core.lessons import load_examples, resolve, trainer_for
+
+    example = load_examples()[name]
+    epochs = example.expect[0].epochs
+    trainer = trainer_for(resolve(example.setup))
+    trainer.run(samples=epochs * trainer.n_train)
+    train, test = trainer.evaluate()
+    r = run_json(capsys, "--example", name)
+    assert r["epochs"] == epochs and r["network"] == trainer.spec.describe()
+    assert r["train_loss"] == pytest.approx(train.loss, rel=1e-5)
