@@ -233,3 +233,36 @@ def test_chinese_lines_wrapped_in_the_file_join_without_a_space():
     lesson = parse_lesson(text, name="t")
     assert lesson.text(0, "zh_CN") == "<p>按下<b>播放</b>，看 loss\nx</p>"  # Latin keeps it
     assert lesson.text(0, "en") == "one"
+
+
+def test_lessons_for_tools_still_to_come_fit_the_format_unchanged():
+    """A backprop-phases lesson and an optimizer race need only names the app will register."""
+    future = Names(
+        views=("boundary", "loss", "network", "race"),
+        panels=("training", "backprop"),
+        widgets=("backprop-next-phase",),
+    )
+    text = """
+format = 1
+title = { en = "Backprop and the race", zh_CN = "反向传播与优化器比赛" }
+[[steps]]
+text = { en = "Phase 1: forward.", zh_CN = "第一阶段：前向传播。" }
+setup.data = { preset = "xor", points = 4 }
+setup.network = { hidden = [2], activation = "sigmoid" }
+setup.panels = ["backprop", "training"]
+setup.views = ["network"]
+setup.front = "network"
+highlight = "backprop-next-phase"
+next_when = { on = "setting", setting = "training.lr" }
+[[steps]]
+text = { en = "Six optimizers race.", zh_CN = "六种优化器比赛。" }
+setup.views = ["race", "loss"]
+setup.front = "race"
+"""
+    lesson = parse_lesson(text, name="future", names=future)
+    assert lesson.setup_at(1).front == "race" and lesson.setup_at(1).panels == (
+        "backprop",
+        "training",
+    )
+    with pytest.raises(DlvizError, match="unknown view 'race'"):
+        parse_lesson(text, name="future", names=VIEWS)  # today's app has no race view
