@@ -264,5 +264,5 @@ setup.front = "race"
         "backprop",
         "training",
     )
-    with pytest.raises(DlvizError, match="unknown view 'race'"):
-        parse_lesson(text, name="future", names=VIEWS)  # today's app has no race view
+    with pytest.raises(DlvizError, match="unknown panel 'backprop'"):
+        parse_lesson(text, name="future", names=VIEWS)  # today's app has no such panel
