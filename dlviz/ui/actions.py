@@ -321,6 +321,7 @@ SUBMENUS: tuple[SubMenu, ...] = (
     SubMenu("copy-view", "&Copy view to clipboard", "file", after="view-image"),
     SubMenu("panels", "&Panels and views", "view", after=""),
     SubMenu("engine", "&Engine", "train", after="lower_lr", separator=True),
+    SubMenu("lessons", "&Lessons", "help", after=""),  # filled by ui/lessons.py
 )
 #: Actions of which one is checked at a time.
 EXCLUSIVE = (("paint", "erase", "move"), tuple(f"engine_{c}" for c in ENGINE_MENU))
@@ -379,11 +380,12 @@ def fill_menu_bar(bar: QMenuBar, actions: Mapping[str, QAction]) -> dict[str, QM
         menu = bar.addMenu(title)
         menu.setObjectName(f"menu-{name}")
         menus[name] = menu
-    subs = {sub.after: sub for sub in SUBMENUS}
+    # by menu and place: two menus may each open with a submenu (after "")
+    subs = {(sub.menu, sub.after): sub for sub in SUBMENUS}
 
     def add_submenus_after(name: str, parent: QMenu) -> bool:
-        sub = subs.get(name)
-        if sub is None or sub.menu != parent.objectName().removeprefix("menu-"):
+        sub = subs.get((parent.objectName().removeprefix("menu-"), name))
+        if sub is None:
             return False
         if sub.separator:
             parent.addSeparator()

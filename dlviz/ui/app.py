@@ -289,15 +289,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.actions["dark"].setChecked(True)
     if args.gradients:
         window.views["network"].gradients.setChecked(True)
-    from dlviz.ui.lessons import LessonController
-
-    window.lessons = LessonController(window, args.lang or _system_language())
+    window.lessons.set_language(args.lang or _system_language())
     if lesson is not None:
         from dlviz.core.lessons import load_lesson
-        from dlviz.ui.lesson_panel import names_in
 
         try:  # again, now that the window's views, panels and controls can be named
-            lesson = load_lesson(args.lesson, names_in(window))
+            lesson = load_lesson(args.lesson, window.lessons.names())
         except DlvizError as exc:
             print(f"dlviz: --lesson {args.lesson}: {exc}", file=sys.stderr)
             window.close()

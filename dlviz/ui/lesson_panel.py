@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlviz.core.lessons import Lesson, Names, Setup
+from dlviz.core.lessons import Lesson, Setup
 
 #: The frame's colour: Okabe–Ito vermillion, visible on light and dark themes alike.
 HIGHLIGHT_COLOUR = QColor(213, 94, 0)
@@ -269,12 +269,3 @@ class Highlight(QWidget):
         painter.setPen(pen)
         half = HIGHLIGHT_WIDTH // 2
         painter.drawRoundedRect(self.rect().adjusted(half, half, -half, -half), 6, 6)
-
-
-def names_in(window) -> Names:
-    """The names a lesson may use in ``window``: its views, panels and named controls."""
-    from dlviz.ui.views import VIEWS
-
-    widgets = {w.objectName() for w in window.findChildren(QWidget) if w.objectName()}
-    panels = tuple(name for name in window.docks if name not in VIEWS)
-    return Names(views=tuple(VIEWS), panels=panels, widgets=tuple(sorted(widgets)))

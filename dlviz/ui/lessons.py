@@ -1,30 +1,40 @@
-"""The lesson controller: opens a lesson in its dock and puts the window in each step's state.
+"""The lesson controller: opens a lesson in its dock and puts the session in each step's state.
 
-It owns the Help ▸ Lessons menu, the lesson dock (a
-:class:`~dlviz.ui.lesson_panel.LessonPanel`) and the highlight frame.  When
+It fills Help ▸ Lessons, owns the lesson dock (a
+:class:`~dlviz.ui.lesson_panel.LessonPanel`) and the highlight frame, and
+loads the textbook's examples chosen in the Data panel's preset list.  When
 the panel enters a step, the controller builds the step's trainer with core
-(:func:`dlviz.core.lessons.resolve`), shows it in the panels and hands it to
-the worker the way an opened project is, then shows the step's views and
-panels, brings its view to the front and sets the speed.  It tells the
-panel what the user does (Play, a changed setting, the epoch and the test
-accuracy of the newest snapshot) so that the step's condition to go on can
-be met.
+(:func:`dlviz.core.lessons.resolve`) and hands it to the project actions
+(:meth:`~dlviz.ui.project_actions.ProjectActions.start_setup`: the panels
+show it, the worker trains it), then shows the step's views and panels,
+brings its view to the front and sets the speed.  It tells the panel what the
+user does (Play, a changed setting, the epoch and the test accuracy of the
+newest snapshot) so that the step's condition to go on can be met.
+
+Like the other controllers it works through the window's parts (session,
+panels, project actions, notifier, the docks); the window itself is only the
+host the lesson dock and the highlight frame are placed on.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 
 from dlviz.core.errors import DlvizError
-from dlviz.core.lessons import Lesson, Resolved, Setup, discover, resolve, trainer_for
-from dlviz.ui.lesson_panel import Highlight, LessonPanel, names_in
+from dlviz.core.lessons import Lesson, Names, Resolved, Setup, discover, resolve, trainer_for
+from dlviz.ui.lesson_panel import Highlight, LessonPanel
+from dlviz.ui.notifier import Notifier
+from dlviz.ui.panels.data_panel import DataPanel
+from dlviz.ui.panels.network_panel import NetworkPanel
+from dlviz.ui.panels.training_panel import TrainingPanel
+from dlviz.ui.project_actions import ProjectActions
+from dlviz.ui.session import DataSettings, Session
 from dlviz.ui.views import CENTRAL_VIEW, VIEWS
-from dlviz.ui.worker import SPEEDS
 
 #: How often the step's condition looks at the newest snapshot (ms).
 PROGRESS_MS = 200
@@ -32,56 +42,69 @@ PROGRESS_MS = 200
 LESSON_HEIGHT = 0.6
 
 
-def speed_index(speed: float | str) -> int:
-    """The Speed slider position nearest to ``speed`` (mini-batches per second, or "max")."""
-    if speed == "max":
-        return SPEEDS.index(None)
-    assert isinstance(speed, float | int)
-    finite = [(i, s) for i, s in enumerate(SPEEDS) if s is not None]
-    return min(finite, key=lambda item: abs(math.log(item[1]) - math.log(speed)))[0]
+def names_in(host: QWidget, docks: Mapping[str, QDockWidget]) -> Names:
+    """The names a lesson may use here: the views, the panels and the named controls."""
+    widgets = {w.objectName() for w in host.findChildren(QWidget) if w.objectName()}
+    panels = tuple(name for name in docks if name not in VIEWS)
+    return Names(views=tuple(VIEWS), panels=panels, widgets=tuple(sorted(widgets)))
 
 
 class LessonController(QObject):
-    """Lessons in one main window; see the module docstring."""
+    """Lessons and examples in one window; see the module docstring."""
 
-    def __init__(self, window: Any, language: str = "en") -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        session: Session,
+        project: ProjectActions,
+        notifier: Notifier,
+        data_panel: DataPanel,
+        network_panel: NetworkPanel,
+        training_panel: TrainingPanel,
+        play: QAction,
+        docks: Mapping[str, QDockWidget],
+        menu: QMenu,
+        host: QMainWindow,
+        language: str = "en",
+    ) -> None:
+        super().__init__(host)
+        self.session = session
+        self.project = project
+        self.notifier = notifier
+        self.data_panel = data_panel
+        self.network_panel = network_panel
+        self.training_panel = training_panel
+        self.play = play
+        self.docks = docks
+        self.menu = menu
+        self.host = host
         self.language = language
         self.panel: LessonPanel | None = None
         self.dock: QDockWidget | None = None
-        self.highlight = Highlight(window)
+        self.highlight = Highlight(host)
         self._applying = False
         self._settings: dict[str, Any] = {}
         self._settings = self._current_settings()
-        self.menu = self._make_menu()
-        window.actions["play"].toggled.connect(self._play_toggled)
-        window.training_panel.changed.connect(self._settings_maybe_changed)
-        window.training_panel.speed_changed.connect(self._settings_maybe_changed)
-        window.network_panel.changed.connect(self._settings_maybe_changed)
-        window.session.dataset_changed.connect(self._settings_maybe_changed)
-        window.data_panel.example_chosen.connect(self.load_example)
+        menu.setToolTipsVisible(True)
+        menu.aboutToShow.connect(self._fill_menu)
+        play.toggled.connect(self._play_toggled)
+        training_panel.changed.connect(self._settings_maybe_changed)
+        training_panel.speed_changed.connect(self._settings_maybe_changed)
+        network_panel.changed.connect(self._settings_maybe_changed)
+        session.dataset_changed.connect(self._settings_maybe_changed)
+        data_panel.example_chosen.connect(self.choose_example)
         self.timer = QTimer(self)
         self.timer.setInterval(PROGRESS_MS)
         self.timer.timeout.connect(self._progress)
 
-    # ------------------------------------------------------------ Help ▸ Lessons
+    def names(self) -> Names:
+        return names_in(self.host, self.docks)
 
-    def _make_menu(self) -> QMenu:
-        help_menu = self.window.findChild(QMenu, "menu-help")
-        menu = QMenu(self.tr("&Lessons"), self.window)
-        menu.setObjectName("menu-lessons")
-        menu.setToolTipsVisible(True)
-        menu.aboutToShow.connect(self._fill_menu)
-        first = help_menu.actions()[0] if help_menu.actions() else None
-        help_menu.insertMenu(first, menu)
-        help_menu.insertSeparator(first)
-        return menu
+    # ------------------------------------------------------------ Help ▸ Lessons
 
     def _fill_menu(self) -> None:
         """The lessons on disk now (a teacher may have added one); broken ones greyed."""
         self.menu.clear()
-        for entry in discover(names_in(self.window)):
+        for entry in discover(self.names()):
             if entry.lesson is None:
                 action = QAction(f"{entry.name}: {entry.error}", self.menu)
                 action.setToolTip(entry.error or "")
@@ -90,8 +113,18 @@ class LessonController(QObject):
                 lesson = entry.lesson
                 action = QAction(lesson.title_in(self.language), self.menu)
                 action.setToolTip(entry.name)
-                action.triggered.connect(lambda _=False, lesson=lesson: self.open(lesson))
+                action.triggered.connect(lambda _=False, lesson=lesson: self.choose(lesson))
             self.menu.addAction(action)
+
+    def choose(self, lesson: Lesson) -> None:
+        """Open ``lesson`` as the user asked, after asking about unsaved work."""
+        if self.project.confirm_discard(then=lambda: self.open(lesson)):
+            self.open(lesson)
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+        if self.panel is not None:
+            self.panel.set_language(language)
 
     # ------------------------------------------------------------ opening
 
@@ -101,15 +134,13 @@ class LessonController(QObject):
         panel.step_entered.connect(self._enter)
         panel.highlight_changed.connect(self._point_at)
         if self.dock is None:
-            self.dock = QDockWidget(self.tr("Lesson"), self.window)
+            self.dock = QDockWidget(self.tr("Lesson"), self.host)
             self.dock.setObjectName("dock-lesson")
             # on the left, above the data and network panels (which most steps hide): the
             # text has the height of the window beside the canvas, not a corner of it
-            self.window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+            self.host.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
             for name in ("data", "network-panel"):
-                self.window.splitDockWidget(
-                    self.dock, self.window.docks[name], Qt.Orientation.Vertical
-                )
+                self.host.splitDockWidget(self.dock, self.docks[name], Qt.Orientation.Vertical)
         old = self.panel
         self.panel = panel
         self.dock.setWidget(panel)
@@ -122,19 +153,23 @@ class LessonController(QObject):
 
     # ------------------------------------------------------------ the textbook's examples
 
+    def choose_example(self, name: str) -> None:
+        """An example picked in the preset list: asks about unsaved work, then loads it."""
+        if self.project.confirm_discard(then=lambda: self.load_example(name)):
+            self.load_example(name)
+
     def load_example(self, name: str) -> None:
         """Set up one of the textbook's examples: its data, network, training and speed."""
-        setup = Setup(example=name)
         try:
-            resolved = resolve(setup, f"example {name}")
+            resolved = resolve(Setup(example=name), f"example {name}")
         except DlvizError as exc:
-            self.window.show_error(str(exc))
+            self.notifier.error(str(exc))
             return
         self._applying = True
         try:
             self._load(resolved)
             if resolved.speed is not None:
-                self.window.training_panel.speed.setValue(speed_index(resolved.speed))
+                self.training_panel.set_speed(resolved.speed)
         finally:
             self._settings = self._current_settings()
             self._applying = False
@@ -152,7 +187,7 @@ class LessonController(QObject):
                 try:
                     resolved = resolve(lesson.setup_at(index), where)
                 except DlvizError as exc:
-                    self.window.show_error(str(exc))
+                    self.notifier.error(str(exc))
                     return
                 self._load(resolved)
             self._arrange(setup)
@@ -161,55 +196,52 @@ class LessonController(QObject):
             self._applying = False
 
     def _load(self, resolved: Resolved) -> None:
-        window = self.window
-        if window.actions["play"].isChecked():
-            window.actions["play"].setChecked(False)  # a step starts paused: Play is the cue
-        latest = window.session.latest
+        if self.play.isChecked():
+            self.play.setChecked(False)  # a set-up starts paused: Play is the cue
+        latest = self.session.latest
         trainer = trainer_for(resolved, latest.engine_choice if latest is not None else "cpu")
         data = resolved.data
-        settings = {
-            "preset": resolved.dataset.name,
-            "classes": max(resolved.dataset.n_classes, 2),
-            "noise": data.get("noise", 0.0),
-            "test_ratio": data.get("test_ratio", 0.5),
-            "n": data.get("points"),
-            "seed": data.get("seed", 0),
-        }
-        window.files._apply_project(trainer, {"data_settings": settings})
+        settings = DataSettings(
+            preset=resolved.dataset.name,
+            classes=max(resolved.dataset.n_classes, 2),
+            noise=data.get("noise", 0.0),
+            test_ratio=data.get("test_ratio", 0.5),
+            n=data.get("points"),
+            seed=data.get("seed", 0),
+        )
+        self.project.start_setup(trainer, settings)
 
     def _arrange(self, setup: Setup) -> None:
-        window = self.window
         if setup.speed is not None:
-            window.training_panel.speed.setValue(speed_index(setup.speed))
+            self.training_panel.set_speed(setup.speed)
         if setup.views is not None:
             for name in VIEWS:
                 if name != CENTRAL_VIEW:
-                    window.docks[name].setVisible(name in setup.views)
+                    self.docks[name].setVisible(name in setup.views)
         if setup.panels is not None:
-            for name, dock in window.docks.items():
+            for name, dock in self.docks.items():
                 if name not in VIEWS:
                     dock.setVisible(name in setup.panels)
         if setup.front is not None and setup.front != CENTRAL_VIEW:
-            window.docks[setup.front].show()
-            window.docks[setup.front].raise_()
+            self.docks[setup.front].show()
+            self.docks[setup.front].raise_()
         # after the layout has taken the docks shown and hidden (and a new window size)
         QTimer.singleShot(0, self, self._fit_dock)
 
     def _fit_dock(self) -> None:
         """The step's text first: a panel sharing the lesson's column gets what is left."""
         if self.dock is not None:
-            height = int(self.window.height() * LESSON_HEIGHT)
-            self.window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
+            height = int(self.host.height() * LESSON_HEIGHT)
+            self.host.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
 
     def _point_at(self, name: str) -> None:
-        window = self.window
         target: QWidget | None = None
-        if name in window.docks:
-            window.docks[name].show()
-            window.docks[name].raise_()
-            target = window.docks[name]
+        if name in self.docks:
+            self.docks[name].show()
+            self.docks[name].raise_()
+            target = self.docks[name]
         elif name:
-            target = window.findChild(QWidget, name)
+            target = self.host.findChild(QWidget, name)
             dock = _dock_of(target)
             if dock is not None:
                 dock.show()
@@ -224,32 +256,43 @@ class LessonController(QObject):
 
     def _current_settings(self) -> dict[str, Any]:
         """Every setting a lesson can wait for, as set-ups name them."""
-        w = self.window
-        values: dict[str, Any] = {}
-        data = w.session.data_settings
-        values.update({"data.preset": data.preset, "data.classes": data.classes,
-                       "data.noise": data.noise, "data.test_ratio": data.test_ratio,
-                       "data.points": data.n, "data.seed": data.seed})  # fmt: skip
-        hidden = w.network_panel.hidden()
+        data = self.session.data_settings
+        values: dict[str, Any] = {
+            "data.preset": data.preset,
+            "data.classes": data.classes,
+            "data.noise": data.noise,
+            "data.test_ratio": data.test_ratio,
+            "data.points": data.n,
+            "data.seed": data.seed,
+        }
+        hidden = self.network_panel.hidden()
         values["network.hidden"] = tuple(layer.width for layer in hidden)
         values["network.activation"] = tuple(layer.activation for layer in hidden)
-        values["network.dropout"] = w.training_panel.dropout.value()
-        values["network.features"] = w.network_panel.features()
-        values["network.loss"] = w.network_panel.loss_name()
-        values["network.output"] = w.network_panel.output_name()
-        values["network.init"] = w.network_panel.init_name()
-        values["speed"] = w.training_panel.speed_value()
+        values["network.dropout"] = self.training_panel.dropout_rate()
+        values["network.features"] = self.network_panel.features()
+        values["network.loss"] = self.network_panel.loss_name()
+        values["network.output"] = self.network_panel.output_name()
+        values["network.init"] = self.network_panel.init_name()
+        values["speed"] = self.training_panel.speed_value()
         try:
-            config = w.training_panel.config()
+            config = self.training_panel.config()
         except DlvizError:  # a field being typed: the training settings stay as they were
             return {**self._settings, **values}
         opt = config.optimizer
-        values.update({"training.optimizer": opt.name, "training.lr": opt.lr,
-                       "training.momentum": opt.momentum, "training.schedule": opt.schedule,
-                       "training.decay_steps": opt.decay_steps,
-                       "training.decay_rate": opt.decay_rate,
-                       "training.batch_size": config.batch_size, "training.l1": config.l1,
-                       "training.l2": config.l2, "training.patience": config.patience})  # fmt: skip
+        values.update(
+            {
+                "training.optimizer": opt.name,
+                "training.lr": opt.lr,
+                "training.momentum": opt.momentum,
+                "training.schedule": opt.schedule,
+                "training.decay_steps": opt.decay_steps,
+                "training.decay_rate": opt.decay_rate,
+                "training.batch_size": config.batch_size,
+                "training.l1": config.l1,
+                "training.l2": config.l2,
+                "training.patience": config.patience,
+            }
+        )
         return values
 
     def _settings_maybe_changed(self, *args: object) -> None:
@@ -262,7 +305,7 @@ class LessonController(QObject):
                 self.panel.setting_changed(key)
 
     def _progress(self) -> None:
-        snap = self.window.session.latest
+        snap = self.session.latest
         if self.panel is not None and snap is not None:
             self.panel.progress(snap.epoch, snap.test_accuracy)
 

@@ -46,6 +46,7 @@ from dlviz.ui import actions as action_table
 from dlviz.ui import icons
 from dlviz.ui.autosave import Autosave
 from dlviz.ui.image_export import ImageExport
+from dlviz.ui.lessons import LessonController
 from dlviz.ui.notifier import Notifier
 from dlviz.ui.panels.data_panel import DataPanel
 from dlviz.ui.panels.network_panel import NetworkPanel
@@ -239,6 +240,18 @@ class MainWindow(QMainWindow):
         targets.update({name: (view.title, view) for name, view in self.views.items()})
         self.images = ImageExport(targets, self.worker, self.session, self.notifier, self)
         self.images.fill_menus(self.menus["view-image"], self.menus["copy-view"])
+        self.lessons = LessonController(
+            self.session,
+            self.project,
+            self.notifier,
+            self.data_panel,
+            self.network_panel,
+            self.training_panel,
+            self.actions["play"],
+            self.docks,
+            self.menus["lessons"],
+            self,
+        )
 
     def _fit_panels(self) -> None:
         """Panels are never clipped sideways: their docks are at least as wide as they need."""

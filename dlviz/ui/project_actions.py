@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -318,6 +319,17 @@ class ProjectActions(QObject):
         self._apply_project(trainer, ui)
         self.path = None
         self.set_modified(True)
+        self.update_title()
+
+    def start_setup(self, trainer: Trainer, data_settings: DataSettings) -> None:
+        """Make a lesson step's or a textbook example's trainer the running session.
+
+        Like a new session it has no file; nothing is unsaved yet (the set-up
+        can always be made again).
+        """
+        self._apply_project(trainer, {"data_settings": asdict(data_settings)})
+        self.path = None
+        self.set_modified(False)
         self.update_title()
 
     def _apply_project(self, trainer: Trainer, ui: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from dlviz.core.lessons import discover, load_lesson
-from dlviz.ui.lesson_panel import Highlight, LessonPanel, names_in
+from dlviz.ui.lesson_panel import Highlight, LessonPanel
 
 
 def make_panel(qtbot, name: str = "xor", language: str = "en") -> tuple[LessonPanel, list]:
@@ -91,7 +91,7 @@ def test_the_highlight_frames_its_target_and_follows_it(qtbot):
 
 
 def test_every_shipped_lesson_names_only_views_panels_and_controls_the_window_has(window):
-    names = names_in(window)
+    names = window.lessons.names()
     assert "hidden-space" in names.views and "training" in names.panels
     assert "button-play" in names.widgets and "learning-rate" in names.widgets
     entries = discover(names, extra_dirs=())

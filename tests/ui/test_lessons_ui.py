@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 from dlviz.core.lessons import load_lesson
 from dlviz.ui.app import main
-from dlviz.ui.lessons import LessonController, speed_index
+from dlviz.ui.panels.training_panel import speed_index
 from dlviz.ui.worker import SPEEDS
 
 SNAPSHOT_MS = 60_000
@@ -23,7 +23,7 @@ def spec_of(window) -> str:
 @pytest.fixture
 def lessons(window, monkeypatch, tmp_path):
     monkeypatch.setattr("dlviz.core.lessons.user_lessons_dir", lambda: str(tmp_path))
-    return LessonController(window, "en")
+    return window.lessons
 
 
 def test_a_step_sets_up_data_network_views_panels_speed_and_highlight(window, lessons, qtbot):

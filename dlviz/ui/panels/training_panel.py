@@ -10,6 +10,7 @@ project): it shows a config without emitting either.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -270,6 +271,10 @@ class TrainingPanel(QWidget):
     def change_speed(self, steps: int) -> None:
         self.speed.setValue(self.speed.value() + steps)
 
+    def set_speed(self, speed: float | str) -> None:
+        """The slider position nearest to ``speed`` (mini-batches per second, or "max")."""
+        self.speed.setValue(speed_index(speed))
+
     def set_learning_rate(self, lr: float) -> None:
         """Set the rate as if typed (emits ``changed`` when it differs)."""
         self.lr.setValue(lr)
@@ -279,6 +284,15 @@ class TrainingPanel(QWidget):
         self.seed.setValue(seed)
         self.seed.blockSignals(False)
         self._seed_applied = self.seed.value()
+
+
+def speed_index(speed: float | str) -> int:
+    """The Speed slider position nearest to ``speed`` (mini-batches per second, or "max")."""
+    if speed == "max":
+        return SPEEDS.index(None)
+    rate = float(speed)
+    finite = [(i, s) for i, s in enumerate(SPEEDS) if s is not None]
+    return min(finite, key=lambda item: abs(math.log(item[1]) - math.log(rate)))[0]
 
 
 def _select(combo: QComboBox, data: str) -> None:
