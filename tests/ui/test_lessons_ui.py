@@ -168,3 +168,23 @@ def test_regression_keeps_a_sigmoid_output_chosen_in_the_network_panel(window, l
     assert window.session.latest.spec.output == "sigmoid"
     panel.loss.setCurrentIndex(panel.loss.findData("mse"))
     qtbot.waitUntil(lambda: spec_of(window).endswith("-1 identity/mse"), timeout=SNAPSHOT_MS)
+
+
+def test_opening_a_lesson_over_unsaved_work_asks_first(window, lessons, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    asked: list[str] = []
+
+    def question(parent, title, text, buttons):
+        asked.append(title)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    window.project.set_modified(True)
+    lesson = load_lesson("xor", extra_dirs=())
+    lessons.choose(lesson)
+    assert asked == ["Unsaved changes"] and lessons.panel is None  # cancelled: nothing lost
+    lessons.choose(lesson)
+    assert lessons.panel is not None and lessons.panel.lesson.name == "xor"
+    assert not window.project.modified and window.project.path is None
