@@ -30,11 +30,11 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from dlviz.core.activations import ACTIVATIONS
 from dlviz.core.data import PRESETS, Dataset, make_dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import FEATURES, parse_features
 from dlviz.core.network import (
-    ACTIVATIONS,
     INITS,
     LOSSES,
     OUTPUTS,
