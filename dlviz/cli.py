@@ -1,4 +1,4 @@
-"""Command line: ``dlviz train``, ``dlviz predict``, ``dlviz bench``.
+"""Command line: ``dlviz train``, ``predict``, ``export``, ``bench`` and ``lessons``.
 
 User mistakes (bad names, bad files, impossible networks) print one line on
 stderr and exit with status 2; nothing here prints a traceback for them.
@@ -17,11 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from dlviz.core.data import (
     PRESETS,
     Dataset,
     check_seed,
+    data_info,
     dataset_notes,
     make_dataset,
     read_csv,
@@ -30,13 +32,15 @@ from dlviz.core.data import (
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import FORMATS, export_model, format_for, format_suffix, suffix_format
 from dlviz.core.features import parse_features
-from dlviz.core.io import WEIGHT_SUFFIXES, check_writable, load_weights, save_weights
-from dlviz.core.network import ACTIVATIONS, LOSSES, LayerSpec, NetworkSpec, build_spec
+from dlviz.core.fileio import check_writable
+from dlviz.core.lessons import Example, discover, load_examples
+from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
 from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
+from dlviz.core.weights import WEIGHT_SUFFIXES, load_weights, save_weights
 
-SUBCOMMANDS = ("train", "predict", "export", "bench")
+SUBCOMMANDS = ("train", "predict", "export", "bench", "lessons")
 #: Most epochs one run trains (a million epochs of the largest data set take days).
 MAX_EPOCHS = 1_000_000
 
@@ -48,44 +52,17 @@ class Parser(argparse.ArgumentParser):
         raise DlvizError(f"{self.prog}: {message} (see --help)")
 
 
-def parse_list(text: str, what: str, allowed: Sequence[str]) -> list[str]:
-    items = [t.strip().lower() for t in text.split(",") if t.strip()]
-    for item in items:
-        if item not in allowed:
-            raise DlvizError(f"unknown {what} '{item}'; choose from {', '.join(allowed)}")
-    return items
-
-
-def parse_hidden(hidden: str, activation: str, dropout: str) -> tuple[LayerSpec, ...]:
-    """``--hidden 8,8 --activation relu,tanh --dropout 0.1`` -> layer specs."""
-    text = hidden.strip().lower()
-    if text in ("", "none", "0"):
-        return ()
-    try:
-        widths = [int(w) for w in text.split(",")]
-    except ValueError as exc:
-        raise DlvizError(f"--hidden '{hidden}': give widths like 8,8 or 'none'") from exc
-    acts = parse_list(activation, "activation", ACTIVATIONS)
-    if len(acts) == 1:
-        acts = acts * len(widths)
-    if len(acts) != len(widths):
-        raise DlvizError(
-            f"--activation gives {len(acts)} activations for {len(widths)} hidden layers; "
-            "give one for all or one per layer"
-        )
-    try:
-        rates = [float(r) for r in dropout.split(",")]
-    except ValueError as exc:
-        raise DlvizError(f"--dropout '{dropout}': give a rate like 0.2") from exc
-    if len(rates) == 1:
-        rates = rates * len(widths)
-    if len(rates) != len(widths):
-        raise DlvizError("--dropout: give one rate for all hidden layers or one per layer")
-    return tuple(LayerSpec(w, a, r) for w, a, r in zip(widths, acts, rates, strict=True))
-
-
-def train_parser(sub: Any) -> None:
-    p = sub.add_parser("train", help="train a network headless and print its metrics")
+def train_parser(sub: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "train", help="train a network headless and print its metrics"
+    )
+    p.add_argument(
+        "--example",
+        metavar="NAME",
+        help="start from one of the textbook's examples ("
+        + ", ".join(load_examples())
+        + "); options given beside it win",
+    )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--dataset", default=None, help=f"preset: {', '.join(PRESETS)}")
     src.add_argument("--data", metavar="FILE.csv", help="CSV: x1,x2,label | x1,x2,value | x,y")
@@ -100,6 +77,13 @@ def train_parser(sub: Any) -> None:
     p.add_argument("--dropout", default="0", help="rate for all hidden layers, or per layer")
     p.add_argument("--init", default="xavier", choices=("xavier", "he", "uniform"))
     p.add_argument("--loss", default=None, help=f"{', '.join(LOSSES)} (chosen from the data)")
+    p.add_argument(
+        "--output",
+        default=None,
+        type=str.lower,
+        choices=("identity", "sigmoid"),
+        help="regression output: identity (default) or sigmoid (targets in [0, 1])",
+    )
     p.add_argument(
         "--optimizer",
         default=None,
@@ -126,6 +110,75 @@ def train_parser(sub: Any) -> None:
     )
     p.add_argument("--project", metavar="FILE.dlviz", help="save the whole session as a project")
     p.add_argument("--json", action="store_true", help="print final metrics as one JSON object")
+    return p
+
+
+def example_defaults(example: Example) -> dict[str, Any]:
+    """``dlviz train`` option values that reproduce an example's set-up."""
+    data, network, training = example.setup.data, example.setup.network, example.setup.training
+    if data.get("seed", 0) != training.get("engine_seed", 0):
+        raise DlvizError(f"example '{example.name}': the CLI uses one --seed for data and weights")
+    hidden = network.get("hidden", (8, 8))
+    values: dict[str, Any] = {
+        "dataset": data["preset"],
+        "points": data.get("points"),
+        "noise": data.get("noise", 0.0),
+        "classes": data.get("classes", 2),
+        "test_ratio": data.get("test_ratio", 0.5),
+        "seed": data.get("seed", 0),
+        "hidden": ",".join(str(w) for w in hidden) or "none",
+        "loss": network.get("loss"),
+        "output": network.get("output"),
+        "init": network.get("init", "xavier"),
+        "normalise": network.get("normalise", False),
+        "optimizer": training.get("optimizer"),
+        "lr": training.get("lr"),
+        "epochs": max((e.epochs for e in example.expect), default=100),
+    }
+    if "features" in network:
+        values["features"] = ",".join(network["features"])
+    for key in ("activation", "dropout"):
+        if key in network:
+            value = network[key]
+            values[key] = value if isinstance(value, str | float) else ",".join(map(str, value))
+    for key in ("momentum", "batch_size", "l1", "l2", "patience", "schedule", "decay_steps",
+                "decay_rate"):  # fmt: skip
+        if key in training:
+            values[key] = training[key]
+    return values
+
+
+def apply_example(train: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """With ``train --example NAME``, make the example's values the defaults of ``train``.
+
+    Defaults, not values: an option given beside ``--example`` still wins.
+    """
+    probe = argparse.ArgumentParser(add_help=False)
+    probe.add_argument("--example")
+    known, _ = probe.parse_known_args(list(argv)[1:])
+    if not known.example:
+        return
+    examples = load_examples()
+    example = examples.get(known.example.strip().lower())
+    if example is None:
+        raise DlvizError(f"unknown example '{known.example}'; choose from {', '.join(examples)}")
+    train.set_defaults(**example_defaults(example))
+
+
+def lessons_parser(sub: Any) -> None:
+    sub.add_parser(
+        "lessons",
+        help="list the lessons: the name dlviz --lesson takes, a tab, the English title",
+    )
+
+
+def cmd_lessons(args: argparse.Namespace) -> int:
+    for entry in discover():
+        if entry.lesson is not None:
+            print(f"{entry.name}\t{entry.lesson.title['en']}")
+        else:  # a teacher's broken file: said on stderr, the others are still listed
+            print(f"dlviz: skipped {entry.error}", file=sys.stderr)
+    return 0
 
 
 def load_training_data(args: argparse.Namespace) -> Dataset:
@@ -158,6 +211,7 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
         hidden=hidden,
         loss=args.loss.lower() if args.loss else None,
         init=args.init,
+        output=args.output,
     )
     config = TrainConfig(
         optimizer=OptimizerConfig(
@@ -176,27 +230,11 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
     return Trainer(data, spec, config, seed=args.seed, engine=args.engine, normalise=args.normalise)
 
 
-class Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self, total: int, label: str) -> None:
-        self.total, self.label = total, label
-        self.enabled = sys.stderr.isatty()
-        self.last = 0.0
-
-    def update(self, done: int, extra: str = "", force: bool = False) -> None:
-        now = time.perf_counter()
-        if not self.enabled or (not force and now - self.last < 0.1):
-            return
-        self.last = now
-        frac = min(done / self.total, 1.0) if self.total else 1.0
-        bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\r{self.label} [{bar:<30}] {done}/{self.total} {extra}  ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
+def progress_bar(total: int, what: str, *, leave: bool = True) -> tqdm[Any]:
+    """A progress bar on stderr when it is a terminal; off a terminal it prints nothing, so a
+    script sees on stderr only what went wrong."""
+    return tqdm(total=total, desc=what, unit=what, file=sys.stderr, disable=None,
+                dynamic_ncols=True, leave=leave)  # fmt: skip
 
 
 def linear_fit(trainer: Trainer) -> dict[str, float] | None:
@@ -234,16 +272,15 @@ def warm_up_with_progress() -> None:
     worker.join(0.5)
     if not worker.is_alive():
         return
-    start = time.perf_counter()
-    while worker.is_alive():
-        waited = time.perf_counter() - start + 0.5
-        what, done, total = stage
-        sys.stderr.write(
-            f"\rcompiling the engine (first run only): {what} {done + 1}/{total} {waited:4.0f} s   "
-        )
-        sys.stderr.flush()
-        worker.join(0.25)
-    sys.stderr.write("\r" + " " * 70 + "\r")
+    with progress_bar(0, "kernel", leave=False) as bar:
+        bar.set_description("compiling the engine (first run only)")
+        while worker.is_alive():
+            what, done, total = stage
+            bar.total = int(total)
+            bar.n = int(done)
+            bar.set_postfix_str(str(what))
+            worker.join(0.25)
+        bar.n = bar.total or 0
 
 
 def check_outputs(args: argparse.Namespace) -> None:
@@ -281,7 +318,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if trainer.engine_name == "cpu":
         warm_up_with_progress()
     n_train = max(trainer.n_train, 1)
-    progress = Progress(args.epochs, "epoch")
+    progress = progress_bar(args.epochs, "epoch")
     start = time.perf_counter()
     chunk_epochs = 1
     snap = None
@@ -296,9 +333,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         # aim for ~0.1 s between progress updates
         took = time.perf_counter() - t0
         chunk_epochs = max(1, min(chunk_epochs * 2, int(chunk_epochs * 0.1 / max(took, 1e-6))))
-        loss = f"loss {snap.train_loss:.4f}" if snap.train_loss is not None else ""
-        progress.update(trainer.epoch, loss)
-    progress.update(trainer.epoch, force=True)
+        if snap.train_loss is not None:
+            progress.set_postfix_str(f"loss {snap.train_loss:.4f}", refresh=False)
+        progress.update(trainer.epoch - progress.n)
     progress.close()
     seconds = time.perf_counter() - start
     if trainer.message:
@@ -360,10 +397,6 @@ def report_engine(trainer: Trainer) -> None:
     """Say once on stderr why the chosen engine is not the one that runs."""
     if trainer.engine_note:
         print(f"dlviz: {trainer.engine_note}", file=sys.stderr)
-
-
-def data_info(data: Dataset) -> dict[str, Any]:
-    return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
 
 
 def predict_parser(sub: Any) -> None:
@@ -460,17 +493,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = Parser(prog="dlviz", description="dlviz command line")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    train_parser(sub)
+    train = train_parser(sub)
     predict_parser(sub)
     export_parser(sub)
     bench_parser(sub)
+    lessons_parser(sub)
     try:
+        if argv is None:
+            argv = sys.argv[1:]
+        if argv and argv[0] == "train":
+            apply_example(train, argv)
         args = parser.parse_args(argv)
         handler = {
             "train": cmd_train,
             "predict": cmd_predict,
             "export": cmd_export,
             "bench": cmd_bench,
+            "lessons": cmd_lessons,
         }
         return handler[args.command](args)
     except DlvizError as exc:

@@ -1,6 +1,5 @@
 """Numbers the "inside the network" views show, computed here so they are tested here.
 
-* :func:`confusion_matrix` and per-class accuracy;
 * :func:`hidden_space`: data points and a warped grid of the input plane
   mapped into the activations of two neurons of one layer (ConvNetJS style);
 * :func:`strongest_edges`: the edges a network graph can afford to draw;
@@ -18,31 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlviz.core.features import compute_features
+from dlviz.core.features import grid_inputs
 from dlviz.core.kernels.reference import forward
-from dlviz.core.network import NetworkSpec, ParamLayout
+from dlviz.core.network import NetworkSpec, ParamLayout, spec_features
 from dlviz.core.snapshot import HiddenSpace, Snapshot
-
-
-def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
-    """(k, k) int64 counts: row = true class, column = predicted class."""
-    m = np.zeros((k, k), np.int64)
-    np.add.at(m, (np.asarray(truth, np.int64), np.asarray(predicted, np.int64)), 1)
-    return m
-
-
-def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
-    """Recall of each class (NaN for a class with no points)."""
-    totals = matrix.sum(axis=1).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(totals > 0, np.diag(matrix) / totals, np.nan)
-
-
-def predicted_classes(outputs: np.ndarray) -> np.ndarray:
-    """Class per row from network outputs (one sigmoid column or one column per class)."""
-    if outputs.shape[1] == 1:
-        return (outputs[:, 0] > 0.5).astype(np.int64)
-    return np.asarray(outputs.argmax(axis=1), np.int64)
 
 
 def hidden_space(
@@ -138,14 +116,6 @@ def shown_edges(layout: ParamLayout, flat: np.ndarray, limit: int, max_neurons: 
                  val.astype(np.float32), total)  # fmt: skip
 
 
-def spec_features(spec: NetworkSpec, inputs: np.ndarray) -> np.ndarray:
-    """Input features (float32) of raw input rows, normalised as the network expects."""
-    shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
-    scale = np.array(spec.input_scale, np.float32) if spec.input_scale else None
-    feats = compute_features(np.asarray(inputs, np.float32), spec.features, shift, scale)
-    return np.ascontiguousarray(feats, dtype=np.float32)
-
-
 def neuron_values(
     spec: NetworkSpec, params: np.ndarray, inputs: np.ndarray
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -159,20 +129,16 @@ def neuron_values(
     return tape.z, tape.a
 
 
-def feature_grid(spec: NetworkSpec, bounds: tuple[float, float, float, float], res: int,
-                 *, curve: bool = False) -> np.ndarray:  # fmt: skip
+def feature_grid(
+    spec: NetworkSpec, bounds: tuple[float, float, float, float], res: int, *, curve: bool = False
+) -> np.ndarray:
     """The input features over the plane, laid out like ``Snapshot.neuron_grids``.
 
     (res, res, features) with rows bottom-to-top over ``bounds``; for 1-D curve
     data (res, features) over the x range.
     """
-    xmin, xmax, ymin, ymax = bounds
-    xs = np.linspace(xmin, xmax, res, dtype=np.float32)
-    if curve:
-        return spec_features(spec, xs.reshape(res, 1))
-    gx, gy = np.meshgrid(xs, np.linspace(ymin, ymax, res, dtype=np.float32))
-    feats = spec_features(spec, np.column_stack([gx.ravel(), gy.ravel()]))
-    return feats.reshape(res, res, feats.shape[1])
+    feats = spec_features(spec, grid_inputs(bounds, res, curve=curve))
+    return feats if curve else feats.reshape(res, res, feats.shape[1])
 
 
 class StatsHistory:

@@ -15,7 +15,7 @@ import numpy as np
 from dlviz.core.colors import boundary_image, point_colors, smooth_output, value_limit
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import atomic_write
+from dlviz.core.fileio import atomic_write
 from dlviz.core.snapshot import Snapshot
 
 PLOT = 360  # pixels per side of the boundary panel

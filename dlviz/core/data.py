@@ -16,18 +16,18 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import atomic_write, read_bytes
+from dlviz.core.fileio import atomic_write, read_bytes
 
 Kind = Literal["classify", "regress", "curve"]
 
 CLASSIFY_PRESETS = ("circle", "xor", "gauss", "spiral", "moons", "rings", "checkerboard", "blobs")
-REGRESS_PRESETS = ("plane", "multigauss")
-CURVE_PRESETS = ("line", "sine", "step")
+REGRESS_PRESETS = ("plane", "multigauss", "hill")
+CURVE_PRESETS = ("line", "sine", "step", "textbook-line")
 PRESETS = CLASSIFY_PRESETS + REGRESS_PRESETS + CURVE_PRESETS
 MULTICLASS_PRESETS = ("spiral", "rings", "checkerboard", "blobs")
 MAX_CLASSES = 8
@@ -172,6 +172,11 @@ class Dataset:
         return x.mean(axis=0).astype(np.float32), np.where(std > 0, std, 1.0).astype(np.float32)
 
 
+def data_info(data: Dataset) -> dict[str, Any]:
+    """What a saved or exported model records about its data: kind, classes, bounds."""
+    return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
+
+
 #: Largest seed: NumPy takes any whole number from 0; a project keeps it in JSON (int64).
 MAX_SEED = 2**63 - 1
 
@@ -192,11 +197,13 @@ def split_mask(n: int, test_ratio: float, seed: int) -> np.ndarray:
     return mask
 
 
-def curve_bounds(points: np.ndarray) -> tuple[float, float, float, float]:
+def curve_bounds(
+    points: np.ndarray, x_range: tuple[float, float] = CURVE_X
+) -> tuple[float, float, float, float]:
     ys = points[:, 1] if points.size else np.array([-1.0, 1.0])
     lo, hi = float(min(ys.min(), -1.0)), float(max(ys.max(), 1.0))
     pad = 0.15 * (hi - lo)
-    return (CURVE_X[0] - 0.1, CURVE_X[1] + 0.1, lo - pad, hi + pad)
+    return (x_range[0] - 0.1, x_range[1] + 0.1, lo - pad, hi + pad)
 
 
 # ---------------------------------------------------------------- generators
@@ -258,6 +265,8 @@ def _regress(name: str, n: int, noise: float, rng: np.random.Generator):  # type
     pts = rng.uniform(-6, 6, (n, 2))
     if name == "plane":
         target = (pts[:, 0] + pts[:, 1]) / 12.0
+    elif name == "hill":  # one smooth bump with values in (0, 1]: a sigmoid output can fit it
+        target = np.exp(-(pts[:, 0] ** 2 + pts[:, 1] ** 2) / 8.0)
     else:  # multigauss: six signed bumps
         centres = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1),
                    (4, -2.5, -1)]  # fmt: skip
@@ -269,6 +278,11 @@ def _regress(name: str, n: int, noise: float, rng: np.random.Generator):  # type
 
 
 def _curve(name: str, n: int, noise: float, rng: np.random.Generator) -> np.ndarray:
+    if name == "textbook-line":
+        # the textbook's own regression example: x in [0, 1] and uniform noise centred on
+        # zero, so that gradient descent recovers w = 3 and b = 2 exactly as noise -> 0
+        x = rng.uniform(0.0, 1.0, n)
+        return np.column_stack([x, 3 * x + 2 + rng.uniform(-1, 1, n) * noise])
     x = rng.uniform(*CURVE_X, n)
     if name == "line":
         y = 3 * x + 2
@@ -317,7 +331,8 @@ def make_dataset(
         pts, target = _regress(name, n, noise, rng)
         return Dataset(pts, target, kind, 0, mask, name)
     pts = _curve(name, n, noise, rng)
-    return Dataset(pts, pts[:, 1], kind, 0, mask, name, curve_bounds(pts))
+    x_range = (0.0, 1.0) if name == "textbook-line" else CURVE_X
+    return Dataset(pts, pts[:, 1], kind, 0, mask, name, curve_bounds(pts, x_range))
 
 
 def empty_dataset(kind: Kind, n_classes: int = 2) -> Dataset:

@@ -38,6 +38,8 @@ class Engine(Protocol):
 
     def forward(self, params: np.ndarray, x: np.ndarray, keep_all: bool = False) -> np.ndarray: ...
 
+    def outputs(self, params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
 
 #: What a user may choose.  ``numba`` (the CPU engine's old name) is read as ``cpu``.
 ENGINE_CHOICES = ("auto", "cpu", "cuda", "reference")

@@ -16,19 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from dlviz.core.activations import HIDDEN, OUTPUT_ACTIVATIONS, SOFTMAX, Activation, activation
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import WRITERS, atomic_write, spec_to_dict
-from dlviz.core.network import LEAKY_SLOPE, NetworkSpec, ParamLayout
+from dlviz.core.fileio import atomic_write
+from dlviz.core.network import NetworkSpec, ParamLayout
+from dlviz.core.weights import WRITERS, Writer, spec_to_dict
 
-FORMATS = ("onnx", "npz", "json", "safetensors", "numpy-code", "torch-code")
-SUFFIX_FORMAT = {
-    ".onnx": "onnx",
-    ".npz": "npz",
-    ".json": "json",
-    ".safetensors": "safetensors",
-    ".torch.py": "torch-code",
-    ".py": "numpy-code",
-}
 ONNX_OPSET = 17
 
 
@@ -116,7 +109,7 @@ def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
         w = const(layout.weight(params, layer), f"W{layer}")
         b = const(layout.bias(params, layer), f"b{layer}")
         z = op("Add", op("MatMul", a, w), b)
-        a = _onnx_activation(act, z, op, const)
+        a = activation(act).onnx(z, op, const)
     nodes[-1].output[0] = "y"  # the output activation's node names the graph output
     graph = helper.make_graph(
         nodes,
@@ -135,27 +128,6 @@ def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
     onnx.checker.check_model(model)
     data: bytes = model.SerializeToString()
     return data
-
-
-def _onnx_activation(act: str, z: str, op: Callable[..., str], const: Callable[..., str]) -> str:
-    if act in ("linear", "identity"):
-        return op("Identity", z)
-    if act == "sigmoid":
-        return op("Sigmoid", z)
-    if act == "tanh":
-        return op("Tanh", z)
-    if act == "relu":
-        return op("Relu", z)
-    if act == "leakyrelu":
-        return op("LeakyRelu", z, alpha=LEAKY_SLOPE)
-    if act == "elu":
-        return op("Elu", z, alpha=1.0)
-    if act == "softmax":
-        return op("Softmax", z, axis=1)
-    # gelu, tanh form: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³)))
-    cube = op("Mul", op("Mul", z, z), z)
-    inner = op("Mul", op("Add", z, op("Mul", cube, const(0.044715))), const(np.sqrt(2 / np.pi)))
-    return op("Mul", op("Mul", z, const(0.5)), op("Add", op("Tanh", inner), const(1.0)))
 
 
 # ---------------------------------------------------------------- code
@@ -187,22 +159,8 @@ WEIGHTS = [
 
 
 def activate(name, z):
-    if name in ("linear", "identity"):
-        return z
-    if name == "sigmoid":
-        return 0.5 * (np.tanh(0.5 * z) + 1.0)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0)
-    if name == "leakyrelu":
-        return np.where(z > 0, z, {leaky} * z)
-    if name == "elu":
-        return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
-    if name == "gelu":
-        return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
-    e = np.exp(z - z.max(axis=1, keepdims=True))  # softmax
-    return e / e.sum(axis=1, keepdims=True)
+{numpy_activations}
+    raise ValueError(name)
 
 
 def features(x):
@@ -282,11 +240,8 @@ WEIGHTS = [
 
 
 def activation(name):
-    return {{
-        "linear": nn.Identity, "identity": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
-        "relu": nn.ReLU, "leakyrelu": lambda: nn.LeakyReLU({leaky}), "elu": nn.ELU,
-        "gelu": lambda: nn.GELU(approximate="tanh"), "softmax": lambda: nn.Softmax(dim=1),
-    }}[name]()
+{torch_activations}
+    raise ValueError(name)
 
 
 class DlvizNet(nn.Module):
@@ -317,6 +272,18 @@ class DlvizNet(nn.Module):
         # the weights are float32; points read with NumPy are float64
         return self.layers(self.features(torch.as_tensor(x, dtype=torch.float32)))
 """
+
+
+def _code_table(form: Callable[[Activation], str]) -> str:
+    """The body of the exported ``activate``/``activation`` function: one ``if`` per
+    activation of the table, in the form ``form`` picks (names as the file's ACTIVATIONS)."""
+    lines = []
+    for act in (*HIDDEN, SOFTMAX):
+        names = (act.name, *(out for out, same in OUTPUT_ACTIVATIONS.items() if same == act.name))
+        unique = tuple(dict.fromkeys(names))
+        test = f"name == {unique[0]!r}" if len(unique) == 1 else f"name in {unique!r}"
+        lines.append(f"    if {test}:\n        return {form(act)}")
+    return "\n".join(lines)
 
 
 def _docstring(text: str) -> str:
@@ -351,24 +318,53 @@ def _code(template: str, doc: str, spec: NetworkSpec, params: np.ndarray,
         scale=_floats(np.array(spec.input_scale)),
         activations=repr(list(spec.activations)),
         weights=weights,
-        leaky=LEAKY_SLOPE,
+        numpy_activations=_code_table(lambda act: act.numpy_code),
+        torch_activations=_code_table(lambda act: act.torch_code),
     )
     return text.encode()
+
+
+# ---------------------------------------------------------------- the formats
+
+#: ``write(spec, params, data info, file name) -> bytes`` of one export format.
+ExportWriter = Callable[[NetworkSpec, np.ndarray, dict[str, Any], str], bytes]
+
+
+def _weights_file(write: Writer) -> ExportWriter:
+    return lambda spec, params, info, path: write(spec, params, info)
+
+
+#: Every export format: name (``--format``) -> (file suffix, writer).  Adding a format is
+#: one entry here (plus, for a weights format, its entry in weights.WEIGHT_FORMATS) and a
+#: test that loads the file in the tool that reads it (tests/core/test_exports.py).  A
+#: suffix that ends another (``.torch.py``, ``.py``) comes first.
+EXPORT_FORMATS: dict[str, tuple[str, ExportWriter]] = {
+    "onnx": (".onnx", lambda spec, params, info, path: onnx_bytes(spec, params, info)),
+    **{suffix[1:]: (suffix, _weights_file(write)) for suffix, write in WRITERS.items()},
+    "torch-code": (
+        ".torch.py",
+        lambda spec, params, info, path: _code(
+            _TORCH_TEMPLATE, _TORCH_DOC, spec, params, info, path
+        ),
+    ),
+    "numpy-code": (
+        ".py",
+        lambda spec, params, info, path: _code(
+            _NUMPY_TEMPLATE, _NUMPY_DOC, spec, params, info, path
+        ),
+    ),
+}
+FORMATS = tuple(EXPORT_FORMATS)
+SUFFIX_FORMAT = {suffix: fmt for fmt, (suffix, _) in EXPORT_FORMATS.items()}
 
 
 def export_bytes(
     fmt: str, spec: NetworkSpec, params: np.ndarray, info: dict[str, Any], path: str = "model"
 ) -> bytes:
-    if fmt == "onnx":
-        return onnx_bytes(spec, params, info)
-    if fmt == "numpy-code":
-        return _code(_NUMPY_TEMPLATE, _NUMPY_DOC, spec, params, info, path)
-    if fmt == "torch-code":
-        return _code(_TORCH_TEMPLATE, _TORCH_DOC, spec, params, info, path)
-    suffix = "." + fmt
-    if suffix in WRITERS:
-        return WRITERS[suffix](spec, params, info)
-    raise DlvizError(f"unknown export format '{fmt}'; choose from {', '.join(FORMATS)}")
+    entry = EXPORT_FORMATS.get(fmt)
+    if entry is None:
+        raise DlvizError(f"unknown export format '{fmt}'; choose from {', '.join(FORMATS)}")
+    return entry[1](spec, params, info, path)
 
 
 def export_model(

@@ -1,5 +1,8 @@
 """Input features: what the first layer sees, computed from the raw input coordinates.
 
+Also the grid of raw inputs over the plane that every picture of the
+network's output is computed on (:func:`grid_inputs`).
+
 TensorFlow Playground's seven toggles: x1, x2, their squares, their product and
 their sines.  Curve data (x -> y) has only x1, so only the x1 features apply.
 """
@@ -83,3 +86,18 @@ def compute_features(
     for j, col in enumerate(cols):
         out[:, j] = col
     return out
+
+
+def grid_inputs(bounds: Sequence[float], res: int, *, curve: bool = False) -> np.ndarray:
+    """Raw inputs (float32) of a res×res grid over ``bounds`` (xmin, xmax, ymin, ymax).
+
+    Rows run x fastest, then y from bottom to top, so ``reshape(res, res, ...)``
+    gives an image with row 0 at the bottom.  For 1-D curve data: (res, 1), the
+    x range alone.
+    """
+    xmin, xmax, ymin, ymax = (float(b) for b in bounds)
+    xs = np.linspace(xmin, xmax, res, dtype=np.float32)
+    if curve:
+        return xs.reshape(res, 1)
+    gx, gy = np.meshgrid(xs, np.linspace(ymin, ymax, res, dtype=np.float32))
+    return np.column_stack([gx.ravel(), gy.ravel()])

@@ -16,22 +16,21 @@ from typing import Literal
 
 import numpy as np
 
+from dlviz.core.activations import ACTIVATIONS
 from dlviz.core.errors import DlvizError
-from dlviz.core.features import CURVE_FEATURES, FEATURES
+from dlviz.core.features import CURVE_FEATURES, FEATURES, compute_features
 
-ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leakyrelu", "elu", "gelu")
 LOSSES = ("mse", "bce", "ce")
 OUTPUTS = ("identity", "sigmoid", "softmax")
 INITS = ("xavier", "he", "uniform")
 
-#: Integer codes the compiled kernels use; the order is part of the kernel ABI.
-ACTIVATION_CODE = {name: i for i, name in enumerate(ACTIVATIONS)}
-OUTPUT_CODE = {name: i for i, name in enumerate(OUTPUTS)}
+#: Integer codes the compiled kernels use (activations: :mod:`dlviz.core.activations`).
 LOSS_CODE = {name: i for i, name in enumerate(LOSSES)}
 
 MAX_HIDDEN_LAYERS = 10
 MAX_WIDTH = 256
-LEAKY_SLOPE = 0.01
+#: Dropout keeps a unit when the top 24 bits of its hash reach the rate's threshold.
+DROPOUT_HASH_BITS = 24
 
 Kind = Literal["classify", "regress", "curve"]
 
@@ -95,6 +94,10 @@ class NetworkSpec:
         middle = f"-{hidden}-" if hidden else "-"
         return f"{len(self.features)}{middle}{self.n_outputs} {self.output}/{self.loss}"
 
+    def without_normalisation(self) -> NetworkSpec:
+        """The same network taking raw inputs (what a user chose, before the data's fit)."""
+        return replace(self, input_shift=(), input_scale=())
+
     def with_normalisation(self, shift: np.ndarray, scale: np.ndarray) -> NetworkSpec:
         return replace(
             self,
@@ -109,6 +112,14 @@ class NetworkSpec:
 MAX_OUTPUTS = 16
 #: Raw input columns: x1 and x2 (the image data issue raises this).
 MAX_INPUTS = 2
+
+
+def spec_features(spec: NetworkSpec, inputs: np.ndarray) -> np.ndarray:
+    """Input features (float32) of raw input rows, normalised as the network expects."""
+    shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
+    scale = np.array(spec.input_scale, np.float32) if spec.input_scale else None
+    feats = compute_features(np.asarray(inputs, np.float32), spec.features, shift, scale)
+    return np.ascontiguousarray(feats, dtype=np.float32)
 
 
 def validate_spec(spec: NetworkSpec) -> None:
@@ -172,6 +183,53 @@ def validate_spec(spec: NetworkSpec) -> None:
         raise DlvizError("input normalisation: every scale must be a positive number")
 
 
+def parse_hidden(
+    widths: str, activations: str = "tanh", dropouts: str = "0"
+) -> tuple[LayerSpec, ...]:
+    """``--hidden 8,8 --activation relu,tanh --dropout 0.1`` -> layer specs.
+
+    The one reading of these options, for ``dlviz train`` and the app alike:
+    ``none`` (or empty, or 0) is no hidden layer; an activation or a dropout
+    rate is given once for all layers or once per layer.
+    """
+    acts = [a.strip().lower() for a in activations.split(",") if a.strip()]
+    for name in acts:
+        if name not in ACTIVATIONS:
+            raise DlvizError(f"unknown activation '{name}'; choose from {', '.join(ACTIVATIONS)}")
+    text = widths.strip().lower()
+    if text in ("", "none", "0"):
+        return ()
+    try:
+        sizes = [int(w) for w in text.split(",")]
+    except ValueError:
+        raise DlvizError(f"--hidden '{widths}': give widths like 8,8 or 'none'") from None
+    if len(sizes) > MAX_HIDDEN_LAYERS or not all(1 <= w <= MAX_WIDTH for w in sizes):
+        raise DlvizError(
+            f"--hidden '{widths}': up to {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_WIDTH} neurons"
+        )
+    if len(acts) == 1:
+        acts = acts * len(sizes)
+    if len(acts) != len(sizes):
+        raise DlvizError(
+            f"--activation gives {len(acts)} activations for {len(sizes)} hidden layers; "
+            "give one for all or one per layer"
+        )
+    try:
+        rates = [float(r) for r in dropouts.split(",")]
+    except ValueError:
+        raise DlvizError(f"--dropout '{dropouts}': give a rate like 0.2") from None
+    if len(rates) == 1:
+        rates = rates * len(sizes)
+    if len(rates) != len(sizes):
+        raise DlvizError("--dropout: give one rate for all hidden layers or one per layer")
+    return tuple(LayerSpec(w, a, r) for w, a, r in zip(sizes, acts, rates, strict=True))
+
+
+def dropout_threshold(rate: float) -> int:
+    """A unit is kept when its 24-bit hash is >= this threshold (every engine)."""
+    return int(round(rate * (1 << DROPOUT_HASH_BITS)))
+
+
 def default_loss(kind: Kind, n_classes: int) -> str:
     """The loss a user gets when they do not choose: bce for 2 classes, ce for more, else mse."""
     if kind != "classify":
@@ -187,8 +245,14 @@ def build_spec(
     hidden: Sequence[LayerSpec],
     loss: str | None = None,
     init: str = "xavier",
+    output: str | None = None,
 ) -> NetworkSpec:
-    """Choose the output layer that fits the data and the loss, and check the combination."""
+    """Choose the output layer that fits the data and the loss, and check the combination.
+
+    ``output`` picks the output activation of regression and curve data
+    (``identity``, the default, or ``sigmoid`` for targets in [0, 1], as the
+    textbook's 2-4-1 example fits them); classification derives it from the loss.
+    """
     loss = loss or default_loss(kind, n_classes)
     if loss not in LOSSES:
         raise DlvizError(f"unknown loss '{loss}'; choose from {', '.join(LOSSES)}")
@@ -200,6 +264,11 @@ def build_spec(
                 f"(usable: {', '.join(CURVE_FEATURES)})"
             )
     if kind == "classify":
+        if output is not None and output != ("softmax" if loss == "ce" else "sigmoid"):
+            raise DlvizError(
+                f"output '{output}' does not fit loss '{loss}'; a classifier's output "
+                "follows its loss (ce: softmax, bce or mse: sigmoid)"
+            )
         if loss == "ce":
             n_out, output = n_classes, "softmax"
         else:  # bce or mse on a sigmoid: one output for 2 classes, one per class beyond
@@ -209,7 +278,9 @@ def build_spec(
             raise DlvizError(
                 f"loss '{loss}' is for classification; regression and curve data use mse"
             )
-        n_out, output = 1, "identity"
+        if output not in (None, "identity", "sigmoid"):
+            raise DlvizError(f"output '{output}' does not fit regression; use identity or sigmoid")
+        n_out, output = 1, output or "identity"
     return NetworkSpec(
         features=tuple(features),
         hidden=tuple(hidden),

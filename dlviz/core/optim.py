@@ -88,6 +88,15 @@ class OptimizerConfig:
         )
 
 
+#: Smallest learning rate the app offers (its slider's lower end).
+MIN_LEARNING_RATE = 1e-5
+
+
+def lowered_learning_rate(lr: float) -> float:
+    """What to try after the loss diverged: a tenth of ``lr``, no lower than MIN_LEARNING_RATE."""
+    return max(lr / 10, MIN_LEARNING_RATE)
+
+
 def learning_rates(cfg: OptimizerConfig, first_step: int, count: int) -> np.ndarray:
     """Learning rate (float32) for each of ``count`` steps starting at step ``first_step``."""
     t = np.arange(first_step, first_step + count, dtype=np.float64)

@@ -33,18 +33,10 @@ import numpy as np
 from dlviz.core.data import MAX_CLASSES, MAX_CSV_VALUE, MAX_POINTS, Dataset, Kind
 from dlviz.core.errors import DlvizError
 from dlviz.core.fields import Fields
-from dlviz.core.io import (
-    FLOAT32_MAX,
-    MAX_ARRAY_BYTES,
-    atomic_write,
-    npy_array,
-    read_bytes,
-    spec_from_dict,
-    spec_to_dict,
-    zip_member,
-)
+from dlviz.core.fileio import MAX_ARRAY_BYTES, atomic_write, npy_array, read_bytes, zip_member
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.trainer import HistoryEntry, TrainConfig, Trainer, TrainerState
+from dlviz.core.weights import FLOAT32_MAX, spec_from_dict, spec_to_dict
 
 PROJECT_FORMAT = "dlviz-project"
 PROJECT_VERSION = 1

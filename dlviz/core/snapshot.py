@@ -88,6 +88,29 @@ class LayerStats:
     activations: Distribution
 
 
+def layer_stats(
+    layout: ParamLayout, params: np.ndarray, grads: np.ndarray, activations: np.ndarray
+) -> tuple[LayerStats, ...]:
+    """Per weight layer: its weights', gradients' and output activations' distributions.
+
+    ``activations`` (rows, Σ widths after the inputs) are every neuron's
+    activation for some sample of rows, as ``forward(..., keep_all=True)`` gives them.
+    """
+    stats = []
+    col = 0
+    for layer in range(layout.n_layers):
+        width = layout.sizes[layer + 1]
+        stats.append(
+            LayerStats(
+                weights=Distribution.of(layout.weight(params, layer)),
+                grads=Distribution.of(layout.weight(grads, layer)),
+                activations=Distribution.of(activations[:, col : col + width]),
+            )
+        )
+        col += width
+    return tuple(stats)
+
+
 @dataclass(frozen=True)
 class HiddenSpace:
     """Where the data and the input plane land in the space of two neurons of a layer."""

@@ -15,24 +15,39 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from dlviz.core.analysis import confusion_matrix, hidden_space, predicted_classes
+from dlviz.core.analysis import hidden_space
 from dlviz.core.data import MAX_POINTS, Dataset, check_seed
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
+from dlviz.core.epochs import Plan, advance, batch_rows, plan_call
 from dlviz.core.errors import DlvizError
-from dlviz.core.features import compute_features
-from dlviz.core.kernels import reference
+from dlviz.core.features import grid_inputs
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
-from dlviz.core.network import NetworkSpec, ParamLayout, init_params
-from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
-from dlviz.core.snapshot import Distribution, LayerStats, Snapshot, frozen
+from dlviz.core.metrics import (
+    NO_POINTS,
+    Metrics,
+    confusion_matrix,
+    evaluate,
+    mean_loss,
+    predicted_classes,
+)
+from dlviz.core.network import NetworkSpec, ParamLayout, init_params, spec_features
+from dlviz.core.optim import (
+    OptimizerConfig,
+    OptimizerState,
+    learning_rates,
+    lowered_learning_rate,
+)
+from dlviz.core.snapshot import LayerStats, Snapshot, frozen, layer_stats
 
 #: The engines a user may choose (``numba`` is read as ``cpu``; see core/engines.py).
 ENGINES = ENGINE_CHOICES
+#: What :meth:`Trainer.adopt` kept of the run.
+Adoption = Literal["data", "weights", "rebuilt"]
 #: Snapshots measure loss and accuracy on at most this many points per split;
 #: :meth:`Trainer.evaluate` measures all of them.
 EVAL_LIMIT = 4096
@@ -44,8 +59,6 @@ DIVERGENCE_FACTOR = 1e4
 #: Training points the weights a slice ends on are judged on (a forward pass on these
 #: after every compiled call; the batch losses alone judge the weights *before* each update).
 SANITY_SAMPLE = 128
-#: Most rows one compiled call trains (bounds the shuffles laid end to end).
-MAX_CALL_ROWS = 1 << 18
 #: Loss history entries kept; past this the history is thinned by half.
 HISTORY_LIMIT = 20_000
 
@@ -69,13 +82,6 @@ class TrainConfig:
                 raise DlvizError(f"{name} rate {value} is out of range; use 0 to 10")
         if self.patience < 0:
             raise DlvizError("early-stopping patience must be 0 (off) or more epochs")
-
-
-@dataclass(frozen=True)
-class Metrics:
-    loss: float | None
-    accuracy: float | None
-    r2: float | None
 
 
 @dataclass
@@ -121,18 +127,6 @@ def make_engine(name: str, spec: NetworkSpec, max_batch: int) -> Engine:
     raise DlvizError(f"engine '{name}' must be resolved first (see engines.resolve)")
 
 
-@dataclass(frozen=True)
-class _Segment:
-    """Part of one epoch's shuffle that a compiled call trains on."""
-
-    order: np.ndarray  # the epoch's shuffle of the training rows
-    start: int  # its first row this call trains
-    rows: int
-    batches: int
-    drawn: bool  # shuffled for this call (else it is the epoch under way)
-    rng_before: dict[str, Any]  # the RNG before this shuffle was drawn
-
-
 class Trainer:
     """Trains one network on one dataset; see the module docstring."""
 
@@ -166,7 +160,7 @@ class Trainer:
         spec = self.spec
         if reinit:
             if not self.normalise:
-                spec = replace(spec, input_shift=(), input_scale=())
+                spec = spec.without_normalisation()
             elif not spec.input_shift:  # fixed once, so edits to the data keep its meaning
                 shift, scale = self.dataset.normalisation()
                 spec = spec.with_normalisation(shift, scale)
@@ -237,10 +231,7 @@ class Trainer:
 
     def features(self, inputs: np.ndarray) -> np.ndarray:
         """Input features (float32) of raw input rows, normalised as this network expects."""
-        shift = np.array(self.spec.input_shift, np.float32) if self.spec.input_shift else None
-        scale = np.array(self.spec.input_scale, np.float32) if self.spec.input_scale else None
-        feats = compute_features(np.asarray(inputs, np.float32), self.spec.features, shift, scale)
-        return np.ascontiguousarray(feats, dtype=np.float32)
+        return spec_features(self.spec, inputs)
 
     # ------------------------------------------------------------ changes between slices
 
@@ -300,6 +291,28 @@ class Trainer:
             self._build(reinit=True)
         return keep
 
+    def adopt(self, dataset: Dataset, spec: NetworkSpec) -> Adoption:
+        """New data and network together, keeping whatever still fits; says what was kept.
+
+        * ``"data"``: the network is the same (its input normalisation aside):
+          only the points change, as :meth:`set_dataset`;
+        * ``"weights"``: the weights fit the new network (same layer sizes, data
+          of the same kind: another activation, dropout or loss) and are kept;
+        * ``"rebuilt"``: new weights for new shapes or another kind of data, with
+          the same settings, seed and engine.
+        """
+        if spec.without_normalisation() == self.spec.without_normalisation():
+            self.set_dataset(dataset)
+            return "data"
+        same_kind = dataset.kind == self.dataset.kind
+        self.dataset = dataset
+        if same_kind and spec.same_shapes(self.spec):
+            self.set_spec(spec)
+            return "weights"
+        self.spec = spec
+        self._build(reinit=True)
+        return "rebuilt"
+
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights: the same ones again, or new ones for a new ``seed``."""
         if seed is not None:
@@ -312,6 +325,11 @@ class Trainer:
     @property
     def n_train(self) -> int:
         return int(self.train_idx.size)
+
+    @property
+    def rows_per_step(self) -> int:
+        """Training rows one optimizer step takes (all of them for full-batch gd)."""
+        return batch_rows(self.config.optimizer.name, self.config.batch_size, self.n_train)
 
     def run(
         self,
@@ -357,7 +375,7 @@ class Trainer:
         if not self._checked and not self._start_is_sane():
             return 0
         cfg = self.config
-        batch = self.n_train if cfg.optimizer.name == "gd" else min(cfg.batch_size, self.n_train)
+        batch = self.rows_per_step
         deadline = time.perf_counter() + seconds if seconds is not None else math.inf
         budget = samples if samples is not None else (0 if seconds is None else math.inf)
         if until_epoch_end:
@@ -375,11 +393,13 @@ class Trainer:
                     batches = max(1, int(remaining / speed[1] * 0.8))
                 else:
                     batches = 1
-            plan = self._plan(batch, budget - done, batches, one_epoch)
+            plan = plan_call(
+                self.rng, self.train_idx, self.order, self.pos, batch, budget - done, batches,
+                one_epoch,
+            )  # fmt: skip
             t0 = time.perf_counter()
             rows, ok = self._train_plan(plan, batch)
-            n = sum(seg.batches for seg in plan)
-            self._speed = (batch, max((time.perf_counter() - t0) / n, 1e-7))
+            self._speed = (batch, max((time.perf_counter() - t0) / plan.batches, 1e-7))
             done += rows
             if not ok:
                 break
@@ -391,37 +411,7 @@ class Trainer:
                 break
         return done
 
-    def _plan(
-        self, batch: int, rows_left: float, batches_left: float, one_epoch: bool
-    ) -> list[_Segment]:
-        """The epochs' shuffles the next call trains on, drawn now in their turn."""
-        plan: list[_Segment] = []
-        order, pos = self.order, self.pos
-        rows_total = batches_total = 0
-        while True:
-            drawn = pos >= order.size
-            rng_before = dict(self.rng.bit_generator.state) if drawn else {}
-            if drawn:
-                order, pos = self.rng.permutation(self.train_idx), 0
-            left = order.size - pos
-            n = -(-left // batch)
-            if rows_left != math.inf:
-                n = min(n, max(1, -(-int(rows_left - rows_total) // batch)))
-            if batches_left != math.inf:
-                n = min(n, int(batches_left) - batches_total)
-            rows = min(left, n * batch)
-            plan.append(_Segment(order, pos, rows, n, drawn, rng_before))
-            rows_total += rows
-            batches_total += n
-            pos += rows
-            if pos < order.size or one_epoch:
-                return plan  # the budget ends inside this epoch, or the epoch's end is wanted
-            if rows_total >= rows_left or batches_total >= batches_left:
-                return plan
-            if rows_total >= MAX_CALL_ROWS:
-                return plan
-
-    def _train_plan(self, plan: list[_Segment], batch: int) -> tuple[int, bool]:
+    def _train_plan(self, plan: Plan, batch: int) -> tuple[int, bool]:
         """One compiled call over ``plan``: (rows trained, True), or if the loss diverges
         (0, False) with the weights as the call found them and a message naming the step.
 
@@ -429,13 +419,8 @@ class Trainer:
         before its update): else a one-batch slice (Step) would keep wrecked weights, and
         the next slice could only go back to those.
         """
-        if len(plan) == 1:
-            seg = plan[0]
-            order, pos, ends = seg.order, seg.start, np.array([seg.start + seg.rows], np.int64)
-        else:
-            order = np.concatenate([seg.order[seg.start : seg.start + seg.rows] for seg in plan])
-            pos, ends = 0, np.cumsum([seg.rows for seg in plan]).astype(np.int64)
-        n_batches = sum(seg.batches for seg in plan)
+        order, pos, ends = plan.laid_end_to_end()
+        n_batches = plan.batches
         rows = int(ends[-1]) - pos
         backup = (self.params.copy(), self.grads.copy(), self.state.copy())
         lrs = learning_rates(self.config.optimizer, self.step, n_batches)
@@ -451,7 +436,7 @@ class Trainer:
                 lr = float(lrs[good])
                 self.message = (
                     f"loss diverged at step {self.step + good + 1}: lower the learning rate "
-                    f"(now {lr:g}; try {lr / 10:g})"
+                    f"(now {lr:g}; try {lowered_learning_rate(lr):g})"
                 )
                 self.stopped = True
                 return 0, False
@@ -493,24 +478,16 @@ class Trainer:
         (from the logits: a probability clipped near 0 would hide how far off they are);
         inf when not finite, 1 without points.
 
-        One compiled forward pass (every slice pays it); only the output layer's
-        logits are recomputed here, in float64.
+        One compiled forward pass (every slice pays it), the loss of :mod:`dlviz.core.metrics`.
         """
         x, y = self._sanity_rows
         if x.shape[0] == 0:
             return 1.0
         if not np.isfinite(params).all():
             return math.inf
-        k = self.spec.n_outputs
-        last = self.layout.n_layers - 1
         with np.errstate(all="ignore"):  # wrecked weights overflow: that is the finding
-            acts = self.engine.forward(params, x, keep_all=True)
-            below = acts[:, -k - self.spec.sizes[-2] : -k] if self.spec.hidden else x
-            w = self.layout.weight(params, last).astype(np.float64)
-            z = below.astype(np.float64) @ w + self.layout.bias(params, last)
-            loss, _ = reference.loss_and_output_grad(
-                self.spec, z, acts[:, -k:].astype(np.float64), y
-            )
+            logits, out = self.engine.outputs(params, x)
+            loss = mean_loss(self.spec.loss, logits, out, y)
         return loss if math.isfinite(loss) else math.inf
 
     def _sane(self) -> bool:
@@ -575,24 +552,13 @@ class Trainer:
             start += rows
         return int(lrs.size)
 
-    def _commit(self, plan: list[_Segment], batches: int, batch: int) -> None:
-        """Move the epoch, position and step counters on by the first ``batches`` of ``plan``.
-
-        A shuffle drawn for an epoch that was not reached goes back to the RNG,
-        so the next call draws it again, as one call per epoch would have.
-        """
-        for k, seg in enumerate(plan):
-            used = min(batches, seg.batches)
-            if used == 0:
-                first = next((later for later in plan[k:] if later.drawn), None)
-                if first is not None:
-                    self.rng.bit_generator.state = first.rng_before
-                return
-            batches -= used
-            self.order, self.pos = seg.order, seg.start + min(seg.rows, used * batch)
-            self.step += used
-            if self.pos >= self.order.size:
-                self.epoch += 1
+    def _commit(self, plan: Plan, batches: int, batch: int) -> None:
+        """Move the epoch, position and step counters on by the first ``batches`` of ``plan``."""
+        self.order, self.pos, steps, epochs = advance(
+            plan, batches, batch, self.rng, self.order, self.pos
+        )
+        self.step += steps
+        self.epoch += epochs
 
     def _end_of_epoch(self) -> bool:
         """Early stopping; True when training should stop."""
@@ -620,45 +586,29 @@ class Trainer:
         """Outputs (probabilities or values) for raw input rows."""
         return self.engine.forward(self.params, self.features(inputs))
 
-    def _metrics(self, idx: np.ndarray, out: np.ndarray | None = None) -> Metrics:
-        """Loss and accuracy (or R²) on rows ``idx``; ``out``: their outputs if known."""
+    def _outputs(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, outputs) of rows ``idx`` of the data, in evaluation mode (no dropout)."""
+        return self.engine.outputs(self.params, self.x[idx])
+
+    def _metrics(
+        self, idx: np.ndarray, outputs: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> Metrics:
+        """Loss and accuracy (or R²) on rows ``idx``; ``outputs``: their (logits, outputs)
+        if known.  The loss is the one the engine trains with, without the L1/L2 penalty."""
         if idx.size == 0:
-            return Metrics(None, None, None)
-        if out is None:
-            out = self.engine.forward(self.params, self.x[idx])
-        out = out.astype(np.float64)
-        y = self.y[idx].astype(np.float64)
-        loss = self.spec.loss
-        if loss == "ce":
-            p = np.clip(out, 1e-12, 1.0)
-            value = float(-np.mean(np.sum(y * np.log(p), axis=1)))
-        elif loss == "bce":
-            p = np.clip(out, 1e-7, 1 - 1e-7)
-            value = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-        else:
-            value = float(np.mean((out - y) ** 2))
-        if self.dataset.kind == "classify":
-            pred = (out[:, 0] > 0.5).astype(np.int64) if out.shape[1] == 1 else out.argmax(1)
-            truth = np.asarray(self.dataset.targets)[idx]
-            return Metrics(value, float(np.mean(pred == truth)), None)
-        ss_res = float(np.sum((out - y) ** 2))
-        ss_tot = float(np.sum((y - y.mean()) ** 2))
-        r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else None
-        return Metrics(value, None, r2)
+            return NO_POINTS
+        logits, out = self._outputs(idx) if outputs is None else outputs
+        labels = np.asarray(self.dataset.targets)[idx]
+        return evaluate(self.spec.loss, self.dataset.kind, logits, out, self.y[idx], labels)
 
     def evaluate(self) -> tuple[Metrics, Metrics]:
-        """Loss and accuracy (or R²) on all training and all test points."""
+        """Loss and accuracy (or R²) on all training and all test points (no dropout, no
+        L1/L2 penalty: :mod:`dlviz.core.metrics`)."""
         return self._metrics(self.train_idx), self._metrics(self.test_idx)
 
     def grid_inputs(self, res: int) -> np.ndarray:
         """Raw inputs of a res×res grid over the bounds (rows bottom-to-top); curves: res x's."""
-        xmin, xmax, ymin, ymax = self.dataset.bounds
-        xs = np.linspace(xmin, xmax, res, dtype=np.float32)
-        if self.dataset.kind == "curve":
-            return xs.reshape(res, 1)
-        ys = np.linspace(ymin, ymax, res, dtype=np.float32)
-        gx, gy = np.meshgrid(xs, ys)
-        return np.column_stack([gx.ravel(), gy.ravel()])
+        return grid_inputs(self.dataset.bounds, res, curve=self.dataset.kind == "curve")
 
     def _grid_features(self, res: int) -> np.ndarray:
         key = (res, tuple(float(b) for b in self.dataset.bounds))
@@ -732,11 +682,11 @@ class Trainer:
     ) -> Snapshot:
         """The current state; ``hidden=(layer, i, j)`` adds that neuron pair's hidden space."""
         # one forward pass per split serves the metrics and the confusion matrix
-        train_out = self.engine.forward(self.params, self.x[self.eval_train])
-        test_out = self.engine.forward(self.params, self.x[self.eval_test])
+        train_out = self._outputs(self.eval_train)
+        test_out = self._outputs(self.eval_test)
         train = self._metrics(self.eval_train, train_out)
         test = self._metrics(self.eval_test, test_out)
-        confusion, split = self._confusion(train_out, test_out)
+        confusion, split = self._confusion(train_out[1], test_out[1])
         space = None
         # a request made for the previous network (a layer or neurons gone) is skipped:
         # the view asks again once it sees the new shape
@@ -797,19 +747,7 @@ class Trainer:
     def _layer_stats(self) -> tuple[LayerStats, ...]:
         sample = self.train_idx[:ACTIVATION_SAMPLE]
         acts = self.engine.forward(self.params, self.x[sample], keep_all=True)
-        stats = []
-        col = 0
-        for layer in range(self.layout.n_layers):
-            width = self.layout.sizes[layer + 1]
-            stats.append(
-                LayerStats(
-                    weights=Distribution.of(self.layout.weight(self.params, layer)),
-                    grads=Distribution.of(self.layout.weight(self.grads, layer)),
-                    activations=Distribution.of(acts[:, col : col + width]),
-                )
-            )
-            col += width
-        return tuple(stats)
+        return layer_stats(self.layout, self.params, self.grads, acts)
 
     # ------------------------------------------------------------ exact save / resume
 

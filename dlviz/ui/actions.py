@@ -429,6 +429,8 @@ SUBMENUS: tuple[SubMenu, ...] = (
     SubMenu(
         "engine", QT_TRANSLATE_NOOP("actions", "&Engine"), "train", after="lower_lr", separator=True
     ),
+    # filled by ui/lessons.py
+    SubMenu("lessons", QT_TRANSLATE_NOOP("actions", "&Lessons"), "help", after=""),
 )
 #: Actions of which one is checked at a time.
 EXCLUSIVE = (
@@ -511,11 +513,12 @@ def fill_menu_bar(bar: QMenuBar, actions: Mapping[str, QAction]) -> dict[str, QM
         menu = bar.addMenu(translate("actions", title))
         menu.setObjectName(f"menu-{name}")
         menus[name] = menu
-    subs = {sub.after: sub for sub in SUBMENUS}
+    # by menu and place: two menus may each open with a submenu (after "")
+    subs = {(sub.menu, sub.after): sub for sub in SUBMENUS}
 
     def add_submenus_after(name: str, parent: QMenu) -> bool:
-        sub = subs.get(name)
-        if sub is None or sub.menu != parent.objectName().removeprefix("menu-"):
+        sub = subs.get((parent.objectName().removeprefix("menu-"), name))
+        if sub is None:
             return False
         if sub.separator:
             parent.addSeparator()

@@ -2,7 +2,7 @@
 
     dlviz [PROJECT.dlviz | DATA.csv] [--preset NAME] [--play] [--dark] [--presentation]
     dlviz --screenshot FILE.png [--preset NAME] [--train-steps N] [--size WxH] [--view NAME]
-    dlviz --lang en|zh_CN ...
+    dlviz --lesson NAME [--lesson-step K] [--lang en|zh_CN] [--screenshot FILE.png ...]
 
 User mistakes (unknown preset, unreadable file) print one line and exit with
 status 2, like the CLI.
@@ -92,7 +92,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--activation",
         default="tanh",
         metavar="NAME",
-        help="activation of the --hidden layers (default tanh)",
+        help="activation of the --hidden layers: one for all, or one per layer (default tanh)",
     )
     p.add_argument("--play", action="store_true", help="start training at once")
     p.add_argument(
@@ -116,6 +116,18 @@ def make_parser() -> argparse.ArgumentParser:
         default=(1600, 1000),
         metavar="WxH",
         help="with --screenshot: image size in pixels (default 1600x1000)",
+    )
+    p.add_argument(
+        "--lesson",
+        metavar="NAME",
+        help="open a lesson (dlviz lessons lists them); with --screenshot, its step after set-up",
+    )
+    p.add_argument(
+        "--lesson-step",
+        type=_steps,
+        default=None,
+        metavar="K",
+        help="with --lesson: open at step K (1 = the first)",
     )
     p.add_argument(
         "--lang",
@@ -156,26 +168,11 @@ def _extras_arrived(window) -> bool:
 
 
 def _hidden_layers(args: argparse.Namespace):
-    from dlviz.core.network import ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_WIDTH, LayerSpec
+    from dlviz.core.network import parse_hidden
 
     if args.hidden is None:
         return None
-    if args.activation not in ACTIVATIONS:
-        raise DlvizError(
-            f"unknown activation '{args.activation}'; choose from {', '.join(ACTIVATIONS)}"
-        )
-    text = args.hidden.strip().lower()
-    if text in ("", "none", "0"):
-        return ()
-    try:
-        widths = [int(w) for w in text.split(",")]
-    except ValueError:
-        raise DlvizError(f"--hidden '{args.hidden}': give widths like 8,8 or 'none'") from None
-    if len(widths) > MAX_HIDDEN_LAYERS or not all(1 <= w <= MAX_WIDTH for w in widths):
-        raise DlvizError(
-            f"--hidden '{args.hidden}': up to {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_WIDTH}"
-        )
-    return tuple(LayerSpec(w, args.activation) for w in widths)
+    return parse_hidden(args.hidden, args.activation)
 
 
 #: Image formats Qt writes from a file name's suffix in every build.
@@ -184,13 +181,30 @@ SCREENSHOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 def _check_screenshot_path(path: str) -> None:
     """Refuse a screenshot name that cannot be written before training, not after it."""
-    from dlviz.core.io import check_writable
+    from dlviz.core.fileio import check_writable
 
     if not path.lower().endswith(SCREENSHOT_SUFFIXES):
         raise DlvizError(
             f"--screenshot {path}: name an image ending in {', '.join(SCREENSHOT_SUFFIXES)}"
         )
     check_writable(path, "--screenshot")
+
+
+def _lesson(args: argparse.Namespace):
+    """The lesson ``--lesson`` names, checked now: a mistake is one line and status 2."""
+    if args.lesson is None:
+        if args.lesson_step is not None:
+            raise DlvizError("dlviz: --lesson-step needs --lesson NAME (see dlviz lessons)")
+        return None
+    from dlviz.core.lessons import load_lesson
+
+    try:
+        lesson = load_lesson(args.lesson)
+        if args.lesson_step is not None:
+            lesson.setup_at(args.lesson_step - 1)  # raises, naming the steps there are
+    except DlvizError as exc:
+        raise DlvizError(f"dlviz: --lesson {args.lesson}: {exc}") from None
+    return lesson
 
 
 def _initial_data(args: argparse.Namespace):
@@ -248,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dlviz.core.project import load_project
 
             project = load_project(args.data)  # a bad file: the message, status 2
+        lesson = _lesson(args)
     except DlvizError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -272,6 +287,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.actions["dark"].setChecked(True)
     if args.gradients:
         window.views["network"].gradients.setChecked(True)
+    if lesson is not None:
+        from dlviz.core.lessons import load_lesson
+
+        try:  # again, now that the window's views, panels and controls can be named
+            lesson = load_lesson(args.lesson, window.lessons.names())
+        except DlvizError as exc:
+            print(f"dlviz: --lesson {args.lesson}: {exc}", file=sys.stderr)
+            window.close()
+            window.deleteLater()
+            return 2
+        window.lessons.open(lesson, (args.lesson_step or 1) - 1)
     if args.screenshot:
         return screenshot(window, args)
     if args.presentation:

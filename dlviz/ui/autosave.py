@@ -24,7 +24,7 @@ from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox
 
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import atomic_write
+from dlviz.core.fileio import atomic_write
 from dlviz.core.project import load_project, project_bytes
 from dlviz.core.trainer import Trainer
 from dlviz.ui.i18n import core_text, translate

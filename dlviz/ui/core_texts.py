@@ -59,3 +59,19 @@ WARM_UP_STAGES = (
     QT_TRANSLATE_NOOP("warm-up", "activation kernel"),
     QT_TRANSLATE_NOOP("warm-up", "ready"),
 )
+
+
+#: dlviz.core.activations.HIDDEN's labels (the Network panel's activation menu).
+ACTIVATIONS = (
+    QT_TRANSLATE_NOOP("activations", "Linear"),
+    QT_TRANSLATE_NOOP("activations", "Sigmoid"),
+    QT_TRANSLATE_NOOP("activations", "Tanh"),
+    QT_TRANSLATE_NOOP("activations", "ReLU"),
+    QT_TRANSLATE_NOOP("activations", "Leaky ReLU"),
+    QT_TRANSLATE_NOOP("activations", "ELU"),
+    QT_TRANSLATE_NOOP("activations", "GELU"),
+)
+
+
+def activation_label(label: str) -> str:
+    return translate("activations", label)

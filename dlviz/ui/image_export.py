@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from dlviz.core.animation import MAX_FRAMES, Cancelled, write_gif
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import atomic_write
+from dlviz.core.fileio import atomic_write
 from dlviz.ui.i18n import core_text, translate
 from dlviz.ui.notifier import Notifier
 from dlviz.ui.session import Session

@@ -58,6 +58,11 @@ def switch_language(old: Any, language: str) -> Any:
 
     i18n.install(language)
     new = type(old)(data=data, restore_layout=False, hidden=old.network_panel.hidden())
+    panel = old.lessons.panel
+    if panel is not None:
+        # the lesson at its step, in the new language; its set-up is applied here and then
+        # replaced by the carried run below (what the user did since the step began stays)
+        new.lessons.open(panel.lesson, panel.index)
     new.restoreGeometry(geometry)
     new.restoreState(state)
     new.session.set_options(**options)

@@ -40,16 +40,18 @@ from dlviz import __version__
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.network import LayerSpec, NetworkSpec, build_spec
+from dlviz.core.optim import lowered_learning_rate
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui import actions as action_table
 from dlviz.ui import icons
 from dlviz.ui.autosave import Autosave
 from dlviz.ui.i18n import LANGUAGES, core_text, current_language, translate
 from dlviz.ui.image_export import ImageExport
+from dlviz.ui.lessons import LessonController
 from dlviz.ui.notifier import Notifier
 from dlviz.ui.panels.data_panel import DataPanel
 from dlviz.ui.panels.network_panel import NetworkPanel
-from dlviz.ui.panels.training_panel import TrainingPanel, lowered_rate
+from dlviz.ui.panels.training_panel import TrainingPanel
 from dlviz.ui.project_actions import ProjectActions, dropped_path
 from dlviz.ui.recent_files import RecentFiles
 from dlviz.ui.session import DataSettings, Session
@@ -210,7 +212,7 @@ class MainWindow(QMainWindow):
             "slower": lambda: self.training_panel.change_speed(-1),
             "faster": lambda: self.training_panel.change_speed(+1),
             "lower_lr": lambda: self.training_panel.set_learning_rate(
-                lowered_rate(self.training_panel.learning_rate())
+                lowered_learning_rate(self.training_panel.learning_rate())
             ),
             # Train ▸ Engine (picked_only: the check mark also follows the snapshots)
             # Help
@@ -244,6 +246,19 @@ class MainWindow(QMainWindow):
         targets.update({name: (view.display_title(), view) for name, view in self.views.items()})
         self.images = ImageExport(targets, self.worker, self.session, self.notifier, self)
         self.images.fill_menus(self.menus["view-image"], self.menus["copy-view"])
+        self.lessons = LessonController(
+            self.session,
+            self.project,
+            self.notifier,
+            self.data_panel,
+            self.network_panel,
+            self.training_panel,
+            self.actions["play"],
+            self.docks,
+            self.menus["lessons"],
+            self,
+            language=current_language(),  # the lessons' own texts follow the app's language
+        )
 
     def _fit_panels(self) -> None:
         """Panels are never clipped sideways: their docks are at least as wide as they need."""
@@ -651,7 +666,7 @@ class MainWindow(QMainWindow):
             QMessageBox.Icon.Warning, translate("MainWindow", "Training stopped"), message
         )
         if "diverged" in message:
-            lower = lowered_rate(self.training_panel.learning_rate())
+            lower = lowered_learning_rate(self.training_panel.learning_rate())
             button = box.addButton(
                 translate("MainWindow", "Lower learning rate to {lr} and continue").format(
                     lr=f"{lower:g}"

@@ -23,19 +23,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from dlviz.core.data import Dataset, dataset_notes, read_csv, write_csv
+from dlviz.core.data import data_info, dataset_notes, read_csv, write_csv
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import export_model
-from dlviz.core.io import atomic_write, fit_weights, load_weights
+from dlviz.core.fileio import atomic_write
 from dlviz.core.project import PROJECT_SUFFIX, load_project, project_bytes
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import Trainer
+from dlviz.core.weights import fit_weights, load_weights
 from dlviz.ui.i18n import core_text, translate
 from dlviz.ui.notifier import Notifier, user_message
 from dlviz.ui.panels.network_panel import NetworkPanel
@@ -62,11 +64,6 @@ JOB_VERBS = {
     "export_weights": QT_TRANSLATE_NOOP("ProjectActions", "export the weights"),
     "import_weights": QT_TRANSLATE_NOOP("ProjectActions", "import the weights"),
 }
-
-
-def data_info(data: Dataset) -> dict[str, Any]:
-    """What an exported model needs to know about its data (same as the CLI writes)."""
-    return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
 
 
 def dropped_path(mime: Any) -> str | None:
@@ -347,6 +344,17 @@ class ProjectActions(QObject):
         self.set_modified(True)
         self.update_title()
 
+    def start_setup(self, trainer: Trainer, data_settings: DataSettings) -> None:
+        """Make a lesson step's or a textbook example's trainer the running session.
+
+        Like a new session it has no file; nothing is unsaved yet (the set-up
+        can always be made again).
+        """
+        self._apply_project(trainer, {"data_settings": asdict(data_settings)})
+        self.path = None
+        self.set_modified(False)
+        self.update_title()
+
     def _apply_project(self, trainer: Trainer, ui: dict[str, Any]) -> None:
         """Show the project's settings in the panels, then train its trainer."""
         spec, config, data = trainer.spec, trainer.config, trainer.dataset
@@ -533,7 +541,7 @@ class ProjectActions(QObject):
 
         The file must fit the network: the same shapes, and the same input
         features, normalisation, activations and output
-        (:func:`dlviz.core.io.fit_weights` names what differs otherwise).  The
+        (:func:`dlviz.core.weights.fit_weights` names what differs otherwise).  The
         optimizer starts afresh (its moments belonged to the old weights).
         """
         if path is None:

@@ -4,7 +4,7 @@ Panels and views observe a :class:`Session` (napari style: the model is
 plain state plus change signals; widgets read it and call its methods).  The
 main window forwards its changes to the training worker.  Nothing here runs
 training maths: the dataset edits are the core ``Dataset`` methods and the
-curves come from :class:`dlviz.core.colors.CurveHistory`.
+curves come from :class:`dlviz.core.curves.CurveHistory`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from dlviz.core.analysis import StatsHistory
-from dlviz.core.colors import MAX_CLASSES, CurveHistory, value_limit
+from dlviz.core.colors import MAX_CLASSES, value_limit
+from dlviz.core.curves import CurveHistory
 from dlviz.core.data import Dataset, empty_dataset, make_dataset
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.theme import LIGHT, Scale, Theme

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-#: Smallest font anywhere in the normal layout (STYLE.md: readable from the back of a room).
+#: Smallest font anywhere in the normal layout: readable from the back of a room.
 BASE_POINT_SIZE = 11
 PRESENTATION_POINT_SIZE = 16
 

@@ -37,7 +37,6 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -111,7 +110,7 @@ def speed_label(speed: float | None) -> str:
 
 
 def _plain(spec: NetworkSpec) -> NetworkSpec:
-    return replace(spec, input_shift=(), input_scale=())
+    return spec.without_normalisation()
 
 
 class TrainingWorker(QObject):
@@ -590,24 +589,16 @@ class TrainingWorker(QObject):
             _, _, config, seed = self._initial
             self._trainer = Trainer(dataset, spec, config, seed=seed, engine=self._engine)
             return True
-        if _plain(spec) == _plain(trainer.spec):
-            trainer.set_dataset(dataset)
-            return True
-        if spec.same_shapes(trainer.spec) and dataset.kind == trainer.dataset.kind:
-            trainer.set_spec(spec)  # weights fit: keep them (activation, dropout, loss...)
-            trainer.set_dataset(dataset)
+        kept = trainer.adopt(dataset, spec)
+        if kept == "weights":
             self.notice.emit(
                 translate(
                     "TrainingWorker", "network changed; training goes on with the same weights"
                 )
             )
-            return True
-        # a structural change (or another kind of data): new weights for the new shapes
-        self._forget_timeline()
-        self._trainer = Trainer(  # the engine chosen stays
-            dataset, spec, trainer.config, seed=trainer.seed, engine=trainer.engine_choice
-        )
-        self.notice.emit(translate("TrainingWorker", "network rebuilt with new weights"))
+        elif kept == "rebuilt":
+            self._forget_timeline()
+            self.notice.emit(translate("TrainingWorker", "network rebuilt with new weights"))
         return True
 
     def _tell_engine(self, trainer: Trainer) -> None:
@@ -626,10 +617,7 @@ class TrainingWorker(QObject):
 
     @staticmethod
     def _batch_rows(trainer: Trainer) -> int:
-        n = max(trainer.n_train, 1)
-        if trainer.config.optimizer.name == "gd":
-            return n
-        return min(trainer.config.batch_size, n)
+        return trainer.rows_per_step
 
     def _check_halt(self, trainer: Trainer) -> bool:
         if trainer.stopped:

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from dlviz.cli import main
-from dlviz.core.io import load_weights, save_weights
 from dlviz.core.project import load_project
 from dlviz.core.trainer import Trainer
+from dlviz.core.weights import load_weights, save_weights
 
 ATOL = 1e-5
 #: one 2-D classifier and one 1-D curve, each saved as a project by `dlviz train`

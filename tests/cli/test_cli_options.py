@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from dlviz import cli
 from dlviz.cli import MAX_EPOCHS
 from dlviz.core.data import MAX_POINTS, PRESETS
-from dlviz.core.io import save_weights
 from dlviz.core.network import build_spec
+from dlviz.core.weights import save_weights
 
 #: Examples per property.  CI draws the same ones every run (derandomised); set
 #: DLVIZ_FUZZ_EXAMPLES=2000 for a long hunt with fresh random draws.

@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dlviz.core.activations import LEAKY_SLOPE
 from dlviz.core.kernels import reference as ref
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.network import (
     ACTIVATIONS,
-    LEAKY_SLOPE,
     LayerSpec,
     NetworkSpec,
     ParamLayout,

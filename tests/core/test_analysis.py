@@ -7,10 +7,8 @@ import pytest
 
 from dlviz.core.analysis import (
     StatsHistory,
-    confusion_matrix,
     feature_grid,
     neuron_values,
-    per_class_accuracy,
     shown_edges,
     strongest_edges,
 )
@@ -54,12 +52,6 @@ def test_distribution_matches_numpys_histogram_and_percentiles(values, dtype):
     assert (d.min, d.max) == (v.min(), v.max())
     assert d.mean == pytest.approx(v.mean()) and d.std == pytest.approx(v.std())
     assert d.norm == pytest.approx(np.linalg.norm(v))
-
-
-def test_confusion_matrix_counts_and_recall():
-    m = confusion_matrix(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)
-    np.testing.assert_array_equal(m, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
-    np.testing.assert_allclose(per_class_accuracy(m), [0.5, 1.0, 2 / 3])
 
 
 def test_snapshot_confusion_matches_its_accuracy():

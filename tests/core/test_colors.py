@@ -1,4 +1,4 @@
-"""Colour maps and curve helpers behind the views (Qt-free)."""
+"""Colour maps behind the views (Qt-free)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,15 @@ from dlviz.core.colors import (
     NEGATIVE_RGB,
     OKABE_ITO_HEX,
     POSITIVE_RGB,
-    CurveHistory,
     boundary_image,
     class_color,
     class_probabilities,
     classify_image,
     confidence,
-    ema,
     grid_rect,
     hex_to_rgb,
     point_colors,
     signed_colors,
-    sticky_range,
     value_limit,
 )
 
@@ -134,82 +131,6 @@ def test_grid_rect_puts_pixel_centres_on_the_grid_points():
     x, y, w, h = grid_rect((-6, 6, -6, 6), 5)
     assert (x, w) == (-7.5, 15.0)  # spacing 3: the first pixel spans -7.5..-4.5
     assert (y, h) == (-7.5, 15.0)
-
-
-def naive_ema(values, weight):
-    last, count, out = 0.0, 0, []
-    for v in values:
-        if not np.isfinite(v):
-            out.append(np.nan)
-            continue
-        last = last * weight + (1 - weight) * v
-        count += 1
-        out.append(last / (1 - weight**count))
-    return np.array(out)
-
-
-@pytest.mark.parametrize("weight", [0.0, 0.3, 0.6, 0.9, 0.99, 0.999])
-def test_ema_matches_tensorboard_smoothing(weight):
-    values = np.random.default_rng(1).uniform(0, 2, 3000)
-    values[[5, 100, 101]] = np.nan
-    np.testing.assert_allclose(ema(values, weight), naive_ema(values, weight), rtol=1e-9)
-
-
-def test_ema_edge_cases():
-    assert ema(np.array([]), 0.5).shape == (0,)
-    assert np.isnan(ema(np.array([np.nan, np.nan]), 0.5)).all()
-    assert ema(np.array([4.0, 2.0]), 0.6)[0] == 4.0
-    with pytest.raises(ValueError):
-        ema(np.array([1.0]), 1.0)
-
-
-def test_curve_history_stays_bounded_and_spans_the_run():
-    h = CurveHistory(capacity=64)
-    for step in range(10_000):
-        h.append(step, step // 100, 1.0 / (step + 1), None, 0.5, None)
-    steps = h.column("step")
-    assert h.size <= 64
-    assert steps[0] == 0 and steps[-1] > 9_000
-    assert np.all(np.diff(steps) > 0)
-    assert np.isnan(h.column("test_loss")).all()
-    assert not h.column("step").flags.writeable
-
-
-def test_curve_history_skips_repeats_and_restarts_after_a_reset():
-    h = CurveHistory(capacity=16)
-    assert h.append(0, 0, 1.0, 1.0, 0.5, 0.5)
-    assert not h.append(0, 0, 1.0, 1.0, 0.5, 0.5)  # same step: nothing new
-    h.append(10, 1, 0.5, 0.6, 0.7, 0.6)
-    version = h.version
-    h.append(3, 0, 0.9, 0.9, 0.5, 0.5)  # a reset: the step went back
-    assert h.size == 1 and h.column("step")[0] == 3 and h.version > version
-    with pytest.raises(ValueError):
-        CurveHistory(capacity=2)
-
-
-def test_curve_history_rewinds_to_a_step_and_continues_from_it():
-    h = CurveHistory(capacity=16)
-    for step in range(10):
-        h.append(step, 0, float(step), None, None, None)
-    h.rewind(4)  # resume from step 4 of the timeline
-    assert list(h.column("step")) == [0, 1, 2, 3, 4]
-    assert h.append(5, 0, 50.0, None, None, None)  # continues: not taken for a reset
-    assert list(h.column("train_loss")) == [0, 1, 2, 3, 4, 50]
-    h.rewind(-1)
-    assert h.size == 0 and h.append(0, 0, 1.0, None, None, None)
-
-
-def test_sticky_range_changes_only_when_the_data_leaves_or_shrinks():
-    r = sticky_range(None, 0.0, 100.0)
-    assert r == (0.0, 125.0)
-    assert sticky_range(r, 0.0, 120.0) == r  # still inside: unchanged
-    grown = sticky_range(r, 0.0, 130.0)
-    assert grown[1] > 130.0
-    assert sticky_range(grown, 0.0, 10.0) == (0.0, 12.5)  # data fills too little: shrink
-    down = sticky_range(None, -2.0, 0.0, grow_low=0.5, grow_high=0.0)
-    assert down == (-3.0, 0.0)
-    assert sticky_range(r, float("nan"), 1.0) == r
-    assert sticky_range(None, 5.0, 5.0)[1] > 5.0  # a flat line still gets a range
 
 
 def _sigmoid(z):

@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from dlviz.core.activations import LEAKY_SLOPE
 from dlviz.core.data import make_dataset
 from dlviz.core.export import export_model
 from dlviz.core.features import FEATURES
-from dlviz.core.io import load_weights
-from dlviz.core.network import ACTIVATIONS, LEAKY_SLOPE, LayerSpec, build_spec
+from dlviz.core.network import ACTIVATIONS, LayerSpec, build_spec
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.trainer import TrainConfig, Trainer
+from dlviz.core.weights import load_weights
 
 ATOL = 1e-5
 

@@ -18,10 +18,11 @@ import numpy as np
 import pytest
 
 from dlviz import cli
-from dlviz.core import io as weights_io
+from dlviz.core import fileio
+from dlviz.core import weights as weights_io
 from dlviz.core.data import make_dataset
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import atomic_write, check_writable, remove_stale_temporaries
+from dlviz.core.fileio import atomic_write, check_writable, remove_stale_temporaries
 from dlviz.core.network import build_spec
 from dlviz.core.project import load_project, project_bytes, save_project
 from dlviz.core.trainer import Trainer
@@ -132,7 +133,7 @@ def test_the_next_save_removes_a_dead_writers_and_old_temporaries_only(tmp_path)
     unrelated = tmp_path / ".dlviz-notes.txt"
     for path in (dead, live, ours, old_style_fresh, old_style_old, unrelated):
         path.write_bytes(b"\0" * 1000)
-    hour_ago = time.time() - weights_io.STALE_TEMP_SECONDS - 60
+    hour_ago = time.time() - fileio.STALE_TEMP_SECONDS - 60
     os.utime(old_style_old, (hour_ago, hour_ago))
     save_project(tmp_path / "p.dlviz", small_trainer())
     left = set(os.listdir(tmp_path))

@@ -15,10 +15,10 @@ import pytest
 from dlviz import cli
 from dlviz.core.data import make_dataset
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import json_bytes, load_weights, npz_bytes, save_weights, spec_to_dict
 from dlviz.core.network import LayerSpec, NetworkSpec, build_spec
 from dlviz.core.project import load_project, project_bytes
 from dlviz.core.trainer import Trainer
+from dlviz.core.weights import json_bytes, load_weights, npz_bytes, save_weights, spec_to_dict
 
 INFO = {"kind": "classify", "n_classes": 2, "bounds": [-6, 6, -6, 6]}
 

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from dlviz.core.data import make_dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import export_model, format_for
-from dlviz.core.io import fit_weights, load_weights, save_weights
 from dlviz.core.network import LayerSpec, build_spec
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.project import load_project, project_bytes, save_project
 from dlviz.core.trainer import TrainConfig, Trainer
+from dlviz.core.weights import fit_weights, load_weights, save_weights
 
 #: DLVIZ_FUZZ_EXAMPLES=5000 for a deeper search than the test run's.
 FUZZ = settings(max_examples=int(os.environ.get("DLVIZ_FUZZ_EXAMPLES", "150")), deadline=None,
@@ -164,7 +164,7 @@ def test_saving_over_a_project_never_leaves_a_partial_file(tmp_path):
     before = path.read_bytes()
     script = textwrap.dedent(f"""
         import os, sys
-        import dlviz.core.io as dio
+        import dlviz.core.fileio as dio
         real = os.fsync
         def slow_fsync(fd):
             print("writing", flush=True)
@@ -189,7 +189,7 @@ def test_written_files_get_ordinary_permissions_not_the_temp_files(tmp_path):
     """An exported model is for sharing: 0644 under the usual umask, not mkstemp's 0600."""
     import stat
 
-    import dlviz.core.io as dio
+    import dlviz.core.fileio as dio
 
     t = trained()
     new = tmp_path / "w.npz"
@@ -456,3 +456,37 @@ def test_weights_json_with_a_field_of_the_wrong_type_fails_cleanly(tmp_path, dat
     except DlvizError:
         return
     assert params.size == spec_size(spec) and np.isfinite(params).all()
+
+
+def _safetensors_of(t, **replace):
+    """A dlviz safetensors file whose arrays are replaced (dtype, shape) by ``replace``."""
+    import safetensors.numpy
+
+    from dlviz.core.weights import safetensors_bytes
+
+    data = safetensors_bytes(t.spec, t.params, info(t))
+    size = int.from_bytes(data[:8], "little")
+    meta = json.loads(data[8 : 8 + size])["__metadata__"]
+    arrays = {**safetensors.numpy.load(data), **replace}
+    return safetensors.numpy.save(arrays, metadata=meta)
+
+
+def test_safetensors_of_another_dtype_or_lying_offsets_are_refused(tmp_path):
+    t = trained()
+    path = tmp_path / "w.safetensors"
+    w0 = t.layout.weight(t.params, 0)
+    path.write_bytes(_safetensors_of(t, W0=w0.astype(np.float64)))
+    with pytest.raises(DlvizError, match="'W0' is float64; dlviz reads float32"):
+        load_weights(path)
+    path.write_bytes(_safetensors_of(t, W0=w0.T.copy()))
+    with pytest.raises(DlvizError, match=r"layer 1 W0 has shape"):
+        load_weights(path)
+    # a header whose offsets point past the end of the file
+    good = _safetensors_of(t)
+    size = int.from_bytes(good[:8], "little")
+    header = json.loads(good[8 : 8 + size])
+    header["W0"]["data_offsets"][1] += 10**6
+    text = json.dumps(header).encode()
+    path.write_bytes(len(text).to_bytes(8, "little") + text + good[8 + size :])
+    with pytest.raises(DlvizError, match="damaged or not a dlviz weights file"):
+        load_weights(path)

@@ -26,11 +26,11 @@ from hypothesis.extra import numpy as hnp
 
 from dlviz.core.data import Dataset, make_dataset, parse_csv_text
 from dlviz.core.errors import DlvizError
-from dlviz.core.io import load_weights, save_weights
 from dlviz.core.network import LayerSpec, ParamLayout, build_spec
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.project import ARRAYS, load_project, project_bytes
 from dlviz.core.trainer import TrainConfig, Trainer
+from dlviz.core.weights import load_weights, save_weights
 
 #: Examples per property. CI draws the same ones every run (derandomised: a landing is
 #: never blocked by a new random draw); DLVIZ_FUZZ_EXAMPLES=5000 starts a random hunt.
@@ -302,8 +302,8 @@ def test_a_bug_in_a_loader_is_not_reported_as_a_damaged_file(tmp_path, monkeypat
     """The loaders turn what damaged bytes raise into a message, never a programming error:
     a bug (here one planted in a step every load takes) must reach the tests and the crash
     report, not tell the user that a good file is damaged."""
-    import dlviz.core.io as weights_module
     import dlviz.core.project as project_module
+    import dlviz.core.weights as weights_module
 
     def bug(*args, **kwargs):
         raise error("a bug in dlviz")

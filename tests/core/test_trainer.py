@@ -338,3 +338,41 @@ def test_loading_other_weights_starts_the_optimizer_afresh_and_keeps_the_run():
     assert (t.step, t.epoch, t.pos) == (step, epoch, pos)  # the curves go on
     with pytest.raises(DlvizError, match="do not fit"):
         t.load_params(weights[:-1])
+
+
+def test_adopt_keeps_what_still_fits():
+    """The keep-or-rebuild rule the app applies when data and network change together."""
+    t = spiral_trainer()
+    t.run(samples=400)
+    params = t.params.copy()
+    data = make_dataset("spiral", noise=0.1, seed=4)
+    # the same network: only the points change, the run goes on
+    assert t.adopt(data, t.spec.without_normalisation()) == "data"
+    assert t.dataset is data and t.step == 40
+    np.testing.assert_array_equal(t.params, params)
+    # another activation and loss, same shapes and kind: the weights are kept
+    relu = build_spec(kind="classify", n_classes=2, features=("x1", "x2"),
+                      hidden=(LayerSpec(8, "relu"), LayerSpec(8, "relu")), loss="mse")  # fmt: skip
+    assert t.adopt(data, relu) == "weights"
+    assert t.spec.activations[:2] == ("relu", "relu") and t.spec.loss == "mse"
+    np.testing.assert_array_equal(t.params, params)
+    # the same shapes on regression data: a sigmoid's weights mean nothing there
+    plane = make_dataset("plane", seed=1)
+    regress = build_spec(kind="regress", n_classes=0, features=("x1", "x2"),
+                         hidden=(LayerSpec(8, "relu"), LayerSpec(8, "relu")))  # fmt: skip
+    assert regress.sizes == relu.sizes
+    assert t.adopt(plane, regress) == "rebuilt"
+    assert t.step == 0 and t.dataset is plane and t.spec.output == "identity"
+    # new widths: new weights of the new shapes, the same seed, settings and engine
+    wide = build_spec(kind="regress", n_classes=0, features=("x1", "x2"),
+                      hidden=(LayerSpec(5, "tanh"),))  # fmt: skip
+    assert t.adopt(plane, wide) == "rebuilt"
+    fresh = Trainer(plane, wide, t.config, seed=1, engine="numba")
+    np.testing.assert_array_equal(t.params, fresh.params)
+
+
+def test_rows_per_step_follows_the_optimizer_and_the_data():
+    t = spiral_trainer(batch_size=32)
+    assert t.rows_per_step == 32
+    t.set_config(TrainConfig(OptimizerConfig("gd", lr=0.1), batch_size=32))
+    assert t.rows_per_step == t.n_train == 200

@@ -254,8 +254,8 @@ def test_import_weights_trained_on_normalised_inputs_is_refused(
     qtbot, window, tmp_path, monkeypatch
 ):
     from dlviz.core.data import make_dataset as make
-    from dlviz.core.io import save_weights
     from dlviz.core.trainer import Trainer
+    from dlviz.core.weights import save_weights
 
     spec = window.worker.run_job(lambda t: t.spec).result(timeout=10)
     cli = Trainer(make("circle", n=60, seed=1), spec, seed=2, engine="reference", normalise=True)

@@ -36,6 +36,9 @@ OPTIONS = {
     "--train-steps": value("0", "1", "20", "10000001"),
     "--size": value("320x240", "200x200", "199x300", "8001x300", "320 x 240", "x"),
     "--view": value(*VIEWS, "nope"),
+    "--lesson": value("xor", "features", "nope"),
+    "--lesson-step": value("1", "3", "9"),
+    "--lang": value("en", "zh_CN", "fr"),
 }
 FLAGS = ["--play", "--gradients", "--dark", "--presentation"]
 #: The positional file: data, projects, and what is neither.

@@ -70,7 +70,8 @@ def test_every_text_has_a_chinese_translation_with_the_same_fields():
 
 
 def test_names_the_core_defines_are_all_marked_for_translation():
-    """A preset, optimizer or colour added to the core without its UI line here stays English."""
+    """A preset, optimizer, activation or colour added to the core without a line here stays
+    English."""
     from dlviz.core.colors import OKABE_ITO_NAMES
     from dlviz.core.data import PRESETS
     from dlviz.core.optim import OPTIMIZER_LABELS
@@ -80,6 +81,9 @@ def test_names_the_core_defines_are_all_marked_for_translation():
     assert set(OPTIMIZER_LABELS.values()) <= set(core_texts.OPTIMIZERS)
     assert tuple(OKABE_ITO_NAMES) == core_texts.COLOURS
     assert set(PRESET_LABELS) == set(PRESETS)
+    from dlviz.core.activations import HIDDEN
+
+    assert {act.label for act in HIDDEN} <= set(core_texts.ACTIVATIONS)
 
 
 def test_the_command_line_offers_the_languages_the_app_has():

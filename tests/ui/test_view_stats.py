@@ -11,7 +11,7 @@ import numpy as np
 from PySide6.QtCore import QPointF
 from ui_helpers import train
 
-from dlviz.core.analysis import per_class_accuracy
+from dlviz.core.metrics import per_class_accuracy
 from dlviz.core.network import LayerSpec
 from dlviz.ui.session import DataSettings
 

@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from dlviz.core.data import PRESETS, make_dataset, write_csv
+from dlviz.core.lessons import load_examples
 from dlviz.ui.app import main
 from dlviz.ui.main_window import MainWindow
 from dlviz.ui.session import DataSettings
@@ -21,7 +22,9 @@ from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
 def test_every_preset_can_be_chosen(window, qtbot):
     combo = window.data_panel.preset
     names = [combo.itemData(i) for i in range(combo.count()) if combo.itemData(i)]
-    assert tuple(names) == PRESETS
+    presets = [name for name in names if not name.startswith("example:")]
+    assert tuple(presets) == PRESETS  # then the textbook's examples (tests/ui/test_lessons_ui)
+    assert names[len(presets) :] == ["example:" + name for name in load_examples()]
     window.data_panel.select_preset("spiral")
     assert window.session.dataset.name == "spiral"
     assert "spiral" in window.windowTitle()
@@ -109,7 +112,7 @@ def test_features_and_losses_follow_the_data(window, qtbot):
     losses = [panel.loss.itemData(i) for i in range(panel.loss.count())]
     assert losses == ["bce", "ce", "mse"]
     window.data_panel.select_preset("plane")
-    assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == ["mse"]
+    assert [panel.loss.itemData(i) for i in range(panel.loss.count())] == ["mse", "mse:sigmoid"]
 
 
 def test_curve_data_gets_curve_inputs_whatever_was_ticked(window, qtbot):

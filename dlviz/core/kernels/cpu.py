@@ -7,32 +7,40 @@ release the GIL so the GUI keeps drawing while one runs.
 
 Layer activations live in flat buffers: layer ``l`` of a batch of ``B`` rows
 occupies ``buf[B*col[l] : B*(col[l]+size[l])]`` viewed as (B, size[l]).
+
+The entry points (:func:`train_batches`, :func:`forward_rows`) take their
+arrays grouped (:class:`Net`, :class:`Optimizer`, :class:`Batches`,
+:class:`Buffers`); the activations are built from the table in
+:mod:`dlviz.core.activations`, and every code the kernels branch on is named.
 """
 
 from __future__ import annotations
 
-import math
+import glob
+import hashlib
+import os
 from collections.abc import Callable
+from contextlib import suppress
+from typing import Any, NamedTuple
 
 import numpy as np
-from numba import njit
 
-from dlviz.core.network import ACTIVATION_CODE, LOSS_CODE, OUTPUT_CODE, NetworkSpec, ParamLayout
-from dlviz.core.optim import OptimizerConfig, OptimizerState
+from dlviz.core import activations, picture
+from dlviz.core.activations import LINEAR_CODE, SOFTMAX_CODE, kernel_code
+from dlviz.core.jit import jit, jit_inline
+from dlviz.core.network import (
+    DROPOUT_HASH_BITS,
+    LOSS_CODE,
+    NetworkSpec,
+    ParamLayout,
+    dropout_threshold,
+)
+from dlviz.core.optim import OPTIMIZER_CODE, OptimizerConfig, OptimizerState
 
-#: Every kernel: release the GIL (the GUI keeps drawing), cache the machine code on
-#: disk (fast start), and let LLVM reorder float math (vectorised loops).  NumPy's
-#: error model: a division by zero gives inf/nan as in NumPy instead of raising, so
-#: divisions need no zero check and their loops vectorise (Adam's update over the
-#: 68k parameters of the wide net: 196 -> 19 us per step).  Divergence is caught by
-#: the trainer's finite-loss check, as before.
-jit = njit(nogil=True, cache=True, fastmath=True, error_model="numpy")
-
-# Hidden activations use ACTIVATION_CODE 0..6; the output layer uses these.
-OUT_IDENTITY = 100 + OUTPUT_CODE["identity"]
-OUT_SIGMOID = 100 + OUTPUT_CODE["sigmoid"]
-OUT_SOFTMAX = 100 + OUTPUT_CODE["softmax"]
 LOSS_MSE, LOSS_BCE, LOSS_CE = LOSS_CODE["mse"], LOSS_CODE["bce"], LOSS_CODE["ce"]
+GD, SGD, MOMENTUM = OPTIMIZER_CODE["gd"], OPTIMIZER_CODE["sgd"], OPTIMIZER_CODE["momentum"]
+NESTEROV, ADAGRAD = OPTIMIZER_CODE["nesterov"], OPTIMIZER_CODE["adagrad"]
+RMSPROP, ADAM, ADAMW = OPTIMIZER_CODE["rmsprop"], OPTIMIZER_CODE["adam"], OPTIMIZER_CODE["adamw"]
 
 #: Below this many weights a layer is multiplied with hand loops: BLAS call
 #: overhead dominates for the narrow layers of classroom nets.
@@ -40,11 +48,59 @@ BLAS_MIN_WEIGHTS = 1024
 
 F0 = np.float32(0.0)
 F1 = np.float32(1.0)
-HALF = np.float32(0.5)
-LEAKY = np.float32(0.01)
-GELU_C = np.float32(math.sqrt(2.0 / math.pi))
-GELU_K = np.float32(0.044715)
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+#: Dropout compares the top DROPOUT_HASH_BITS of a 64-bit hash with its threshold.
+HASH_SHIFT = np.uint64(64 - DROPOUT_HASH_BITS)
+
+
+class Net(NamedTuple):
+    """A network's shape and per-layer settings, as the kernels read them."""
+
+    layers: np.ndarray  # (n_layers, 4) int64 rows [fan_in, fan_out, w_offset, b_offset]
+    codes: np.ndarray  # int64 activation code of each weight layer's output
+    cols: np.ndarray  # int64 first column of each layer (inputs first) in the flat buffers
+    loss: int  # LOSS_CODE
+    wmask: np.ndarray  # float32: 1 where params holds a weight, 0 where a bias
+    drop_thr: np.ndarray  # int64 dropout threshold per weight layer (0: none)
+    drop_scale: np.ndarray  # float32 scale of kept units, 1 / (1 - rate)
+
+
+class Buffers(NamedTuple):
+    """Preallocated float32 scratch: activations, pre-activations, deltas, dropout masks
+    (flat, see the module docstring) and one batch's targets (rows, outputs)."""
+
+    a: np.ndarray
+    z: np.ndarray
+    d: np.ndarray
+    m: np.ndarray
+    y: np.ndarray
+
+
+class Optimizer(NamedTuple):
+    """The optimizer's code, hyperparameters (OptimizerConfig.hyper) and state."""
+
+    code: int
+    hyper: np.ndarray
+    m: np.ndarray
+    v: np.ndarray
+    t0: int  # optimizer steps already taken (Adam's bias correction counts from it)
+
+
+class Batches(NamedTuple):
+    """What one call trains: the data, the rows in order, and the steps' settings."""
+
+    x: np.ndarray  # (n, features) float32
+    y: np.ndarray  # (n, outputs) float32, encoded targets
+    order: np.ndarray  # int64 rows of x, epochs' shuffles laid end to end
+    pos: int  # first position in order
+    ends: np.ndarray  # int64 positions where an epoch ends (ascending, last: order's end)
+    n_batches: int
+    batch_size: int
+    lrs: np.ndarray  # float32 learning rate of each step
+    l1: np.float32
+    l2: np.float32
+    seed: np.uint64  # dropout seed
+    step0: int  # the trainer's step count (picks the dropout masks)
 
 
 # ------------------------------------------------------------------ dense algebra
@@ -107,73 +163,94 @@ def _grad_inputs(dz, w, da):
 
 
 # ------------------------------------------------------------------ activations
+# Built from the table in dlviz.core.activations: one branch per activation, each
+# with its own loop, so the choice is made once per layer and each loop compiles
+# (and vectorises) like a hand-written one.  A chain of closures rather than a
+# tuple of functions: Numba types a tuple of functions as experimental
+# "first-class functions" (a warning, and calls it cannot inline).
+
+
+@jit_inline
+def _no_activation(code, z, a):
+    """Past the table's end: no code reaches it (kernel_code knows every name)."""
+
+
+@jit_inline
+def _unit_slope(code, z, a_in, d, m, dropout):
+    """Past the table's end: the slope of an identity, 1 (no change)."""
+
+
+def _elementwise_chain(entries: tuple[tuple[int, Any], ...]) -> Any:
+    if not entries:
+        return _no_activation
+    (code, f), rest = entries[0], _elementwise_chain(entries[1:])
+
+    def apply(c, z, a):
+        if c == code:
+            rows, cols = z.shape
+            for i in range(rows):
+                for j in range(cols):
+                    a[i, j] = f(z[i, j])
+        else:
+            rest(c, z, a)
+
+    return jit_inline(apply)
+
+
+def _slope_chain(entries: tuple[tuple[int, Any], ...]) -> Any:
+    if not entries:
+        return _unit_slope
+    (code, slope), rest = entries[0], _slope_chain(entries[1:])
+
+    def scale(c, z, a_in, d, m, dropout):
+        if c != code:
+            rest(c, z, a_in, d, m, dropout)
+            return
+        rows, cols = z.shape
+        if dropout:  # dropped units pass nothing back; kept ones were scaled by m
+            for i in range(rows):
+                for j in range(cols):
+                    f = m[i, j]
+                    if f == F0:
+                        d[i, j] = F0
+                    else:
+                        d[i, j] *= f * slope(z[i, j], a_in[i, j] / f)
+        else:
+            for i in range(rows):
+                for j in range(cols):
+                    d[i, j] *= slope(z[i, j], a_in[i, j])
+
+    return jit_inline(scale)
+
+
+#: ``_elementwise(code, z, a)``: a = f(z) for a hidden activation's code.
+_elementwise = _elementwise_chain(
+    tuple((i, jit(act.scalar)) for i, act in enumerate(activations.HIDDEN))
+)
+#: ``_times_slope(code, z, a, d, m, dropout)``: d *= f'(z) elementwise, ``a`` = f(z) after
+#: dropout, ``m`` the dropout factors when ``dropout`` (chosen once per layer, like f).
+_times_slope = _slope_chain(
+    tuple((i, jit(act.scalar_derivative)) for i, act in enumerate(activations.HIDDEN))
+)
 
 
 @jit
 def _activate(code, z, a):
+    if code != SOFTMAX_CODE:
+        _elementwise(code, z, a)
+        return
     rows, cols = z.shape
-    if code == 0 or code == OUT_IDENTITY:  # linear
-        a[:, :] = z
-    elif code == 1 or code == OUT_SIGMOID:
-        for i in range(rows):
-            for j in range(cols):
-                a[i, j] = HALF * (np.tanh(HALF * z[i, j]) + F1)
-    elif code == 2:
-        for i in range(rows):
-            for j in range(cols):
-                a[i, j] = np.tanh(z[i, j])
-    elif code == 3:
-        for i in range(rows):
-            for j in range(cols):
-                a[i, j] = max(z[i, j], F0)
-    elif code == 4:
-        for i in range(rows):
-            for j in range(cols):
-                v = z[i, j]
-                a[i, j] = v if v > F0 else LEAKY * v
-    elif code == 5:
-        for i in range(rows):
-            for j in range(cols):
-                v = z[i, j]
-                a[i, j] = v if v > F0 else np.expm1(v)
-    elif code == 6:
-        for i in range(rows):
-            for j in range(cols):
-                v = z[i, j]
-                a[i, j] = HALF * v * (F1 + np.tanh(GELU_C * (v + GELU_K * v * v * v)))
-    else:  # softmax, row by row
-        for i in range(rows):
-            zmax = z[i, 0]
-            for j in range(1, cols):
-                zmax = max(zmax, z[i, j])
-            s = F0
-            for j in range(cols):
-                e = np.exp(z[i, j] - zmax)
-                a[i, j] = e
-                s += e
-            for j in range(cols):
-                a[i, j] /= s
-
-
-@jit
-def _activation_grad(code, z, a_pre):
-    """f'(z) for one element; ``a_pre`` is f(z) before dropout."""
-    if code == 1 or code == OUT_SIGMOID:
-        return a_pre * (F1 - a_pre)
-    if code == 2:
-        return F1 - a_pre * a_pre
-    if code == 3:
-        return F1 if z > F0 else F0
-    if code == 4:
-        return F1 if z > F0 else LEAKY
-    if code == 5:
-        return F1 if z > F0 else a_pre + F1
-    if code == 6:
-        t = np.tanh(GELU_C * (z + GELU_K * z * z * z))
-        return HALF * (F1 + t) + HALF * z * (F1 - t * t) * GELU_C * (
-            F1 + np.float32(3.0) * GELU_K * z * z
-        )
-    return F1
+    for i in range(rows):  # softmax, row by row
+        zmax = z[i, 0]
+        for j in range(1, cols):
+            zmax = max(zmax, z[i, j])
+        s = F0
+        for j in range(cols):
+            e = np.exp(z[i, j] - zmax)
+            a[i, j] = e
+            s += e
+        for j in range(cols):
+            a[i, j] /= s
 
 
 # ------------------------------------------------------------------ dropout
@@ -194,7 +271,7 @@ def _dropout(a, mask, seed, step, layer, threshold, scale):
     rows, cols = a.shape
     for i in range(rows):
         for j in range(cols):
-            bits = _mix64(key + np.uint64(i * cols + j) * GOLDEN) >> np.uint64(40)
+            bits = _mix64(key + np.uint64(i * cols + j) * GOLDEN) >> HASH_SHIFT
             f = scale if bits >= np.uint64(threshold) else F0
             mask[i, j] = f
             a[i, j] *= f
@@ -208,19 +285,18 @@ def _view(buf, rows, col, width):
     return buf[rows * col : rows * (col + width)].reshape(rows, width)
 
 
+# The passes below take plain arrays, not the Net and Buffers tuples: they run once per
+# batch, and arrays inside tuples passed down cost reference counting per call (small
+# networks trained 10 % slower that way); the entry points unpack the tuples once.
+
+
 @jit
-def _forward(
-    params, layers, codes, cols, rows, abuf, zbuf, mbuf, drop_thr, drop_scale, seed, step, train
-):  # noqa: E501
+def _forward(params, layers, codes, cols, rows, abuf, zbuf, mbuf, drop_thr, drop_scale, seed,
+             step, train):  # fmt: skip
     """Forward through all layers; ``abuf`` layer 0 must already hold the input rows."""
-    n_layers = layers.shape[0]
-    for layer in range(n_layers):
-        fan_in, fan_out, wo, bo = (
-            layers[layer, 0],
-            layers[layer, 1],
-            layers[layer, 2],
-            layers[layer, 3],
-        )
+    for layer in range(layers.shape[0]):
+        fan_in, fan_out = layers[layer, 0], layers[layer, 1]
+        wo, bo = layers[layer, 2], layers[layer, 3]
         w = params[wo : wo + fan_in * fan_out].reshape(fan_in, fan_out)
         b = params[bo : bo + fan_out]
         a_in = _view(abuf, rows, cols[layer], fan_in)
@@ -265,20 +341,18 @@ def _output_grad(loss_code, out_code, z, a, y, dz):
         for j in range(k):
             d = a[i, j] - y[i, j]
             total += d * d
-            dz[i, j] = two * d * _activation_grad(out_code, z[i, j], a[i, j])
+            dz[i, j] = two * d
+    if out_code != LINEAR_CODE:
+        _times_slope(out_code, z, a, dz, dz, False)
     return total / (rows * k)
 
 
 @jit
-def _backward(params, grad, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, drop_thr):  # noqa: E501
+def _backward(params, grad, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, drop_thr):
     """Backpropagate from the output dZ already in ``dbuf`` to every gradient in ``grad``."""
     for layer in range(layers.shape[0] - 1, -1, -1):
-        fan_in, fan_out, wo, bo = (
-            layers[layer, 0],
-            layers[layer, 1],
-            layers[layer, 2],
-            layers[layer, 3],
-        )
+        fan_in, fan_out = layers[layer, 0], layers[layer, 1]
+        wo, bo = layers[layer, 2], layers[layer, 3]
         dz = _view(dbuf, rows, cols[layer + 1], fan_out)
         a_in = _view(abuf, rows, cols[layer], fan_in)
         gw = grad[wo : wo + fan_in * fan_out].reshape(fan_in, fan_out)
@@ -290,19 +364,10 @@ def _backward(params, grad, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, d
         _grad_inputs(dz, w, da)
         z = _view(zbuf, rows, cols[layer], fan_in)
         code = codes[layer - 1]
-        if drop_thr[layer - 1] > 0:
+        dropout = drop_thr[layer - 1] > 0
+        if dropout or code != LINEAR_CODE:
             m = _view(mbuf, rows, cols[layer], fan_in)
-            for i in range(rows):
-                for j in range(fan_in):
-                    f = m[i, j]
-                    if f == F0:
-                        da[i, j] = F0
-                    else:
-                        da[i, j] *= f * _activation_grad(code, z[i, j], a_in[i, j] / f)
-        elif code != 0:
-            for i in range(rows):
-                for j in range(fan_in):
-                    da[i, j] *= _activation_grad(code, z[i, j], a_in[i, j])
+            _times_slope(code, z, a_in, da, m, dropout)
 
 
 @jit
@@ -310,27 +375,27 @@ def apply_update(opt, params, grad, m, v, t, lr, hyper, wmask):
     """One optimizer step in place; ``t`` is the 1-based step number (see optim.update)."""
     mom, b1, b2, eps, rho, wd = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5]
     n = params.shape[0]
-    if opt <= 1:  # gd, sgd
+    if opt == GD or opt == SGD:
         for i in range(n):
             params[i] -= lr * grad[i]
-    elif opt == 2:  # momentum
+    elif opt == MOMENTUM:
         for i in range(n):
             m[i] = mom * m[i] + grad[i]
             params[i] -= lr * m[i]
-    elif opt == 3:  # nesterov
+    elif opt == NESTEROV:
         for i in range(n):
             m[i] = mom * m[i] + grad[i]
             params[i] -= lr * (grad[i] + mom * m[i])
-    elif opt == 4:  # adagrad
+    elif opt == ADAGRAD:
         for i in range(n):
             v[i] += grad[i] * grad[i]
             params[i] -= lr * grad[i] / (np.sqrt(v[i]) + eps)
-    elif opt == 5:  # rmsprop
+    elif opt == RMSPROP:
         for i in range(n):
             v[i] = rho * v[i] + (F1 - rho) * grad[i] * grad[i]
             params[i] -= lr * grad[i] / (np.sqrt(v[i]) + eps)
-    else:  # adam, adamw
-        if opt == 7:  # decoupled weight decay, weights only
+    else:  # ADAM, ADAMW
+        if opt == ADAMW:  # decoupled weight decay, weights only
             decay = lr * wd
             for i in range(n):
                 params[i] -= decay * wmask[i] * params[i]
@@ -347,37 +412,40 @@ def apply_update(opt, params, grad, m, v, t, lr, hyper, wmask):
 
 
 @jit
-def train_batches(
-    params, grad, m, v, t0, layers, codes, cols, loss_code,
-    x, y, order, pos, n_batches, batch_size, lrs, opt, hyper, wmask, l1, l2,
-    drop_thr, drop_scale, seed, step0, abuf, zbuf, dbuf, mbuf, ybuf, ends,
-):  # fmt: skip
-    """Train ``n_batches`` mini-batches taken from ``order[pos:]``.
+def train_batches(params, grad, net, opt, run, bufs):
+    """Train ``run.n_batches`` mini-batches taken from ``run.order[run.pos:]``.
 
-    Returns (Σ batch loss × rows, batches trained).  ``ends`` are the
-    positions in ``order`` where an epoch ends (ascending, the last one
+    Returns (Σ batch loss × rows, batches trained).  ``run.ends`` are the
+    positions in ``run.order`` where an epoch ends (ascending, the last one
     ``order.shape[0]``): a batch never reaches across one, so several epochs'
     shuffles laid end to end train in one call exactly as one call per epoch
     would, the last batch of an epoch holding what is left of it.
-    ``t0`` is the number of optimizer steps already taken (Adam's bias
-    correction counts from it); ``step0`` is the trainer's step count, which
-    picks the dropout masks.  ``grad`` ends holding the last batch's gradient.
+    ``opt.t0`` is the number of optimizer steps already taken (Adam's bias
+    correction counts from it); ``run.step0`` is the trainer's step count,
+    which picks the dropout masks.  ``grad`` ends holding the last batch's gradient.
     """
+    x, y, order, ends, lrs = run.x, run.y, run.order, run.ends, run.lrs
+    layers, codes, cols, wmask = net.layers, net.codes, net.cols, net.wmask
+    drop_thr, drop_scale = net.drop_thr, net.drop_scale
+    abuf, zbuf, dbuf, mbuf, ybuf = bufs.a, bufs.z, bufs.d, bufs.m, bufs.y
+    m, v, hyper, opt_code = opt.m, opt.v, opt.hyper, opt.code
+    seed, step0, l1, l2, loss_code = run.seed, run.step0, run.l1, run.l2, net.loss
     n_in = x.shape[1]
     n_layers = layers.shape[0]
     k = layers[n_layers - 1, 1]
     out_code = codes[n_layers - 1]
+    c_out = cols[n_layers]
     regularise = l1 != F0 or l2 != F0
     loss_sum = 0.0
-    start = pos
+    start = run.pos
     e = 0
     done = 0
-    for bi in range(n_batches):
+    for bi in range(run.n_batches):
         while e < ends.shape[0] and start >= ends[e]:
             e += 1
         if e == ends.shape[0]:
             break
-        rows = min(batch_size, ends[e] - start)
+        rows = min(run.batch_size, ends[e] - start)
         a0 = _view(abuf, rows, 0, n_in)
         yb = ybuf[:rows]
         for i in range(rows):
@@ -386,23 +454,8 @@ def train_batches(
                 a0[i, j] = x[r, j]
             for j in range(k):
                 yb[i, j] = y[r, j]
-        step = step0 + bi
-        _forward(
-            params,
-            layers,
-            codes,
-            cols,
-            rows,
-            abuf,
-            zbuf,
-            mbuf,
-            drop_thr,
-            drop_scale,
-            seed,
-            step,
-            True,
-        )  # noqa: E501
-        c_out = cols[n_layers]
+        _forward(params, layers, codes, cols, rows, abuf, zbuf, mbuf, drop_thr, drop_scale,
+                 seed, step0 + bi, True)  # fmt: skip
         loss = _output_grad(
             loss_code,
             out_code,
@@ -418,38 +471,44 @@ def train_batches(
                 p = params[i]
                 sign = F1 if p > F0 else (-F1 if p < F0 else F0)
                 grad[i] += wmask[i] * (l1 * sign + l2 * p)
-        apply_update(opt, params, grad, m, v, t0 + bi + 1, lrs[bi], hyper, wmask)
+        apply_update(opt_code, params, grad, m, v, opt.t0 + bi + 1, lrs[bi], hyper, wmask)
         start += rows
         done += 1
     return loss_sum, done
 
 
 @jit
-def forward_rows(params, layers, codes, cols, x, out, keep, abuf, zbuf, chunk):  # noqa: E501
+def forward_rows(params, net, x, out, logits, keep, bufs, chunk):
     """Evaluate the network (no dropout) on every row of ``x`` in chunks of ``chunk`` rows.
 
-    ``out`` (n, k) receives the outputs.  ``keep`` is either (0, 0) or
-    (n, Σ hidden widths + k): then it receives every neuron's activation.
+    ``out`` (n, k) receives the outputs.  ``logits`` and ``keep`` are each
+    either (0, 0) or full size: ``logits`` (n, k) then receives the output
+    layer's pre-activations, ``keep`` (n, Σ hidden widths + k) every neuron's
+    activation.
     """
     n, n_in = x.shape
+    layers, codes, cols = net.layers, net.codes, net.cols
+    abuf, zbuf = bufs.a, bufs.z
     n_layers = layers.shape[0]
     k = layers[n_layers - 1, 1]
     total = cols[n_layers] + k
-    dummy_thr = np.zeros(n_layers, dtype=np.int64)
-    dummy_scale = np.zeros(n_layers, dtype=np.float32)
     for start in range(0, n, chunk):
         rows = min(chunk, n - start)
         a0 = _view(abuf, rows, 0, n_in)
         for i in range(rows):
             for j in range(n_in):
                 a0[i, j] = x[start + i, j]
-        _forward(
-            params, layers, codes, cols, rows, abuf, zbuf, abuf, dummy_thr, dummy_scale, 0, 0, False
-        )  # noqa: E501
+        _forward(params, layers, codes, cols, rows, abuf, zbuf, abuf, net.drop_thr, net.drop_scale,
+                 np.uint64(0), 0, False)  # fmt: skip
         a_out = _view(abuf, rows, cols[n_layers], k)
         for i in range(rows):
             for j in range(k):
                 out[start + i, j] = a_out[i, j]
+        if logits.shape[0] > 0:
+            z_out = _view(zbuf, rows, cols[n_layers], k)
+            for i in range(rows):
+                for j in range(k):
+                    logits[start + i, j] = z_out[i, j]
         if keep.shape[0] > 0:
             a_all = abuf[: rows * total]
             for layer in range(1, n_layers + 1):
@@ -461,7 +520,47 @@ def forward_rows(params, layers, codes, cols, x, out, keep, abuf, zbuf, chunk): 
                         keep[start + i, c0 + j] = a_l[i, j]
 
 
+# ------------------------------------------------------------------ cache freshness
+# Numba's on-disk cache knows only this file's time stamp: kernels cached before an
+# edit of the activation table (another file) would load and run the old formulas.
+# The table's fingerprint is compiled into one kernel; when the cached one disagrees
+# with the table, this file's cached kernels are deleted and compile afresh.
+
+
+def _table_fingerprint() -> int:
+    with open(activations.__file__, "rb") as fh:
+        digest = hashlib.sha256(fh.read()).digest()
+    return int.from_bytes(digest[:7], "little")
+
+
+TABLE_FINGERPRINT = _table_fingerprint()
+
+
+@jit
+def _compiled_fingerprint():
+    return TABLE_FINGERPRINT
+
+
+def _drop_stale_kernels() -> bool:
+    """Delete this file's cached kernels if they were compiled from another table."""
+    if _compiled_fingerprint() == TABLE_FINGERPRINT:
+        return False
+    stem = os.path.splitext(os.path.basename(__file__))[0]
+    folder = str(_compiled_fingerprint.stats.cache_path)
+    for path in glob.glob(os.path.join(folder, f"{stem}.*.nb[ic]")):
+        with suppress(OSError):  # another process may be doing the same
+            os.remove(path)
+    return True
+
+
+_drop_stale_kernels()
+
+
 # ------------------------------------------------------------------ engine object
+
+
+#: An output a forward pass is not asked for.
+_NONE = np.empty((0, 0), np.float32)
 
 
 def _epoch_ends(order: np.ndarray, epoch_ends: np.ndarray | None) -> np.ndarray:
@@ -479,27 +578,28 @@ class NumbaEngine:
     def __init__(self, spec: NetworkSpec, max_batch: int) -> None:
         self.spec = spec
         self.layout = ParamLayout.of(spec.sizes)
-        self.layers = self.layout.offsets_array()
-        self.codes = np.array(
-            [ACTIVATION_CODE[h.activation] for h in spec.hidden] + [100 + OUTPUT_CODE[spec.output]],
-            dtype=np.int64,
-        )
-        self.cols = np.concatenate([[0], np.cumsum(spec.sizes)]).astype(np.int64)
-        self.loss_code = LOSS_CODE[spec.loss]
-        self.wmask = self.layout.weights_mask()
         rates = spec.dropouts
-        self.drop_thr = np.array([round(r * (1 << 24)) for r in rates], dtype=np.int64)
-        self.drop_scale = np.array([1.0 / (1.0 - r) for r in rates], dtype=np.float32)
+        self.net = Net(
+            layers=self.layout.offsets_array(),
+            codes=np.array([kernel_code(name) for name in spec.activations], np.int64),
+            cols=np.concatenate([[0], np.cumsum(spec.sizes)]).astype(np.int64),
+            loss=LOSS_CODE[spec.loss],
+            wmask=self.layout.weights_mask(),
+            drop_thr=np.array([dropout_threshold(r) for r in rates], np.int64),
+            drop_scale=np.array([1.0 / (1.0 - r) for r in rates], np.float32),
+        )
         self._alloc(max_batch)
 
     def _alloc(self, rows: int) -> None:
         self.max_rows = max(rows, self.CHUNK)
-        size = self.max_rows * int(self.cols[-1])
-        self.abuf = np.zeros(size, np.float32)
-        self.zbuf = np.zeros(size, np.float32)
-        self.dbuf = np.zeros(size, np.float32)
-        self.mbuf = np.zeros(size, np.float32)
-        self.ybuf = np.zeros((self.max_rows, self.spec.n_outputs), np.float32)
+        size = self.max_rows * int(self.net.cols[-1])
+        self.bufs = Buffers(
+            a=np.zeros(size, np.float32),
+            z=np.zeros(size, np.float32),
+            d=np.zeros(size, np.float32),
+            m=np.zeros(size, np.float32),
+            y=np.zeros((self.max_rows, self.spec.n_outputs), np.float32),
+        )
 
     def train_batches(
         self,
@@ -527,35 +627,35 @@ class NumbaEngine:
         """
         if batch_size > self.max_rows:
             self._alloc(batch_size)
-        ends = _epoch_ends(order, epoch_ends)
-        loss, steps = train_batches(
-            params, grad, state.m, state.v, state.t, self.layers, self.codes, self.cols,
-            self.loss_code, x, y, order, pos, n_batches, batch_size, lrs, cfg.code,
-            cfg.hyper(), self.wmask, np.float32(l1), np.float32(l2), self.drop_thr,
-            self.drop_scale, np.uint64(seed), step, self.abuf, self.zbuf, self.dbuf, self.mbuf,
-            self.ybuf, ends,
+        # plain ints and fixed dtypes: another type in a field would compile the kernel again
+        run = Batches(
+            x=x, y=y, order=order, pos=int(pos), ends=_epoch_ends(order, epoch_ends),
+            n_batches=int(n_batches), batch_size=int(batch_size), lrs=lrs,
+            l1=np.float32(l1), l2=np.float32(l2), seed=np.uint64(seed), step0=int(step),
         )  # fmt: skip
+        opt = Optimizer(cfg.code, cfg.hyper(), state.m, state.v, int(state.t))
+        loss, steps = train_batches(params, grad, self.net, opt, run, self.bufs)
         state.t += int(steps)
         return float(loss)
 
     def forward(self, params: np.ndarray, x: np.ndarray, keep_all: bool = False) -> np.ndarray:
         """Outputs for rows ``x``; with ``keep_all`` every neuron's activation, hidden first."""
         n = x.shape[0]
-        k = self.spec.n_outputs
-        out = np.empty((n, k), np.float32)
-        width = int(self.cols[-1]) - self.spec.sizes[0]
+        out = np.empty((n, self.spec.n_outputs), np.float32)
+        width = int(self.net.cols[-1]) - self.spec.sizes[0]
         keep = np.empty((n, width) if keep_all else (0, 0), np.float32)
-        forward_rows(
-            params, self.layers, self.codes, self.cols, np.ascontiguousarray(x, np.float32),
-            out, keep, self.abuf, self.zbuf, self.CHUNK,
-        )  # fmt: skip
+        forward_rows(params, self.net, np.ascontiguousarray(x, np.float32), out, _NONE, keep,
+                     self.bufs, self.CHUNK)  # fmt: skip
         return keep if keep_all else out
 
-
-def _warm_picture() -> None:
-    from dlviz.core.colors import classifier_picture
-
-    classifier_picture(np.full((2, 2, 1), 0.5, np.float32), "sigmoid", 4)
+    def outputs(self, params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, outputs) for rows ``x``: the output layer before and after its activation."""
+        n, k = x.shape[0], self.spec.n_outputs
+        out = np.empty((n, k), np.float32)
+        logits = np.empty((n, k), np.float32)
+        forward_rows(params, self.net, np.ascontiguousarray(x, np.float32), out, logits, _NONE,
+                     self.bufs, self.CHUNK)  # fmt: skip
+        return logits, out
 
 
 def warm_up(progress: Callable[[int, int, str], None] | None = None) -> None:
@@ -594,7 +694,7 @@ def warm_up(progress: Callable[[int, int, str], None] | None = None) -> None:
             ),  # fmt: skip
         ),
         ("prediction kernel", lambda: engine.forward(params, x)),
-        ("boundary picture kernel", _warm_picture),
+        ("boundary picture kernel", picture.warm_up),
         ("activation kernel", lambda: engine.forward(params, x, keep_all=True)),
     )
     for done, (what, compile_it) in enumerate(stages):

@@ -41,22 +41,22 @@ import numpy as np
 from numba import config as numba_config
 from numba import cuda, float32, float64, uint64
 
+from dlviz.core.activations import ACTIVATIONS, LEAKY_SLOPE, LINEAR_CODE, SOFTMAX_CODE, kernel_code
 from dlviz.core.kernels import INSTALL_HINT
-from dlviz.core.network import ACTIVATION_CODE, LOSS_CODE, OUTPUT_CODE, NetworkSpec, ParamLayout
+from dlviz.core.network import LOSS_CODE, NetworkSpec, ParamLayout
 from dlviz.core.optim import OPTIMIZER_CODE, OptimizerConfig, OptimizerState
 
-# Activation codes as the kernels see them: hidden layers use ACTIVATION_CODE, the
-# output layer 100 + OUTPUT_CODE (the CPU engine's convention).
-LINEAR = ACTIVATION_CODE["linear"]
-SIGMOID = ACTIVATION_CODE["sigmoid"]
-TANH = ACTIVATION_CODE["tanh"]
-RELU = ACTIVATION_CODE["relu"]
-LEAKY_RELU = ACTIVATION_CODE["leakyrelu"]
-ELU = ACTIVATION_CODE["elu"]
-GELU = ACTIVATION_CODE["gelu"]
-OUT_IDENTITY = 100 + OUTPUT_CODE["identity"]
-OUT_SIGMOID = 100 + OUTPUT_CODE["sigmoid"]
-OUT_SOFTMAX = 100 + OUTPUT_CODE["softmax"]
+# Activation codes as every compiled engine sees them (dlviz.core.activations.kernel_code:
+# the output layer's identity is linear's code, its softmax SOFTMAX_CODE).  The device
+# forms below are this engine's own copy of the table's scalar forms: the table's are
+# compiled for the CPU; compiling them as CUDA device functions is not yet checked on a GPU.
+LINEAR = LINEAR_CODE
+SIGMOID = ACTIVATIONS.index("sigmoid")
+TANH = ACTIVATIONS.index("tanh")
+RELU = ACTIVATIONS.index("relu")
+LEAKY_RELU = ACTIVATIONS.index("leakyrelu")
+ELU = ACTIVATIONS.index("elu")
+GELU = ACTIVATIONS.index("gelu")
 LOSS_MSE, LOSS_BCE, LOSS_CE = LOSS_CODE["mse"], LOSS_CODE["bce"], LOSS_CODE["ce"]
 OPT_MOMENTUM = OPTIMIZER_CODE["momentum"]
 OPT_NESTEROV = OPTIMIZER_CODE["nesterov"]
@@ -85,7 +85,7 @@ FORWARD_FLOATS = 1 << 24
 ROWS_KEPT = 6
 
 #: Kernels: machine code cached on disk (compiling them all takes ~10 s; the cache
-#: folder follows the CPU engine's, see kernels/__init__.py).  Device functions are
+#: folder follows the CPU engine's, see dlviz/core/jit.py).  Device functions are
 #: compiled into the kernels that call them.  No fastmath: its approximate division,
 #: square root and exp would leave the reference's float32 tolerance.
 kernel = cuda.jit(cache=True)
@@ -94,7 +94,7 @@ F0 = np.float32(0.0)
 F1 = np.float32(1.0)
 F3 = np.float32(3.0)
 HALF = np.float32(0.5)
-LEAKY = np.float32(0.01)
+LEAKY = np.float32(LEAKY_SLOPE)
 GELU_C = np.float32(math.sqrt(2.0 / math.pi))
 GELU_K = np.float32(0.044715)
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -108,7 +108,7 @@ MIX2 = np.uint64(0x94D049BB133111EB)
 @cuda.jit(device=True)
 def _act(code, z):
     """f(z) for every activation but softmax (done row by row)."""
-    if code == SIGMOID or code == OUT_SIGMOID:
+    if code == SIGMOID:
         return HALF * (math.tanh(HALF * z) + F1)
     if code == TANH:
         return math.tanh(z)
@@ -126,7 +126,7 @@ def _act(code, z):
 @cuda.jit(device=True)
 def _act_grad(code, z, a_pre):
     """f'(z); ``a_pre`` is f(z) before dropout."""
-    if code == SIGMOID or code == OUT_SIGMOID:
+    if code == SIGMOID:
         return a_pre * (F1 - a_pre)
     if code == TANH:
         return F1 - a_pre * a_pre
@@ -249,7 +249,7 @@ def _stage_forward(
         for kk in range(fan_in):
             s += abuf[in_base + i * fan_in + kk] * params[wo + kk * fan_out + j]
         zbuf[out_base + idx] = s
-        if code != OUT_SOFTMAX:
+        if code != SOFTMAX_CODE:
             a = _act(code, s)
             if dropout:
                 f = _keep_factor(seed, step, layer, idx, drop_thr[layer], drop_scale[layer])
@@ -261,7 +261,7 @@ def _stage_forward(
 @cuda.jit(device=True)
 def _stage_softmax(tid, nt, layers, codes, cols, rows, abuf, zbuf):
     n_layers = layers.shape[0]
-    if codes[n_layers - 1] != OUT_SOFTMAX:
+    if codes[n_layers - 1] != SOFTMAX_CODE:
         return
     k = layers[n_layers - 1, 1]
     base = rows * cols[n_layers]
@@ -283,7 +283,7 @@ def _stage_output(tid, nt, loss_code, layers, codes, cols, rows, abuf, zbuf, dbu
     for i in range(tid, rows, nt):
         row = base + i * k
         total = float64(0.0)
-        if out_code == OUT_SOFTMAX:
+        if out_code == SOFTMAX_CODE:
             _softmax_row(zbuf, abuf, row, k)
         if loss_code == LOSS_CE:
             zmax = zbuf[row]
@@ -578,8 +578,7 @@ class CudaEngine:
             threads = SIMULATOR_THREADS if numba_config.ENABLE_CUDASIM else THREADS
         self.threads = threads
         self.n_cols = int(sum(spec.sizes))
-        codes = [ACTIVATION_CODE[h.activation] for h in spec.hidden]
-        codes.append(100 + OUTPUT_CODE[spec.output])
+        codes = [kernel_code(name) for name in spec.activations]
         rates = spec.dropouts
         self.loss_code = LOSS_CODE[spec.loss]
         host = {
@@ -738,6 +737,17 @@ class CudaEngine:
 
     def forward(self, params: np.ndarray, x: np.ndarray, keep_all: bool = False) -> np.ndarray:
         """Outputs for rows ``x``; with ``keep_all`` every neuron's activation, hidden first."""
+        return self._predict(params, x, keep_all, logits=False)[0]
+
+    def outputs(self, params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, outputs) for rows ``x``: the output layer before and after its activation."""
+        out, logits = self._predict(params, x, False, logits=True)
+        assert logits is not None
+        return logits, out
+
+    def _predict(
+        self, params: np.ndarray, x: np.ndarray, keep_all: bool, *, logits: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         x = np.ascontiguousarray(x, np.float32)
         n = x.shape[0]
         sizes = self.spec.sizes
@@ -745,8 +755,9 @@ class CudaEngine:
         cols = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         k = sizes[-1]
         out = np.empty((n, int(cols[-1]) - sizes[0] if keep_all else k), np.float32)
+        z_out = np.empty((n, k), np.float32) if logits else None
         if n == 0:
-            return out
+            return out, z_out
         chunk = max(1, min(n, FORWARD_FLOATS // self.n_cols))
         if chunk > self._fwd_rows:  # grown once to what the prediction grid needs
             self._fwd_rows = chunk
@@ -769,7 +780,12 @@ class CudaEngine:
             )
             first = rows * (int(cols[1]) if keep_all else int(cols[n_layers]))
             acts = abuf[first : rows * int(cols[-1])].copy_to_host(stream=stream)
+            if z_out is not None:
+                head = zbuf[rows * int(cols[n_layers]) : rows * int(cols[-1])]
+                z_host = head.copy_to_host(stream=stream)
             stream.synchronize()
+            if z_out is not None:
+                z_out[start : start + rows] = z_host.reshape(rows, k)
             if keep_all:  # layer by layer, each (rows, width), side by side
                 c0 = 0
                 for layer in range(1, n_layers + 1):
@@ -779,4 +795,4 @@ class CudaEngine:
                     c0 += sizes[layer]
             else:
                 out[start : start + rows] = acts.reshape(rows, k)
-        return out
+        return out, z_out

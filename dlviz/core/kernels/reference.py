@@ -22,55 +22,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlviz.core.network import LEAKY_SLOPE, NetworkSpec, ParamLayout
+from dlviz.core.activations import activation
+from dlviz.core.network import (
+    DROPOUT_HASH_BITS,
+    NetworkSpec,
+    ParamLayout,
+    dropout_threshold,
+)
 from dlviz.core.optim import OptimizerConfig, OptimizerState, update
-
-GELU_C = np.sqrt(2.0 / np.pi)
 
 # ---------------------------------------------------------------- activations
 
 
 def activate(name: str, z: np.ndarray) -> np.ndarray:
-    """f(z) for a hidden or output activation (softmax works row by row)."""
-    if name in ("linear", "identity"):
-        return z.copy()
-    if name == "sigmoid":
-        return 0.5 * (np.tanh(0.5 * z) + 1.0)  # = 1/(1+e^-z), without overflow
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0)
-    if name == "leakyrelu":
-        return np.where(z > 0, z, LEAKY_SLOPE * z)
-    if name == "elu":
-        return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
-    if name == "gelu":  # the tanh approximation (PyTorch's approximate="tanh")
-        return 0.5 * z * (1.0 + np.tanh(GELU_C * (z + 0.044715 * z**3)))
-    if name == "softmax":
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-    raise ValueError(name)
+    """f(z) for a hidden or output activation (softmax works row by row).
+
+    The formulas live in :mod:`dlviz.core.activations`, one entry per function.
+    """
+    return activation(name).forward(z)
 
 
 def activate_grad(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """f'(z), using the already computed a = f(z) where that is cheaper."""
-    if name in ("linear", "identity"):
-        return np.ones_like(z)
-    if name == "sigmoid":
-        return a * (1 - a)
-    if name == "tanh":
-        return 1 - a * a
-    if name == "relu":
-        return (z > 0).astype(z.dtype)
-    if name == "leakyrelu":
-        return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype)
-    if name == "elu":
-        return np.where(z > 0, 1.0, a + 1.0).astype(z.dtype)
-    if name == "gelu":
-        u = GELU_C * (z + 0.044715 * z**3)
-        t = np.tanh(u)
-        return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * z * z)
-    raise ValueError(name)
+    return activation(name).derivative(z, a)
 
 
 # ---------------------------------------------------------------- loss
@@ -110,11 +84,6 @@ def mix64(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def dropout_threshold(rate: float) -> int:
-    """A unit is kept when its 24-bit hash is >= this threshold."""
-    return int(round(rate * (1 << 24)))
-
-
 def dropout_keep(
     seed: int, step: int, layer: int, batch: int, width: int, rate: float
 ) -> np.ndarray:
@@ -123,7 +92,7 @@ def dropout_keep(
         key = mix64(np.array([seed], dtype=np.uint64) + _GOLDEN * np.uint64(step + 1))
         key = mix64(key ^ (np.uint64(layer + 1) * _GOLDEN))
         idx = np.arange(batch * width, dtype=np.uint64).reshape(batch, width)
-        bits = mix64(key + idx * _GOLDEN) >> np.uint64(40)
+        bits = mix64(key + idx * _GOLDEN) >> np.uint64(64 - DROPOUT_HASH_BITS)
     return bits >= np.uint64(dropout_threshold(rate))
 
 
@@ -261,3 +230,8 @@ class ReferenceEngine:
         if keep_all:
             return np.concatenate(tape.a[1:], axis=1).astype(np.float32)
         return tape.a[-1].astype(np.float32)
+
+    def outputs(self, params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, outputs) for rows ``x``: the output layer before and after its activation."""
+        tape = forward(self.spec, params.astype(self.dtype), x.astype(self.dtype))
+        return tape.z[-1].astype(np.float32), tape.a[-1].astype(np.float32)

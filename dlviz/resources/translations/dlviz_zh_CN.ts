@@ -213,6 +213,10 @@ These data are {what}: the network predicts a number, not a class, so there is n
         <translation>现成的数据集；在画布上画点即可修改</translation>
     </message>
     <message>
+        <source>Textbook examples</source>
+        <translation>教材例题</translation>
+    </message>
+    <message>
         <source>Number of classes (2 to {most}) for spiral, rings, checkerboard and blobs</source>
         <translation>类别数（2 到 {most}），用于螺旋、圆环、棋盘和团簇</translation>
     </message>
@@ -456,6 +460,56 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>LessonController</name>
+    <message>
+        <source>Lesson</source>
+        <translation>课程</translation>
+    </message>
+</context>
+<context>
+    <name>LessonPanel</name>
+    <message>
+        <source>Step {0} of {1}</source>
+        <translation>第 {0} 步，共 {1} 步</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Restart step</source>
+        <translation>重做本步</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>✓ Done: go on with Next.</source>
+        <translation>✓ 完成：点“下一步”继续。</translation>
+    </message>
+    <message>
+        <source>Last step.</source>
+        <translation>最后一步。</translation>
+    </message>
+    <message>
+        <source>Next step after pressing Play.</source>
+        <translation>按下“播放”后进入下一步。</translation>
+    </message>
+    <message>
+        <source>Next step after changing the setting.</source>
+        <translation>修改该设置后进入下一步。</translation>
+    </message>
+    <message>
+        <source>Next step once the test accuracy reaches {0:.0%}.</source>
+        <translation>测试准确率达到 {0:.0%} 后进入下一步。</translation>
+    </message>
+    <message>
+        <source>Next step at epoch {0:g}.</source>
+        <translation>到第 {0:g} 轮时进入下一步。</translation>
     </message>
 </context>
 <context>
@@ -741,34 +795,6 @@ bias {bias}   (dL/db {grad})</source>
 <context>
     <name>NetworkPanel</name>
     <message>
-        <source>Linear</source>
-        <translation>线性</translation>
-    </message>
-    <message>
-        <source>Sigmoid</source>
-        <translation>Sigmoid</translation>
-    </message>
-    <message>
-        <source>Tanh</source>
-        <translation>Tanh</translation>
-    </message>
-    <message>
-        <source>ReLU</source>
-        <translation>ReLU</translation>
-    </message>
-    <message>
-        <source>Leaky ReLU</source>
-        <translation>Leaky ReLU</translation>
-    </message>
-    <message>
-        <source>ELU</source>
-        <translation>ELU</translation>
-    </message>
-    <message>
-        <source>GELU</source>
-        <translation>GELU</translation>
-    </message>
-    <message>
         <source>Sigmoid + binary CE</source>
         <translation>Sigmoid + 二元交叉熵</translation>
     </message>
@@ -781,6 +807,10 @@ bias {bias}   (dL/db {grad})</source>
         <translation>均方误差</translation>
     </message>
     <message>
+        <source>Sigmoid + squared error</source>
+        <translation>Sigmoid + 均方误差</translation>
+    </message>
+    <message>
         <source>Sigmoid output, binary cross-entropy loss (two classes)</source>
         <translation>Sigmoid 输出，二元交叉熵损失（两类）</translation>
     </message>
@@ -789,8 +819,12 @@ bias {bias}   (dL/db {grad})</source>
         <translation>Softmax 输出，交叉熵损失（每类一个输出）</translation>
     </message>
     <message>
-        <source>Mean squared error on the output (regression; on a sigmoid for the 2-4-1 example)</source>
-        <translation>输出上的均方误差（回归；在 2-4-1 例子中接在 Sigmoid 之后）</translation>
+        <source>Mean squared error on the output</source>
+        <translation>输出上的均方误差</translation>
+    </message>
+    <message>
+        <source>A sigmoid output (values in 0..1) and the mean squared error, as in the textbook&apos;s 2-4-1 example</source>
+        <translation>Sigmoid 输出（取值 0..1）加均方误差，与教材中 2-4-1 的例子相同</translation>
     </message>
     <message>
         <source>Xavier / Glorot</source>
@@ -1636,6 +1670,10 @@ bias {bias}   (dL/db {grad})</source>
         <translation>引擎(&amp;E)</translation>
     </message>
     <message>
+        <source>&amp;Lessons</source>
+        <translation>课程(&amp;L)</translation>
+    </message>
+    <message>
         <source>Paint class 1 to 8</source>
         <translation>画第 1 到第 8 类</translation>
     </message>
@@ -1654,6 +1692,37 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>Move a point</source>
         <translation>移动一个点</translation>
+    </message>
+</context>
+<context>
+    <name>activations</name>
+    <message>
+        <source>Linear</source>
+        <translation>线性</translation>
+    </message>
+    <message>
+        <source>Sigmoid</source>
+        <translation>Sigmoid</translation>
+    </message>
+    <message>
+        <source>Tanh</source>
+        <translation>Tanh</translation>
+    </message>
+    <message>
+        <source>ReLU</source>
+        <translation>ReLU</translation>
+    </message>
+    <message>
+        <source>Leaky ReLU</source>
+        <translation>Leaky ReLU</translation>
+    </message>
+    <message>
+        <source>ELU</source>
+        <translation>ELU</translation>
+    </message>
+    <message>
+        <source>GELU</source>
+        <translation>GELU</translation>
     </message>
 </context>
 <context>
@@ -1778,6 +1847,10 @@ bias {bias}   (dL/db {grad})</source>
         <translation>多高斯</translation>
     </message>
     <message>
+        <source>Hill</source>
+        <translation>山丘</translation>
+    </message>
+    <message>
         <source>Line</source>
         <translation>直线</translation>
     </message>
@@ -1788,6 +1861,10 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>Step</source>
         <translation>阶跃</translation>
+    </message>
+    <message>
+        <source>Textbook line</source>
+        <translation>教材直线</translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,8 +28,13 @@ from dlviz.core.data import (
     REGRESS_PRESETS,
     preset_kind,
 )
-from dlviz.ui.i18n import translate
+from dlviz.core.lessons import load_examples, pick
+from dlviz.ui.i18n import current_language, translate
 from dlviz.ui.session import Session
+
+#: The combo box's data of an entry that loads a textbook example (data, network and
+#: training together) rather than points alone.
+EXAMPLE_PREFIX = "example:"
 
 #: The presets' names as the Data panel shows them (dlviz.core.data.PRESETS; a test holds
 #: this table to that list).
@@ -44,9 +49,11 @@ PRESET_LABELS = {
     "blobs": QT_TRANSLATE_NOOP("presets", "Blobs"),
     "plane": QT_TRANSLATE_NOOP("presets", "Plane"),
     "multigauss": QT_TRANSLATE_NOOP("presets", "Multigauss"),
+    "hill": QT_TRANSLATE_NOOP("presets", "Hill"),
     "line": QT_TRANSLATE_NOOP("presets", "Line"),
     "sine": QT_TRANSLATE_NOOP("presets", "Sine"),
     "step": QT_TRANSLATE_NOOP("presets", "Step"),
+    "textbook-line": QT_TRANSLATE_NOOP("presets", "Textbook line"),
 }
 
 
@@ -65,6 +72,9 @@ GROUPS = (
 
 class DataPanel(QWidget):
     """Edits the session's data settings; every change regenerates the points at once."""
+
+    #: A textbook example was chosen in the preset list (its name); its owner loads it.
+    example_chosen = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +95,20 @@ class DataPanel(QWidget):
             header.setSelectable(False)
             for name in names:
                 self.preset.addItem("  " + preset_label(name), name)
+        self.preset.addItem("— {} —".format(translate("DataPanel", "Textbook examples")))
+        header = model.item(self.preset.count() - 1)
+        header.setEnabled(False)
+        header.setSelectable(False)
+        for name, example in load_examples().items():
+            # the examples carry their own titles in each language (lesson files)
+            self.preset.addItem(
+                f"  {pick(example.title, current_language())}", EXAMPLE_PREFIX + name
+            )
+        # the examples' long titles show in the open list; they must not widen the panel
+        self.preset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.preset.setMinimumContentsLength(14)
 
         self.classes = QSpinBox(self)
         self.classes.setObjectName("classes")
@@ -279,6 +303,11 @@ class DataPanel(QWidget):
 
     def _settings_edited(self) -> None:
         if self.noise.isSliderDown():
+            return
+        chosen = self.preset.currentData()
+        if isinstance(chosen, str) and chosen.startswith(EXAMPLE_PREFIX):
+            self.sync()  # the list shows the data preset again; the example's owner sets it
+            self.example_chosen.emit(chosen.removeprefix(EXAMPLE_PREFIX))
             return
         settings = self.current_settings()
         if settings == self.session.data_settings and self.session.dataset.name == settings.preset:

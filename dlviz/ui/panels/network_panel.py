@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlviz.core.activations import HIDDEN
 from dlviz.core.features import CURVE_FEATURES, FEATURE_LABELS, FEATURES
 from dlviz.core.network import (
     ACTIVATIONS,
@@ -38,22 +39,20 @@ from dlviz.core.network import (
     default_loss,
 )
 from dlviz.ui import icons
+from dlviz.ui.core_texts import activation_label
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 
-ACTIVATION_LABELS = {
-    "linear": QT_TRANSLATE_NOOP("NetworkPanel", "Linear"),
-    "sigmoid": QT_TRANSLATE_NOOP("NetworkPanel", "Sigmoid"),
-    "tanh": QT_TRANSLATE_NOOP("NetworkPanel", "Tanh"),
-    "relu": QT_TRANSLATE_NOOP("NetworkPanel", "ReLU"),
-    "leakyrelu": QT_TRANSLATE_NOOP("NetworkPanel", "Leaky ReLU"),
-    "elu": QT_TRANSLATE_NOOP("NetworkPanel", "ELU"),
-    "gelu": QT_TRANSLATE_NOOP("NetworkPanel", "GELU"),
-}
+#: The activations' names (core/activations.py), translated where shown (core_texts).
+ACTIVATION_LABELS = {act.name: act.label for act in HIDDEN}
+#: The Output choices: a loss, or ``loss:output`` where the output is not the loss's
+#: natural one (a sigmoid under the squared error of regression, as the textbook's
+#: 2-4-1 example fits values in [0, 1]).
 LOSS_LABELS = {
     "bce": QT_TRANSLATE_NOOP("NetworkPanel", "Sigmoid + binary CE"),
     "ce": QT_TRANSLATE_NOOP("NetworkPanel", "Softmax + CE"),
     "mse": QT_TRANSLATE_NOOP("NetworkPanel", "Squared error"),
+    "mse:sigmoid": QT_TRANSLATE_NOOP("NetworkPanel", "Sigmoid + squared error"),
 }
 LOSS_TIPS = {
     "bce": QT_TRANSLATE_NOOP(
@@ -62,9 +61,11 @@ LOSS_TIPS = {
     "ce": QT_TRANSLATE_NOOP(
         "NetworkPanel", "Softmax output, cross-entropy loss (one output per class)"
     ),
-    "mse": QT_TRANSLATE_NOOP(
+    "mse": QT_TRANSLATE_NOOP("NetworkPanel", "Mean squared error on the output"),
+    "mse:sigmoid": QT_TRANSLATE_NOOP(
         "NetworkPanel",
-        "Mean squared error on the output (regression; on a sigmoid for the 2-4-1 example)",
+        "A sigmoid output (values in 0..1) and the mean squared error, as in the "
+        "textbook's 2-4-1 example",
     ),
 }
 INIT_LABELS = {
@@ -86,7 +87,7 @@ DEFAULT_LAYERS = (LayerSpec(8, "tanh"), LayerSpec(8, "tanh"))
 def losses_for(kind: str, n_classes: int) -> tuple[str, ...]:
     """The losses that fit the data, the default first."""
     if kind != "classify":
-        return ("mse",)
+        return ("mse", "mse:sigmoid")
     if n_classes <= 2:
         return ("bce", "ce", "mse")
     return ("ce", "bce", "mse")
@@ -113,7 +114,8 @@ class LayerRow(QFrame):
         self.width_box.setKeyboardTracking(False)
         self.activation = QComboBox(self)
         for name in ACTIVATIONS:
-            self.activation.addItem(_label(ACTIVATION_LABELS, name), name)
+            label = ACTIVATION_LABELS.get(name)
+            self.activation.addItem(activation_label(label) if label else name, name)
         self.activation.setCurrentIndex(ACTIVATIONS.index(layer.activation))
         self.activation.setToolTip(translate("NetworkPanel", "Activation function of this layer"))
         self.activation.setSizeAdjustPolicy(
@@ -259,7 +261,20 @@ class NetworkPanel(QWidget):
         return tuple(row.spec() for row in self.rows)
 
     def loss_name(self) -> str:
-        return self.loss.currentData() or default_loss(self._kind, self._n_classes)  # type: ignore[arg-type]
+        choice = self.loss.currentData() or default_loss(self._kind, self._n_classes)  # type: ignore[arg-type]
+        return choice.partition(":")[0]
+
+    def output_name(self) -> str | None:
+        """The output activation chosen with the loss, or None for the loss's natural one."""
+        return (self.loss.currentData() or "").partition(":")[2] or None
+
+    def _show_output(self, loss: str, output: str) -> None:
+        """Select the Output entry of a spec's loss and output activation."""
+        index = self.loss.findData(f"{loss}:{output}")
+        if index < 0:
+            index = self.loss.findData(loss)
+        if index >= 0:
+            self.loss.setCurrentIndex(index)
 
     def init_name(self) -> str:
         return self.init.currentData()
@@ -282,6 +297,7 @@ class NetworkPanel(QWidget):
             hidden=self.hidden(),
             loss=self.loss_name(),
             init=self.init_name(),
+            output=self.output_name(),
         )
 
     def show_spec(self, spec: NetworkSpec, kind: str, n_classes: int) -> None:
@@ -292,9 +308,7 @@ class NetworkPanel(QWidget):
             for name, box in self.feature_boxes.items():
                 box.setChecked(name in spec.features)
             self.set_hidden(spec.hidden)
-            index = self.loss.findData(spec.loss)
-            if index >= 0:
-                self.loss.setCurrentIndex(index)
+            self._show_output(spec.loss, spec.output)
             index = self.init.findData(spec.init)
             if index >= 0:
                 self.init.setCurrentIndex(index)

@@ -10,6 +10,7 @@ project): it shows a config without emitting either.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, Signal
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlviz.core.optim import OPTIMIZERS, SCHEDULES
+from dlviz.core.optim import MIN_LEARNING_RATE, OPTIMIZERS, SCHEDULES
 from dlviz.core.trainer import TrainConfig
 from dlviz.ui.core_texts import optimizer_label
 from dlviz.ui.i18n import translate
@@ -44,12 +45,7 @@ SCHEDULE_LABELS = {
 MAX_BATCH = 4096
 DEFAULT_LR = 0.01
 #: The learning-rate slider's range.
-MIN_LR, MAX_LR = 1e-5, 10.0
-
-
-def lowered_rate(lr: float) -> float:
-    """The rate "lower the learning rate" gives: a tenth, but not below the slider's end."""
-    return max(lr / 10.0, MIN_LR)
+MIN_LR, MAX_LR = MIN_LEARNING_RATE, 10.0
 
 
 class TrainingPanel(QWidget):
@@ -308,6 +304,10 @@ class TrainingPanel(QWidget):
     def change_speed(self, steps: int) -> None:
         self.speed.setValue(self.speed.value() + steps)
 
+    def set_speed(self, speed: float | str) -> None:
+        """The slider position nearest to ``speed`` (mini-batches per second, or "max")."""
+        self.speed.setValue(speed_index(speed))
+
     def set_learning_rate(self, lr: float) -> None:
         """Set the rate as if typed (emits ``changed`` when it differs)."""
         self.lr.setValue(lr)
@@ -317,6 +317,15 @@ class TrainingPanel(QWidget):
         self.seed.setValue(seed)
         self.seed.blockSignals(False)
         self._seed_applied = self.seed.value()
+
+
+def speed_index(speed: float | str) -> int:
+    """The Speed slider position nearest to ``speed`` (mini-batches per second, or "max")."""
+    if speed == "max":
+        return SPEEDS.index(None)
+    rate = float(speed)
+    finite = [(i, s) for i, s in enumerate(SPEEDS) if s is not None]
+    return min(finite, key=lambda item: abs(math.log(item[1]) - math.log(rate)))[0]
 
 
 def _select(combo: QComboBox, data: str) -> None:

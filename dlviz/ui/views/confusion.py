@@ -7,7 +7,7 @@ carries its class's colour swatch (the same Okabe–Ito colours as the
 canvas); each row ends with that class's accuracy (recall), and the title
 gives the overall accuracy and which points were counted.  The counts come
 with the snapshot (:attr:`dlviz.core.snapshot.Snapshot.confusion`), the
-accuracies from :func:`dlviz.core.analysis.per_class_accuracy`.
+accuracies from :func:`dlviz.core.metrics.per_class_accuracy`.
 
 Regression and curve data have no classes: the view then says so.  Labels
 change only when the counts do, so a paused run costs nothing.
@@ -20,8 +20,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
-from dlviz.core.analysis import per_class_accuracy
 from dlviz.core.colors import OKABE_ITO_HEX
+from dlviz.core.metrics import per_class_accuracy
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.core_texts import colour_name
 from dlviz.ui.i18n import translate

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlviz.core.colors import sticky_range
+from dlviz.core.curves import sticky_range
 from dlviz.core.snapshot import PERCENTILES, Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session

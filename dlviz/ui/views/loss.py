@@ -1,10 +1,10 @@
 """Loss and accuracy (or R²) curves, train and test, with log scale and smoothing.
 
-The rows come from the session's :class:`~dlviz.core.colors.CurveHistory`,
+The rows come from the session's :class:`~dlviz.core.curves.CurveHistory`,
 which stays under a fixed number of rows however long the run, and the
 curves downsample and clip to the visible range: a frame costs the same at
 step 100 and at step 10 million.  Smoothing is TensorBoard's debiased EMA
-(:func:`dlviz.core.colors.ema`); the raw curve stays faintly behind it.
+(:func:`dlviz.core.curves.ema`); the raw curve stays faintly behind it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from dlviz.core.colors import ema, sticky_range
+from dlviz.core.curves import ema, sticky_range
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session

@@ -6,189 +6,36 @@ the model computes ``a = f_l(a @ W_l + b_l)`` from the input features (after
 ``(x - input_shift) / input_scale`` when those are set).  The README's *File
 formats* section documents each layout.
 
-Every write goes to a temporary file that is flushed, fsynced and renamed
-over the target (:func:`atomic_write`), so a crash mid-save leaves the old
-file whole.
+Files are written with :func:`dlviz.core.fileio.atomic_write` and read with
+the bounded readers of :mod:`dlviz.core.fileio`; safetensors files are read and
+written by the safetensors library.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
-import re
-import stat
 import struct
-import tempfile
-import time
-import tokenize
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
+import safetensors
+import safetensors.numpy
 
 from dlviz.core.errors import DlvizError
 from dlviz.core.fields import Fields
+from dlviz.core.fileio import MAX_ARRAY_BYTES, atomic_write, npy_array, read_bytes, zip_member
 from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout
 
 WEIGHTS_FORMAT = "dlviz-weights"
 WEIGHTS_VERSION = 1
-WEIGHT_SUFFIXES = (".npz", ".json", ".safetensors")
 MAX_WEIGHTS_BYTES = 256 * 1024 * 1024
-#: Largest array a dlviz file holds unpacked (100 000 points take 1.6 MB, the widest
-#: network's weights 2.6 MB): a zip member that unpacks to more is refused.
-MAX_ARRAY_BYTES = 64 * 1024 * 1024
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-#: The process's umask, read once at import (reading it means setting it: not later,
-#: while other threads may be creating files).
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
-
-# ---------------------------------------------------------------- atomic writes
-
-#: Temporary files are named ``.dlviz-<writer's process id>-<random>.tmp`` beside their
-#: target, so the next save there can tell a dead writer's leftovers from a live save's.
-TEMP_PREFIX = ".dlviz-"
-TEMP_SUFFIX = ".tmp"
-_TEMP_NAME = re.compile(r"^\.dlviz-(?:(\d+)-)?[A-Za-z0-9_]+\.tmp$")
-#: A temporary file this old is stale whoever wrote it (no save takes an hour); the
-#: older naming carries no process id, so age alone tells.
-STALE_TEMP_SECONDS = 3600.0
-
-
-def _temp_prefix() -> str:
-    return f"{TEMP_PREFIX}{os.getpid()}-"
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True  # another save of this process (the app saves from a worker thread)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
-
-
-def remove_stale_temporaries(folder: str) -> list[str]:
-    """Delete our temporary files in ``folder`` whose writer is gone (killed mid-save) or
-    that are old; returns their paths.  A live save's file is never touched."""
-    removed: list[str] = []
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return removed
-    now = time.time()
-    for name in names:
-        match = _TEMP_NAME.match(name)
-        if match is None:
-            continue
-        path = os.path.join(folder, name)
-        try:
-            info = os.lstat(path)
-        except OSError:
-            continue
-        if not stat.S_ISREG(info.st_mode):
-            continue
-        pid = match.group(1)
-        old = now - info.st_mtime > STALE_TEMP_SECONDS
-        if old or (pid is not None and not _alive(int(pid))):
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-                removed.append(path)
-    return removed
-
-
-def _write_target(target: str, label: str = "") -> str:
-    """The file a save to ``target`` replaces: a symbolic link's target (the link stays);
-    a device, pipe or socket is refused (the rename would put a file in its place)."""
-    real = os.path.realpath(target) if os.path.islink(target) else target
-    try:
-        mode = os.stat(real).st_mode
-    except OSError:
-        return real  # a new file
-    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-        raise DlvizError(
-            f"cannot write {label or target}: it is a device, pipe or socket, not a file"
-        )
-    return real
-
-
-def check_writable(path: str | os.PathLike[str], what: str = "") -> None:
-    """Refuse, before any work, an output that cannot be written: a folder, a folder that
-    does not exist or is read-only.  A temporary file is made and removed beside it."""
-    target = os.fspath(path)
-    label = f"{what} {target}" if what else target
-    if not target:
-        raise DlvizError(f"{what or 'output'}: the file name is empty; give one")
-    if target.endswith(("/", os.sep)) or os.path.isdir(target):
-        raise DlvizError(f"cannot write {label}: it is a folder; give a file name")
-    target = _write_target(target, label)
-    folder = os.path.dirname(os.path.abspath(target))
-    if not os.path.isdir(folder):
-        raise DlvizError(f"cannot write {label}: the folder {folder} does not exist")
-    try:
-        longest = os.pathconf(folder, "PC_NAME_MAX")
-    except (OSError, ValueError, AttributeError):
-        longest = 255
-    if len(os.fsencode(os.path.basename(target))) > longest:
-        raise DlvizError(f"cannot write {label}: the name is longer than {longest} bytes")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(), suffix=TEMP_SUFFIX, dir=folder)
-    except OSError as exc:
-        raise DlvizError(f"cannot write {label}: {exc.strerror or exc}") from None
-    os.close(fd)
-    with contextlib.suppress(OSError):
-        os.unlink(tmp)
-
-
-@contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``.
-
-    The file gets the permissions a plain ``open`` would give it (those of the
-    file it replaces, or the umask's), not the temporary file's private 0600:
-    an exported model is meant to be shared.
-    """
-    target = _write_target(os.fspath(path))
-    try:
-        permissions = stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        permissions = 0o666 & ~_UMASK
-    folder = os.path.dirname(os.path.abspath(target))
-    remove_stale_temporaries(folder)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(), suffix=TEMP_SUFFIX, dir=folder)
-    except OSError as exc:
-        raise DlvizError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, mode) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, permissions)
-        os.replace(tmp, target)
-        with contextlib.suppress(OSError):  # make the rename itself durable where possible
-            dir_fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise DlvizError(f"cannot write {target}: {exc.strerror or exc}") from None
-        raise
-
-
 # ---------------------------------------------------------------- spec <-> dict
 
 
@@ -276,37 +123,16 @@ def json_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
 
 
 def safetensors_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> bytes:
-    """The safetensors layout: u64 header length, JSON header, raw little-endian tensors."""
-    arrays = _layer_arrays(spec, params)
-    header: dict[str, Any] = {
-        "__metadata__": {
-            "format": WEIGHTS_FORMAT,
-            "version": str(WEIGHTS_VERSION),
-            "spec": json.dumps(spec_to_dict(spec)),
-            "data": json.dumps(info),
-        }
+    """The safetensors layout (written by the safetensors library): one F32 tensor per
+    array, the header and spec as string metadata."""
+    metadata = {
+        "format": WEIGHTS_FORMAT,
+        "version": str(WEIGHTS_VERSION),
+        "spec": json.dumps(spec_to_dict(spec)),
+        "data": json.dumps(info),
     }
-    offset = 0
-    blobs = []
-    for name, arr in arrays.items():
-        raw = arr.astype("<f4").tobytes()
-        header[name] = {
-            "dtype": "F32",
-            "shape": list(arr.shape),
-            "data_offsets": [offset, offset + len(raw)],
-        }
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)  # tensors start 8-byte aligned
-    return struct.pack("<Q", len(text)) + text + b"".join(blobs)
-
-
-WRITERS: dict[str, Callable[[NetworkSpec, np.ndarray, dict[str, Any]], bytes]] = {
-    ".npz": npz_bytes,
-    ".json": json_bytes,
-    ".safetensors": safetensors_bytes,
-}
+    data: bytes = safetensors.numpy.save(_layer_arrays(spec, params), metadata=metadata)
+    return data
 
 
 def save_weights(
@@ -410,15 +236,12 @@ def _parse_json(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[s
 
 
 def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
-    if len(data) < 8:
-        raise DlvizError(f"{name} is too short to be a safetensors file")
-    (size,) = struct.unpack("<Q", data[:8])
-    if size > len(data) - 8:
-        raise DlvizError(f"{name} is truncated (header of {size} bytes announced)")
+    # the library checks the layout (header size, dtypes, shapes, offsets inside the file)
+    # before anything is read from it
+    arrays = safetensors.numpy.load(data)
+    (size,) = struct.unpack("<Q", data[:8])  # valid: the library has just read it
     header = json.loads(data[8 : 8 + size].decode("utf-8"))
-    if not isinstance(header, dict):
-        raise DlvizError(f"{name}: the safetensors header is not a JSON object")
-    meta = header.pop("__metadata__", None) or {}
+    meta = header.get("__metadata__") or {}
     if not isinstance(meta, dict):
         raise DlvizError(f"{name}: the safetensors metadata is malformed")
     _check_header(meta.get("format"), meta.get("version"), name)
@@ -427,20 +250,9 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
             raise DlvizError(f"{name}: the safetensors metadata '{key}' is not JSON text")
     info = _info(json.loads(meta.get("data", "{}")), name)
     spec = spec_from_dict(json.loads(meta.get("spec", "null")), info.get("kind"))
-    body = data[8 + size :]
-    arrays: dict[str, Any] = {}
-    for key, entry in header.items():
-        try:
-            start, end = (int(v) for v in entry["data_offsets"])
-            shape = tuple(int(v) for v in entry["shape"])
-            dtype = entry["dtype"]
-        except (KeyError, TypeError, ValueError):
-            raise DlvizError(f"{name}: tensor '{key}' has a malformed entry") from None
-        if dtype != "F32":
-            raise DlvizError(f"{name}: tensor '{key}' is {dtype}; dlviz reads F32 weights")
-        if not (0 <= start <= end <= len(body)) or end - start != 4 * int(np.prod(shape)):
-            raise DlvizError(f"{name}: tensor '{key}' lies outside the file (truncated?)")
-        arrays[key] = np.frombuffer(body[start:end], "<f4").reshape(shape)
+    for key, arr in arrays.items():
+        if arr.dtype != np.float32:
+            raise DlvizError(f"{name}: tensor '{key}' is {arr.dtype}; dlviz reads float32 weights")
     return spec, _fill(spec, arrays, name), info
 
 
@@ -461,76 +273,21 @@ def _info(info: Any, name: str) -> dict[str, Any]:
     return info
 
 
-def zip_member(archive: zipfile.ZipFile, member: str, limit: int, name: str) -> bytes:
-    """One member's bytes, never more than ``limit`` (a zip bomb or a lying header is refused)."""
-    info = archive.getinfo(member)
-    if info.flag_bits & 0x1:  # zipfile would raise RuntimeError asking for a password
-        raise DlvizError(f"{name}: '{member}' is encrypted; dlviz files never are")
-    if info.file_size > limit:
-        raise DlvizError(
-            f"{name}: '{member}' unpacks to {info.file_size:,} bytes, more than a dlviz file holds"
-        )
-    with archive.open(info) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise DlvizError(f"{name}: '{member}' unpacks to more than its header says")
-    return data
+Writer = Callable[[NetworkSpec, np.ndarray, dict[str, Any]], bytes]
+Reader = Callable[[bytes, str], tuple[NetworkSpec, np.ndarray, dict[str, Any]]]
 
-
-def npy_array(raw: bytes, what: str) -> np.ndarray:
-    """An array from ``.npy`` bytes, checked before NumPy allocates anything.
-
-    ``np.load`` trusts the header's shape and allocates it first: a few hundred
-    bytes declaring 10^13 elements would raise MemoryError.  No pickles either.
-    """
-    buf = io.BytesIO(raw)
-    try:
-        version = np.lib.format.read_magic(buf)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(buf)
-        elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(buf)
-        else:
-            raise DlvizError(f"{what} is a .npy array of an unsupported version {version}")
-    except DlvizError:
-        raise
-    # what NumPy's header parser raises for a damaged header (it tokenizes a Python dict
-    # literal: an unclosed bracket is a TokenError)
-    except (ValueError, TypeError, SyntaxError, EOFError, tokenize.TokenError) as exc:
-        raise DlvizError(f"{what} is not a valid .npy array ({str(exc)[:80]})") from None
-    if dtype.hasobject:
-        raise DlvizError(f"{what} holds Python objects; dlviz reads plain numbers only")
-    need = dtype.itemsize
-    for n in shape:
-        need *= n
-    if need > len(raw) - buf.tell():
-        raise DlvizError(f"{what} is truncated: its header promises more data than it holds")
-    return np.load(io.BytesIO(raw), allow_pickle=False)
-
-
-READERS = {".npz": _parse_npz, ".json": _parse_json, ".safetensors": _parse_safetensors}
-
-
-def read_bytes(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
-    name = os.fspath(path)
-    try:
-        mode = os.stat(name).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(name)
-        # a device or pipe (/dev/zero, a FIFO) would be read forever, or block the open
-        if not stat.S_ISREG(mode):
-            raise DlvizError(f"{name} is a device or pipe, not a {what}")
-        with open(name, "rb") as fh:
-            data = fh.read(limit + 1)  # the file may have grown since
-        if len(data) > limit:
-            raise DlvizError(f"{name} is larger than {limit // 2**20} MB; not a {what}")
-        return data
-    except FileNotFoundError:
-        raise DlvizError(f"{name} does not exist") from None
-    except IsADirectoryError:
-        raise DlvizError(f"{name} is a folder, not a {what}") from None
-    except OSError as exc:
-        raise DlvizError(f"cannot read {name}: {exc.strerror or exc}") from None
+#: Every weights format: file suffix -> (writer, reader).  Adding a format is one entry
+#: here (the CLI's --out, export and the app's import/export dialogs read this table) and
+#: a round trip in tests/core/test_files.py's parametrised tests; add a hostile-file case
+#: (fuzz and damaged files) there too, and the layout to the README's File formats.
+WEIGHT_FORMATS: dict[str, tuple[Writer, Reader]] = {
+    ".npz": (npz_bytes, _parse_npz),
+    ".json": (json_bytes, _parse_json),
+    ".safetensors": (safetensors_bytes, _parse_safetensors),
+}
+WEIGHT_SUFFIXES = tuple(WEIGHT_FORMATS)
+WRITERS = {suffix: write for suffix, (write, _) in WEIGHT_FORMATS.items()}
+READERS = {suffix: read for suffix, (_, read) in WEIGHT_FORMATS.items()}
 
 
 def load_weights(
@@ -551,7 +308,8 @@ def load_weights(
     # too deep). Not TypeError, KeyError, AttributeError or IndexError: the readers check
     # each field (Fields), so one of those is a bug in dlviz and must surface as one.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
-            struct.error, zlib.error, RecursionError, NotImplementedError) as exc:  # fmt: skip
+            struct.error, zlib.error, RecursionError, NotImplementedError,
+            safetensors.SafetensorError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz weights file ({exc})") from None
     width = 1 if info.get("kind") == "curve" else 2
     if spec.n_inputs != width:

@@ -11,9 +11,8 @@ this kernel with.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-jit = njit(nogil=True, cache=True, fastmath=True, error_model="numpy")
+from dlviz.core.jit import jit
 
 F0 = np.float32(0.0)
 F1 = np.float32(1.0)
@@ -85,3 +84,10 @@ def classify_picture(t, size, softmax, class_rgb, bg, strength, discrete, out):
                 v = bg[ch] + (blend - bg[ch]) * amount
                 out[i, j, ch] = np.uint8(min(max(v, F0), BYTE) + HALF)
             out[i, j, 3] = 255
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) the picture kernel on a tiny grid."""
+    out = np.empty((4, 4, 4), np.uint8)
+    rgb = np.zeros((2, 3), np.float32)
+    classify_picture(np.zeros((2, 2, 1), np.float32), 4, False, rgb, rgb[0], F1, False, out)
