@@ -161,3 +161,28 @@ def test_view_language_switches_to_chinese_and_keeps_the_work(make_window, qtbot
     qtbot.addWidget(back)
     assert back.menus["file"].title() == "&File"
     assert i18n.saved_language() == "en"
+
+
+def test_an_open_lesson_follows_the_language_switch(make_window, qtbot, english):
+    """The lesson stays open at its step; its panel's buttons and its own text turn Chinese."""
+    from dlviz.core.lessons import load_lesson
+
+    window = make_window("xor")
+    lesson = load_lesson("xor", window.lessons.names())
+    window.lessons.open(lesson, 1)
+    assert window.lessons.panel.next.text() == "Next"
+
+    window.actions["lang_zh_CN"].trigger()
+    new = next(
+        w
+        for w in QApplication.topLevelWidgets()
+        if w.objectName() == "dlviz-main" and w.isVisible()
+    )
+    qtbot.addWidget(new)
+    panel = new.lessons.panel
+    assert panel is not None and panel.lesson.name == lesson.name and panel.index == 1
+    assert panel.next.text() == "下一步" and panel.back.text() == "上一步"
+    assert panel.counter.text() == "第 2 步，共 {} 步".format(panel.n_steps)
+    assert panel.title.text() == lesson.title_in("zh_CN") != lesson.title_in("en")
+    assert new.lessons.dock.windowTitle() == "课程"
+    assert new.menus["lessons"].title() == "课程(&L)"
