@@ -182,7 +182,7 @@ def test_an_open_lesson_follows_the_language_switch(make_window, qtbot, english)
     panel = new.lessons.panel
     assert panel is not None and panel.lesson.name == lesson.name and panel.index == 1
     assert panel.next.text() == "下一步" and panel.back.text() == "上一步"
-    assert panel.counter.text() == "第 2 步，共 {} 步".format(panel.n_steps)
+    assert panel.counter.text() == f"第 2 步，共 {panel.n_steps} 步"
     assert panel.title.text() == lesson.title_in("zh_CN") != lesson.title_in("en")
     assert new.lessons.dock.windowTitle() == "课程"
     assert new.menus["lessons"].title() == "课程(&L)"
