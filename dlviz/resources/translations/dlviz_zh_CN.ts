@@ -927,7 +927,7 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>Hover a neuron or an edge; click to inspect it</source>
-        <translation>把鼠标停在神经元或连线上；单击查看详情</translation>
+        <translation>悬停或单击神经元、连线查看详情</translation>
     </message>
     <message>
         <source>{line} |dL/dw| of the last batch (wider, darker = larger; one scale for the net)</source>
@@ -935,7 +935,7 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>{plus} positive  {minus} negative weight (width = |w|)</source>
-        <translation>{plus} 正权重  {minus} 负权重（粗细 = |w|）</translation>
+        <translation>{plus} 正权重 {minus} 负权重（粗细=|w|）</translation>
     </message>
     <message>
         <source>+{n} more</source>
