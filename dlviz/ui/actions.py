@@ -568,7 +568,7 @@ def shortcut_rows(actions: Mapping[str, QAction]) -> list[tuple[str, str]]:
         action = actions[spec.name]
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys:
-            rows.append((keys, action.text().replace("&", "")))
+            rows.append((keys, plain(action.text())))
     rows.extend(extra[1:])
     return rows
 
