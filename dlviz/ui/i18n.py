@@ -60,6 +60,13 @@ def core_text(message: str) -> str:
     return translate("i18n", "dlviz says (in English):\n{message}").format(message=message)
 
 
+def core_line(message: str) -> str:
+    """:func:`core_text` for a one-line place (the status bar)."""
+    if _current == "en":
+        return message
+    return translate("i18n", "(in English) {message}").format(message=message)
+
+
 def system_language() -> str:
     """The system locale's language if dlviz has it, else English."""
     return "zh_CN" if QLocale.system().name().startswith("zh") else "en"

@@ -654,7 +654,9 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _engine_note(self, message: str) -> None:
         box = self.notifier.box(
-            QMessageBox.Icon.Information, translate("MainWindow", "Training engine"), message
+            QMessageBox.Icon.Information,
+            translate("MainWindow", "Training engine"),
+            core_text(message),
         )
         box.addButton(QMessageBox.StandardButton.Close)
         box.open()
@@ -662,9 +664,9 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _halted(self, message: str) -> None:
         # the trainer's message is the core's English sentence, in a translated frame
-        box = self.notifier.box(
-            QMessageBox.Icon.Warning, translate("MainWindow", "Training stopped"), message
-        )
+        title = translate("MainWindow", "Training stopped")
+        text = core_text(message) if message else title
+        box = self.notifier.box(QMessageBox.Icon.Warning, title, text)
         if "diverged" in message:
             lower = lowered_learning_rate(self.training_panel.learning_rate())
             button = box.addButton(
@@ -692,7 +694,9 @@ class MainWindow(QMainWindow):
             box = self.notifier.box(QMessageBox.Icon.Critical, title, text)
             box.setDetailedText(details)
         else:
-            box = self.notifier.box(QMessageBox.Icon.Warning, "dlviz", message)
+            box = self.notifier.box(
+                QMessageBox.Icon.Warning, translate("Notifier", "dlviz"), core_text(message)
+            )
         box.addButton(QMessageBox.StandardButton.Ok)
         box.open()
 

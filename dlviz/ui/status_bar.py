@@ -14,7 +14,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from dlviz.core.snapshot import Snapshot
-from dlviz.ui.i18n import core_text, translate
+from dlviz.ui.i18n import core_line, translate
 
 ENGINE_LABELS = {
     "cpu": QT_TRANSLATE_NOOP("StatusFields", "engine: Numba CPU"),
@@ -149,4 +149,4 @@ class StatusFields:
         )
         self.engine_label.setText(_engine_label(snap.engine))
         if snap.message and not snap.stopped and self._playing:
-            self.bar.showMessage(core_text(snap.message), 3000)
+            self.bar.showMessage(core_line(snap.message), 3000)

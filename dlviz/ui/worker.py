@@ -622,7 +622,7 @@ class TrainingWorker(QObject):
     def _check_halt(self, trainer: Trainer) -> bool:
         if trainer.stopped:
             self._pause_quietly()
-            self.halted.emit(trainer.message or translate("TrainingWorker", "training stopped"))
+            self.halted.emit(trainer.message or "")  # the window frames the core's English
             return True
         return False
 

@@ -1330,10 +1330,6 @@ bias {bias}   (dL/db {grad})</source>
         <source>network rebuilt with new weights</source>
         <translation>网络已用新权重重建</translation>
     </message>
-    <message>
-        <source>training stopped</source>
-        <translation>训练已停止</translation>
-    </message>
 </context>
 <context>
     <name>actions</name>
@@ -1767,6 +1763,10 @@ bias {bias}   (dL/db {grad})</source>
 {message}</source>
         <translation>dlviz 的提示（英文原文）：
 {message}</translation>
+    </message>
+    <message>
+        <source>(in English) {message}</source>
+        <translation>（英文）{message}</translation>
     </message>
 </context>
 <context>
