@@ -8,7 +8,7 @@ A project is a zip archive with no pickle and nothing executable:
 ``*.npy``          arrays, each read with ``allow_pickle=False``: dataset
                    ``points``/``targets``/``is_test`` (an image set's ``points``
                    are its pixels as whole numbers 0..levels in uint8, so an
-                   MNIST project holds 55 MB that deflate to ~10 MB, not 220 MB
+                   MNIST project holds 55 MB that deflate to ~11 MB, not 220 MB
                    of float32; the project carries its images and never depends
                    on the folder they came from); ``params``, ``grads``,
                    ``opt_m``, ``opt_v`` (optimizer state) and ``order`` (this
