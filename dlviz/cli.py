@@ -214,6 +214,10 @@ def load_training_data(args: argparse.Namespace) -> Dataset:
         args.data and os.path.isdir(args.data)
     )
     if images:
+        if args.example:
+            raise DlvizError(
+                f"--example {args.example} sets up point data; leave it out for image data"
+            )
         for attr, option in POINT_OPTIONS:
             if getattr(args, attr) is not None:
                 raise DlvizError(

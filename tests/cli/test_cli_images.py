@@ -138,3 +138,9 @@ def test_an_image_project_exports_onnx_that_takes_pixel_rows(capsys, tmp_path):
     out = _predict_rows(capsys, "--weights", str(project), "--data", str(pixels))
     np.testing.assert_allclose(np.array([[float(v) for v in r[:10]] for r in out[1:]]), y,
                                atol=2e-6)  # fmt: skip
+
+
+def test_an_example_of_point_data_is_refused_with_image_data(capsys):
+    assert main(["train", "--example", "textbook-line", "--dataset", "digits"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sets up point data; leave it out for image data" in err
