@@ -33,6 +33,14 @@ from dlviz.core.errors import DlvizError
 from dlviz.core.export import FORMATS, export_model, format_for, format_suffix, suffix_format
 from dlviz.core.features import parse_features
 from dlviz.core.fileio import check_writable
+from dlviz.core.images import (
+    DIGITS,
+    has_test_part,
+    load_digits,
+    read_image_folder,
+    read_png,
+    subset,
+)
 from dlviz.core.lessons import Example, discover, load_examples
 from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
@@ -64,15 +72,31 @@ def train_parser(sub: Any) -> argparse.ArgumentParser:
         + "); options given beside it win",
     )
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--dataset", default=None, help=f"preset: {', '.join(PRESETS)}")
-    src.add_argument("--data", metavar="FILE.csv", help="CSV: x1,x2,label | x1,x2,value | x,y")
-    p.add_argument("--classes", type=int, default=2, help="classes for blobs/spiral/rings/...")
-    p.add_argument("--points", type=int, default=None, help="number of points of a preset")
-    p.add_argument("--noise", type=float, default=0.0, help="noise 0..1 (default 0)")
-    p.add_argument("--test-ratio", type=float, default=0.5, help="held-out fraction (0.5)")
+    src.add_argument(
+        "--dataset", default=None, help=f"preset: {', '.join(PRESETS)}, or {DIGITS} (8×8 images)"
+    )
+    src.add_argument(
+        "--data",
+        metavar="FILE.csv|DIR",
+        help="CSV: x1,x2,label | x1,x2,value | x,y; or a folder of images: MNIST IDX files "
+        "(t10k-* is the test set) or class folders 0/ 1/ ... of PNGs",
+    )
+    p.add_argument("--classes", type=int, default=None, help="classes for blobs/spiral/rings/...")
+    p.add_argument(
+        "--points", type=int, default=None, help="points of a preset; images: a seeded subset"
+    )
+    p.add_argument("--noise", type=float, default=None, help="noise 0..1 (default 0)")
+    p.add_argument(
+        "--test-ratio",
+        type=float,
+        default=None,
+        help="held-out fraction (0.5; image data: 0.2, unless it has its own test part)",
+    )
     p.add_argument("--features", default=None, help="x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2")
     p.add_argument("--normalise", action="store_true", help="standardise inputs first")
-    p.add_argument("--hidden", default="8,8", help="widths, e.g. 8,8 (or 'none')")
+    p.add_argument(
+        "--hidden", default=None, help="widths, e.g. 8,8 (or 'none'); default 8,8, images 128"
+    )
     p.add_argument("--activation", default="tanh", help="one for all, or per layer: relu,tanh")
     p.add_argument("--dropout", default="0", help="rate for all hidden layers, or per layer")
     p.add_argument("--init", default="xavier", choices=("xavier", "he", "uniform"))
@@ -181,23 +205,52 @@ def cmd_lessons(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Options that only mean something for points (a preset's shape, the feature map).
+POINT_OPTIONS = (("features", "--features"), ("noise", "--noise"), ("classes", "--classes"))
+
+
 def load_training_data(args: argparse.Namespace) -> Dataset:
+    images = (args.dataset or "").strip().lower() == DIGITS or bool(
+        args.data and os.path.isdir(args.data)
+    )
+    if images:
+        if args.example:
+            raise DlvizError(
+                f"--example {args.example} sets up point data; leave it out for image data"
+            )
+        for attr, option in POINT_OPTIONS:
+            if getattr(args, attr) is not None:
+                raise DlvizError(
+                    f"{option} is for points; image data is read as its pixels (leave {option} out)"
+                )
+        ratio = 0.2 if args.test_ratio is None else args.test_ratio
+        if args.data:
+            data = read_image_folder(args.data, test_ratio=ratio, seed=args.seed)
+        else:
+            data = load_digits(test_ratio=ratio, seed=args.seed)
+        if args.points is not None:
+            data = subset(data, args.points, args.seed)
+            if not (args.data and has_test_part(args.data)):  # exactly the ratio held out
+                data = data.with_test_ratio(ratio, args.seed)
+        return data
+    ratio = 0.5 if args.test_ratio is None else args.test_ratio
     if args.data:
-        return read_csv(args.data, test_ratio=args.test_ratio, seed=args.seed)
+        return read_csv(args.data, test_ratio=ratio, seed=args.seed)
     return make_dataset(
         args.dataset or "circle",
         n=args.points,
-        noise=args.noise,
-        classes=args.classes,
-        test_ratio=args.test_ratio,
+        noise=0.0 if args.noise is None else args.noise,
+        classes=2 if args.classes is None else args.classes,
+        test_ratio=ratio,
         seed=args.seed,
     )
 
 
 def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
     default_features = "x1" if data.kind == "curve" else "x1,x2"
-    features = parse_features(args.features or default_features)
-    hidden = parse_hidden(args.hidden, args.activation, args.dropout)
+    features = () if data.is_image else parse_features(args.features or default_features)
+    widths = args.hidden if args.hidden is not None else ("128" if data.is_image else "8,8")
+    hidden = parse_hidden(widths, args.activation, args.dropout)
     # a model without hidden layers is the textbook convex case: plain SGD solves it in a
     # few epochs, where Adam's small steps (0.01) would still be walking towards the answer
     optimizer = (args.optimizer or ("adam" if hidden else "sgd")).lower()
@@ -212,6 +265,7 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
         loss=args.loss.lower() if args.loss else None,
         init=args.init,
         output=args.output,
+        image_shape=data.image_shape,
     )
     config = TrainConfig(
         optimizer=OptimizerConfig(
@@ -402,7 +456,12 @@ def report_engine(trainer: Trainer) -> None:
 def predict_parser(sub: Any) -> None:
     p = sub.add_parser("predict", help="apply saved weights to points from a CSV file")
     p.add_argument("--weights", required=True, metavar="W.npz", help="weights file or project")
-    p.add_argument("--data", required=True, metavar="POINTS.csv", help="x1,x2 (or x) per row")
+    p.add_argument(
+        "--data",
+        required=True,
+        metavar="POINTS.csv",
+        help="x1,x2 (or x) per row; an image model: pixel rows in [0, 1], or one PNG image",
+    )
     engine_option(p)
 
 
@@ -410,13 +469,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
     spec, params, info = load_model(args.weights)
     kind = info.get("kind", "classify")
     n_inputs = spec.n_inputs
-    points = read_points_csv(args.data, n_inputs)
+    if spec.is_image and args.data.lower().endswith(".png"):
+        h, w = spec.image_shape
+        points = read_png(args.data, (h, w)).reshape(1, h * w).astype(np.float32) / 255
+    else:
+        points = read_points_csv(args.data, n_inputs)
     data = Dataset(
-        points=np.zeros((0, 2), np.float32),
+        points=np.zeros((0, n_inputs), np.float32),
         targets=np.zeros(0, np.float32),
         kind="curve" if n_inputs == 1 else "regress",  # no points: only the width counts
         n_classes=0,
         is_test=np.zeros(0, bool),
+        image_shape=spec.image_shape,
     )
     # normalise: keep the saved input shift/scale (a Trainer without it drops them)
     trainer = Trainer(data, spec, engine=args.engine, normalise=bool(spec.input_shift))
@@ -425,6 +489,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     out = trainer.predict(points)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     in_cols = ["x"] if n_inputs == 1 else ["x1", "x2"]
+    if spec.is_image:  # hundreds of pixels per row: the probabilities alone
+        in_cols, points = [], points[:, :0]
     if kind == "classify":
         probs = out if out.shape[1] > 1 else np.column_stack([1 - out[:, 0], out[:, 0]])
         writer.writerow([*in_cols, *(f"p{k}" for k in range(probs.shape[1])), "label"])

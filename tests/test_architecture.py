@@ -131,3 +131,42 @@ def test_no_import_cycles_anywhere():
     assert not cycles, "modules that import each other (directly or round a loop): " + "; ".join(
         " <-> ".join(group) for group in cycles
     )
+
+
+def _redefinitions(tree: ast.AST) -> list[str]:
+    """Functions or classes defined twice in one module or class body: the second silently
+    replaces the first (a merge left four such methods once; ruff's F811 misses methods)."""
+    found = []
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if not isinstance(node, ast.Module | ast.ClassDef) or not isinstance(body, list):
+            continue
+        seen: set[str] = set()
+        for child in body:
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                decorators = {ast.unparse(d) for d in child.decorator_list}
+                if decorators & {"overload", "typing.overload"} or any(
+                    d.endswith((".setter", ".deleter")) for d in decorators
+                ):
+                    continue
+                if child.name in seen:
+                    found.append(
+                        f"{getattr(node, 'name', 'module')}.{child.name} (line {child.lineno})"
+                    )
+                seen.add(child.name)
+    return found
+
+
+def test_no_function_or_class_is_defined_twice_in_one_body():
+    root = PACKAGE.parent
+    paths = [
+        *PACKAGE.rglob("*.py"),
+        *(root / "tests").rglob("*.py"),
+        *(root / "benchmarks").rglob("*.py"),
+    ]
+    twice = {
+        str(p.relative_to(root)): found
+        for p in paths
+        if (found := _redefinitions(ast.parse(p.read_text())))
+    }
+    assert not twice, f"defined twice (the later one wins): {twice}"

@@ -46,6 +46,21 @@ OKABE_ITO_NAMES = (
     "grey",
 )
 MAX_CLASSES = len(OKABE_ITO_HEX)
+#: Image data (digits) has 10 classes: Paul Tol's "muted" scheme, designed to stay
+#: distinct under the common colour-vision deficiencies (9 colours), with grey as the
+#: tenth (grey rather than Tol's pale grey so it shows on a light background too).
+IMAGE_CLASS_HEX = (
+    "#CC6677",
+    "#332288",
+    "#DDCC77",
+    "#117733",
+    "#88CCEE",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+    "#7F7F7F",
+)
 
 #: Ends of the signed-value map (negative, positive): Okabe–Ito orange and blue.
 NEGATIVE_HEX = "#E69F00"
@@ -66,8 +81,17 @@ def hex_to_rgb(color: str) -> np.ndarray:
 
 
 CLASS_RGB = np.stack([hex_to_rgb(c) for c in OKABE_ITO_HEX])  # (8, 3) float64 0..255
+IMAGE_CLASS_RGB = np.stack([hex_to_rgb(c) for c in IMAGE_CLASS_HEX])  # (10, 3)
 NEGATIVE_RGB = hex_to_rgb(NEGATIVE_HEX)
 POSITIVE_RGB = hex_to_rgb(POSITIVE_HEX)
+
+
+def image_class_color(label: int) -> tuple[int, int, int]:
+    """RGB 0..255 of class ``label`` of image data (0-based, up to 10 classes)."""
+    if not 0 <= label < len(IMAGE_CLASS_HEX):
+        raise ValueError(f"class {label} has no colour; image data has 1 to 10 classes")
+    r, g, b = IMAGE_CLASS_RGB[label]
+    return int(r), int(g), int(b)
 
 
 def class_color(label: int) -> tuple[int, int, int]:

@@ -2,9 +2,13 @@
 
 Three kinds of data:
 
-* ``classify``: points (x1, x2) with integer labels 0..7;
+* ``classify``: points (x1, x2) with integer labels 0..7, or images with labels 0..9;
 * ``regress``: points (x1, x2) with a real target value;
 * ``curve``: 1-D curve fitting, points (x, y) where the input is x and the target y.
+
+A dataset holds points or images: an image set (``image_shape`` set) keeps each
+image as one row of height × width pixels in [0, 1], and those pixels are the
+network's inputs (no feature map).  :mod:`dlviz.core.images` reads image sets.
 
 Presets live on the plane [-6, 6]² (curves on x in [-1, 1]) like TensorFlow
 Playground's, and are generated from a seed, so the same settings always give
@@ -31,6 +35,9 @@ CURVE_PRESETS = ("line", "sine", "step", "textbook-line")
 PRESETS = CLASSIFY_PRESETS + REGRESS_PRESETS + CURVE_PRESETS
 MULTICLASS_PRESETS = ("spiral", "rings", "checkerboard", "blobs")
 MAX_CLASSES = 8
+#: Image data (digits) has up to 10 classes (the palette for it has 10 colours).
+MAX_IMAGE_CLASSES = 10
+#: Points, or images (MNIST's 70 000 fit).
 MAX_POINTS = 100_000
 #: 100 000 rows of long floats fit with room to spare; larger is not a dataset.
 MAX_CSV_BYTES = 32 * 1024 * 1024
@@ -57,9 +64,16 @@ class Dataset:
     is_test: np.ndarray  # bool (n,): held out from training
     name: str = "custom"
     bounds: tuple[float, float, float, float] = field(default=PLANE)
+    #: (height, width) of image data, whose rows in ``points`` are its pixels; () for points.
+    image_shape: tuple[int, ...] = field(default=())
+    #: Image pixels are whole multiples of 1/levels (8-bit files: 255; UCI digits: 16):
+    #: a project stores them as small integers and reads back the same float32 values.
+    levels: int = 255
 
     def __post_init__(self) -> None:
-        self.points = np.ascontiguousarray(self.points, dtype=np.float32).reshape(-1, 2)
+        self.image_shape = tuple(int(v) for v in self.image_shape)
+        width = self.image_shape[0] * self.image_shape[1] if self.image_shape else 2
+        self.points = np.ascontiguousarray(self.points, dtype=np.float32).reshape(-1, width)
         dtype = np.int64 if self.kind == "classify" else np.float32
         self.targets = np.ascontiguousarray(self.targets, dtype=dtype).reshape(-1)
         self.is_test = np.ascontiguousarray(self.is_test, dtype=bool).reshape(-1)
@@ -72,8 +86,12 @@ class Dataset:
         return self.n
 
     @property
+    def is_image(self) -> bool:
+        return bool(self.image_shape)
+
+    @property
     def inputs(self) -> np.ndarray:
-        """What the network reads: (x1, x2), or x alone for curve data."""
+        """What the network reads: (x1, x2), x alone for curve data, an image's pixels."""
         return self.points[:, :1] if self.kind == "curve" else self.points
 
     @property
@@ -101,7 +119,13 @@ class Dataset:
             self.is_test.copy(),
             self.name,
             self.bounds,
+            self.image_shape,
+            self.levels,
         )
+
+    def _points_only(self, what: str) -> None:
+        if self.is_image:
+            raise DlvizError(f"image data has no points to {what}; draw on the pad instead")
 
     # ------------------------------------------------------------ editing
 
@@ -114,6 +138,7 @@ class Dataset:
         test_ratio: float = 0.0,
     ) -> int:
         """Add a point; ``value`` is its class or regression target. Returns its index."""
+        self._points_only("add")
         if self.n >= MAX_POINTS:
             raise DlvizError(f"the dataset already has {MAX_POINTS} points, the most dlviz takes")
         if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(value)):
@@ -133,6 +158,7 @@ class Dataset:
 
     def remove_near(self, x: float, y: float, radius: float) -> int:
         """Remove every point within ``radius`` of (x, y); returns how many went."""
+        self._points_only("remove")
         d2 = (self.points[:, 0] - x) ** 2 + (self.points[:, 1] - y) ** 2
         keep = d2 > radius * radius
         removed = int(self.n - keep.sum())
@@ -145,13 +171,14 @@ class Dataset:
         return removed
 
     def move_point(self, index: int, x: float, y: float) -> None:
+        self._points_only("move")
         self.points[index] = (x, y)
         if self.kind == "curve":
             self.targets[index] = y
 
     def nearest(self, x: float, y: float, radius: float) -> int | None:
         """Index of the point closest to (x, y) within ``radius``, or None."""
-        if self.n == 0:
+        if self.n == 0 or self.is_image:
             return None
         d2 = (self.points[:, 0] - x) ** 2 + (self.points[:, 1] - y) ** 2
         i = int(np.argmin(d2))
@@ -173,8 +200,16 @@ class Dataset:
 
 
 def data_info(data: Dataset) -> dict[str, Any]:
-    """What a saved or exported model records about its data: kind, classes, bounds."""
-    return {"kind": data.kind, "n_classes": data.n_classes, "bounds": list(data.bounds)}
+    """What a saved or exported model records about its data: kind, classes, bounds
+    (and an image set's height and width)."""
+    info: dict[str, Any] = {
+        "kind": data.kind,
+        "n_classes": data.n_classes,
+        "bounds": list(data.bounds),
+    }
+    if data.is_image:
+        info["image_shape"] = list(data.image_shape)
+    return info
 
 
 #: Largest seed: NumPy takes any whole number from 0; a project keeps it in JSON (int64).
@@ -580,14 +615,17 @@ def write_csv(dataset: Dataset, path: str | os.PathLike[str]) -> None:
 
 
 def read_points_csv(path: str | os.PathLike[str], n_inputs: int) -> np.ndarray:
-    """Input points for prediction: the first ``n_inputs`` numbers of each row (float32)."""
+    """Input points for prediction: the first ``n_inputs`` numbers of each row (float32).
+
+    An image network's rows are its pixels (``n_inputs`` of them, in [0, 1]).
+    """
     source = os.fspath(path)
     _, rows = _rows(_read_text(path), source)
     out = np.empty((len(rows), n_inputs), np.float32)
+    cols = {1: "x", 2: "x1,x2"}.get(n_inputs, "pixels, row by row")
     for i, (number, cells) in enumerate(rows):
         where = f"{source} line {number}"
         if len(cells) < n_inputs:
-            cols = "x" if n_inputs == 1 else "x1,x2"
             raise DlvizError(f"{where}: expected {n_inputs} values ({cols}), found {len(cells)}")
         out[i] = [_number(c, where) for c in cells[:n_inputs]]
     return out

@@ -58,6 +58,35 @@ def _floats(values: np.ndarray) -> str:
 # ---------------------------------------------------------------- ONNX
 
 
+def _onnx_point_features(
+    spec: NetworkSpec, x: str, op: Callable[..., str], inits: list[Any]
+) -> list[str]:
+    """The feature columns of a points network (x1, x1², sin x2 ...) as ONNX nodes."""
+    from onnx import numpy_helper
+
+    cols = {}
+    for i in range(spec.n_inputs):
+        name_s = f"start{i}"
+        inits.append(numpy_helper.from_array(np.array([i], np.int64), name_s))
+        inits.append(numpy_helper.from_array(np.array([i + 1], np.int64), f"end{i}"))
+        if i == 0:
+            inits.append(numpy_helper.from_array(np.array([1], np.int64), "axis1"))
+        cols[f"x{i + 1}"] = op("Slice", x, name_s, f"end{i}", "axis1")
+    x1 = cols["x1"]
+    x2 = cols.get("x2", x1)
+    feature_ops: dict[str, Callable[[], str]] = {
+        "x1": lambda: x1,
+        "x2": lambda: x2,
+        "x1sq": lambda: op("Mul", x1, x1),
+        "x2sq": lambda: op("Mul", x2, x2),
+        "x1x2": lambda: op("Mul", x1, x2),
+        "sinx1": lambda: op("Sin", x1),
+        "sinx2": lambda: op("Sin", x2),
+    }
+    feats = [feature_ops[f]() for f in spec.features]
+    return feats
+
+
 def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> bytes:
     try:
         import onnx
@@ -83,26 +112,10 @@ def onnx_bytes(spec: NetworkSpec, params: np.ndarray, info: dict[str, Any]) -> b
     if spec.input_shift:
         x = op("Div", op("Sub", x, const(np.array(spec.input_shift))), const(
             np.array(spec.input_scale)))  # fmt: skip
-    cols = {}
-    for i in range(n_in):
-        name_s = f"start{i}"
-        inits.append(numpy_helper.from_array(np.array([i], np.int64), name_s))
-        inits.append(numpy_helper.from_array(np.array([i + 1], np.int64), f"end{i}"))
-        if i == 0:
-            inits.append(numpy_helper.from_array(np.array([1], np.int64), "axis1"))
-        cols[f"x{i + 1}"] = op("Slice", x, name_s, f"end{i}", "axis1")
-    x1 = cols["x1"]
-    x2 = cols.get("x2", x1)
-    feature_ops: dict[str, Callable[[], str]] = {
-        "x1": lambda: x1,
-        "x2": lambda: x2,
-        "x1sq": lambda: op("Mul", x1, x1),
-        "x2sq": lambda: op("Mul", x2, x2),
-        "x1x2": lambda: op("Mul", x1, x2),
-        "sinx1": lambda: op("Sin", x1),
-        "sinx2": lambda: op("Sin", x2),
-    }
-    feats = [feature_ops[f]() for f in spec.features]
+    if spec.is_image:  # the pixels are the first layer's inputs: no columns to slice
+        feats = [x]
+    else:
+        feats = _onnx_point_features(spec, x, op, inits)
     a = feats[0] if len(feats) == 1 else op("Concat", *feats, axis=1)
     layout = ParamLayout.of(spec.sizes)
     for layer, act in enumerate(spec.activations):
@@ -169,6 +182,8 @@ def features(x):
         x = x[:, None]
     if INPUT_SHIFT:
         x = (x - np.float32(INPUT_SHIFT)) / np.float32(INPUT_SCALE)
+    if not FEATURES:  # an image network reads its pixels as they are
+        return x.astype(np.float32)
     x1 = x[:, 0]
     x2 = x[:, 1] if x.shape[1] > 1 else x1
     table = {{"x1": x1, "x2": x2, "x1sq": x1 * x1, "x2sq": x2 * x2, "x1x2": x1 * x2,
@@ -261,6 +276,8 @@ class DlvizNet(nn.Module):
 
     def features(self, x):
         x = (x - self.shift) / self.scale
+        if not FEATURES:  # an image network reads its pixels as they are
+            return x
         x1 = x[:, 0]
         x2 = x[:, 1] if x.shape[1] > 1 else x1
         table = {{"x1": lambda: x1, "x2": lambda: x2, "x1sq": lambda: x1 * x1,
@@ -302,7 +319,7 @@ def _code(template: str, doc: str, spec: NetworkSpec, params: np.ndarray,
     n_in = spec.n_inputs
     # a name that is not valid UTF-8 (bytes from the file system) is shown escaped
     base = os.path.basename(path).encode("utf-8", "backslashreplace").decode("utf-8")
-    columns = "x" if n_in == 1 else "x1,x2"
+    columns = {1: "x", 2: "x1,x2"}.get(n_in, f"{n_in} pixels")
     header = doc.format(
         describe=spec.describe(),
         shell_name=shlex.quote(base),

@@ -57,17 +57,31 @@ class NetworkSpec:
     #: Inputs are mapped to ``(x - input_shift) / input_scale`` before features.
     input_shift: tuple[float, ...] = field(default=())
     input_scale: tuple[float, ...] = field(default=())
-    #: Raw input columns each point has (x1, x2: 2; a curve's x: 1), before features:
-    #: what a file's normalisation and a predicted CSV's rows are checked against.
+    #: Raw input columns each point has (x1, x2: 2; a curve's x: 1; an image's pixels:
+    #: height × width), before features: what a file's normalisation and a predicted
+    #: CSV's rows are checked against.
     n_inputs: int = 2
+    #: (height, width) of image data, whose pixels are the inputs themselves (no feature
+    #: map: ``features`` is empty); () for points, whose features are computed.
+    image_shape: tuple[int, ...] = field(default=())
 
     def __post_init__(self) -> None:
         validate_spec(self)
 
     @property
+    def is_image(self) -> bool:
+        """Whether the network reads image pixels (rather than features of points)."""
+        return bool(self.image_shape)
+
+    @property
+    def n_features(self) -> int:
+        """Width of the first layer's input: the pixels of an image, else the features."""
+        return self.n_inputs if self.is_image else len(self.features)
+
+    @property
     def sizes(self) -> tuple[int, ...]:
-        """Neurons per layer, inputs first: e.g. (2, 8, 8, 1)."""
-        return (len(self.features), *(h.width for h in self.hidden), self.n_outputs)
+        """Neurons per layer, inputs first: e.g. (2, 8, 8, 1), (784, 128, 10)."""
+        return (self.n_features, *(h.width for h in self.hidden), self.n_outputs)
 
     @property
     def n_layers(self) -> int:
@@ -92,7 +106,7 @@ class NetworkSpec:
         """A one-line text such as ``2-8(tanh)-8(tanh)-1 sigmoid/bce``."""
         hidden = "-".join(f"{h.width}({h.activation})" for h in self.hidden)
         middle = f"-{hidden}-" if hidden else "-"
-        return f"{len(self.features)}{middle}{self.n_outputs} {self.output}/{self.loss}"
+        return f"{self.n_features}{middle}{self.n_outputs} {self.output}/{self.loss}"
 
     def without_normalisation(self) -> NetworkSpec:
         """The same network taking raw inputs (what a user chose, before the data's fit)."""
@@ -106,26 +120,38 @@ class NetworkSpec:
         )
 
 
-#: The app's networks have one output per class (up to 8) or one value; a network
-#: built in code may have a few more (the engine benchmark's wide case has 10).  The
-#: bound keeps a damaged file from asking for a huge network.
+#: The app's networks have one output per class (up to 8 for points, 10 for images) or
+#: one value; a network built in code may have a few more.  The bound keeps a damaged
+#: file from asking for a huge network.
 MAX_OUTPUTS = 16
-#: Raw input columns: x1 and x2 (the image data issue raises this).
-MAX_INPUTS = 2
+#: Raw input columns of points: x1 and x2.
+MAX_POINT_INPUTS = 2
+#: Largest side of an image (MNIST's is 28, the UCI digits' 8).
+MAX_IMAGE_SIDE = 64
+#: Raw input columns of any network: a largest image's pixels.
+MAX_INPUTS = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE
 
 
 def spec_features(spec: NetworkSpec, inputs: np.ndarray) -> np.ndarray:
-    """Input features (float32) of raw input rows, normalised as the network expects."""
+    """Input features (float32) of raw input rows, normalised as the network expects.
+
+    An image network's features are its pixels: without normalisation the rows
+    themselves come back (no copy of a large image set when they are float32 already).
+    """
     shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
     scale = np.array(spec.input_scale, np.float32) if spec.input_scale else None
+    if spec.is_image:
+        x = np.asarray(inputs, np.float32)
+        if shift is not None and scale is not None:
+            x = (x - shift) / scale
+        return np.ascontiguousarray(x, dtype=np.float32)
     feats = compute_features(np.asarray(inputs, np.float32), spec.features, shift, scale)
     return np.ascontiguousarray(feats, dtype=np.float32)
 
 
 def validate_spec(spec: NetworkSpec) -> None:
     """Raise :class:`DlvizError` naming what to change when a spec cannot be built."""
-    if not spec.features:
-        raise DlvizError("the network needs at least one input feature (for example x1,x2)")
+    _validate_inputs(spec)
     if len(set(spec.features)) != len(spec.features):
         raise DlvizError("each input feature can be used once")
     for name in spec.features:
@@ -157,18 +183,11 @@ def validate_spec(spec: NetworkSpec) -> None:
     if not 1 <= spec.n_outputs <= MAX_OUTPUTS:
         raise DlvizError(f"the network needs 1 to {MAX_OUTPUTS} outputs, not {spec.n_outputs}")
     if spec.loss == "ce" and (spec.output != "softmax" or spec.n_outputs < 2):
-        raise DlvizError("cross-entropy (ce) needs a softmax output with 2 to 8 classes")
+        raise DlvizError("cross-entropy (ce) needs a softmax output with 2 or more classes")
     if spec.loss == "bce" and spec.output != "sigmoid":
         raise DlvizError("binary cross-entropy (bce) needs a sigmoid output")
     if spec.output == "softmax" and spec.loss != "ce":
         raise DlvizError("a softmax output is trained with cross-entropy (ce)")
-    if isinstance(spec.n_inputs, bool) or not 1 <= spec.n_inputs <= MAX_INPUTS:
-        raise DlvizError(f"the network reads 1 to {MAX_INPUTS} raw inputs, not {spec.n_inputs}")
-    needs_x2 = [name for name in spec.features if "x2" in name]
-    if spec.n_inputs < 2 and needs_x2:
-        raise DlvizError(
-            f"feature {needs_x2[0]} needs 2 inputs; this network reads 1 (a curve's x)"
-        )
     for what, values in (("shift", spec.input_shift), ("scale", spec.input_scale)):
         if len(values) not in (0, spec.n_inputs):
             raise DlvizError(
@@ -181,6 +200,39 @@ def validate_spec(spec: NetworkSpec) -> None:
         raise DlvizError("input normalisation: every shift must be a finite number")
     if not all(math.isfinite(v) and 1e-30 < v < 1e30 for v in spec.input_scale):
         raise DlvizError("input normalisation: every scale must be a positive number")
+
+
+def _validate_inputs(spec: NetworkSpec) -> None:
+    """The raw inputs: 1 or 2 coordinates with named features, or an image's pixels."""
+    if spec.is_image:
+        shape = spec.image_shape
+        if len(shape) != 2 or not all(
+            not isinstance(v, bool) and isinstance(v, int) and 1 <= v <= MAX_IMAGE_SIDE
+            for v in shape
+        ):
+            raise DlvizError(
+                f"an image network needs a (height, width) of 1 to {MAX_IMAGE_SIDE} pixels "
+                f"each, not {tuple(shape)}"
+            )
+        if spec.n_inputs != shape[0] * shape[1]:
+            raise DlvizError(
+                f"a {shape[0]}×{shape[1]} image network reads {shape[0] * shape[1]} pixels, "
+                f"not {spec.n_inputs}"
+            )
+        if spec.features:
+            raise DlvizError("an image network reads its pixels; it takes no input features")
+        return
+    if isinstance(spec.n_inputs, bool) or not 1 <= spec.n_inputs <= MAX_POINT_INPUTS:
+        raise DlvizError(
+            f"the network reads 1 to {MAX_POINT_INPUTS} raw inputs per point, not {spec.n_inputs}"
+        )
+    if not spec.features:
+        raise DlvizError("the network needs at least one input feature (for example x1,x2)")
+    needs_x2 = [name for name in spec.features if "x2" in name]
+    if spec.n_inputs < 2 and needs_x2:
+        raise DlvizError(
+            f"feature {needs_x2[0]} needs 2 inputs; this network reads 1 (a curve's x)"
+        )
 
 
 def parse_hidden(
@@ -246,12 +298,15 @@ def build_spec(
     loss: str | None = None,
     init: str = "xavier",
     output: str | None = None,
+    image_shape: tuple[int, ...] = (),
 ) -> NetworkSpec:
     """Choose the output layer that fits the data and the loss, and check the combination.
 
     ``output`` picks the output activation of regression and curve data
     (``identity``, the default, or ``sigmoid`` for targets in [0, 1], as the
     textbook's 2-4-1 example fits them); classification derives it from the loss.
+    With ``image_shape`` (height, width) the network reads that many pixels and
+    ``features`` must be empty.
     """
     loss = loss or default_loss(kind, n_classes)
     if loss not in LOSSES:
@@ -288,7 +343,10 @@ def build_spec(
         output=output,
         loss=loss,
         init=init,
-        n_inputs=1 if kind == "curve" else 2,
+        n_inputs=(
+            image_shape[0] * image_shape[1] if image_shape else (1 if kind == "curve" else 2)
+        ),
+        image_shape=tuple(image_shape),
     )
 
 

@@ -691,6 +691,9 @@ class Trainer:
         # a request made for the previous network (a layer or neurons gone) is skipped:
         # the view asks again once it sees the new shape
         layers = self.spec.hidden
+        if self.dataset.is_image:  # pictures over the plane mean nothing for images
+            grid = neuron_grid = 0
+            hidden = None
         if (
             hidden is not None
             and 1 <= hidden[0] <= len(layers)

@@ -45,6 +45,7 @@ def spec_to_dict(spec: NetworkSpec) -> dict[str, Any]:
     d["features"] = list(spec.features)
     d["input_shift"] = list(spec.input_shift)
     d["input_scale"] = list(spec.input_scale)
+    d["image_shape"] = list(spec.image_shape)
     return d
 
 
@@ -71,7 +72,14 @@ def spec_from_dict(d: Any, kind: Any = None, where: str = "the network descripti
         input_shift=tuple(f.numbers("input_shift", [])),
         input_scale=tuple(f.numbers("input_scale", [])),
         n_inputs=n_inputs,
+        image_shape=tuple(_whole(v, where) for v in f.items("image_shape", [])),
     )
+
+
+def _whole(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DlvizError(f"{where}: 'image_shape' must hold whole numbers, not {value!r}")
+    return value
 
 
 # ---------------------------------------------------------------- writers
@@ -312,6 +320,11 @@ def load_weights(
             safetensors.SafetensorError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz weights file ({exc})") from None
     width = 1 if info.get("kind") == "curve" else 2
+    if spec.is_image:
+        width = spec.n_inputs  # checked against the image's shape by the spec itself
+        if info.get("image_shape") not in (None, list(spec.image_shape)):
+            raise DlvizError(f"{name}: its network and its data disagree on the image size; "
+                             "the file is damaged")  # fmt: skip
     if spec.n_inputs != width:
         raise DlvizError(
             f"{name}: its network reads {spec.n_inputs} inputs per point, but {info['kind']} "

@@ -262,6 +262,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dlviz.core.project import load_project
 
             project = load_project(args.data)  # a bad file: the message, status 2
+            if project[0].dataset.is_image:  # the views draw points (see ProjectActions)
+                raise DlvizError(
+                    f"{args.data} holds image data; the app cannot show image data yet: use "
+                    "dlviz train, predict and export with it"
+                )
         lesson = _lesson(args)
     except DlvizError as exc:
         print(exc, file=sys.stderr)

@@ -324,6 +324,19 @@ class ProjectActions(QObject):
         except DlvizError as exc:
             self._error(exc)
             return False
+        if trainer.dataset.is_image:
+            # the command line trains, predicts and exports image models; the app's views
+            # draw points, so such a project is refused here rather than shown wrong
+            h, w = trainer.dataset.image_shape
+            self._error(
+                translate(
+                    "ProjectActions",
+                    "{path} holds image data ({h}×{w} pixels, {k} classes). The app cannot "
+                    "show image data yet; use dlviz train, predict and export with this "
+                    "project on the command line.",
+                ).format(path=path, h=h, w=w, k=trainer.dataset.n_classes)
+            )
+            return False
         self.adopt(path, trainer, ui)
         return True
 

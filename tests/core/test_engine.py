@@ -239,3 +239,30 @@ def test_kernels_also_match_as_plain_python():
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     # 8 optimizers with a constant rate; tanh × 5 heads × dropout × {adam, adamw}
     assert "18 passed" in out.stdout and "failed" not in out.stdout, out.stdout[-3000:]
+
+
+#: Adam is compared at 64 inputs only: at 784 the two engines' float32 sums differ in
+#: the last bits for weights whose gradient is ~0, and Adam's g/sqrt(v) turns those into
+#: full-size steps of either sign (measured: 6e-4 on a few of 100 000 weights).
+IMAGE_CASES = {
+    "digits-64-32-10-adam": ((8, 8), 32, "adam"),
+    "digits-64-32-10-sgd": ((8, 8), 32, "sgd"),
+    "mnist-784-128-10-sgd": ((28, 28), 128, "sgd"),
+    "mnist-784-128-10-momentum": ((28, 28), 128, "momentum"),
+}
+
+
+@pytest.mark.parametrize("case", IMAGE_CASES)
+def test_image_widths_match_the_reference(case):
+    """Pixel rows of any width (64, 784) straight into the first layer, softmax + CE."""
+    shape, hidden, optimizer = IMAGE_CASES[case]
+    n_in = shape[0] * shape[1]
+    spec = NetworkSpec(features=(), hidden=(LayerSpec(hidden, "relu"),), n_outputs=10,
+                       output="softmax", loss="ce", n_inputs=n_in, image_shape=shape)  # fmt: skip
+    assert spec.sizes == (n_in, hidden, 10)
+    rng = np.random.default_rng(4)
+    x = rng.random((96, n_in), dtype=np.float32)  # pixels in [0, 1]
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 96)]
+    params = init_params(spec, rng)
+    check_engine_against_reference(spec, x, y, params, 0.0, 0.0, optimizer_config(optimizer),
+                                   steps=6, batch=32)  # fmt: skip

@@ -25,9 +25,10 @@ import numpy as np
 import pytest
 
 from dlviz.core.activations import LEAKY_SLOPE
-from dlviz.core.data import make_dataset
+from dlviz.core.data import data_info, make_dataset
 from dlviz.core.export import export_model
 from dlviz.core.features import FEATURES
+from dlviz.core.images import load_digits, subset
 from dlviz.core.network import ACTIVATIONS, LayerSpec, build_spec
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.trainer import TrainConfig, Trainer
@@ -43,6 +44,8 @@ class Case:
     hidden: tuple[LayerSpec, ...]
     classes: int = 2
     loss: str | None = None
+    #: image data (the built-in digits): the inputs are 64 pixels, no feature map
+    image: bool = False
 
 
 SMALL = (LayerSpec(5, "tanh"),)
@@ -68,6 +71,9 @@ CASES: dict[str, Case] = {
     # no hidden layers: inputs straight to the output
     "no-hidden": Case("circle", ("x1sq", "x2sq"), ()),
     "no-hidden-curve": Case("line", ("x1",), ()),
+    # an image model: (n, 64) pixel rows straight into the first layer, 10 classes
+    "image-digits": Case("digits", (), (LayerSpec(16, "relu"),), classes=10, image=True),
+    "image-no-hidden": Case("digits", (), (), classes=10, image=True),
 }
 NORMALISE = {"raw": False, "normalised": True}
 
@@ -79,9 +85,13 @@ def trained(case_id: str, normalise: bool) -> Trainer:
     key = (case_id, normalise)
     if key not in _TRAINED:
         case = CASES[case_id]
-        data = make_dataset(case.dataset, noise=0.1, seed=2, classes=case.classes, n=160)
+        if case.image:
+            data = subset(load_digits(seed=2), 300, 2)
+        else:
+            data = make_dataset(case.dataset, noise=0.1, seed=2, classes=case.classes, n=160)
         spec = build_spec(kind=data.kind, n_classes=data.n_classes, features=case.features,
-                          hidden=case.hidden, loss=case.loss)  # fmt: skip
+                          hidden=case.hidden, loss=case.loss,
+                          image_shape=data.image_shape)  # fmt: skip
         config = TrainConfig(OptimizerConfig("adam", lr=0.05), batch_size=8)
         t = Trainer(data, spec, config, seed=5, normalise=normalise)
         t.run(samples=400)
@@ -92,12 +102,14 @@ def trained(case_id: str, normalise: bool) -> Trainer:
 
 
 def info(t: Trainer) -> dict[str, Any]:
-    return {"kind": t.dataset.kind, "n_classes": t.dataset.n_classes,
-            "bounds": list(t.dataset.bounds)}  # fmt: skip
+    return data_info(t.dataset)
 
 
 def probe_inputs(t: Trainer) -> np.ndarray:
-    """A grid over the data's bounds, then the data points themselves (float32 raw inputs)."""
+    """A grid over the data's bounds, then the data points themselves (float32 raw inputs);
+    for an image model, its images."""
+    if t.dataset.is_image:
+        return t.dataset.inputs.astype(np.float32)
     return np.concatenate([t.grid_inputs(24), t.dataset.inputs.astype(np.float32)])
 
 
@@ -171,7 +183,11 @@ def documented_forward(spec: dict[str, Any], layers: list[tuple[Any, Any]], x: n
     x2 = x[:, 1] if x.shape[1] > 1 else x1
     table = {"x1": x1, "x2": x2, "x1sq": x1**2, "x2sq": x2**2, "x1x2": x1 * x2,
              "sinx1": np.sin(x1), "sinx2": np.sin(x2)}  # fmt: skip
-    a = np.stack([table[f] for f in spec["features"]], axis=1)
+    if spec.get("image_shape"):  # an image model reads its pixels
+        assert spec["features"] == [] and x.shape[1] == spec["n_inputs"]
+        a = x
+    else:
+        a = np.stack([table[f] for f in spec["features"]], axis=1)
     names = [h["activation"] for h in spec["hidden"]] + [spec["output"]]
     assert len(layers) == len(names)
     for (w, b), name in zip(layers, names, strict=True):

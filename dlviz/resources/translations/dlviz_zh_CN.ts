@@ -1032,6 +1032,10 @@ bias {bias}   (dL/db {grad})</source>
         <translation>打开</translation>
     </message>
     <message>
+        <source>{path} holds image data ({h}×{w} pixels, {k} classes). The app cannot show image data yet; use dlviz train, predict and export with this project on the command line.</source>
+        <translation>{path} 包含图像数据（{h}×{w} 像素，{k} 类）。本程序暂时无法显示图像数据；请在命令行中用 dlviz train、predict 和 export 处理这个项目。</translation>
+    </message>
+    <message>
         <source>opened {path}</source>
         <translation>已打开 {path}</translation>
     </message>
