@@ -119,6 +119,7 @@ def install(language: str) -> None:
         raise RuntimeError("install a language after the QApplication exists")
     for translator in _installed:
         app.removeTranslator(translator)
+        translator.deleteLater()
     _installed.clear()
     _current = language
     if language == "en":
