@@ -25,10 +25,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from dlviz.core.errors import DlvizError
-from dlviz.core.kernels.cpu import NumbaEngine, forward_rows
+from dlviz.core.kernels.cpu import NumbaEngine
+from dlviz.core.kernels.landscape import loss_row
 from dlviz.core.kernels.reference import predict
 from dlviz.core.network import LOSS_CODE, NetworkSpec, ParamLayout
 
@@ -160,33 +160,6 @@ def loss_grid_reference(
     return losses
 
 
-@njit(nogil=True, cache=True)
-def _loss_row(
-    centre, d1, d2, alphas, beta, layers, codes, cols, loss_code, x, y, out, abuf, zbuf, chunk, row
-):  # noqa: E501
-    """One row of the grid (fixed β): a forward pass and the mean loss per α, into ``row``."""
-    n, k = y.shape
-    keep = np.empty((0, 0), np.float32)
-    p = np.empty(centre.size, np.float32)
-    for i in range(alphas.size):
-        for q in range(centre.size):
-            p[q] = np.float32(centre[q] + alphas[i] * d1[q] + beta * d2[q])
-        forward_rows(p, layers, codes, cols, x, out, keep, abuf, zbuf, chunk)
-        total = 0.0
-        for r in range(n):
-            for c in range(k):
-                a = np.float64(out[r, c])
-                t = np.float64(y[r, c])
-                if loss_code == 2:  # ce
-                    total -= t * np.log(min(max(a, 1e-12), 1.0))
-                elif loss_code == 1:  # bce
-                    a = min(max(a, 1e-7), 1 - 1e-7)
-                    total -= t * np.log(a) + (1 - t) * np.log(1 - a)
-                else:  # mse
-                    total += (a - t) * (a - t)
-        row[i] = total / n if loss_code == 2 else total / (n * k)
-
-
 def loss_grid(
     spec: NetworkSpec,
     plane: Slice,
@@ -208,7 +181,7 @@ def loss_grid(
     for j, beta in enumerate(betas):
         if cancelled is not None and cancelled():
             return None
-        _loss_row(
+        loss_row(
             plane.centre.astype(np.float64), plane.d1.astype(np.float64),
             plane.d2.astype(np.float64), alphas64, float(beta), engine.layers, engine.codes,
             engine.cols, LOSS_CODE[spec.loss], xs, ys, out, engine.abuf, engine.zbuf,
