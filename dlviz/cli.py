@@ -680,6 +680,8 @@ def race_parser(sub: Any) -> None:
         parents=[sub.choices["train"]],
         add_help=False,
         help="train several optimizers from the same start on the same batches",
+        description="Race 2 to 8 optimizers; every dlviz train option applies to every racer "
+        "except --optimizer, --lr (use --optimizers, --lrs), --out, --export and --project.",
     )
     p.add_argument(
         "--optimizers",
