@@ -129,6 +129,15 @@ def default_span(plane: Slice, params: np.ndarray) -> float:
     return float(max(1.0, 1.5 * np.abs(params).max()))
 
 
+def least_squares(spec: NetworkSpec, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """(w, b) of the least-squares line for a linear MSE model with one input; else None."""
+    if spec.sizes != (1, 1) or spec.output != "identity" or spec.loss != "mse":
+        return None
+    design = np.column_stack([x[:, 0], np.ones(len(x))]).astype(np.float64)
+    solution, *_ = np.linalg.lstsq(design, y[:, 0].astype(np.float64), rcond=None)
+    return np.asarray(solution)
+
+
 # ---------------------------------------------------------------- losses
 
 
@@ -218,6 +227,10 @@ def compute_landscape(
         plane = two_parameter_slice(spec, params) or random_slice(spec, params, seed)
     half = default_span(plane, params) if span is None else span
     a0, b0 = plane.coords(params)
+    best = least_squares(spec, x, y) if plane.exact and span is None else None
+    if best is not None:  # frame both the weights and the bottom of the bowl
+        a0, b0 = (a0 + best[0]) / 2, (b0 + best[1]) / 2
+        half = max(half, 0.6 * float(np.abs(best - plane.coords(params)).max()) + 0.5)
     alphas = np.linspace(a0 - half, a0 + half, res)
     betas = np.linspace(b0 - half, b0 + half, res)
     losses = loss_grid(spec, plane, alphas, betas, x, y, progress=progress, cancelled=cancelled)

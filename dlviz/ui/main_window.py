@@ -766,5 +766,7 @@ class MainWindow(QMainWindow):
             self._save_settings()
             self.frame_timer.stop()
             self.worker.stop()
+            for view in [*self.views.values(), *self.extra_views]:
+                view.shutdown()
             self.notifier.close()
         super().closeEvent(event)

@@ -9,12 +9,15 @@ main window turns every entry except the central one into a dock, and
 
 from __future__ import annotations
 
+from dlviz.ui.views.activations import ActivationsView
 from dlviz.ui.views.base import View
 from dlviz.ui.views.boundary import BoundaryView
 from dlviz.ui.views.confusion import ConfusionView
 from dlviz.ui.views.distributions import DistributionsView
 from dlviz.ui.views.hidden import HiddenSpaceView
+from dlviz.ui.views.landscape import LandscapeView
 from dlviz.ui.views.loss import LossView
+from dlviz.ui.views.loss_functions import LossFunctionsView
 from dlviz.ui.views.matrices import MatricesView
 from dlviz.ui.views.network import NetworkView
 
@@ -27,6 +30,9 @@ VIEWS: dict[str, type[View]] = {
     "distributions": DistributionsView,
     "confusion": ConfusionView,
     "hidden-space": HiddenSpaceView,
+    "activations": ActivationsView,
+    "loss-functions": LossFunctionsView,
+    "landscape": LandscapeView,
 }
 #: The view in the middle of the window (the dataset canvas with the boundary behind it).
 CENTRAL_VIEW = "boundary"
