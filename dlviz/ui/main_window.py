@@ -137,6 +137,10 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.session.past = lambda: [e.snapshot for e in self.worker.timeline_entries()]
+        self.session.training_settings = lambda: (
+            self.training_panel.config(),
+            self.training_panel.seed.value(),
+        )
         self._make_controllers()
         self._connect()
         self.setAcceptDrops(True)

@@ -20,6 +20,7 @@ from dlviz.core.colors import MAX_CLASSES, value_limit
 from dlviz.core.curves import CurveHistory
 from dlviz.core.data import Dataset, empty_dataset, make_dataset
 from dlviz.core.snapshot import Snapshot
+from dlviz.core.trainer import TrainConfig
 from dlviz.ui.theme import LIGHT, Scale, Theme
 
 UNDO_LIMIT = 50
@@ -86,6 +87,9 @@ class Session(QObject):
         #: The run's earlier snapshots kept by the timeline, oldest first (the main
         #: window points it at the worker's timeline; empty without one).
         self.past: Callable[[], list[Snapshot]] = list
+        #: The training settings and seed the panels hold now (the main window points it at
+        #: them): what a view that trains on its own (the optimizer race) starts from.
+        self.training_settings: Callable[[], tuple[TrainConfig, int]] = lambda: (TrainConfig(), 0)
         self.snapshot_count = 0  # snapshots received, to tell views there is a new one
         self.options = DisplayOptions()
         self.theme: Theme = LIGHT

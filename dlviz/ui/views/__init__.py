@@ -20,6 +20,7 @@ from dlviz.ui.views.loss import LossView
 from dlviz.ui.views.loss_functions import LossFunctionsView
 from dlviz.ui.views.matrices import MatricesView
 from dlviz.ui.views.network import NetworkView
+from dlviz.ui.views.race import RaceView
 
 #: name -> view class; the order is the order of the View menu.
 VIEWS: dict[str, type[View]] = {
@@ -33,6 +34,7 @@ VIEWS: dict[str, type[View]] = {
     "activations": ActivationsView,
     "loss-functions": LossFunctionsView,
     "landscape": LandscapeView,
+    "race": RaceView,
 }
 #: The view in the middle of the window (the dataset canvas with the boundary behind it).
 CENTRAL_VIEW = "boundary"

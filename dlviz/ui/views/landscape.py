@@ -48,7 +48,10 @@ class LandscapeView(View):
         self.directions.setObjectName("landscape-directions")
         self.directions.addItem("random directions (filter-normalised)", "random")
         self.directions.addItem("principal directions of the path", "path")
-        self.directions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.directions.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.directions.setMinimumContentsLength(14)
         self.recompute = QPushButton("Recompute here", self)
         self.recompute.setObjectName("landscape-recompute")
         self.recompute.setToolTip("A new slice through the current weights")
@@ -58,9 +61,9 @@ class LandscapeView(View):
         self.status.setWordWrap(True)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
-        bar.addWidget(self.directions)
+        bar.addWidget(self.directions, 1)
         bar.addWidget(self.recompute)
-        bar.addWidget(self.status, 1)
+        self.status.setContentsMargins(6, 0, 6, 2)
         with self.owning_new_menus():
             self.graphics = pg.GraphicsLayoutWidget()
             self.plot = self.graphics.addPlot()
@@ -83,6 +86,7 @@ class LandscapeView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.status)
         layout.addWidget(self.graphics, 1)
 
         self.job = BackgroundJob("landscape")
