@@ -25,7 +25,8 @@ from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
 from dlviz.core.kernels.reference import activate, activate_grad
 from dlviz.core.network import NetworkSpec, ParamLayout
-from dlviz.core.optim import OptimizerConfig, OptimizerState
+from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
+from dlviz.core.trainer import Trainer
 
 #: The state each optimizer keeps, by the names the course uses (GD and SGD keep none).
 STATE_NAMES: dict[str, tuple[str, ...]] = {
@@ -95,6 +96,16 @@ class Explanation:
     #: Adam's bias-corrected moments of this step (flat, like the parameters); else None.
     m_hat: np.ndarray | None = None
     v_hat: np.ndarray | None = None
+
+    @property
+    def gradient(self) -> np.ndarray:
+        """∂L/∂θ of the point (L1/L2 included), flat float32 like the trainer's gradients."""
+        layout = ParamLayout.of(self.spec.sizes)
+        flat = np.zeros(layout.size, np.float32)
+        for i, layer in enumerate(self.layers):
+            layout.weight(flat, i)[...] = layer.d_w
+            layout.bias(flat, i)[...] = layer.d_b
+        return flat
 
     @property
     def new_params(self) -> np.ndarray:
@@ -320,3 +331,30 @@ def optimizer_step(
         w = w - lr * m_hat / (np.sqrt(v_hat) + cfg.eps)
     after = OptimizerState(m.astype(np.float32), v.astype(np.float32), t)
     return w, after, m_hat, v_hat
+
+
+def explain_for_trainer(trainer: Trainer, point: np.ndarray, target: float) -> Explanation:
+    """The point's step with the trainer's optimizer, state, scheduled rate and L1/L2."""
+    ds = trainer.dataset
+    y = encode_target(trainer.spec, ds.kind, target, ds.n_classes)
+    cfg = trainer.config
+    lr = float(learning_rates(cfg.optimizer, trainer.step, 1)[0])
+    return explain_point(trainer.spec, trainer.params.copy(), point, y, cfg.optimizer,
+                         state=trainer.state, lr=lr, l1=cfg.l1, l2=cfg.l2)  # fmt: skip
+
+
+def apply_explanation(trainer: Trainer, e: Explanation, params_before: np.ndarray) -> None:
+    """Take the explained step in ``trainer``: a batch of one, counted as one optimizer step.
+
+    ``params_before`` are the weights the point was explained with; if the
+    trainer has moved on since, nothing changes and :class:`DlvizError` says so.
+    """
+    if trainer.params.shape != params_before.shape or not np.array_equal(
+        trainer.params, params_before
+    ):
+        raise DlvizError("the network has changed since this step was worked out; start again")
+    trainer.params[...] = e.new_params
+    trainer.grads[...] = e.gradient
+    trainer.state = e.state_after.copy()
+    trainer.step += 1
+    trainer.samples += 1

@@ -8,7 +8,12 @@ import pytest
 
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
-from dlviz.core.explain import encode_target, explain_point
+from dlviz.core.explain import (
+    apply_explanation,
+    encode_target,
+    explain_for_trainer,
+    explain_point,
+)
 from dlviz.core.network import ACTIVATIONS, LayerSpec, NetworkSpec, ParamLayout, init_params
 from dlviz.core.optim import OPTIMIZERS, OptimizerConfig, learning_rates
 from dlviz.core.trainer import TrainConfig, Trainer
@@ -211,3 +216,35 @@ def test_a_target_out_of_range_is_refused(n_outputs, target, message):
     spec = NetworkSpec(("x1", "x2"), (), n_outputs, output, loss)
     with pytest.raises(DlvizError, match=message):
         encode_target(spec, "classify", target, 2 if n_outputs == 1 else 3)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop"])
+def test_applying_the_explained_step_is_the_trainers_batch_of_one(name):
+    spec, params = make_net("tanh", ("softmax", "ce", 3))
+    optimizer = OptimizerConfig(name, lr=0.05, schedule="step", decay_steps=2, decay_rate=0.5)
+    mine = one_point_trainer(spec, params, optimizer, l1=0.0, l2=0.01)
+    theirs = one_point_trainer(spec, params, optimizer, l1=0.0, l2=0.01)
+    for t in (mine, theirs):
+        t.run(samples=3)
+    e = explain_for_trainer(mine, np.array([1.3, -0.4]), 1)
+    apply_explanation(mine, e, mine.params.copy())
+    theirs.run(samples=1)
+    np.testing.assert_allclose(mine.params, theirs.params, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mine.state.v, theirs.state.v, rtol=1e-5, atol=1e-9)
+    assert (mine.state.t, mine.step, mine.samples) == (theirs.state.t, theirs.step, 4)
+    # training goes on from the result, as after any other step
+    for t in (mine, theirs):
+        t.run(samples=2)
+    np.testing.assert_allclose(mine.params, theirs.params, rtol=1e-4, atol=1e-5)
+
+
+def test_a_stale_step_is_refused_and_changes_nothing():
+    spec, params = make_net("tanh", ("sigmoid", "bce", 1))
+    trainer = one_point_trainer(spec, params, OptimizerConfig("sgd"), 0.0, 0.0)
+    e = explain_for_trainer(trainer, np.array([0.3, 0.3]), 0)
+    before = trainer.params.copy()
+    trainer.run(samples=1)
+    moved = trainer.params.copy()
+    with pytest.raises(DlvizError, match="changed since"):
+        apply_explanation(trainer, e, before)
+    assert np.array_equal(trainer.params, moved) and trainer.step == 1
