@@ -10,7 +10,9 @@ curves come from :class:`dlviz.core.curves.CurveHistory`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -20,7 +22,7 @@ from dlviz.core.colors import MAX_CLASSES, value_limit
 from dlviz.core.curves import CurveHistory
 from dlviz.core.data import Dataset, empty_dataset, make_dataset
 from dlviz.core.snapshot import Snapshot
-from dlviz.core.trainer import TrainConfig
+from dlviz.core.trainer import TrainConfig, Trainer
 from dlviz.ui.theme import LIGHT, Scale, Theme
 
 UNDO_LIMIT = 50
@@ -72,6 +74,9 @@ class Session(QObject):
     weight_edit_requested = Signal(int, int, int, float)
     #: The mouse is over this point of the data canvas (x1, x2; for curves x, y).
     pointer_moved = Signal(float, float)
+    #: A view changed the trainer through ``on_trainer`` (a step-through's Apply): the
+    #: main window asks the worker for a snapshot that shows it.
+    trainer_edited = Signal()
 
     def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -90,6 +95,9 @@ class Session(QObject):
         #: The training settings and seed the panels hold now (the main window points it at
         #: them): what a view that trains on its own (the optimizer race) starts from.
         self.training_settings: Callable[[], tuple[TrainConfig, int]] = lambda: (TrainConfig(), 0)
+        #: Runs a function on the worker's trainer between slices and returns a Future
+        #: (the main window points it at the worker's ``submit``; None without a worker).
+        self.on_trainer: Callable[[Callable[[Trainer], Any]], Future[Any]] | None = None
         self.snapshot_count = 0  # snapshots received, to tell views there is a new one
         self.options = DisplayOptions()
         self.theme: Theme = LIGHT

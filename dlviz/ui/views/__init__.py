@@ -10,6 +10,7 @@ main window turns every entry except the central one into a dock, and
 from __future__ import annotations
 
 from dlviz.ui.views.activations import ActivationsView
+from dlviz.ui.views.backprop import BackpropView
 from dlviz.ui.views.base import View
 from dlviz.ui.views.boundary import BoundaryView
 from dlviz.ui.views.confusion import ConfusionView
@@ -35,6 +36,7 @@ VIEWS: dict[str, type[View]] = {
     "loss-functions": LossFunctionsView,
     "landscape": LandscapeView,
     "race": RaceView,
+    "backprop": BackpropView,
 }
 #: The view in the middle of the window (the dataset canvas with the boundary behind it).
 CENTRAL_VIEW = "boundary"

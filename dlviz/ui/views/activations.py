@@ -130,7 +130,11 @@ class ActivationsView(View):
             plot.setYRange(low, high, padding=0.05)
             kind = "output" if i == len(activity) - 1 else f"hidden layer {i + 1}"
             text = f"{kind}: {layer.activation}"
-            if layer.flat_share is not None:
+            last = i == len(activity) - 1
+            if last and spec.loss in ("bce", "ce"):
+                # with its own loss the output's δ is a − y: its slope does not stop gradients
+                text += "  ·  δ = a − y (no slope in the way)"
+            elif layer.flat_share is not None:
                 text += f"  ·  flat {100 * layer.flat_share:.0f} % of z"
                 if layer.flat_neurons:
                     what = "dead" if layer.activation == "relu" else "saturated"

@@ -229,7 +229,8 @@ class RaceView(View):
         self._poll()
 
     def ready(self) -> bool:
-        return self._started and not self.job.running
+        """The race has finished and its last epoch is drawn."""
+        return self._started and not self.job.running and not self.timer.isActive()
 
     def shutdown(self) -> None:
         self.timer.stop()
