@@ -47,7 +47,9 @@ def test_walk_with_keys_and_apply_takes_exactly_the_explained_step(make_window, 
     again = explain_point(e.spec, before, point, y, cfg.optimizer, state=state, lr=lr,
                           l1=cfg.l1, l2=cfg.l2)  # fmt: skip
     np.testing.assert_allclose(again.new_params, e.new_params)
+    window.activateWindow()  # keys reach the view as they do for a user: through the focus
     view.setFocus()
+    qtbot.waitUntil(lambda: window.isActiveWindow() and view.hasFocus(), timeout=5_000)
     for _ in range(5):  # the input, 3 hidden neurons, the output neuron, then the loss
         QTest.keyClick(view, Qt.Key.Key_Right)
     assert view.index == 5 and view.stages[5].phase == "loss"
