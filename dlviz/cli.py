@@ -738,7 +738,8 @@ def cmd_race(args: argparse.Namespace) -> int:
         )
         racers.append(Racer(name, trainer.config.optimizer.lr, trainer))
     race = Race(racers)
-    if args.engine == "numba":
+    report_engine(racers[0].trainer)  # the racers share the engine choice and its fate
+    if racers[0].trainer.engine_name == "cpu":
         warm_up_with_progress()
     progress = Progress(args.epochs, "epoch")
     start = time.perf_counter()
@@ -773,6 +774,7 @@ def cmd_race(args: argparse.Namespace) -> int:
     result = {
         "dataset": data.name,
         "network": racers[0].trainer.spec.describe(),
+        "engine": racers[0].trainer.engine_name,
         "epochs": race.epoch,
         "seconds": round(seconds, 4),
         "racers": rows,

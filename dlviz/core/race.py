@@ -92,7 +92,7 @@ class Race:
         entries: Sequence[tuple[str, float | None]],
         *,
         seed: int = 0,
-        engine: str = "numba",
+        engine: str = "cpu",
         normalise: bool = False,
     ) -> Race:
         """Racers ``(optimizer, learning rate or None for the default)`` sharing the rest."""

@@ -53,6 +53,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import Trainer
 from dlviz.ui.session import Session
 from dlviz.ui.views.base import View
+from dlviz.ui.views.controls import ControlStrip
 
 PHASES = ("forward", "loss", "backward", "update")
 PHASE_TITLES = {
@@ -360,9 +361,7 @@ class BackpropView(View):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(pick)
-        layout.addLayout(walk)
-        layout.addLayout(phases)
+        layout.addWidget(ControlStrip(self, pick, walk, phases))
         layout.addWidget(self.notice)
         layout.addWidget(self.graphics, 2)
         # the equations scroll: a long update stage never forces the view wider or taller

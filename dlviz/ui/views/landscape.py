@@ -26,6 +26,7 @@ from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob, JobControl
 from dlviz.ui.views.base import View
+from dlviz.ui.views.controls import ControlStrip
 
 RES = 41
 #: Training points the loss is measured on (a fixed subset for large data sets).
@@ -85,7 +86,7 @@ class LandscapeView(View):
         self.plot.addItem(self.bottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
+        layout.addWidget(ControlStrip(self, bar))
         layout.addWidget(self.status)
         layout.addWidget(self.graphics, 1)
 

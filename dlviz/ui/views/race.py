@@ -39,6 +39,7 @@ from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob, JobControl
 from dlviz.ui.views.base import View
 from dlviz.ui.views.boundary import swatch_icon
+from dlviz.ui.views.controls import ControlStrip
 
 #: Racers checked when the view opens: the course's comparison in three curves.
 DEFAULT_RACERS = ("sgd", "momentum", "adam")
@@ -172,8 +173,7 @@ class RaceView(View):
         split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(choose)
-        layout.addLayout(run)
+        layout.addWidget(ControlStrip(self, choose, run))
         layout.addWidget(self.status)
         layout.addWidget(split, 1)
 
