@@ -77,6 +77,8 @@ class Session(QObject):
     #: A view changed the trainer through ``on_trainer`` (a step-through's Apply): the
     #: main window asks the worker for a snapshot that shows it.
     trainer_edited = Signal()
+    #: The optimizer race drew another epoch (``race_paths`` has the racers' walks).
+    race_changed = Signal()
 
     def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -98,6 +100,8 @@ class Session(QObject):
         #: Runs a function on the worker's trainer between slices and returns a Future
         #: (the main window points it at the worker's ``submit``; None without a worker).
         self.on_trainer: Callable[[Callable[[Trainer], Any]], Future[Any]] | None = None
+        #: Each racer of the last race: (label, colour, weights after every epoch, start first).
+        self.race_paths: list[tuple[str, str, list[np.ndarray]]] = []
         self.snapshot_count = 0  # snapshots received, to tell views there is a new one
         self.options = DisplayOptions()
         self.theme: Theme = LIGHT

@@ -112,3 +112,21 @@ def test_loss_functions_view_puts_each_point_at_its_prediction(window, qtbot):
     prob, loss = view.drawn
     np.testing.assert_allclose(prob, expected, rtol=1e-6)
     np.testing.assert_allclose(loss, -np.log(expected), rtol=1e-6)  # the circle trains with BCE
+
+
+def test_the_racers_walks_are_drawn_on_the_landscape(window, qtbot):
+    race = show_view(qtbot, window, "race")
+    race.epochs.setValue(5)
+    race.start()
+    qtbot.waitUntil(race.ready, timeout=120_000)
+    view = show_view(qtbot, window, "landscape")
+    qtbot.waitUntil(view.ready, timeout=120_000)
+    paths = window.session.race_paths
+    assert [label for label, _c, _w in paths] == [s.label for s in race.states]
+    plane = view.landscape.plane
+    for (_label, _color, walk), state, item in zip(paths, race.states, view.racer_paths,
+                                                   strict=False):  # fmt: skip
+        assert np.array_equal(walk[-1], state.params) and np.array_equal(walk[0], state.start)
+        xs, ys = item.getData()
+        assert len(xs) == len(walk)
+        assert (xs[-1], ys[-1]) == pytest.approx(plane.coords(state.params))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
 from dlviz.core.landscape import Landscape, Slice, compute_landscape, least_squares, path_slice
+from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import encode_targets
 from dlviz.ui.session import Session
@@ -98,8 +99,10 @@ class LandscapeView(View):
         self.timer = QTimer(self)
         self.timer.setInterval(100)
         self.timer.timeout.connect(self._poll)
+        self.racer_paths: list[pg.PlotDataItem] = []
         session.theme_changed.connect(self._restyle)
         session.dataset_changed.connect(self._data_changed)
+        session.race_changed.connect(self._draw_racers)
         self._restyle()
 
     # ------------------------------------------------------------ appearance
@@ -170,8 +173,9 @@ class LandscapeView(View):
         spec, params = snap.spec, np.asarray(snap.params).copy()
         plane: Slice | None = None
         if self.directions.currentData() == "path" and params.size != 2:
+            walks = [[np.asarray(s.params) for s in self._snapshots()], *self._racer_walks(spec)]
             try:
-                plane = path_slice([[np.asarray(s.params) for s in self._snapshots()]])
+                plane = path_slice([w for w in walks if w])
             except DlvizError as exc:
                 self.status.setText(f"{exc}: using random directions")
         self._sizes = spec.sizes
@@ -208,6 +212,7 @@ class LandscapeView(View):
         for snap in self._snapshots():
             self._add_to_path(snap)
         self._draw_path()
+        self._draw_racers()
 
     # ------------------------------------------------------------ drawing
 
@@ -259,6 +264,30 @@ class LandscapeView(View):
         pts = np.array([(a, b) for _, a, b in self._path])
         self.path.setData(pts[:, 0], pts[:, 1])
         self.head.setData([pts[-1, 0]], [pts[-1, 1]])
+
+    def _racer_walks(self, spec: NetworkSpec) -> list[list[np.ndarray]]:
+        size = sum(a * b + b for a, b in zip(spec.sizes[:-1], spec.sizes[1:], strict=True))
+        return [walk for _l, _c, walk in self.session.race_paths if walk[0].size == size]
+
+    def _draw_racers(self) -> None:
+        """The race's walks on the map, in the optimizers' colours (same network only)."""
+        land = self.landscape
+        paths = self.session.race_paths if land is not None else []
+        size = land.plane.centre.size if land is not None else -1
+        paths = [p for p in paths if p[2][0].size == size]
+        while len(self.racer_paths) < len(paths):
+            item = self.plot.plot()
+            item.setZValue(9)
+            self.racer_paths.append(item)
+        for i, item in enumerate(self.racer_paths):
+            if i >= len(paths) or land is None:
+                item.setData([], [])
+                continue
+            _label, color, walk = paths[i]
+            pts = np.array([land.plane.coords(p) for p in walk])
+            pen = pg.mkPen(color, width=self.session.scale.line_px)
+            item.setData(pts[:, 0], pts[:, 1], pen=pen, symbol="o", symbolSize=4,
+                         symbolBrush=color, symbolPen=None)  # fmt: skip
 
     def update_snapshot(self, snap: Snapshot) -> None:
         if snap.spec.sizes != self._sizes:

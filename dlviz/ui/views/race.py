@@ -63,6 +63,8 @@ class RacerState:
     picture: np.ndarray | None  # (res, res, 4) uint8 boundary, or (res,) curve values
     diverged_at: int | None
     epoch: int
+    params: np.ndarray  # the weights after this epoch (a copy), for the landscape's paths
+    start: np.ndarray  # the shared initial weights
 
 
 def racer_states(race: Race, kind: str, limit: float) -> list[RacerState]:
@@ -94,7 +96,9 @@ def racer_states(race: Race, kind: str, limit: float) -> list[RacerState]:
                 picture,
                 t.diverged_at,
                 t.epoch,
-            )  # fmt: skip
+                t.params.copy(),
+                racer.path[0],
+            )
         )
     return states
 
@@ -219,6 +223,8 @@ class RaceView(View):
                 control.progress(race.epoch, epochs)
 
         self._build(len(entries))
+        self.session.race_paths = []
+        self.session.race_changed.emit()
         self.status.setText("racing…")
         self.job.start(work)
         self.timer.start()
@@ -246,6 +252,7 @@ class RaceView(View):
         if states is not None:
             self.states = states
             self._draw()
+            self._follow_paths(states)
         epoch, total = self.job.progress()
         gone = [s.label for s in self.states if s.diverged_at is not None]
         text = f"epoch {epoch} of {total}" + ("" if not done else ", done")
@@ -254,6 +261,19 @@ class RaceView(View):
         self.status.setText(text + " · same start, same batches")
         if done:
             self.timer.stop()
+
+    def _follow_paths(self, states: list[RacerState]) -> None:
+        """Hand the racers' walks to the landscape (one point per epoch, the start first)."""
+        paths = self.session.race_paths
+        if len(paths) != len(states) or any(
+            p[0] != s.label for p, s in zip(paths, states, strict=True)
+        ):
+            paths = [(s.label, s.color, [s.start]) for s in states]
+        for (_label, _color, walk), state in zip(paths, states, strict=True):
+            if len(walk) <= state.epoch and not np.array_equal(walk[-1], state.params):
+                walk.append(state.params)
+        self.session.race_paths = paths
+        self.session.race_changed.emit()
 
     # ------------------------------------------------------------ drawing
 
