@@ -102,6 +102,9 @@ class Session(QObject):
         self.on_trainer: Callable[[Callable[[Trainer], Any]], Future[Any]] | None = None
         #: Each racer of the last race: (label, colour, weights after every epoch, start first).
         self.race_paths: list[tuple[str, str, list[np.ndarray]]] = []
+        #: While set, a left click on the canvas near a point picks that point (its index)
+        #: for this function instead of painting (the step-through's *Pick on canvas*).
+        self.point_picker: Callable[[int], None] | None = None
         self.snapshot_count = 0  # snapshots received, to tell views there is a new one
         self.options = DisplayOptions()
         self.theme: Theme = LIGHT

@@ -91,3 +91,25 @@ def test_a_large_network_walks_layer_by_layer_for_the_chosen_neuron(make_window,
     assert "neuron 5" in view.heading.text()
     e = view.explanation
     assert f"<b>{e.layers[0].z[4]:.4g}</b>" in view.equation.text()
+
+
+def test_pick_on_canvas_takes_the_clicked_point_and_paints_nothing(make_window, qtbot):
+    from ui_helpers import canvas_pos, viewport
+
+    window = make_window("xor")
+    view = open_view(qtbot, window)
+    ds = window.session.dataset
+    n = ds.n
+    index = int(np.flatnonzero(~ds.is_test)[7])
+    qtbot.mouseClick(view.pick_button, Qt.MouseButton.LeftButton)
+    assert window.session.point_picker is not None
+    x, y = ds.points[index]
+    qtbot.mouseClick(viewport(window), Qt.MouseButton.LeftButton, pos=canvas_pos(window, x, y))
+    qtbot.waitUntil(view.ready, timeout=20_000)
+    assert window.session.dataset.n == n  # the click picked, it did not paint
+    np.testing.assert_allclose(view.explanation.inputs, ds.points[index], rtol=1e-6)
+    assert view.target.currentData() == int(ds.targets[index])
+    assert not view.pick_button.isChecked() and window.session.point_picker is None
+    # picking is over: the next click paints again
+    qtbot.mouseClick(viewport(window), Qt.MouseButton.LeftButton, pos=canvas_pos(window, 0, 0))
+    qtbot.waitUntil(lambda: window.session.dataset.n == n + 1, timeout=5_000)

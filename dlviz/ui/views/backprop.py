@@ -264,6 +264,11 @@ class BackpropView(View):
         self.next_point.setToolTip("the next training point, in turn")
         self.next_point.setObjectName("backprop-next-point")
         self.next_point.clicked.connect(self.pick_next_point)
+        self.pick_button = QPushButton("Pick on canvas", self)
+        self.pick_button.setObjectName("backprop-pick")
+        self.pick_button.setCheckable(True)
+        self.pick_button.setToolTip("then click a point of the data canvas")
+        self.pick_button.toggled.connect(self._picking)
         self.neuron = QSpinBox(self)
         self.neuron.setObjectName("backprop-neuron")
         self.neuron.setPrefix("neuron ")
@@ -296,6 +301,7 @@ class BackpropView(View):
         walk = QHBoxLayout()
         walk.setContentsMargins(6, 2, 6, 2)
         walk.addWidget(self.next_point)
+        walk.addWidget(self.pick_button)
         walk.addWidget(self.back)
         walk.addWidget(self.forward_button)
         walk.addStretch(1)
@@ -383,6 +389,7 @@ class BackpropView(View):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda s=step: self.go(s))
 
+        self._exact: tuple[np.ndarray, float] | None = None
         self.explanation: Explanation | None = None
         self.params_before: np.ndarray | None = None
         self.explained_step = -1
@@ -440,6 +447,7 @@ class BackpropView(View):
             self.x2.setVisible(ds.kind != "curve")
         self.discard(quiet=True)
         self._point_index = -1
+        self._exact = None
 
     def point(self) -> tuple[np.ndarray, float]:
         ds = self.session.dataset
@@ -447,6 +455,9 @@ class BackpropView(View):
         target = (
             float(self.target.currentData() or 0) if ds.kind == "classify" else self.value.value()
         )
+        exact = self._exact
+        if exact is not None and np.allclose(exact[0], coords, atol=1e-3) and exact[1] == target:
+            return exact  # a data point: its own coordinates, not the fields' rounding
         return np.array(coords), target
 
     def pick_next_point(self) -> None:
@@ -460,6 +471,20 @@ class BackpropView(View):
         row = rows[self._point_index]
         self.set_point(ds.inputs[row], float(ds.targets[row]))
 
+    def _picking(self, on: bool) -> None:
+        self.session.point_picker = self._picked if on else None
+        if on:
+            self.status.setText("Click a point of the data canvas.")
+
+    def _picked(self, index: int) -> None:
+        """A point clicked on the canvas (picking ends with it)."""
+        ds = self.session.dataset
+        self.pick_button.setChecked(False)
+        rows = np.flatnonzero(~ds.is_test)
+        where = np.flatnonzero(rows == index)
+        self._point_index = int(where[0]) if where.size else self._point_index
+        self.set_point(ds.inputs[index], float(ds.targets[index]))
+
     def set_point(self, coords: np.ndarray, target: float) -> None:
         if self._kind is None:
             self._data_changed()
@@ -469,6 +494,7 @@ class BackpropView(View):
             self.target.setCurrentIndex(int(target))
         else:
             self.value.setValue(target)
+        self._exact = (np.asarray(coords, np.float64).copy(), float(target))
         self.explain()
 
     # ------------------------------------------------------------ working it out
@@ -636,7 +662,7 @@ class BackpropView(View):
         if not self.stages or self.explanation is None:
             self.heading.setText("")
             self.equation.setText(
-                "Pick a training point (<b>Next point</b>, or type one) to work out "
+                "Pick a point (<b>Next point</b>, <b>Pick on canvas</b>, or type one) to work out "
                 "its forward pass, loss, backward pass and update with this network's numbers."
             )
             self.nodes.setData([])
@@ -742,6 +768,7 @@ class BackpropView(View):
 
     def shutdown(self) -> None:
         self.timer.stop()
+        self.pick_button.setChecked(False)
 
     def update_snapshot(self, snap: Snapshot) -> None:
         if self._kind is None:
