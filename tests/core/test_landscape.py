@@ -110,3 +110,19 @@ def test_no_training_points_is_a_user_message():
     trainer = trained("spiral", (LayerSpec(4, "tanh"),), epochs=1)
     with pytest.raises(DlvizError, match="no training points"):
         compute_landscape(trainer.spec, trainer.params, np.zeros((0, 2)), np.zeros((0, 1)))
+
+
+def test_the_kernel_also_matches_as_plain_python():
+    """The reference comparison with NUMBA_DISABLE_JIT=1: the kernel source itself, run."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
+         "-k", "compiled_grid_matches and spiral"],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "1 passed" in out.stdout, out.stdout[-3000:]
