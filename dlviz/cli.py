@@ -591,7 +591,7 @@ def parse_point(text: str, n_inputs: int) -> np.ndarray:
     except ValueError:
         raise DlvizError(f"--point '{text}': give numbers like --point=0.5,-1") from None
     if len(values) != n_inputs or not all(np.isfinite(values)):
-        shape = "one value (x)" if n_inputs == 1 else "two values (x1,x2)"
+        shape = {1: "one value (x)", 2: "two values (x1,x2)"}.get(n_inputs, f"{n_inputs} values")
         raise DlvizError(f"--point '{text}': this model takes {shape}")
     return np.array(values, np.float64)
 
@@ -630,7 +630,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     l1 = l1 if args.l1 is None else args.l1
     l2 = l2 if args.l2 is None else args.l2
     TrainConfig(l1=l1, l2=l2)  # the same range checks as training
-    point = parse_point(args.point, 1 if kind == "curve" else 2)
+    point = parse_point(args.point, spec.n_inputs)
     target = encode_target(spec, kind, args.target, n_classes)
     result = explain_point(spec, params, point, target, optimizer, state=state, lr=lr,
                            l1=l1, l2=l2)  # fmt: skip

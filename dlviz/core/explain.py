@@ -353,6 +353,9 @@ def apply_explanation(trainer: Trainer, e: Explanation, params_before: np.ndarra
         trainer.params, params_before
     ):
         raise DlvizError("the network has changed since this step was worked out; start again")
+    # weights set from outside a training call: the trainer judges them before it trains
+    # from them (a step at a huge rate can wreck them) and can fall back on these
+    trainer._outside_change()
     trainer.params[...] = e.new_params
     trainer.grads[...] = e.gradient
     trainer.state = e.state_after.copy()

@@ -97,7 +97,7 @@ def test_a_project_uses_its_own_optimizer_state_and_scheduled_rate(tmp_path, cap
 
 
 def test_curve_model_takes_one_value(tmp_path, capsys):
-    spec = NetworkSpec(("x1",), (), 1, "identity", "mse")
+    spec = NetworkSpec(("x1",), (), 1, "identity", "mse", n_inputs=1)
     path = tmp_path / "line.json"
     save_weights(
         path,

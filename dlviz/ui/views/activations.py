@@ -104,7 +104,7 @@ class ActivationsView(View):
             self._build(spec.activations)
         ds = self.session.dataset
         inputs = ds.train_inputs[:SAMPLE]
-        if inputs.shape[0] == 0 or inputs.shape[1] != (1 if ds.kind == "curve" else 2):
+        if inputs.shape[0] == 0 or inputs.shape[1] != spec.n_inputs:
             return
         activity = layer_activity(spec, np.asarray(snap.params), inputs)
         theme = self.session.theme

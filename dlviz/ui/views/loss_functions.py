@@ -123,7 +123,7 @@ class LossFunctionsView(View):
         shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
         scale_in = np.array(spec.input_scale, np.float32) if spec.input_scale else None
         out = np.zeros((0, spec.n_outputs))
-        if rows.size and inputs.shape[1] == (1 if ds.kind == "curve" else 2):
+        if rows.size and inputs.shape[1] == spec.n_inputs:
             x = compute_features(inputs.astype(np.float32), spec.features, shift, scale_in)
             out = predict(spec, np.asarray(snap.params), x).astype(np.float64)
         label = "bottom"
