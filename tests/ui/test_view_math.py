@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from ui_helpers import train
 
-from dlviz.core.activations import layer_activity
+from dlviz.core.activity import layer_activity
 from dlviz.core.features import compute_features
 from dlviz.core.kernels.reference import predict
 from dlviz.core.race import Race
@@ -85,7 +85,9 @@ def test_activation_view_shows_each_layers_pre_activations(window, qtbot):
     view = show_view(qtbot, window, "activations")
     train(qtbot, window, 50)
     qtbot.waitUntil(lambda: view._drawn == window.session.snapshot_count, timeout=10_000)
+    qtbot.waitUntil(view.ready, timeout=10_000)  # computed off the GUI thread
     snap = window.session.latest
+    np.testing.assert_array_equal(view.shown_params, snap.params)  # the newest weights
     assert len(view.plots) == snap.spec.n_layers
     ds = window.session.dataset
     activity = layer_activity(snap.spec, np.asarray(snap.params), ds.train_inputs[:256])

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from dlviz.core.activity import FLAT_SLOPE, curve, layer_activity
+from dlviz.core.activity import FLAT_SLOPE, LayerActivity, curve, layer_activity
+from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
+from dlviz.ui.views.background import BackgroundJob
 from dlviz.ui.views.base import View
 
 F_COLOR = "#0072B2"
@@ -54,6 +56,13 @@ class ActivationsView(View):
         self._shape: tuple[str, ...] = ()
         #: What the titles say now, per layer (tests and screenshots read it).
         self.titles: list[str] = []
+        self.job = BackgroundJob("activations")
+        self.timer = QTimer(self)
+        self.timer.setInterval(30)
+        self.timer.timeout.connect(self._poll)
+        self._behind = False
+        #: The weights whose pre-activations are drawn (tests compare against them).
+        self.shown_params: np.ndarray | None = None
         session.theme_changed.connect(self._restyle)
         session.dataset_changed.connect(lambda _reason: self.invalidate())
 
@@ -106,7 +115,42 @@ class ActivationsView(View):
         inputs = ds.train_inputs[:SAMPLE]
         if inputs.shape[0] == 0 or inputs.shape[1] != spec.n_inputs:
             return
-        activity = layer_activity(spec, np.asarray(snap.params), inputs)
+        if self.job.running:  # the newest snapshot is asked for again once this one is drawn
+            self._behind = True
+            return
+        params = np.asarray(snap.params)
+        self._behind = False
+        # a wide network's forward pass takes a while (10 × 256 neurons: ~0.2 s on 2 busy
+        # cores): never on the GUI thread
+        self.job.start(lambda _control: (spec, params, layer_activity(spec, params, inputs)))
+        self.timer.start()
+
+    def _poll(self) -> None:
+        _partial, done = self.job.poll()
+        if not done:
+            return
+        self.timer.stop()
+        result = self.job.result()
+        if result is None:
+            return
+        spec, params, activity = result
+        if spec.activations != self._shape:
+            return  # the network changed meanwhile: its own result follows
+        self.shown_params = params
+        self._draw(spec, activity)
+        if self._behind:
+            self.invalidate()
+            self.refresh()
+
+    def ready(self) -> bool:
+        """The newest snapshot's pre-activations are drawn (or there is nothing to draw)."""
+        return not self.job.running and not self._behind and not self.timer.isActive()
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self.job.stop()
+
+    def _draw(self, spec: NetworkSpec, activity: list[LayerActivity]) -> None:
         theme = self.session.theme
         self.titles = []
         for i, (layer, plot, (f, slope, bars)) in enumerate(
