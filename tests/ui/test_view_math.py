@@ -106,6 +106,7 @@ def test_loss_functions_view_puts_each_point_at_its_prediction(window, qtbot):
     train(qtbot, window, 50)
     qtbot.waitUntil(lambda: view._drawn == window.session.snapshot_count, timeout=10_000)
     view.target.setCurrentIndex(0)  # class 1: probability 1 − a of one sigmoid output
+    qtbot.waitUntil(view.ready, timeout=10_000)  # computed off the GUI thread
     snap, ds = window.session.latest, window.session.dataset
     train_rows = np.flatnonzero(~ds.is_test)
     x = compute_features(ds.inputs[train_rows], snap.spec.features)

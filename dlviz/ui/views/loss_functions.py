@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from dlviz.core.colors import OKABE_ITO_HEX
 from dlviz.core.features import compute_features
 from dlviz.core.kernels.reference import predict
+from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
+from dlviz.ui.views.background import BackgroundJob, JobControl
 from dlviz.ui.views.base import View
 
 LOSS_COLORS = {"mse": "#0072B2", "bce": "#D55E00", "ce": "#CC79A7"}
@@ -73,6 +75,11 @@ class LossFunctionsView(View):
         self._targets_for: tuple[str, int] | None = None
         #: (x, loss) of the points drawn last (tests read them).
         self.drawn: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+        self.job = BackgroundJob("loss-functions")
+        self.timer = QTimer(self)
+        self.timer.setInterval(30)
+        self.timer.timeout.connect(self._poll)
+        self._behind = False
         session.theme_changed.connect(self._restyle)
         session.dataset_changed.connect(lambda _reason: self.invalidate())
         self._restyle()
@@ -108,8 +115,55 @@ class LossFunctionsView(View):
         self.target.blockSignals(False)
 
     def update_snapshot(self, snap: Snapshot) -> None:
+        ds = self.session.dataset
+        self._fill_targets(ds.kind, max(ds.n_classes, 2) if ds.kind == "classify" else 0)
+        if self.job.running:  # the newest snapshot is asked for again once this one is drawn
+            self._behind = True
+            return
+        self._behind = False
         spec, ds = snap.spec, self.session.dataset
+        rows = np.flatnonzero(~ds.is_test)[:SAMPLE]
+        inputs = ds.inputs[rows]
+        targets = ds.targets[rows]
+        params = np.asarray(snap.params)
+
+        def work(_control: JobControl) -> tuple[NetworkSpec, np.ndarray, np.ndarray]:
+            # a wide network's pass over 512 points takes a while: never on the GUI thread
+            out = np.zeros((0, spec.n_outputs))
+            if rows.size and inputs.shape[1] == spec.n_inputs:
+                shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
+                scale = np.array(spec.input_scale, np.float32) if spec.input_scale else None
+                x = compute_features(inputs.astype(np.float32), spec.features, shift, scale)
+                out = predict(spec, params, x).astype(np.float64)
+            return spec, targets, out
+
+        self.job.start(work)
+        self.timer.start()
+
+    def _poll(self) -> None:
+        _partial, done = self.job.poll()
+        if not done:
+            return
+        self.timer.stop()
+        result = self.job.result()
+        if result is not None:
+            self._draw(*result)
+        if self._behind:
+            self.invalidate()
+            self.refresh()
+
+    def ready(self) -> bool:
+        return not self.job.running and not self._behind and not self.timer.isActive()
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self.job.stop()
+
+    def _draw(self, spec: NetworkSpec, targets: np.ndarray, out: np.ndarray) -> None:
+        ds = self.session.dataset
         classify = ds.kind == "classify"
+        if classify != (spec.output != "identity"):
+            return  # the data changed kind meanwhile: the next snapshot draws it
         classes = max(ds.n_classes, 2) if classify else 0
         self._fill_targets(ds.kind, classes)
         theme, scale = self.session.theme, self.session.scale
@@ -118,14 +172,6 @@ class LossFunctionsView(View):
             width = scale.line_px * (1.8 if name == used else 0.9)
             style = Qt.PenStyle.SolidLine if name != "ce" else Qt.PenStyle.DashLine
             item.setPen(pg.mkPen(LOSS_COLORS[name], width=width, style=style))
-        rows = np.flatnonzero(~ds.is_test)[:SAMPLE]
-        inputs = ds.inputs[rows]
-        shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
-        scale_in = np.array(spec.input_scale, np.float32) if spec.input_scale else None
-        out = np.zeros((0, spec.n_outputs))
-        if rows.size and inputs.shape[1] == spec.n_inputs:
-            x = compute_features(inputs.astype(np.float32), spec.features, shift, scale_in)
-            out = predict(spec, np.asarray(snap.params), x).astype(np.float64)
         label = "bottom"
         if self._legend_for != classify:  # regression has one curve, and other words for it
             self._legend_for = classify
@@ -143,7 +189,7 @@ class LossFunctionsView(View):
             self.curves["ce"].setData(p, -np.log(p))
             for name in ("bce", "ce"):
                 self.curves[name].setVisible(True)
-            mine = ds.targets[rows] == k
+            mine = targets == k
             if out.shape[1] == 1:
                 prob = out[:, 0] if k == 1 else 1 - out[:, 0]
             else:
@@ -163,7 +209,7 @@ class LossFunctionsView(View):
                 f"loss ({used}); cross-entropy dashed{same}"
             )
         else:
-            err = (out[:, 0] - ds.targets[rows]) if out.shape[0] else np.zeros(0)
+            err = (out[:, 0] - targets) if out.shape[0] else np.zeros(0)
             reach = max(1.0, float(np.abs(err).max()) * 1.1 if err.size else 1.0)
             e = np.linspace(-reach, reach, 400)
             self.curves["mse"].setData(e, e * e)
