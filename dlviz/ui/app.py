@@ -380,6 +380,7 @@ def screenshot(window, args: argparse.Namespace) -> int:
         app.processEvents()
         standalone.invalidate()
         standalone.refresh()
+        standalone.prepare_screenshot()
         # a view that computes in the background (a landscape, a race) finishes first
         while not standalone.ready() and settle.elapsed() < SCREENSHOT_TIMEOUT_S * 1000:
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)

@@ -156,6 +156,9 @@ class View(QWidget):
     def update_snapshot(self, snap: Snapshot) -> None:
         raise NotImplementedError
 
+    def prepare_screenshot(self) -> None:
+        """Start what the view computes only when asked (a --view screenshot renders it)."""
+
     def ready(self) -> bool:
         """False while the view is still computing what it shows (a screenshot waits)."""
         return True

@@ -4,9 +4,9 @@ racer's decision boundary, trained from the same start on the same batches.
 The racers (:mod:`dlviz.core.race`) take the current points, network, training
 settings and seed, each with its own optimizer and learning rate, and train in
 a background job epoch by epoch in lockstep; the view draws the newest epoch
-on its timer.  A racer that diverges stops and is marked.  Opening the view
-starts a race of the checked racers; *Start race* starts it again (after a
-change of data or network, say).
+on its timer.  A racer that diverges stops and is marked.  *Start race* runs
+the checked racers (again after a change of data or network, say); opening
+the view starts nothing, since a race takes the CPU from the training.
 """
 
 from __future__ import annotations
@@ -144,7 +144,11 @@ class RaceView(View):
         self.start_button.clicked.connect(self.start)
         self.stop_button = QPushButton("Stop", self)
         self.stop_button.clicked.connect(self.stop)
-        self.status = QLabel(self)
+        self.status = QLabel(
+            "Check two to eight optimizers, set their rates and press Start race: they start "
+            "from the same weights and see the same batches.",
+            self,
+        )
         self.status.setObjectName("race-status")
         self.status.setWordWrap(True)
         run = QHBoxLayout()
@@ -235,8 +239,8 @@ class RaceView(View):
         self._poll()
 
     def ready(self) -> bool:
-        """The race has finished and its last epoch is drawn."""
-        return self._started and not self.job.running and not self.timer.isActive()
+        """No race is running, or the last one has finished and its last epoch is drawn."""
+        return not self.job.running and not self.timer.isActive()
 
     def shutdown(self) -> None:
         self.timer.stop()
@@ -375,6 +379,8 @@ class RaceView(View):
         self.metric_plot.enableAutoRange()
         self.metric_plot.setVisible(self._kind == "classify")
 
+    def prepare_screenshot(self) -> None:
+        self.start()
+
     def update_snapshot(self, snap: Snapshot) -> None:
-        if not self._started:
-            self.start()
+        """Nothing: a race takes the CPU from the training, so it starts when asked."""
