@@ -374,7 +374,6 @@ class MainWindow(QMainWindow):
         s.options_changed.connect(self._sync_options)
         s.undo_changed.connect(self._sync_undo)
         s.weight_edit_requested.connect(self._edit_weight)
-        s.trainer_edited.connect(lambda: self.worker.set_extras(self._extras))
         self.network_panel.changed.connect(self._network_changed)
         self.training_panel.changed.connect(self._training_changed)
         self.training_panel.seed_changed.connect(self._seed_edited)

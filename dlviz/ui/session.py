@@ -22,7 +22,7 @@ from dlviz.core.colors import MAX_CLASSES, value_limit
 from dlviz.core.curves import CurveHistory
 from dlviz.core.data import Dataset, empty_dataset, make_dataset
 from dlviz.core.snapshot import Snapshot
-from dlviz.core.trainer import TrainConfig, Trainer
+from dlviz.core.trainer import TrainConfig
 from dlviz.ui.theme import LIGHT, Scale, Theme
 
 UNDO_LIMIT = 50
@@ -74,9 +74,6 @@ class Session(QObject):
     weight_edit_requested = Signal(int, int, int, float)
     #: The mouse is over this point of the data canvas (x1, x2; for curves x, y).
     pointer_moved = Signal(float, float)
-    #: A view changed the trainer through ``on_trainer`` (a step-through's Apply): the
-    #: main window asks the worker for a snapshot that shows it.
-    trainer_edited = Signal()
     #: The optimizer race drew another epoch (``race_paths`` has the racers' walks).
     race_changed = Signal()
 
@@ -97,9 +94,10 @@ class Session(QObject):
         #: The training settings and seed the panels hold now (the main window points it at
         #: them): what a view that trains on its own (the optimizer race) starts from.
         self.training_settings: Callable[[], tuple[TrainConfig, int]] = lambda: (TrainConfig(), 0)
-        #: Runs a function on the worker's trainer between slices and returns a Future
-        #: (the main window points it at the worker's ``submit``; None without a worker).
-        self.on_trainer: Callable[[Callable[[Trainer], Any]], Future[Any]] | None = None
+        #: ``on_trainer(fn, done, changes=False)`` runs ``fn(trainer)`` in the worker between
+        #: slices and ``done(result, error)`` back in the GUI thread (the main window points
+        #: it at the worker's ``run_job``; None without a worker).
+        self.on_trainer: Callable[..., Future[Any]] | None = None
         #: Each racer of the last race: (label, colour, weights after every epoch, start first).
         self.race_paths: list[tuple[str, str, list[np.ndarray]]] = []
         #: While set, a left click on the canvas near a point picks that point (its index)

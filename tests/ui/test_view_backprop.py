@@ -23,7 +23,7 @@ def open_view(qtbot, window):
 
 
 def current_params(window):
-    return window.worker.submit(lambda t: t.params.copy()).result(timeout=20)
+    return window.worker.run_job(lambda t: t.params.copy()).result(timeout=20)
 
 
 def test_walk_with_keys_and_apply_takes_exactly_the_explained_step(make_window, qtbot):
@@ -37,7 +37,7 @@ def test_walk_with_keys_and_apply_takes_exactly_the_explained_step(make_window, 
     assert len(view.stages) == 14 and view.heading.text().count("Forward pass") == 1
     # the numbers are the engine's: the same point worked out independently of the view
     before = current_params(window)
-    state = window.worker.submit(lambda t: t.state.copy()).result(timeout=20)
+    state = window.worker.run_job(lambda t: t.state.copy()).result(timeout=20)
     np.testing.assert_array_equal(view.params_before, before)
     assert e.state_before.t == state.t > 0  # the trainer's own optimizer state
     cfg = window.training_panel.config()

@@ -138,9 +138,8 @@ class ActivationsView(View):
             return  # the network changed meanwhile: its own result follows
         self.shown_params = params
         self._draw(spec, activity)
-        if self._behind:
+        if self._behind:  # a newer snapshot came meanwhile: the next frame draws it
             self.invalidate()
-            self.refresh()
 
     def ready(self) -> bool:
         """The newest snapshot's pre-activations are drawn (or there is nothing to draw)."""

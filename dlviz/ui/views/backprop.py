@@ -15,13 +15,12 @@ whichever.
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -396,12 +395,9 @@ class BackpropView(View):
         self.stages: list[Stage] = []
         self.index = 0
         self._point_index = -1
-        self._pending: Future[Any] | None = None
-        self._pending_kind = ""
+        #: A job on the trainer is under way (working a step out, or applying it).
+        self._pending = False
         self._kind: tuple[str, int] | None = None
-        self.timer = QTimer(self)
-        self.timer.setInterval(50)
-        self.timer.timeout.connect(self._poll)
         session.dataset_changed.connect(lambda _r: self._data_changed())
         session.theme_changed.connect(self._restyle)
         self._restyle()
@@ -509,10 +505,9 @@ class BackpropView(View):
         def work(trainer: Trainer) -> tuple[Explanation, np.ndarray, int]:
             return explain_for_trainer(trainer, point, target), trainer.params.copy(), trainer.step
 
-        self._pending = self.session.on_trainer(work)
-        self._pending_kind = "explain"
+        self._pending = True
+        self.session.on_trainer(work, self._explain_done)
         self.status.setText("working out the step…")
-        self.timer.start()
 
     def _explain_locally(self, point: np.ndarray, target: float) -> None:
         snap = self.session.latest
@@ -551,30 +546,33 @@ class BackpropView(View):
             self.index = min(self.index, len(self.stages) - 1)
             self._draw_stage()
 
-    def _poll(self) -> None:
-        future = self._pending
-        if future is None or not future.done():
-            return
-        self.timer.stop()
-        self._pending = None
-        try:
-            result = future.result()
-        except DlvizError as exc:  # a user's situation (the network moved on): say it
-            self.status.setText(str(exc))
-            return
-        if self._pending_kind == "explain":
-            self._explained(*result)
-        else:
-            self.status.setText(
-                f"Applied: the network took this point's step (step {self.explained_step + 1}, "
-                "a batch of one). Training goes on from here."
-            )
-            self.session.trainer_edited.emit()
-            self.explanation = None
-            self.stages = []
-            self._sync_buttons()
-            self._draw_graph()
-            self._draw_stage()
+    def _explain_done(self, result: Any, error: BaseException | None) -> None:
+        """The worker worked the step out (called in the GUI thread)."""
+        self._pending = False
+        if error is not None:
+            if isinstance(error, DlvizError):  # a user's situation: say it
+                self.status.setText(str(error))
+                return
+            raise error
+        self._explained(*result)
+
+    def _apply_done(self, _result: Any, error: BaseException | None) -> None:
+        """The trainer took the step, or refused it (the network moved on)."""
+        self._pending = False
+        if error is not None:
+            if isinstance(error, DlvizError):
+                self.status.setText(str(error))
+                return
+            raise error
+        self.status.setText(
+            f"Applied: the network took this point's step (step {self.explained_step + 1}, "
+            "a batch of one). Training goes on from here."
+        )
+        self.explanation = None
+        self.stages = []
+        self._sync_buttons()
+        self._draw_graph()
+        self._draw_stage()
 
     # ------------------------------------------------------------ walking and applying
 
@@ -600,9 +598,11 @@ class BackpropView(View):
         if self.session.on_trainer is None:
             self.status.setText("There is no training to apply the step to.")
             return
-        self._pending = self.session.on_trainer(lambda t: apply_explanation(t, e, before))
-        self._pending_kind = "apply"
-        self.timer.start()
+        self._pending = True
+        # changes: the worker sends a snapshot with the new weights even while paused
+        self.session.on_trainer(
+            lambda t: apply_explanation(t, e, before), self._apply_done, changes=True
+        )
 
     def discard(self, quiet: bool = False) -> None:
         self.explanation, self.params_before, self.stages = None, None, []
@@ -764,20 +764,19 @@ class BackpropView(View):
     # ------------------------------------------------------------ snapshots
 
     def ready(self) -> bool:
-        return self._pending is None and self.explanation is not None
+        return not self._pending and self.explanation is not None
 
     def shutdown(self) -> None:
-        self.timer.stop()
         self.pick_button.setChecked(False)
 
     def update_snapshot(self, snap: Snapshot) -> None:
         if self._kind is None:
             self._data_changed()
-        if self.explanation is None and self._pending is None and self._point_index < 0:
+        if self.explanation is None and not self._pending and self._point_index < 0:
             self.pick_next_point()  # something to look at from the first moment
         elif (
             self.explanation is not None
-            and self._pending is None
+            and not self._pending
             and snap.spec.sizes != self.explanation.spec.sizes
         ):
             self.discard(quiet=True)

@@ -148,9 +148,8 @@ class LossFunctionsView(View):
         result = self.job.result()
         if result is not None:
             self._draw(*result)
-        if self._behind:
+        if self._behind:  # a newer snapshot came meanwhile: the next frame draws it
             self.invalidate()
-            self.refresh()
 
     def ready(self) -> bool:
         return not self.job.running and not self._behind and not self.timer.isActive()
