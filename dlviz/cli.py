@@ -700,7 +700,10 @@ def race_parser(sub: Any) -> None:
 def race_entries(args: argparse.Namespace) -> list[tuple[str, float | None]]:
     from dlviz.core.race import MAX_RACERS, MIN_RACERS
 
-    names = parse_list(args.optimizers, "optimizer", OPTIMIZERS)
+    names = [n.strip().lower() for n in args.optimizers.split(",") if n.strip()]
+    for name in names:
+        if name not in OPTIMIZERS:
+            raise DlvizError(f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}")
     if not MIN_RACERS <= len(names) <= MAX_RACERS:
         raise DlvizError(
             f"--optimizers '{args.optimizers}': a race needs {MIN_RACERS} to {MAX_RACERS} racers"
@@ -727,8 +730,9 @@ def cmd_race(args: argparse.Namespace) -> int:
         if getattr(args, dest, None) is not None:
             use = f"; use {instead}" if instead else ""
             raise DlvizError(f"--{dest} is not a race option{use}")
-    if args.epochs < 1:
-        raise DlvizError("--epochs must be at least 1")
+    if not 1 <= args.epochs <= MAX_EPOCHS:
+        raise DlvizError(f"--epochs {args.epochs} is out of range; use 1 to {MAX_EPOCHS:,}")
+    check_seed(args.seed)
     entries = race_entries(args)
     data = load_training_data(args)
     racers = []
@@ -739,14 +743,15 @@ def cmd_race(args: argparse.Namespace) -> int:
         racers.append(Racer(name, trainer.config.optimizer.lr, trainer))
     race = Race(racers)
     report_engine(racers[0].trainer)  # the racers share the engine choice and its fate
+    for note in dataset_notes(data):
+        print(f"dlviz: note: {note}", file=sys.stderr)
     if racers[0].trainer.engine_name == "cpu":
         warm_up_with_progress()
-    progress = Progress(args.epochs, "epoch")
+    progress = progress_bar(args.epochs, "epoch")
     start = time.perf_counter()
     while race.running and race.epoch < args.epochs:
         race.step_epoch()
-        progress.update(race.epoch)
-    progress.update(race.epoch, force=True)
+        progress.update(race.epoch - progress.n)
     progress.close()
     seconds = time.perf_counter() - start
     rows = []

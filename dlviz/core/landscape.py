@@ -30,7 +30,7 @@ from dlviz.core.errors import DlvizError
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.landscape import loss_row
 from dlviz.core.kernels.reference import predict
-from dlviz.core.network import LOSS_CODE, NetworkSpec, ParamLayout
+from dlviz.core.network import NetworkSpec, ParamLayout
 
 #: Grid points per side of the picture by default: 41² forward passes over at most
 #: EVAL_LIMIT training points.
@@ -192,9 +192,8 @@ def loss_grid(
             return None
         loss_row(
             plane.centre.astype(np.float64), plane.d1.astype(np.float64),
-            plane.d2.astype(np.float64), alphas64, float(beta), engine.layers, engine.codes,
-            engine.cols, LOSS_CODE[spec.loss], xs, ys, out, engine.abuf, engine.zbuf,
-            engine.CHUNK, losses[j],
+            plane.d2.astype(np.float64), alphas64, float(beta), engine.net, xs, ys, out,
+            engine.bufs, engine.CHUNK, losses[j],
         )  # fmt: skip
         if progress is not None:
             progress(j + 1, betas.size)

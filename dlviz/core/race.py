@@ -19,9 +19,10 @@ import numpy as np
 from dlviz.core.colors import OKABE_ITO_HEX
 from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
+from dlviz.core.metrics import Metrics
 from dlviz.core.network import NetworkSpec
 from dlviz.core.optim import OPTIMIZER_LABELS, OPTIMIZERS
-from dlviz.core.trainer import Metrics, TrainConfig, Trainer
+from dlviz.core.trainer import TrainConfig, Trainer
 
 MIN_RACERS, MAX_RACERS = 2, 8
 #: One colour per optimizer (Okabe–Ito), the same in every view that shows a racer.

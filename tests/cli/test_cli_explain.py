@@ -9,11 +9,11 @@ import pytest
 
 from dlviz.cli import main
 from dlviz.core.data import make_dataset
-from dlviz.core.io import save_weights
 from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout, init_params
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.project import save_project
 from dlviz.core.trainer import TrainConfig, Trainer
+from dlviz.core.weights import save_weights
 
 
 def sigmoid(z):

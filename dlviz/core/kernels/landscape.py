@@ -8,23 +8,22 @@ Each grid point is one forward pass through :func:`dlviz.core.kernels.cpu.forwar
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from dlviz.core.jit import jit
 from dlviz.core.kernels.cpu import forward_rows
 
 
-@njit(nogil=True, cache=True)
-def loss_row(
-    centre, d1, d2, alphas, beta, layers, codes, cols, loss_code, x, y, out, abuf, zbuf, chunk, row
-):  # noqa: E501
+@jit
+def loss_row(centre, d1, d2, alphas, beta, net, x, y, out, bufs, chunk, row):
     """One row of the grid (fixed β): a forward pass and the mean loss per α, into ``row``."""
     n, k = y.shape
-    keep = np.empty((0, 0), np.float32)
+    loss_code = net.loss
+    none = np.empty((0, 0), np.float32)  # no logits, no hidden activations wanted
     p = np.empty(centre.size, np.float32)
     for i in range(alphas.size):
         for q in range(centre.size):
             p[q] = np.float32(centre[q] + alphas[i] * d1[q] + beta * d2[q])
-        forward_rows(p, layers, codes, cols, x, out, keep, abuf, zbuf, chunk)
+        forward_rows(p, net, x, out, none, none, bufs, chunk)
         total = 0.0
         for r in range(n):
             for c in range(k):
