@@ -1,4 +1,5 @@
-"""Command line: ``dlviz train``, ``predict``, ``export``, ``bench`` and ``lessons``.
+"""Command line: ``dlviz train``, ``predict``, ``export``, ``bench``, ``lessons``,
+``explain`` and ``race``.
 
 User mistakes (bad names, bad files, impossible networks) print one line on
 stderr and exit with status 2; nothing here prints a traceback for them.
@@ -14,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -48,7 +50,7 @@ from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
 from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
 from dlviz.core.weights import WEIGHT_SUFFIXES, load_weights, save_weights
 
-SUBCOMMANDS = ("train", "predict", "export", "bench", "lessons")
+SUBCOMMANDS = ("train", "predict", "export", "bench", "lessons", "explain", "race")
 #: Most epochs one run trains (a million epochs of the largest data set take days).
 MAX_EPOCHS = 1_000_000
 
@@ -556,6 +558,247 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- dlviz explain
+
+
+def explain_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "explain", help="one training point through forward, loss, backward and update"
+    )
+    p.add_argument("source", metavar="WEIGHTS_OR_PROJECT", help="a weights file or a .dlviz")
+    p.add_argument(
+        "--point",
+        required=True,
+        metavar="X1,X2",
+        help="the raw point (one value for a 1-D curve model); write --point=-1,2",
+    )
+    p.add_argument(
+        "--target",
+        required=True,
+        type=float,
+        help="class index (classification) or value (regression)",
+    )
+    p.add_argument("--optimizer", default=None, help=", ".join(OPTIMIZERS))
+    p.add_argument("--lr", type=float, default=None, help="learning rate of this step")
+    p.add_argument("--l1", type=float, default=None, help="default: the project's, else 0")
+    p.add_argument("--l2", type=float, default=None, help="default: the project's, else 0")
+    p.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
+
+
+def parse_point(text: str, n_inputs: int) -> np.ndarray:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise DlvizError(f"--point '{text}': give numbers like --point=0.5,-1") from None
+    if len(values) != n_inputs or not all(np.isfinite(values)):
+        shape = {1: "one value (x)", 2: "two values (x1,x2)"}.get(n_inputs, f"{n_inputs} values")
+        raise DlvizError(f"--point '{text}': this model takes {shape}")
+    return np.array(values, np.float64)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from dlviz.core.explain import encode_target, explain_point
+    from dlviz.core.optim import OptimizerState, learning_rates
+
+    state: OptimizerState | None = None
+    if args.source.lower().endswith(PROJECT_SUFFIX):
+        trainer, _ = load_project(args.source)
+        spec, params = trainer.spec, trainer.params
+        kind, n_classes = trainer.dataset.kind, trainer.dataset.n_classes
+        base = trainer.config.optimizer
+        name = (args.optimizer or base.name).lower()
+        if name == base.name:  # the run's own state and scheduled rate
+            state = trainer.state
+            lr = float(learning_rates(base, trainer.step, 1)[0])
+        else:  # another optimizer starts from a fresh state, as in the app
+            lr = 0.01 if name.startswith("adam") else 0.1
+        l1, l2 = trainer.config.l1, trainer.config.l2
+    else:
+        spec, params, info = load_weights(args.source)
+        kind = str(info.get("kind", "classify" if spec.loss != "mse" else "regress"))
+        n_classes = int(info.get("n_classes", 0) or 0)
+        base = OptimizerConfig()
+        name = (args.optimizer or ("adam" if spec.hidden else "sgd")).lower()
+        lr = 0.01 if name.startswith("adam") else 0.1
+        l1 = l2 = 0.0
+    if name not in OPTIMIZERS:
+        raise DlvizError(f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}")
+    if args.lr is not None:
+        lr = args.lr
+    # one step at one rate: the schedule has already given it (checks the rate's range)
+    optimizer = replace(base, name=name, lr=lr, schedule="constant", min_lr=0.0)
+    l1 = l1 if args.l1 is None else args.l1
+    l2 = l2 if args.l2 is None else args.l2
+    TrainConfig(l1=l1, l2=l2)  # the same range checks as training
+    point = parse_point(args.point, spec.n_inputs)
+    target = encode_target(spec, kind, args.target, n_classes)
+    result = explain_point(spec, params, point, target, optimizer, state=state, lr=lr,
+                           l1=l1, l2=l2)  # fmt: skip
+    if args.json:
+        print(json.dumps(result.to_json()))
+    else:
+        print_explanation(result)
+    return 0
+
+
+def print_explanation(e: Any) -> None:
+    """The four phases as text: what the step-through panel shows, layer by layer."""
+    from dlviz.core.explain import LOSS_FORMULAS, UPDATE_RULES
+
+    def nums(arr: np.ndarray) -> str:
+        return "[" + ", ".join(f"{v:.4g}" for v in np.ravel(arr)) + "]"
+
+    print(f"network: {e.spec.describe()}   point: {nums(e.inputs)}   target: {nums(e.target)}")
+    print("1. forward   z = a_in·W + b,  a = f(z)")
+    print(f"   input a: {nums(e.features)}")
+    for i, s in enumerate(e.layers, start=1):
+        print(f"   layer {i} ({e.spec.activations[i - 1]}): z = {nums(s.z)}  a = {nums(s.a)}")
+    print(f"2. loss      {LOSS_FORMULAS[e.spec.loss]} = {e.loss:.6g}")
+    print("3. backward  δ = ∂L/∂z,  ∂L/∂W = a_inᵀ·δ,  ∂L/∂b = δ")
+    for i in reversed(range(len(e.layers))):
+        s = e.layers[i]
+        print(f"   layer {i + 1}: δ = {nums(s.delta)}  ∂L/∂b = {nums(s.d_b)}")
+        print(f"            ∂L/∂W = {nums(s.d_w)}")
+    print(f"4. update    {e.optimizer.name}, η = {e.lr:g}: {UPDATE_RULES[e.optimizer.name]}")
+    for i, s in enumerate(e.layers, start=1):
+        print(f"   layer {i}: W = {nums(s.new_w)}  b = {nums(s.new_b)}")
+    print("   (one point: a batch of one)")
+
+
+# ---------------------------------------------------------------- dlviz race
+
+#: ``dlviz train`` options a race has no use for: each racer has its own optimizer and
+#: rate (--optimizers, --lrs), and a race saves nothing.
+RACE_SKIPS = {"optimizer": "--optimizers", "lr": "--lrs", "out": None, "export": None,
+              "project": None}  # fmt: skip
+
+
+def race_parser(sub: Any) -> None:
+    # every other option of `dlviz train` applies to every racer: take them from its parser
+    p = sub.add_parser(
+        "race",
+        parents=[sub.choices["train"]],
+        add_help=False,
+        help="train several optimizers from the same start on the same batches",
+        description="Race 2 to 8 optimizers; every dlviz train option applies to every racer "
+        "except --optimizer, --lr (use --optimizers, --lrs), --out, --export and --project.",
+    )
+    p.add_argument(
+        "--optimizers",
+        required=True,
+        metavar="A,B,...",
+        help=f"2 to 8 racers from {', '.join(OPTIMIZERS)} (one may race itself at two rates)",
+    )
+    p.add_argument(
+        "--lrs",
+        default=None,
+        metavar="R1,R2,...",
+        help="a learning rate per racer, or one for all (default: dlviz train's per optimizer)",
+    )
+
+
+def race_entries(args: argparse.Namespace) -> list[tuple[str, float | None]]:
+    from dlviz.core.race import MAX_RACERS, MIN_RACERS
+
+    names = [n.strip().lower() for n in args.optimizers.split(",") if n.strip()]
+    for name in names:
+        if name not in OPTIMIZERS:
+            raise DlvizError(f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}")
+    if not MIN_RACERS <= len(names) <= MAX_RACERS:
+        raise DlvizError(
+            f"--optimizers '{args.optimizers}': a race needs {MIN_RACERS} to {MAX_RACERS} racers"
+        )
+    if args.lrs is None:
+        return [(name, None) for name in names]
+    try:
+        rates = [float(r) for r in args.lrs.split(",")]
+    except ValueError:
+        raise DlvizError(f"--lrs '{args.lrs}': give rates like 0.1,0.01") from None
+    if len(rates) == 1:
+        rates = rates * len(names)
+    if len(rates) != len(names):
+        raise DlvizError(
+            f"--lrs gives {len(rates)} rates for {len(names)} racers; give one for all or one each"
+        )
+    return list(zip(names, rates, strict=True))
+
+
+def cmd_race(args: argparse.Namespace) -> int:
+    from dlviz.core.race import Race, Racer
+
+    for dest, instead in RACE_SKIPS.items():
+        if getattr(args, dest, None) is not None:
+            use = f"; use {instead}" if instead else ""
+            raise DlvizError(f"--{dest} is not a race option{use}")
+    if not 1 <= args.epochs <= MAX_EPOCHS:
+        raise DlvizError(f"--epochs {args.epochs} is out of range; use 1 to {MAX_EPOCHS:,}")
+    check_seed(args.seed)
+    entries = race_entries(args)
+    data = load_training_data(args)
+    racers = []
+    for name, lr in entries:  # each racer is exactly what `dlviz train` would build
+        trainer = build_trainer(
+            argparse.Namespace(**{**vars(args), "optimizer": name, "lr": lr}), data
+        )
+        racers.append(Racer(name, trainer.config.optimizer.lr, trainer))
+    race = Race(racers)
+    report_engine(racers[0].trainer)  # the racers share the engine choice and its fate
+    for note in dataset_notes(data):
+        print(f"dlviz: note: {note}", file=sys.stderr)
+    if racers[0].trainer.engine_name == "cpu":
+        warm_up_with_progress()
+    progress = progress_bar(args.epochs, "epoch")
+    start = time.perf_counter()
+    while race.running and race.epoch < args.epochs:
+        race.step_epoch()
+        progress.update(race.epoch - progress.n)
+    progress.close()
+    seconds = time.perf_counter() - start
+    rows = []
+    for racer, train, test in race.results():
+        t = racer.trainer
+        row: dict[str, Any] = {
+            "optimizer": racer.optimizer,
+            "lr": racer.lr,
+            "train_loss": train.loss,
+            "test_loss": test.loss,
+            "train_accuracy": train.accuracy,
+            "test_accuracy": test.accuracy,
+            "epochs": t.epoch,
+            "steps": t.step,
+            "diverged": racer.diverged,
+        }
+        if racer.diverged:
+            row["diverged_at_step"] = t.diverged_at
+        if data.kind != "classify":
+            row["r2"] = test.r2 if test.r2 is not None else train.r2
+            row["train_r2"], row["test_r2"] = train.r2, test.r2
+        if t.message:
+            row["message"] = t.message
+        rows.append(row)
+    result = {
+        "dataset": data.name,
+        "network": racers[0].trainer.spec.describe(),
+        "engine": racers[0].trainer.engine_name,
+        "epochs": race.epoch,
+        "seconds": round(seconds, 4),
+        "racers": rows,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{data.name}, {result['network']}, {race.epoch} epochs, {seconds:.2f} s")
+    metric = "test_accuracy" if data.kind == "classify" else "r2"
+    for row in rows:
+        score = row.get(metric)
+        shown = "-" if score is None else f"{score:.4f}"
+        end = f"diverged at step {row['diverged_at_step']}" if row["diverged"] else ""
+        loss = "-" if row["train_loss"] is None else f"{row['train_loss']:.4f}"
+        print(f"{row['optimizer']:>9} lr {row['lr']:<8g} train loss {loss:>8}  "
+              f"{metric} {shown:>7}  {end}")  # fmt: skip
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = Parser(prog="dlviz", description="dlviz command line")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -564,6 +807,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     export_parser(sub)
     bench_parser(sub)
     lessons_parser(sub)
+    explain_parser(sub)
+    race_parser(sub)
     try:
         if argv is None:
             argv = sys.argv[1:]
@@ -576,6 +821,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "export": cmd_export,
             "bench": cmd_bench,
             "lessons": cmd_lessons,
+            "explain": cmd_explain,
+            "race": cmd_race,
         }
         return handler[args.command](args)
     except DlvizError as exc:

@@ -188,6 +188,8 @@ class Trainer:
             self._checked = True
             #: the last weights judged sane before ones from outside replaced them
             self._good: tuple[np.ndarray, np.ndarray, OptimizerState] | None = None
+            #: The step whose update made the loss diverge (training stopped before it).
+            self.diverged_at: int | None = None
         #: (rows per batch, seconds per batch) of this network, learned while training: a
         #: timed slice plans its batches by it (None, or another batch size: not known yet).
         self._speed: tuple[int, float] | None = None
@@ -434,6 +436,7 @@ class Trainer:
                 self._restore(backup)
                 self._commit(plan, 0, batch)
                 lr = float(lrs[good])
+                self.diverged_at = self.step + good + 1
                 self.message = (
                     f"loss diverged at step {self.step + good + 1}: lower the learning rate "
                     f"(now {lr:g}; try {lowered_learning_rate(lr):g})"
@@ -652,6 +655,7 @@ class Trainer:
         self.state = OptimizerState.zeros(self.params.size)
         self._best_test, self._best_epoch = math.inf, self.epoch
         self.message, self.stopped = None, False
+        self.diverged_at = None
 
     def activations(self, inputs: np.ndarray) -> np.ndarray:
         """Every neuron's activation (n, Σ widths) for raw input rows, hidden layers first."""
@@ -812,6 +816,7 @@ class Trainer:
         # it is derived again from the seed's initial weights on these points
         self._loss_ceiling = None
         self.message, self.stopped = state.message, state.stopped
+        self.diverged_at = None
         self.history = [h for h in self.history if h.step <= state.step]
         return exact
 

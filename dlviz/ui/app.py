@@ -377,6 +377,10 @@ def screenshot(window, args: argparse.Namespace) -> int:
         app.processEvents()
         standalone.invalidate()
         standalone.refresh()
+        standalone.prepare_screenshot()
+        # a view that computes in the background (a landscape, a race) finishes first
+        while not standalone.ready() and settle.elapsed() < SCREENSHOT_TIMEOUT_S * 1000:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         target = standalone
     for _ in range(5):
         app.processEvents()
@@ -384,6 +388,7 @@ def screenshot(window, args: argparse.Namespace) -> int:
     image = target.grab()
     ok = image.save(args.screenshot)
     if standalone is not None:
+        standalone.shutdown()
         standalone.close()
         standalone.deleteLater()
     window.close()

@@ -139,6 +139,11 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.session.past = lambda: [e.snapshot for e in self.worker.timeline_entries()]
+        self.session.training_settings = lambda: (
+            self.training_panel.config(),
+            self.training_panel.seed.value(),
+        )
+        self.session.on_trainer = self.worker.run_job
         self._make_controllers()
         self._connect()
         self.setAcceptDrops(True)
@@ -817,5 +822,7 @@ class MainWindow(QMainWindow):
             self._save_settings()
             self.frame_timer.stop()
             self.worker.stop()
+            for view in [*self.views.values(), *self.extra_views]:
+                view.shutdown()
             self.notifier.close()
         super().closeEvent(event)

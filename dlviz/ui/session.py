@@ -10,7 +10,9 @@ curves come from :class:`dlviz.core.curves.CurveHistory`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -20,6 +22,7 @@ from dlviz.core.colors import MAX_CLASSES, value_limit
 from dlviz.core.curves import CurveHistory
 from dlviz.core.data import Dataset, empty_dataset, make_dataset
 from dlviz.core.snapshot import Snapshot
+from dlviz.core.trainer import TrainConfig
 from dlviz.ui.theme import LIGHT, Scale, Theme
 
 UNDO_LIMIT = 50
@@ -71,6 +74,8 @@ class Session(QObject):
     weight_edit_requested = Signal(int, int, int, float)
     #: The mouse is over this point of the data canvas (x1, x2; for curves x, y).
     pointer_moved = Signal(float, float)
+    #: The optimizer race drew another epoch (``race_paths`` has the racers' walks).
+    race_changed = Signal()
 
     def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -86,6 +91,18 @@ class Session(QObject):
         #: The run's earlier snapshots kept by the timeline, oldest first (the main
         #: window points it at the worker's timeline; empty without one).
         self.past: Callable[[], list[Snapshot]] = list
+        #: The training settings and seed the panels hold now (the main window points it at
+        #: them): what a view that trains on its own (the optimizer race) starts from.
+        self.training_settings: Callable[[], tuple[TrainConfig, int]] = lambda: (TrainConfig(), 0)
+        #: ``on_trainer(fn, done, changes=False)`` runs ``fn(trainer)`` in the worker between
+        #: slices and ``done(result, error)`` back in the GUI thread (the main window points
+        #: it at the worker's ``run_job``; None without a worker).
+        self.on_trainer: Callable[..., Future[Any]] | None = None
+        #: Each racer of the last race: (label, colour, weights after every epoch, start first).
+        self.race_paths: list[tuple[str, str, list[np.ndarray]]] = []
+        #: While set, a left click on the canvas near a point picks that point (its index)
+        #: for this function instead of painting (the step-through's *Pick on canvas*).
+        self.point_picker: Callable[[int], None] | None = None
         self.snapshot_count = 0  # snapshots received, to tell views there is a new one
         self.options = DisplayOptions()
         self.theme: Theme = LIGHT

@@ -146,7 +146,7 @@ def test_a_teachers_lesson_naming_a_view_the_app_lacks_is_refused_at_launch(
     text = (
         'format = 1\ntitle = { en = "Mine", zh_CN = "我的" }\n[[steps]]\n'
         'text = { en = "a", zh_CN = "甲" }\nsetup.data = { preset = "xor" }\n'
-        'setup.views = ["boundary", "landscape"]\n'
+        'setup.views = ["boundary", "embedding"]\n'
     )
     (tmp_path / "mine.toml").write_text(text, encoding="utf-8")
     monkeypatch.setattr("dlviz.core.lessons.user_lessons_dir", lambda: str(tmp_path))
@@ -154,7 +154,7 @@ def test_a_teachers_lesson_naming_a_view_the_app_lacks_is_refused_at_launch(
     assert main(["--lesson", "mine", "--screenshot", str(shot)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and not shot.exists()
-    assert "mine.toml: step 1.setup.views[2]: unknown view 'landscape'; choose from boundary" in err
+    assert "mine.toml: step 1.setup.views[2]: unknown view 'embedding'; choose from boundary" in err
 
 
 def test_regression_keeps_a_sigmoid_output_chosen_in_the_network_panel(window, lessons, qtbot):

@@ -9,14 +9,19 @@ main window turns every entry except the central one into a dock, and
 
 from __future__ import annotations
 
+from dlviz.ui.views.activations import ActivationsView
+from dlviz.ui.views.backprop import BackpropView
 from dlviz.ui.views.base import View
 from dlviz.ui.views.boundary import BoundaryView
 from dlviz.ui.views.confusion import ConfusionView
 from dlviz.ui.views.distributions import DistributionsView
 from dlviz.ui.views.hidden import HiddenSpaceView
+from dlviz.ui.views.landscape import LandscapeView
 from dlviz.ui.views.loss import LossView
+from dlviz.ui.views.loss_functions import LossFunctionsView
 from dlviz.ui.views.matrices import MatricesView
 from dlviz.ui.views.network import NetworkView
+from dlviz.ui.views.race import RaceView
 
 #: name -> view class; the order is the order of the View menu.
 VIEWS: dict[str, type[View]] = {
@@ -27,6 +32,11 @@ VIEWS: dict[str, type[View]] = {
     "distributions": DistributionsView,
     "confusion": ConfusionView,
     "hidden-space": HiddenSpaceView,
+    "activations": ActivationsView,
+    "loss-functions": LossFunctionsView,
+    "landscape": LandscapeView,
+    "race": RaceView,
+    "backprop": BackpropView,
 }
 #: The view in the middle of the window (the dataset canvas with the boundary behind it).
 CENTRAL_VIEW = "boundary"

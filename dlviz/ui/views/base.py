@@ -164,6 +164,16 @@ class View(QWidget):
     def update_snapshot(self, snap: Snapshot) -> None:
         raise NotImplementedError
 
+    def prepare_screenshot(self) -> None:
+        """Start what the view computes only when asked (a --view screenshot renders it)."""
+
+    def ready(self) -> bool:
+        """False while the view is still computing what it shows (a screenshot waits)."""
+        return True
+
+    def shutdown(self) -> None:
+        """Stop any background work of the view (its window is closing)."""
+
     def showEvent(self, event) -> None:  # noqa: N802  (Qt API)
         super().showEvent(event)
         self.refresh()  # catch up with what happened while hidden

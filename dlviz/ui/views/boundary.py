@@ -501,6 +501,13 @@ class BoundaryView(View):
         button = ev.button()
         x, y = self._data_pos(ev.scenePos())
         s = self.session
+        picker = s.point_picker
+        if button == Qt.MouseButton.LeftButton and picker is not None:
+            index = s.nearest_point(x, y, PICK_RADIUS_PX * self._px())
+            if index is not None:  # a click beside every point paints as usual
+                picker(index)
+                ev.accept()
+                return
         if button == Qt.MouseButton.LeftButton and s.tool == "paint":
             s.begin_stroke()
             s.add_point(x, y)
