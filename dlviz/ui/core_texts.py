@@ -75,3 +75,12 @@ ACTIVATIONS = (
 
 def activation_label(label: str) -> str:
     return translate("activations", label)
+
+
+#: dlviz.core.landscape's slice axis names (the landscape view's axes; "w", "b" stay).
+LANDSCAPE_AXES = (
+    QT_TRANSLATE_NOOP("landscape", "direction 1"),
+    QT_TRANSLATE_NOOP("landscape", "direction 2"),
+    QT_TRANSLATE_NOOP("landscape", "path direction 1"),
+    QT_TRANSLATE_NOOP("landscape", "path direction 2"),
+)

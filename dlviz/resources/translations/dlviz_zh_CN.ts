@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ActivationsView</name>
+    <message>
+        <source>f(z) blue, f′(z) orange, this layer&apos;s z on {n} training points green; &apos;flat&apos;: |f′(z)| &lt; {slope} (no gradient passes)</source>
+        <translation>f(z) 蓝色，f′(z) 橙色，本层在 {n} 个训练点上的 z 为绿色；“平坦”：|f′(z)| &lt; {slope}（梯度无法通过）</translation>
+    </message>
+    <message>
+        <source>pre-activation z</source>
+        <translation>激活前的值 z</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出层</translation>
+    </message>
+    <message>
+        <source>hidden layer {n}</source>
+        <translation>隐藏层 {n}</translation>
+    </message>
+    <message>
+        <source>{kind}: {activation}</source>
+        <translation>{kind}：{activation}</translation>
+    </message>
+    <message>
+        <source>  ·  δ = a − y (no slope in the way)</source>
+        <translation>  ·  δ = a − y（中间没有斜率相乘）</translation>
+    </message>
+    <message>
+        <source>  ·  flat {share} % of z</source>
+        <translation>  ·  {share} % 的 z 处于平坦区</translation>
+    </message>
+    <message>
+        <source>, {n} neuron(s) dead on every point</source>
+        <translation>，{n} 个神经元在所有点上都“死亡”（输出恒为 0）</translation>
+    </message>
+    <message>
+        <source>, {n} neuron(s) saturated on every point</source>
+        <translation>，{n} 个神经元在所有点上都饱和</translation>
+    </message>
+</context>
+<context>
     <name>Autosave</name>
     <message>
         <source>start autosave</source>
@@ -90,6 +129,181 @@
     <message>
         <source>{when} ({ago})</source>
         <translation>{when}（{ago}）</translation>
+    </message>
+</context>
+<context>
+    <name>BackpropView</name>
+    <message>
+        <source>1 · Forward pass</source>
+        <translation>1 · 前向传播</translation>
+    </message>
+    <message>
+        <source>2 · Loss</source>
+        <translation>2 · 损失</translation>
+    </message>
+    <message>
+        <source>3 · Backward pass</source>
+        <translation>3 · 反向传播</translation>
+    </message>
+    <message>
+        <source>4 · Update</source>
+        <translation>4 · 更新</translation>
+    </message>
+    <message>
+        <source>A batch of one: Apply moves the network by this point&apos;s gradient alone.</source>
+        <translation>批大小为 1：“应用”只按这一个点的梯度更新网络。</translation>
+    </message>
+    <message>
+        <source> + … ({n} more)</source>
+        <translation> + …（另有 {n} 项）</translation>
+    </message>
+    <message>
+        <source>over {n} outputs</source>
+        <translation>（对 {n} 个输出求和）</translation>
+    </message>
+    <message>
+        <source>(L1/L2 add {value} to the objective; training reports L)</source>
+        <translation>（L1/L2 在目标函数上再加 {value}；训练显示的是 L）</translation>
+    </message>
+    <message>
+        <source>… ({n} more edges)</source>
+        <translation>…（另有 {n} 条连线）</translation>
+    </message>
+    <message>
+        <source>… ({n} more weights)</source>
+        <translation>…（另有 {n} 个权重）</translation>
+    </message>
+    <message>
+        <source>the input a⁰ = [{inputs}]</source>
+        <translation>输入 a⁰ = [{inputs}]</translation>
+    </message>
+    <message>
+        <source>Next point</source>
+        <translation>下一个点</translation>
+    </message>
+    <message>
+        <source>the next training point, in turn</source>
+        <translation>依次取下一个训练点</translation>
+    </message>
+    <message>
+        <source>Pick on canvas</source>
+        <translation>在画布上选取</translation>
+    </message>
+    <message>
+        <source>then click a point of the data canvas</source>
+        <translation>然后单击数据画布上的一个点</translation>
+    </message>
+    <message>
+        <source>neuron </source>
+        <translation>神经元 </translation>
+    </message>
+    <message>
+        <source>whose numbers a large network shows</source>
+        <translation>大网络中显示哪个神经元的数值</translation>
+    </message>
+    <message>
+        <source>Point</source>
+        <translation>点</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>◀ Back</source>
+        <translation>◀ 上一步</translation>
+    </message>
+    <message>
+        <source>previous stage (←)</source>
+        <translation>上一阶段（←）</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>下一步 ▶</translation>
+    </message>
+    <message>
+        <source>next stage (→)</source>
+        <translation>下一阶段（→）</translation>
+    </message>
+    <message>
+        <source>Apply step</source>
+        <translation>应用这一步</translation>
+    </message>
+    <message>
+        <source>take this point&apos;s step in the network (a batch of one)</source>
+        <translation>让网络按这个点走一步（批大小为 1）</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>class {n}</source>
+        <translation>第 {n} 类</translation>
+    </message>
+    <message>
+        <source>There are no training points: draw some first.</source>
+        <translation>没有训练点：请先画一些。</translation>
+    </message>
+    <message>
+        <source>Click a point of the data canvas.</source>
+        <translation>请单击数据画布上的一个点。</translation>
+    </message>
+    <message>
+        <source>working out the step…</source>
+        <translation>正在计算这一步…</translation>
+    </message>
+    <message>
+        <source>step {step} worked out for the point ({point}): {n} stages; Next ▶ or → to walk through them</source>
+        <translation>已为点 ({point}) 算出第 {step} 步：共 {n} 个阶段；用“下一步 ▶”或 → 逐个查看</translation>
+    </message>
+    <message>
+        <source>Applied: the network took this point&apos;s step (step {step}, a batch of one). Training goes on from here.</source>
+        <translation>已应用：网络按这个点走了一步（第 {step} 步，批大小为 1）。训练将从这里继续。</translation>
+    </message>
+    <message>
+        <source>There is no training to apply the step to.</source>
+        <translation>没有可以应用这一步的训练。</translation>
+    </message>
+    <message>
+        <source>Discarded: the network is as it was.</source>
+        <translation>已丢弃：网络保持原样。</translation>
+    </message>
+    <message>
+        <source>Pick a point (&lt;b&gt;Next point&lt;/b&gt;, &lt;b&gt;Pick on canvas&lt;/b&gt;, or type one) to work out its forward pass, loss, backward pass and update with this network&apos;s numbers.</source>
+        <translation>选一个点（&lt;b&gt;下一个点&lt;/b&gt;、&lt;b&gt;在画布上选取&lt;/b&gt;，或直接输入），用这个网络的实际数值算出它的前向传播、损失、反向传播和参数更新。</translation>
+    </message>
+    <message>
+        <source>inputs</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>, neuron {n}</source>
+        <translation>，神经元 {n}</translation>
+    </message>
+    <message>
+        <source>left → right</source>
+        <translation>从左到右</translation>
+    </message>
+    <message>
+        <source>right → left</source>
+        <translation>从右到左</translation>
+    </message>
+    <message>
+        <source>stage {n} of {total}</source>
+        <translation>第 {n} 阶段，共 {total} 个</translation>
+    </message>
+    <message>
+        <source>output layer ({activation})</source>
+        <translation>输出层（{activation}）</translation>
+    </message>
+    <message>
+        <source>hidden layer {n} ({activation})</source>
+        <translation>隐藏层 {n}（{activation}）</translation>
+    </message>
+    <message>
+        <source>The network changed: pick a point again.</source>
+        <translation>网络已改变：请重新选一个点。</translation>
     </message>
 </context>
 <context>
@@ -463,6 +677,53 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
     </message>
 </context>
 <context>
+    <name>LandscapeView</name>
+    <message>
+        <source>random directions (filter-normalised)</source>
+        <translation>随机方向（按滤波器归一化）</translation>
+    </message>
+    <message>
+        <source>principal directions of the path</source>
+        <translation>训练路径的主方向</translation>
+    </message>
+    <message>
+        <source>Recompute here</source>
+        <translation>在此处重新计算</translation>
+    </message>
+    <message>
+        <source>A new slice through the current weights</source>
+        <translation>经过当前权重重新切一片</translation>
+    </message>
+    <message>
+        <source>{error}: using random directions</source>
+        <translation>{error}：改用随机方向</translation>
+    </message>
+    <message>
+        <source>computing the landscape…</source>
+        <translation>正在计算损失曲面…</translation>
+    </message>
+    <message>
+        <source>computing the landscape… {rows}/{total} rows</source>
+        <translation>正在计算损失曲面… {rows}/{total} 行</translation>
+    </message>
+    <message>
+        <source>exact (w, b) surface</source>
+        <translation>精确的 (w, b) 曲面</translation>
+    </message>
+    <message>
+        <source>2-D slice</source>
+        <translation>二维切片</translation>
+    </message>
+    <message>
+        <source>, ★ least squares</source>
+        <translation>，★ 为最小二乘解</translation>
+    </message>
+    <message>
+        <source>{kind}: training loss {low} to {high}, colours on a log scale; path of the run in orange{star}</source>
+        <translation>{kind}：训练损失 {low} 到 {high}，颜色按对数刻度；橙色为训练路径{star}</translation>
+    </message>
+</context>
+<context>
     <name>LessonController</name>
     <message>
         <source>Lesson</source>
@@ -510,6 +771,61 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
     <message>
         <source>Next step at epoch {0:g}.</source>
         <translation>到第 {0:g} 轮时进入下一步。</translation>
+    </message>
+</context>
+<context>
+    <name>LossFunctionsView</name>
+    <message>
+        <source>MSE (1 − p)²</source>
+        <translation>均方误差 (1 − p)²</translation>
+    </message>
+    <message>
+        <source>BCE −log p</source>
+        <translation>二元交叉熵 −log p</translation>
+    </message>
+    <message>
+        <source>cross-entropy −log p</source>
+        <translation>交叉熵 −log p</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>loss of the point</source>
+        <translation>该点的损失</translation>
+    </message>
+    <message>
+        <source>class {n}</source>
+        <translation>第 {n} 类</translation>
+    </message>
+    <message>
+        <source>each point&apos;s value</source>
+        <translation>每个点自己的值</translation>
+    </message>
+    <message>
+        <source>MSE (a − y)²</source>
+        <translation>均方误差 (a − y)²</translation>
+    </message>
+    <message>
+        <source>p = probability given to class {n}</source>
+        <translation>p = 给第 {n} 类的概率</translation>
+    </message>
+    <message>
+        <source> (the same curve as BCE with two classes)</source>
+        <translation>（两类时与二元交叉熵是同一条曲线）</translation>
+    </message>
+    <message>
+        <source>{n} training points of class {k} on the curve of this network&apos;s loss ({used}); cross-entropy dashed{same}</source>
+        <translation>第 {k} 类的 {n} 个训练点画在本网络所用损失（{used}）的曲线上；交叉熵为虚线{same}</translation>
+    </message>
+    <message>
+        <source>error a − y</source>
+        <translation>误差 a − y</translation>
+    </message>
+    <message>
+        <source>{n} training points at their error; regression trains with MSE (BCE and cross-entropy are for classes)</source>
+        <translation>{n} 个训练点画在各自的误差处；回归用均方误差训练（二元交叉熵和交叉熵用于分类）</translation>
     </message>
 </context>
 <context>
@@ -1098,6 +1414,73 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>importing the weights</source>
         <translation>导入权重</translation>
+    </message>
+</context>
+<context>
+    <name>RaceView</name>
+    <message>
+        <source>learning rate η of this racer</source>
+        <translation>这位选手的学习率 η</translation>
+    </message>
+    <message>
+        <source>Start race</source>
+        <translation>开始赛跑</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Check two to eight optimizers, set their rates and press Start race: they start from the same weights and see the same batches.</source>
+        <translation>勾选二到八个优化器，设好学习率后按“开始赛跑”：它们从相同的权重出发，看到相同的批次。</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Check at least two optimizers to race.</source>
+        <translation>请至少勾选两个优化器来赛跑。</translation>
+    </message>
+    <message>
+        <source>racing…</source>
+        <translation>赛跑中…</translation>
+    </message>
+    <message>
+        <source>epoch {epoch} of {total}</source>
+        <translation>第 {epoch} 轮，共 {total} 轮</translation>
+    </message>
+    <message>
+        <source>, done</source>
+        <translation>，结束</translation>
+    </message>
+    <message>
+        <source>; diverged: </source>
+        <translation>；发散：</translation>
+    </message>
+    <message>
+        <source> · same start, same batches</source>
+        <translation> · 相同起点，相同批次</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮</translation>
+    </message>
+    <message>
+        <source> (diverged at step {step})</source>
+        <translation>（在第 {step} 步发散）</translation>
+    </message>
+    <message>
+        <source>{name} · epoch {epoch}</source>
+        <translation>{name} · 第 {epoch} 轮</translation>
     </message>
 </context>
 <context>
@@ -1774,6 +2157,25 @@ bias {bias}   (dL/db {grad})</source>
     </message>
 </context>
 <context>
+    <name>landscape</name>
+    <message>
+        <source>direction 1</source>
+        <translation>方向 1</translation>
+    </message>
+    <message>
+        <source>direction 2</source>
+        <translation>方向 2</translation>
+    </message>
+    <message>
+        <source>path direction 1</source>
+        <translation>路径方向 1</translation>
+    </message>
+    <message>
+        <source>path direction 2</source>
+        <translation>路径方向 2</translation>
+    </message>
+</context>
+<context>
     <name>optimizers</name>
     <message>
         <source>Gradient descent (full batch)</source>
@@ -1916,6 +2318,46 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>Network</source>
         <translation>网络</translation>
+    </message>
+    <message>
+        <source>Activation functions</source>
+        <translation>激活函数</translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation>激活函数</translation>
+    </message>
+    <message>
+        <source>Backpropagation step by step</source>
+        <translation>逐步反向传播</translation>
+    </message>
+    <message>
+        <source>Backprop</source>
+        <translation>反向传播</translation>
+    </message>
+    <message>
+        <source>Loss landscape</source>
+        <translation>损失曲面</translation>
+    </message>
+    <message>
+        <source>Landscape</source>
+        <translation>损失曲面</translation>
+    </message>
+    <message>
+        <source>Loss functions</source>
+        <translation>损失函数</translation>
+    </message>
+    <message>
+        <source>Losses</source>
+        <translation>损失函数</translation>
+    </message>
+    <message>
+        <source>Optimizer race</source>
+        <translation>优化器赛跑</translation>
+    </message>
+    <message>
+        <source>Race</source>
+        <translation>赛跑</translation>
     </message>
 </context>
 <context>

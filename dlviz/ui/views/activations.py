@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from dlviz.core.activity import FLAT_SLOPE, LayerActivity, curve, layer_activity
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob
@@ -33,16 +34,19 @@ class ActivationsView(View):
     """One plot per weight layer: f, f′ and the histogram of z."""
 
     name = "activations"
-    title = "Activation functions"
-    short_title = "Activations"
+    title = QT_TRANSLATE_NOOP("views", "Activation functions")
+    short_title = QT_TRANSLATE_NOOP("views", "Activations")
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.graphics, scroll = self.scrolling_plots("activations-plots")
         self.caption = QLabel(
-            f"f(z) blue, f′(z) orange, this layer's z on {SAMPLE} training points green; "
-            f"'flat': |f′(z)| < {FLAT_SLOPE} (no gradient passes)",
+            translate(
+                "ActivationsView",
+                "f(z) blue, f′(z) orange, this layer's z on {n} training points green; "
+                "'flat': |f′(z)| < {slope} (no gradient passes)",
+            ).format(n=SAMPLE, slope=FLAT_SLOPE),
             self,
         )
         self.caption.setWordWrap(True)
@@ -100,7 +104,8 @@ class ActivationsView(View):
                 axis.setTickFont(font)
                 axis.setPen(pg.mkPen(theme.plot_foreground))
                 axis.setTextPen(pg.mkPen(theme.plot_foreground))
-            plot.setLabel("bottom", "pre-activation z", color=theme.plot_foreground,
+            plot.setLabel("bottom", translate("ActivationsView", "pre-activation z"),
+                          color=theme.plot_foreground,
                           size=f"{scale.font_pt}pt")  # fmt: skip
             f.setPen(pg.mkPen(F_COLOR, width=scale.line_px))
             slope.setPen(pg.mkPen(SLOPE_COLOR, width=scale.line_px, style=Qt.PenStyle.DashLine))
@@ -171,17 +176,31 @@ class ActivationsView(View):
                          width=edges[1] - edges[0])  # fmt: skip
             plot.setXRange(-reach, reach, padding=0.02)
             plot.setYRange(low, high, padding=0.05)
-            kind = "output" if i == len(activity) - 1 else f"hidden layer {i + 1}"
-            text = f"{kind}: {layer.activation}"
+            kind = (
+                translate("ActivationsView", "output")
+                if i == len(activity) - 1
+                else translate("ActivationsView", "hidden layer {n}").format(n=i + 1)
+            )
+            text = translate("ActivationsView", "{kind}: {activation}").format(
+                kind=kind, activation=layer.activation
+            )
             last = i == len(activity) - 1
             if last and spec.loss in ("bce", "ce"):
                 # with its own loss the output's δ is a − y: its slope does not stop gradients
-                text += "  ·  δ = a − y (no slope in the way)"
+                text += translate("ActivationsView", "  ·  δ = a − y (no slope in the way)")
             elif layer.flat_share is not None:
-                text += f"  ·  flat {100 * layer.flat_share:.0f} % of z"
+                text += translate("ActivationsView", "  ·  flat {share} % of z").format(
+                    share=f"{100 * layer.flat_share:.0f}"
+                )
                 if layer.flat_neurons:
-                    what = "dead" if layer.activation == "relu" else "saturated"
-                    text += f", {layer.flat_neurons} neuron(s) {what} on every point"
+                    template = (
+                        translate("ActivationsView", ", {n} neuron(s) dead on every point")
+                        if layer.activation == "relu"
+                        else translate(
+                            "ActivationsView", ", {n} neuron(s) saturated on every point"
+                        )
+                    )
+                    text += template.format(n=layer.flat_neurons)
             self.titles.append(text)
             plot.setTitle(text, color=theme.plot_foreground,
                           size=f"{self.session.scale.font_pt}pt")  # fmt: skip

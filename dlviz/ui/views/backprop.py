@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -47,19 +47,21 @@ from dlviz.core.explain import (
     explain_point,
 )
 from dlviz.core.kernels.reference import activate_grad
-from dlviz.core.optim import OPTIMIZER_LABELS, learning_rates
+from dlviz.core.optim import learning_rates
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import Trainer
+from dlviz.ui.core_texts import optimizer_label
+from dlviz.ui.i18n import core_line, translate
 from dlviz.ui.session import Session
 from dlviz.ui.views.base import View
 from dlviz.ui.views.controls import ControlStrip
 
 PHASES = ("forward", "loss", "backward", "update")
 PHASE_TITLES = {
-    "forward": "1 · Forward pass",
-    "loss": "2 · Loss",
-    "backward": "3 · Backward pass",
-    "update": "4 · Update",
+    "forward": QT_TRANSLATE_NOOP("BackpropView", "1 · Forward pass"),
+    "loss": QT_TRANSLATE_NOOP("BackpropView", "2 · Loss"),
+    "backward": QT_TRANSLATE_NOOP("BackpropView", "3 · Backward pass"),
+    "update": QT_TRANSLATE_NOOP("BackpropView", "4 · Update"),
 }
 FORWARD_COLOR = "#0072B2"
 BACKWARD_COLOR = "#D55E00"
@@ -75,7 +77,9 @@ PHASE_COLORS = {
 SMALL_LAYERS, SMALL_WIDTH = 3, 8
 #: Neurons drawn per column; terms written out per sum.
 DRAWN, TERMS = 8, 8
-BATCH_OF_ONE = "A batch of one: Apply moves the network by this point's gradient alone."
+BATCH_OF_ONE = QT_TRANSLATE_NOOP(
+    "BackpropView", "A batch of one: Apply moves the network by this point's gradient alone."
+)
 
 
 def num(v: float) -> str:
@@ -104,7 +108,8 @@ def small(e: Explanation) -> bool:
 def _sum_text(coeffs: np.ndarray, values: np.ndarray) -> str:
     parts = [f"{term(w)}·{term(a)}" for w, a in zip(coeffs[:TERMS], values[:TERMS], strict=True)]
     more = len(coeffs) - TERMS
-    return " + ".join(parts) + (f" + … ({more} more)" if more > 0 else "")
+    rest = translate("BackpropView", " + … ({n} more)").format(n=more) if more > 0 else ""
+    return " + ".join(parts) + rest
 
 
 def forward_html(e: Explanation, layer: int, j: int) -> str:
@@ -131,7 +136,9 @@ def loss_html(e: Explanation) -> str:
         ]
         body = "L = −" + (" + ".join(f"[{p}]" for p in parts))
         if len(a) > 1:
-            body = f"L = −(1/{len(a)})·Σ[…] over {len(a)} outputs"
+            body = f"L = −(1/{len(a)})·Σ[…] " + translate(
+                "BackpropView", "over {n} outputs"
+            ).format(n=len(a))
     else:
         parts = [f"({num(p)} − {num(t)})²" for p, t in zip(a, y, strict=True)]
         body = "L = " + (
@@ -139,7 +146,9 @@ def loss_html(e: Explanation) -> str:
         )
     text = f"{LOSS_FORMULAS[loss]}<br>{body} = <b>{num(e.loss)}</b>"
     if e.l1 or e.l2:
-        text += f"<br>(L1/L2 add {num(e.regularisation)} to the objective; training reports L)"
+        text += "<br>" + translate(
+            "BackpropView", "(L1/L2 add {value} to the objective; training reports L)"
+        ).format(value=num(e.regularisation))
     return text
 
 
@@ -168,7 +177,7 @@ def backward_html(e: Explanation, layer: int, j: int) -> str:
         for i in range(min(len(a_in), TERMS))
     ]
     if len(a_in) > TERMS:
-        rows.append(f"… ({len(a_in) - TERMS} more edges)")
+        rows.append(translate("BackpropView", "… ({n} more edges)").format(n=len(a_in) - TERMS))
     return (f"{d} = <b>{num(s.delta[j])}</b><br>" + "<br>".join(rows)
             + f"<br>∂L/∂b = δ = <b>{num(s.d_b[j])}</b>")  # fmt: skip
 
@@ -185,7 +194,7 @@ def _reg(e: Explanation, w: float) -> str:
 def update_html(e: Explanation, layer: int, j: int) -> str:
     s = e.layers[layer]
     name = e.optimizer.name
-    lines = [f"{OPTIMIZER_LABELS[name]}, η = {num(e.lr)}: {UPDATE_RULES[name]}"]
+    lines = [f"{optimizer_label(name)}, η = {num(e.lr)}: {UPDATE_RULES[name]}"]
     fan_in = s.w.shape[0]
     shown = list(range(min(fan_in, TERMS - 2)))
     for i in [*shown, -1]:
@@ -196,7 +205,9 @@ def update_html(e: Explanation, layer: int, j: int) -> str:
         detail = _state_text(e, layer, i, j)
         lines.append(f"{label}: {num(old)} → <b>{num(new)}</b>  (g = {num(g)}{detail})")
     if fan_in > len(shown):
-        lines.append(f"… ({fan_in - len(shown)} more weights)")
+        lines.append(
+            translate("BackpropView", "… ({n} more weights)").format(n=fan_in - len(shown))
+        )
     return "<br>".join(lines)
 
 
@@ -227,7 +238,14 @@ def build_stages(e: Explanation, chosen: int = 0) -> list[Stage]:
         return list(range(width)) if per_neuron else [min(chosen, width - 1)]
 
     inputs = ", ".join(num(v) for v in e.features)
-    stages.append(Stage("forward", -1, None, f"the input a⁰ = [{inputs}]"))
+    stages.append(
+        Stage(
+            "forward",
+            -1,
+            None,
+            translate("BackpropView", "the input a⁰ = [{inputs}]").format(inputs=inputs),
+        )
+    )
     for layer in range(len(e.layers)):
         for j in neurons(layer):
             stages.append(Stage("forward", layer, j, forward_html(e, layer, j)))
@@ -245,8 +263,8 @@ class BackpropView(View):
     """The four phases of one training step, with the numbers, and Apply / Discard."""
 
     name = "backprop"
-    title = "Backpropagation step by step"
-    short_title = "Backprop"
+    title = QT_TRANSLATE_NOOP("views", "Backpropagation step by step")
+    short_title = QT_TRANSLATE_NOOP("views", "Backprop")
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -259,42 +277,44 @@ class BackpropView(View):
         self.value.setObjectName("backprop-value")
         self.value.setRange(-1e6, 1e6)
         self.value.setDecimals(3)
-        self.next_point = QPushButton("Next point", self)
-        self.next_point.setToolTip("the next training point, in turn")
+        self.next_point = QPushButton(translate("BackpropView", "Next point"), self)
+        self.next_point.setToolTip(translate("BackpropView", "the next training point, in turn"))
         self.next_point.setObjectName("backprop-next-point")
         self.next_point.clicked.connect(self.pick_next_point)
-        self.pick_button = QPushButton("Pick on canvas", self)
+        self.pick_button = QPushButton(translate("BackpropView", "Pick on canvas"), self)
         self.pick_button.setObjectName("backprop-pick")
         self.pick_button.setCheckable(True)
-        self.pick_button.setToolTip("then click a point of the data canvas")
+        self.pick_button.setToolTip(
+            translate("BackpropView", "then click a point of the data canvas")
+        )
         self.pick_button.toggled.connect(self._picking)
         self.neuron = QSpinBox(self)
         self.neuron.setObjectName("backprop-neuron")
-        self.neuron.setPrefix("neuron ")
+        self.neuron.setPrefix(translate("BackpropView", "neuron "))
         self.neuron.setMinimum(1)
-        self.neuron.setToolTip("whose numbers a large network shows")
+        self.neuron.setToolTip(translate("BackpropView", "whose numbers a large network shows"))
         for box in (self.x1, self.x2, self.value):
             box.editingFinished.connect(self.explain)
         self.target.activated.connect(lambda _i: self.explain())
         self.neuron.valueChanged.connect(lambda _v: self._restage())
         pick = QHBoxLayout()
         pick.setContentsMargins(6, 2, 6, 2)
-        pick.addWidget(QLabel("Point", self))
+        pick.addWidget(QLabel(translate("BackpropView", "Point"), self))
         pick.addWidget(self.x1)
         pick.addWidget(self.x2)
-        pick.addWidget(QLabel("target", self))
+        pick.addWidget(QLabel(translate("BackpropView", "target"), self))
         pick.addWidget(self.target)
         pick.addWidget(self.value)
         pick.addWidget(self.neuron)
         pick.addStretch(1)
 
-        self.back = QPushButton("◀ Back", self)
+        self.back = QPushButton(translate("BackpropView", "◀ Back"), self)
         self.back.setObjectName("backprop-back")
-        self.back.setToolTip("previous stage (←)")
+        self.back.setToolTip(translate("BackpropView", "previous stage (←)"))
         self.back.clicked.connect(lambda: self.go(-1))
-        self.forward_button = QPushButton("Next ▶", self)
+        self.forward_button = QPushButton(translate("BackpropView", "Next ▶"), self)
         self.forward_button.setObjectName("backprop-next")
-        self.forward_button.setToolTip("next stage (→)")
+        self.forward_button.setToolTip(translate("BackpropView", "next stage (→)"))
         self.forward_button.clicked.connect(lambda: self.go(1))
         self.phase_buttons: dict[str, QPushButton] = {}
         walk = QHBoxLayout()
@@ -307,24 +327,28 @@ class BackpropView(View):
         phases = QHBoxLayout()
         phases.setContentsMargins(6, 2, 6, 2)
         for phase in PHASES:
-            button = QPushButton(PHASE_TITLES[phase].split(" · ")[1], self)
+            # "1 · Forward pass" -> "Forward pass" (the translation keeps the " · ")
+            title = translate("BackpropView", PHASE_TITLES[phase])
+            button = QPushButton(title.split(" · ")[-1], self)
             button.setObjectName(f"backprop-phase-{phase}")
             button.setCheckable(True)
             button.clicked.connect(lambda _c, p=phase: self.jump(p))
             self.phase_buttons[phase] = button
             phases.addWidget(button)
         phases.addStretch(1)
-        self.apply_button = QPushButton("Apply step", self)
+        self.apply_button = QPushButton(translate("BackpropView", "Apply step"), self)
         self.apply_button.setObjectName("backprop-apply")
-        self.apply_button.setToolTip("take this point's step in the network (a batch of one)")
+        self.apply_button.setToolTip(
+            translate("BackpropView", "take this point's step in the network (a batch of one)")
+        )
         self.apply_button.clicked.connect(self.apply)
-        self.discard_button = QPushButton("Discard", self)
+        self.discard_button = QPushButton(translate("BackpropView", "Discard"), self)
         self.discard_button.setObjectName("backprop-discard")
         self.discard_button.clicked.connect(self.discard)
         walk.addWidget(self.apply_button)
         walk.addWidget(self.discard_button)
 
-        self.notice = QLabel(BATCH_OF_ONE, self)
+        self.notice = QLabel(translate("BackpropView", BATCH_OF_ONE), self)
         self.notice.setObjectName("backprop-batch-of-one")
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("font-weight: bold;")
@@ -436,7 +460,7 @@ class BackpropView(View):
             self._kind = kind
             self.target.clear()
             for k in range(max(ds.n_classes, 2)):
-                self.target.addItem(f"class {k + 1}", k)
+                self.target.addItem(translate("BackpropView", "class {n}").format(n=k + 1), k)
             classify = ds.kind == "classify"
             self.target.setVisible(classify)
             self.value.setVisible(not classify)
@@ -461,7 +485,9 @@ class BackpropView(View):
         ds = self.session.dataset
         rows = np.flatnonzero(~ds.is_test)
         if rows.size == 0:
-            self.status.setText("There are no training points: draw some first.")
+            self.status.setText(
+                translate("BackpropView", "There are no training points: draw some first.")
+            )
             return
         self._point_index = (self._point_index + 1) % rows.size
         row = rows[self._point_index]
@@ -470,7 +496,7 @@ class BackpropView(View):
     def _picking(self, on: bool) -> None:
         self.session.point_picker = self._picked if on else None
         if on:
-            self.status.setText("Click a point of the data canvas.")
+            self.status.setText(translate("BackpropView", "Click a point of the data canvas."))
 
     def _picked(self, index: int) -> None:
         """A point clicked on the canvas (picking ends with it)."""
@@ -507,7 +533,7 @@ class BackpropView(View):
 
         self._pending = True
         self.session.on_trainer(work, self._explain_done)
-        self.status.setText("working out the step…")
+        self.status.setText(translate("BackpropView", "working out the step…"))
 
     def _explain_locally(self, point: np.ndarray, target: float) -> None:
         snap = self.session.latest
@@ -518,7 +544,7 @@ class BackpropView(View):
         try:
             y = encode_target(snap.spec, ds.kind, target, ds.n_classes)
         except DlvizError as exc:
-            self.status.setText(str(exc))
+            self.status.setText(core_line(str(exc)))
             return
         lr = float(learning_rates(config.optimizer, snap.step, 1)[0])
         e = explain_point(snap.spec, np.asarray(snap.params), point, y, config.optimizer, lr=lr,
@@ -533,8 +559,11 @@ class BackpropView(View):
         self.stages = build_stages(e, self.neuron.value() - 1)
         self.index = 0
         self.status.setText(
-            f"step {step + 1} worked out for the point ({', '.join(num(v) for v in e.inputs)}): "
-            f"{len(self.stages)} stages; Next ▶ or → to walk through them"
+            translate(
+                "BackpropView",
+                "step {step} worked out for the point ({point}): {n} stages; "
+                "Next ▶ or → to walk through them",
+            ).format(step=step + 1, point=", ".join(num(v) for v in e.inputs), n=len(self.stages))
         )
         self._sync_buttons()
         self._draw_graph()
@@ -551,7 +580,7 @@ class BackpropView(View):
         self._pending = False
         if error is not None:
             if isinstance(error, DlvizError):  # a user's situation: say it
-                self.status.setText(str(error))
+                self.status.setText(core_line(str(error)))
                 return
             raise error
         self._explained(*result)
@@ -561,12 +590,15 @@ class BackpropView(View):
         self._pending = False
         if error is not None:
             if isinstance(error, DlvizError):
-                self.status.setText(str(error))
+                self.status.setText(core_line(str(error)))
                 return
             raise error
         self.status.setText(
-            f"Applied: the network took this point's step (step {self.explained_step + 1}, "
-            "a batch of one). Training goes on from here."
+            translate(
+                "BackpropView",
+                "Applied: the network took this point's step (step {step}, "
+                "a batch of one). Training goes on from here.",
+            ).format(step=self.explained_step + 1)
         )
         self.explanation = None
         self.stages = []
@@ -596,7 +628,9 @@ class BackpropView(View):
         if e is None or before is None:
             return
         if self.session.on_trainer is None:
-            self.status.setText("There is no training to apply the step to.")
+            self.status.setText(
+                translate("BackpropView", "There is no training to apply the step to.")
+            )
             return
         self._pending = True
         # changes: the worker sends a snapshot with the new weights even while paused
@@ -607,7 +641,7 @@ class BackpropView(View):
     def discard(self, quiet: bool = False) -> None:
         self.explanation, self.params_before, self.stages = None, None, []
         if not quiet:
-            self.status.setText("Discarded: the network is as it was.")
+            self.status.setText(translate("BackpropView", "Discarded: the network is as it was."))
         self._sync_buttons()
         self._draw_graph()
         self._draw_stage()
@@ -662,20 +696,39 @@ class BackpropView(View):
         if not self.stages or self.explanation is None:
             self.heading.setText("")
             self.equation.setText(
-                "Pick a point (<b>Next point</b>, <b>Pick on canvas</b>, or type one) to work out "
-                "its forward pass, loss, backward pass and update with this network's numbers."
+                translate(
+                    "BackpropView",
+                    "Pick a point (<b>Next point</b>, <b>Pick on canvas</b>, or type one) to work "
+                    "out its forward pass, loss, backward pass and update with this network's "
+                    "numbers.",
+                )
             )
             self.nodes.setData([])
             self.hot_edges.setData([], [])
             return
         stage = self.stages[self.index]
         color = PHASE_COLORS[stage.phase]
-        where = "inputs" if stage.layer < 0 else self._layer_name(stage.layer)
-        neuron = "" if stage.neuron is None else f", neuron {stage.neuron + 1}"
-        arrow = {"forward": "left → right", "backward": "right → left"}.get(stage.phase, "")
+        where = (
+            translate("BackpropView", "inputs")
+            if stage.layer < 0
+            else self._layer_name(stage.layer)
+        )
+        neuron = (
+            ""
+            if stage.neuron is None
+            else translate("BackpropView", ", neuron {n}").format(n=stage.neuron + 1)
+        )
+        arrow = {
+            "forward": translate("BackpropView", "left → right"),
+            "backward": translate("BackpropView", "right → left"),
+        }.get(stage.phase, "")
+        phase = translate("BackpropView", PHASE_TITLES[stage.phase])
+        counter = translate("BackpropView", "stage {n} of {total}").format(
+            n=self.index + 1, total=len(self.stages)
+        )
         self.heading.setText(
-            f"<b style='color:{color}'>{PHASE_TITLES[stage.phase]}</b> · {where}{neuron}"
-            f"{'  (' + arrow + ')' if arrow else ''} · stage {self.index + 1} of {len(self.stages)}"
+            f"<b style='color:{color}'>{phase}</b> · {where}{neuron}"
+            f"{'  (' + arrow + ')' if arrow else ''} · {counter}"
         )
         self.equation.setText(stage.html)
         cols = self._positions()
@@ -701,8 +754,12 @@ class BackpropView(View):
         e = self.explanation
         assert e is not None
         if layer == len(e.layers) - 1:
-            return f"output layer ({e.spec.activations[layer]})"
-        return f"hidden layer {layer + 1} ({e.spec.activations[layer]})"
+            return translate("BackpropView", "output layer ({activation})").format(
+                activation=e.spec.activations[layer]
+            )
+        return translate("BackpropView", "hidden layer {n} ({activation})").format(
+            n=layer + 1, activation=e.spec.activations[layer]
+        )
 
     @staticmethod
     def _is_hot(stage: Stage, column: int, row: int) -> bool:
@@ -780,4 +837,6 @@ class BackpropView(View):
             and snap.spec.sizes != self.explanation.spec.sizes
         ):
             self.discard(quiet=True)
-            self.status.setText("The network changed: pick a point again.")
+            self.status.setText(
+                translate("BackpropView", "The network changed: pick a point again.")
+            )

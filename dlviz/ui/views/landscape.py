@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from dlviz.core.errors import DlvizError
@@ -23,6 +23,7 @@ from dlviz.core.landscape import Landscape, Slice, compute_landscape, least_squa
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import encode_targets
+from dlviz.ui.i18n import core_line, translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob, JobControl
@@ -42,23 +43,29 @@ class LandscapeView(View):
     """Contour map of the training loss on a 2-D slice, and the run's path across it."""
 
     name = "landscape"
-    title = "Loss landscape"
-    short_title = "Landscape"
+    title = QT_TRANSLATE_NOOP("views", "Loss landscape")
+    short_title = QT_TRANSLATE_NOOP("views", "Landscape")
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.directions = QComboBox(self)
         self.directions.setObjectName("landscape-directions")
-        self.directions.addItem("random directions (filter-normalised)", "random")
-        self.directions.addItem("principal directions of the path", "path")
+        self.directions.addItem(
+            translate("LandscapeView", "random directions (filter-normalised)"), "random"
+        )
+        self.directions.addItem(
+            translate("LandscapeView", "principal directions of the path"), "path"
+        )
         self.directions.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.directions.setMinimumContentsLength(14)
-        self.recompute = QPushButton("Recompute here", self)
+        self.recompute = QPushButton(translate("LandscapeView", "Recompute here"), self)
         self.recompute.setObjectName("landscape-recompute")
-        self.recompute.setToolTip("A new slice through the current weights")
+        self.recompute.setToolTip(
+            translate("LandscapeView", "A new slice through the current weights")
+        )
         self.recompute.clicked.connect(self.compute)
         self.status = QLabel(self)
         self.status.setObjectName("landscape-status")
@@ -129,8 +136,9 @@ class LandscapeView(View):
         theme, scale = self.session.theme, self.session.scale
         names = self.landscape.plane.axis_names if self.landscape else ("α", "β")
         style = {"color": theme.plot_foreground, "size": f"{scale.font_pt}pt"}
-        self.plot.setLabel("bottom", names[0], **style)
-        self.plot.setLabel("left", names[1], **style)
+        # the core's names ("w", "b", "direction 1"...), translated where they are words
+        self.plot.setLabel("bottom", translate("landscape", names[0]), **style)
+        self.plot.setLabel("left", translate("landscape", names[1]), **style)
 
     # ------------------------------------------------------------ computing
 
@@ -179,11 +187,15 @@ class LandscapeView(View):
             try:
                 plane = path_slice([w for w in walks if w])
             except DlvizError as exc:
-                self.status.setText(f"{exc}: using random directions")
+                self.status.setText(
+                    translate("LandscapeView", "{error}: using random directions").format(
+                        error=core_line(str(exc))
+                    )
+                )
         self._sizes = spec.sizes
         self.landscape = None
         self._path = []
-        self.status.setText("computing the landscape…")
+        self.status.setText(translate("LandscapeView", "computing the landscape…"))
 
         def work(control: JobControl) -> Landscape | None:
             return compute_landscape(spec, params, x, y, plane=plane, res=RES, seed=1,
@@ -203,7 +215,11 @@ class LandscapeView(View):
             return
         if not done:
             rows, total = self.job.progress()
-            self.status.setText(f"computing the landscape… {rows}/{total} rows")
+            self.status.setText(
+                translate("LandscapeView", "computing the landscape… {rows}/{total} rows").format(
+                    rows=rows, total=total
+                )
+            )
             return
         self.timer.stop()
         land = self.job.result()
@@ -242,11 +258,18 @@ class LandscapeView(View):
             self.bottom.setData([float(self._minimum[0])], [float(self._minimum[1])])
         else:
             self.bottom.setData([], [])
-        kind = "exact (w, b) surface" if land.plane.exact else "2-D slice"
-        star = ", ★ least squares" if self._minimum is not None else ""
+        kind = (
+            translate("LandscapeView", "exact (w, b) surface")
+            if land.plane.exact
+            else translate("LandscapeView", "2-D slice")
+        )
+        star = translate("LandscapeView", ", ★ least squares") if self._minimum is not None else ""
         self.status.setText(
-            f"{kind}: training loss {10**lo:.3g} to {10**hi:.3g}, colours on a log scale; "
-            f"path of the run in orange{star}"
+            translate(
+                "LandscapeView",
+                "{kind}: training loss {low} to {high}, colours on a log scale; "
+                "path of the run in orange{star}",
+            ).format(kind=kind, low=f"{10**lo:.3g}", high=f"{10**hi:.3g}", star=star)
         )
         self.directions.setEnabled(not land.plane.exact)  # two parameters: one plane only
         self._label_axes()

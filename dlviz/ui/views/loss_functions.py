@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from dlviz.core.colors import OKABE_ITO_HEX
@@ -20,13 +20,18 @@ from dlviz.core.features import compute_features
 from dlviz.core.kernels.reference import predict
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob, JobControl
 from dlviz.ui.views.base import View
 
 LOSS_COLORS = {"mse": "#0072B2", "bce": "#D55E00", "ce": "#CC79A7"}
-LOSS_NAMES = {"mse": "MSE (1 − p)²", "bce": "BCE −log p", "ce": "cross-entropy −log p"}
+LOSS_NAMES = {
+    "mse": QT_TRANSLATE_NOOP("LossFunctionsView", "MSE (1 − p)²"),
+    "bce": QT_TRANSLATE_NOOP("LossFunctionsView", "BCE −log p"),
+    "ce": QT_TRANSLATE_NOOP("LossFunctionsView", "cross-entropy −log p"),
+}
 SAMPLE = 512
 #: Probabilities are kept inside (ε, 1 − ε) so −log p stays on the plot.
 EPS = 1e-3
@@ -36,8 +41,8 @@ class LossFunctionsView(View):
     """The three losses as curves, and the training points of one target on them."""
 
     name = "loss-functions"
-    title = "Loss functions"
-    short_title = "Losses"
+    title = QT_TRANSLATE_NOOP("views", "Loss functions")
+    short_title = QT_TRANSLATE_NOOP("views", "Losses")
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -50,7 +55,7 @@ class LossFunctionsView(View):
         self.caption.setWordWrap(True)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
-        bar.addWidget(QLabel("Target", self))
+        bar.addWidget(QLabel(translate("LossFunctionsView", "Target"), self))
         bar.addWidget(self.target)
         bar.addWidget(self.caption, 1)
         with self.owning_new_menus():
@@ -95,7 +100,8 @@ class LossFunctionsView(View):
             axis.setTextPen(pg.mkPen(theme.plot_foreground))
         self.legend.setLabelTextColor(theme.plot_foreground)
         self.legend.setLabelTextSize(f"{scale.font_pt}pt")
-        self.plot.setLabel("left", "loss of the point", color=theme.plot_foreground,
+        self.plot.setLabel("left", translate("LossFunctionsView", "loss of the point"),
+                           color=theme.plot_foreground,
                            size=f"{scale.font_pt}pt")  # fmt: skip
         self.invalidate()
         self.refresh()
@@ -108,10 +114,10 @@ class LossFunctionsView(View):
         self.target.clear()
         if kind == "classify":
             for k in range(classes):
-                self.target.addItem(f"class {k + 1}", k)
+                self.target.addItem(translate("LossFunctionsView", "class {n}").format(n=k + 1), k)
             self.target.setCurrentIndex(min(1, classes - 1))
         else:
-            self.target.addItem("each point's value", -1)
+            self.target.addItem(translate("LossFunctionsView", "each point's value"), -1)
         self.target.blockSignals(False)
 
     def update_snapshot(self, snap: Snapshot) -> None:
@@ -177,9 +183,11 @@ class LossFunctionsView(View):
             self.legend.clear()
             if classify:
                 for name, item in self.curves.items():
-                    self.legend.addItem(item, LOSS_NAMES[name])
+                    self.legend.addItem(item, translate("LossFunctionsView", LOSS_NAMES[name]))
             else:
-                self.legend.addItem(self.curves["mse"], "MSE (a − y)²")
+                self.legend.addItem(
+                    self.curves["mse"], translate("LossFunctionsView", "MSE (a − y)²")
+                )
         if classify:
             k = int(self.target.currentData() or 0)
             p = np.linspace(EPS, 1 - EPS, 400)
@@ -198,14 +206,22 @@ class LossFunctionsView(View):
             self.points.setData(prob, loss, brush=pg.mkBrush(OKABE_ITO_HEX[k % 8]),
                                 pen=pg.mkPen(theme.point_outline), size=scale.point_px)  # fmt: skip
             self.drawn = (prob, loss)
-            self.plot.setLabel(label, f"p = probability given to class {k + 1}",
+            self.plot.setLabel(label, translate("LossFunctionsView",
+                               "p = probability given to class {n}").format(n=k + 1),
                                color=theme.plot_foreground, size=f"{scale.font_pt}pt")  # fmt: skip
             self.plot.setXRange(0, 1, padding=0.02)
             self.plot.setYRange(0, 4, padding=0.02)
-            same = " (the same curve as BCE with two classes)" if classes == 2 else ""
+            same = (
+                translate("LossFunctionsView", " (the same curve as BCE with two classes)")
+                if classes == 2
+                else ""
+            )
             self.caption.setText(
-                f"{prob.size} training points of class {k + 1} on the curve of this network's "
-                f"loss ({used}); cross-entropy dashed{same}"
+                translate(
+                    "LossFunctionsView",
+                    "{n} training points of class {k} on the curve of this network's "
+                    "loss ({used}); cross-entropy dashed{same}",
+                ).format(n=prob.size, k=k + 1, used=used, same=same)
             )
         else:
             err = (out[:, 0] - targets) if out.shape[0] else np.zeros(0)
@@ -217,11 +233,15 @@ class LossFunctionsView(View):
             self.points.setData(err, err * err, brush=pg.mkBrush(OKABE_ITO_HEX[4]),
                                 pen=pg.mkPen(theme.point_outline), size=scale.point_px)  # fmt: skip
             self.drawn = (err, err * err)
-            self.plot.setLabel(label, "error a − y", color=theme.plot_foreground,
+            self.plot.setLabel(label, translate("LossFunctionsView", "error a − y"),
+                               color=theme.plot_foreground,
                                size=f"{scale.font_pt}pt")  # fmt: skip
             self.plot.setXRange(-reach, reach, padding=0.02)
             self.plot.setYRange(0, reach * reach, padding=0.02)
             self.caption.setText(
-                f"{err.size} training points at their error; regression trains with MSE "
-                "(BCE and cross-entropy are for classes)"
+                translate(
+                    "LossFunctionsView",
+                    "{n} training points at their error; regression trains with MSE "
+                    "(BCE and cross-entropy are for classes)",
+                ).format(n=err.size)
             )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 
 from dlviz.core.colors import boundary_image, point_colors, value_limit
 from dlviz.core.errors import DlvizError
-from dlviz.core.optim import OPTIMIZER_LABELS, OPTIMIZERS
+from dlviz.core.optim import OPTIMIZERS
 from dlviz.core.race import OPTIMIZER_COLORS, Race, default_lr
 from dlviz.core.snapshot import Snapshot
+from dlviz.ui.core_texts import optimizer_label
+from dlviz.ui.i18n import core_line, translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob, JobControl
@@ -88,7 +90,7 @@ def racer_states(race: Race, kind: str, limit: float) -> list[RacerState]:
         states.append(
             RacerState(
                 racer.optimizer,
-                racer.label,
+                f"{optimizer_label(racer.optimizer)} η={racer.lr:g}",  # racer.label, translated
                 racer.color,
                 epochs,
                 loss,
@@ -107,8 +109,8 @@ class RaceView(View):
     """Overlaid curves in the optimizers' colours and one small boundary per racer."""
 
     name = "race"
-    title = "Optimizer race"
-    short_title = "Race"
+    title = QT_TRANSLATE_NOOP("views", "Optimizer race")
+    short_title = QT_TRANSLATE_NOOP("views", "Race")
     default_area = "right"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -119,7 +121,7 @@ class RaceView(View):
         choose.setContentsMargins(6, 2, 6, 2)
         for i, name in enumerate(OPTIMIZERS):
             box = QCheckBox(SHORT_NAMES[name], self)
-            box.setToolTip(OPTIMIZER_LABELS[name])
+            box.setToolTip(optimizer_label(name))
             box.setObjectName(f"race-{name}")
             box.setChecked(name in DEFAULT_RACERS)
             box.setIcon(swatch_icon(OPTIMIZER_COLORS[name], ""))
@@ -129,7 +131,7 @@ class RaceView(View):
             rate.setRange(0.0001, 10.0)
             rate.setSingleStep(0.001 if name.startswith("adam") else 0.01)
             rate.setValue(default_lr(name))
-            rate.setToolTip("learning rate η of this racer")
+            rate.setToolTip(translate("RaceView", "learning rate η of this racer"))
             row, col = divmod(i, 2)
             choose.addWidget(box, row, col * 2)
             choose.addWidget(rate, row, col * 2 + 1)
@@ -139,21 +141,24 @@ class RaceView(View):
         self.epochs.setObjectName("race-epochs")
         self.epochs.setRange(1, 100_000)
         self.epochs.setValue(DEFAULT_EPOCHS)
-        self.start_button = QPushButton("Start race", self)
+        self.start_button = QPushButton(translate("RaceView", "Start race"), self)
         self.start_button.setObjectName("race-start")
         self.start_button.clicked.connect(self.start)
-        self.stop_button = QPushButton("Stop", self)
+        self.stop_button = QPushButton(translate("RaceView", "Stop"), self)
         self.stop_button.clicked.connect(self.stop)
         self.status = QLabel(
-            "Check two to eight optimizers, set their rates and press Start race: they start "
-            "from the same weights and see the same batches.",
+            translate(
+                "RaceView",
+                "Check two to eight optimizers, set their rates and press Start race: they "
+                "start from the same weights and see the same batches.",
+            ),
             self,
         )
         self.status.setObjectName("race-status")
         self.status.setWordWrap(True)
         run = QHBoxLayout()
         run.setContentsMargins(6, 2, 6, 2)
-        run.addWidget(QLabel("Epochs", self))
+        run.addWidget(QLabel(translate("RaceView", "Epochs"), self))
         run.addWidget(self.epochs)
         run.addWidget(self.start_button)
         run.addWidget(self.stop_button)
@@ -209,7 +214,7 @@ class RaceView(View):
             return
         entries = self.entries()
         if len(entries) < 2:
-            self.status.setText("Check at least two optimizers to race.")
+            self.status.setText(translate("RaceView", "Check at least two optimizers to race."))
             return
         self._started = True
         dataset = self.session.dataset.copy()
@@ -229,7 +234,7 @@ class RaceView(View):
         self._build(len(entries))
         self.session.race_paths = []
         self.session.race_changed.emit()
-        self.status.setText("racing…")
+        self.status.setText(translate("RaceView", "racing…"))
         self.job.start(work)
         self.timer.start()
 
@@ -250,7 +255,7 @@ class RaceView(View):
         try:
             states, done = self.job.poll()
         except DlvizError as exc:
-            self.status.setText(str(exc))
+            self.status.setText(core_line(str(exc)))
             self.timer.stop()
             return
         if states is not None:
@@ -259,10 +264,12 @@ class RaceView(View):
             self._follow_paths(states)
         epoch, total = self.job.progress()
         gone = [s.label for s in self.states if s.diverged_at is not None]
-        text = f"epoch {epoch} of {total}" + ("" if not done else ", done")
+        text = translate("RaceView", "epoch {epoch} of {total}").format(epoch=epoch, total=total)
+        if done:
+            text += translate("RaceView", ", done")
         if gone:
-            text += "; diverged: " + ", ".join(gone)
-        self.status.setText(text + " · same start, same batches")
+            text += translate("RaceView", "; diverged: ") + ", ".join(gone)
+        self.status.setText(text + translate("RaceView", " · same start, same batches"))
         if done:
             self.timer.stop()
 
@@ -293,9 +300,9 @@ class RaceView(View):
                 axis.setTickFont(font)
                 axis.setPen(pg.mkPen(theme.plot_foreground))
                 axis.setTextPen(pg.mkPen(theme.plot_foreground))
-        self.loss_plot.setLabel("left", "training loss", **style)
-        self.metric_plot.setLabel("left", "test accuracy", **style)
-        self.metric_plot.setLabel("bottom", "epoch", **style)
+        self.loss_plot.setLabel("left", translate("RaceView", "training loss"), **style)
+        self.metric_plot.setLabel("left", translate("RaceView", "test accuracy"), **style)
+        self.metric_plot.setLabel("bottom", translate("RaceView", "epoch"), **style)
         self.legend.setLabelTextColor(theme.plot_foreground)
         self.legend.setLabelTextSize(f"{scale.font_pt}pt")
         if self.states:
@@ -359,7 +366,9 @@ class RaceView(View):
             metric.setData(state.epochs, state.metric)
             label = state.label
             if state.diverged_at is not None:
-                label += f" (diverged at step {state.diverged_at})"
+                label += translate("RaceView", " (diverged at step {step})").format(
+                    step=state.diverged_at
+                )
             self.legend.addItem(loss, label)
             if state.picture is None:
                 continue
@@ -373,7 +382,9 @@ class RaceView(View):
                 line.setData(xs, state.picture, pen=pen)
             plot.setXRange(xmin, xmax, padding=0)
             plot.setYRange(ymin, ymax, padding=0)
-            title = f"{SHORT_NAMES[state.optimizer]} · epoch {state.epoch}"
+            title = translate("RaceView", "{name} · epoch {epoch}").format(
+                name=SHORT_NAMES[state.optimizer], epoch=state.epoch
+            )
             plot.setTitle(title, color=state.color, size=f"{scale.font_pt}pt")
         self.loss_plot.enableAutoRange()
         self.metric_plot.enableAutoRange()
