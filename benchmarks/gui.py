@@ -64,7 +64,7 @@ TARGETS = {
     "frame_interval_p95_ms": 20.0,
     "lateness_p99_ms": 16.0,
     "boundary_hz": 15.0,
-    "throughput_ratio": 0.70,
+    "throughput_ratio": 0.90,  # issue 19: the app trains at >= 90 % of headless
     # every view open at once: the lowest of (a view's redraws per second / its target)
     "all_views_worst_view_ratio": 1.0,
 }
