@@ -43,8 +43,12 @@ NESTEROV, ADAGRAD = OPTIMIZER_CODE["nesterov"], OPTIMIZER_CODE["adagrad"]
 RMSPROP, ADAM, ADAMW = OPTIMIZER_CODE["rmsprop"], OPTIMIZER_CODE["adam"], OPTIMIZER_CODE["adamw"]
 
 #: Below this many weights a layer is multiplied with hand loops: BLAS call
-#: overhead dominates for the narrow layers of classroom nets.
+#: overhead dominates for the narrow layers of classroom nets ...
 BLAS_MIN_WEIGHTS = 1024
+#: ... unless the call multiplies this many products (a prediction grid's chunk through
+#: a 64-3 output layer): the hand loops run over the output width, and a width of 3
+#: leaves them scalar, where BLAS still multiplies at speed.
+BLAS_MIN_PRODUCTS = 32768
 
 F0 = np.float32(0.0)
 F1 = np.float32(1.0)
@@ -106,12 +110,21 @@ class Batches(NamedTuple):
 # ------------------------------------------------------------------ dense algebra
 
 
+@jit_inline
+def _blas(rows, fan_in, fan_out):
+    """Whether a (rows, fan_in) x (fan_in, fan_out) product goes to BLAS (else hand loops)."""
+    if rows < 8:
+        return False
+    weights = fan_in * fan_out
+    return weights >= BLAS_MIN_WEIGHTS or (fan_in >= 16 and rows * weights >= BLAS_MIN_PRODUCTS)
+
+
 @jit
 def _affine(a, w, b, z):
     """z = a @ w + b."""
     rows, fan_in = a.shape
     fan_out = w.shape[1]
-    if fan_in * fan_out >= BLAS_MIN_WEIGHTS and rows >= 8:
+    if _blas(rows, fan_in, fan_out):
         np.dot(a, w, z)
         for i in range(rows):
             for j in range(fan_out):
@@ -131,7 +144,7 @@ def _grad_weights(a, dz, gw, gb):
     """gw = a.T @ dz, gb = column sums of dz."""
     rows, fan_in = a.shape
     fan_out = dz.shape[1]
-    if fan_in * fan_out >= BLAS_MIN_WEIGHTS and rows >= 8:
+    if _blas(rows, fan_in, fan_out):
         np.dot(a.T, dz, gw)
     else:
         gw[:, :] = F0
@@ -151,7 +164,7 @@ def _grad_inputs(dz, w, da):
     """da = dz @ w.T."""
     rows, fan_out = dz.shape
     fan_in = w.shape[0]
-    if fan_in * fan_out >= BLAS_MIN_WEIGHTS and rows >= 8:
+    if _blas(rows, fan_in, fan_out):
         np.dot(dz, w.T, da)
         return
     for i in range(rows):
