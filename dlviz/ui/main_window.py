@@ -61,12 +61,17 @@ from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
 from dlviz.ui.worker import TrainingWorker
 
 FRAME_MS = 16
-#: One frame draws the central view and at most this many others (and stops early
-#: after FRAME_BUDGET_S); the views not reached draw first at the next tick, 16 ms
-#: later.  With every view open a new snapshot is spread over a few frames instead
-#: of making one long one: drawing, and above all Qt's painting of what was drawn.
-VIEWS_PER_FRAME = 2
+#: A frame draws the central view, then the other views that have a new snapshot to
+#: draw, the longest-waiting first, for as long as each one's expected drawing time
+#: (learnt per view) fits in FRAME_BUDGET_S: the rest of the tick is left to Qt's
+#: painting of what was drawn.  The longest-waiting one always draws; views not
+#: reached draw first at the next tick; a view with nothing new costs nothing.  A
+#: tick that came late (the last frame's painting ran over) halves the budget, so
+#: with every view open a new snapshot is spread over a few frames instead of
+#: making long ones, however many views there are.
 FRAME_BUDGET_S = 0.008
+#: Weight of the newest measurement in a view's expected drawing time.
+DRAW_COST_SMOOTHING = 0.3
 SETTINGS_VERSION = 2  # 2: the settings panel's dock became "network-panel"
 
 
@@ -93,7 +98,11 @@ class MainWindow(QMainWindow):
         self.frames = 0
         #: What the shown views asked the worker's snapshots to carry (see _sync_extras).
         self.requested_extras: dict[str, object] = {}
-        self._next_view = 0  # the first non-central view the next frame draws (see draw_frame)
+        # frame scheduling (see draw_frame): per view, when it last drew and its expected
+        # drawing time (seconds); when the last tick came
+        self._drew_at: dict[str, float] = {}
+        self._draw_cost: dict[str, float] = {}
+        self._last_tick = 0.0
         #: Views shown outside the window (a ``--view`` screenshot) whose extras count too.
         self.extra_views: list[View] = []
 
@@ -677,23 +686,37 @@ class MainWindow(QMainWindow):
         snap = self.session.latest
         if snap is None:
             return
-        # the central view first, then the others in turn from where the last frame stopped
-        others = [v for name, v in self.views.items() if name != CENTRAL_VIEW]
-        k = self._next_view % max(len(others), 1)
-        order = [self.views[CENTRAL_VIEW], *others[k:], *others[:k]]
-        deadline = time.perf_counter() + FRAME_BUDGET_S
-        drawn = 0
-        for i, view in enumerate(order):
-            if i > 0 and (drawn >= VIEWS_PER_FRAME or time.perf_counter() > deadline):
-                self._next_view = (k + i - 1) % len(others)
-                break
-            if view.refresh() and i > 0:
-                drawn += 1
+        start = time.perf_counter()
+        late = start - self._last_tick > 1.5 * FRAME_MS / 1000
+        self._last_tick = start
+        deadline = start + (FRAME_BUDGET_S / 2 if late else FRAME_BUDGET_S)
+        self._draw_view(self.views[CENTRAL_VIEW])
+        # the others by time and by what changed: those with something new, stalest first
+        others = sorted(
+            (v for name, v in self.views.items() if name != CENTRAL_VIEW and v.has_new()),
+            key=lambda v: self._drew_at.get(v.name, 0.0),
+        )
+        for i, view in enumerate(others):
+            # the stalest always draws (a view dearer than the budget still gets its turn);
+            # one never drawn counts as the whole budget until its time is known
+            cost = self._draw_cost.get(view.name, FRAME_BUDGET_S)
+            if i > 0 and time.perf_counter() + cost > deadline:
+                continue  # a cheaper one may still fit; this one is among the first next frame
+            self._draw_view(view)
         for view in self.extra_views:  # a view shown alone (a --view screenshot)
             view.refresh()
         self.status_bar.show_snapshot(snap)
         # Train ▸ Engine follows the trainer (a project or a rebuild may choose another)
         self.actions[f"engine_{snap.engine_choice}"].setChecked(True)
+
+    def _draw_view(self, view: View) -> None:
+        """Refresh ``view``, learning its drawing time when it drew."""
+        t0 = time.perf_counter()
+        if view.refresh():
+            took = time.perf_counter() - t0
+            cost = self._draw_cost.get(view.name, took)
+            self._draw_cost[view.name] = cost + DRAW_COST_SMOOTHING * (took - cost)
+            self._drew_at[view.name] = t0
 
     def _sync_extras(self) -> None:
         """Ask the worker for what the visible views need (the largest neuron grid wins)."""
