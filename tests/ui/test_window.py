@@ -445,13 +445,17 @@ def test_frames_are_scheduled_by_time_not_by_a_count_of_views(window, qtbot, mon
     views = [v for n, v in window.views.items() if n != CENTRAL_VIEW]
     qtbot.waitUntil(lambda: all(v.is_active() for v in views), timeout=5_000)
     window.frame_timer.stop()
+    window._sync_extras()  # the open views' requests go out now, not after the next frame
     window.actions["step"].trigger()
     qtbot.waitUntil(lambda: window.session.latest.step == 1, timeout=5_000)
+    qtbot.wait(500)  # the snapshot with the views' extras has arrived
     monkeypatch.setattr(main_window, "FRAME_BUDGET_S", 60.0)  # all the time in the world
     window._draw_cost.update({v.name: 0.001 for v in views})  # each known to draw in 1 ms
     before = {v.name: v.draws for v in window.views.values()}
+    count = window.session.snapshot_count
     window.draw_frame()
     assert all(v.draws == before[v.name] + 1 for v in window.views.values())
+    assert window.session.snapshot_count == count
     window.draw_frame()  # nothing new: nothing drawn
     assert all(v.draws == before[v.name] + 1 for v in window.views.values())
     # a tight budget: the longest-waiting view goes first
