@@ -70,8 +70,8 @@ def test_kernels_compiled_from_another_table_are_dropped(tmp_path):
         """
         import glob, os, sys
         import dlviz.core.kernels.cpu as cpu
-        if sys.argv[1] == "edited":  # as if activations.py had changed since the last run
-            cpu.TABLE_FINGERPRINT += 1
+        if sys.argv[1] == "edited":  # as if a frozen constant had changed since the last run
+            cpu.KERNEL_FINGERPRINT += 1
             print(cpu._drop_stale_kernels())
         print(len(glob.glob(os.path.join(os.environ["NUMBA_CACHE_DIR"], "**", "cpu.*.nb*"),
                             recursive=True)))
