@@ -16,11 +16,7 @@ arrays grouped (:class:`Net`, :class:`Optimizer`, :class:`Batches`,
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import os
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -28,8 +24,13 @@ import numpy as np
 from dlviz.core import activations, picture
 from dlviz.core.activations import LINEAR_CODE, SOFTMAX_CODE, kernel_code
 from dlviz.core.jit import jit, jit_inline
+from dlviz.core.kernels import freshness
 from dlviz.core.network import (
+    DROPOUT_GOLDEN,
     DROPOUT_HASH_BITS,
+    DROPOUT_MIX1,
+    DROPOUT_MIX2,
+    DROPOUT_SHIFTS,
     LOSS_CODE,
     NetworkSpec,
     ParamLayout,
@@ -52,7 +53,9 @@ BLAS_MIN_PRODUCTS = 32768
 
 F0 = np.float32(0.0)
 F1 = np.float32(1.0)
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+GOLDEN = np.uint64(DROPOUT_GOLDEN)
+MIX1, MIX2 = np.uint64(DROPOUT_MIX1), np.uint64(DROPOUT_MIX2)
+SHIFT1, SHIFT2, SHIFT3 = (np.uint64(s) for s in DROPOUT_SHIFTS)
 #: Dropout compares the top DROPOUT_HASH_BITS of a 64-bit hash with its threshold.
 HASH_SHIFT = np.uint64(64 - DROPOUT_HASH_BITS)
 
@@ -271,9 +274,9 @@ def _activate(code, z, a):
 
 @jit
 def _mix64(z):
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    z = (z ^ (z >> SHIFT1)) * MIX1
+    z = (z ^ (z >> SHIFT2)) * MIX2
+    return z ^ (z >> SHIFT3)
 
 
 @jit
@@ -535,34 +538,24 @@ def forward_rows(params, net, x, out, logits, keep, bufs, chunk):
 
 # ------------------------------------------------------------------ cache freshness
 # Numba's on-disk cache knows only this file's time stamp: kernels cached before an
-# edit of the activation table (another file) would load and run the old formulas.
-# The table's fingerprint is compiled into one kernel; when the cached one disagrees
-# with the table, this file's cached kernels are deleted and compile afresh.
+# edit of the activation table or of another frozen constant (another file) would load
+# and run the old ones.  Their fingerprint (kernels/freshness.py) is compiled into one
+# kernel; when the cached one disagrees, this file's cached kernels are deleted and
+# compile afresh.
 
-
-def _table_fingerprint() -> int:
-    with open(activations.__file__, "rb") as fh:
-        digest = hashlib.sha256(fh.read()).digest()
-    return int.from_bytes(digest[:7], "little")
-
-
-TABLE_FINGERPRINT = _table_fingerprint()
+KERNEL_FINGERPRINT = freshness.FINGERPRINT
 
 
 @jit
 def _compiled_fingerprint():
-    return TABLE_FINGERPRINT
+    return KERNEL_FINGERPRINT
 
 
 def _drop_stale_kernels() -> bool:
-    """Delete this file's cached kernels if they were compiled from another table."""
-    if _compiled_fingerprint() == TABLE_FINGERPRINT:
+    """Delete this file's cached kernels if they were compiled from other constants."""
+    if _compiled_fingerprint() == KERNEL_FINGERPRINT:
         return False
-    stem = os.path.splitext(os.path.basename(__file__))[0]
-    folder = str(_compiled_fingerprint.stats.cache_path)
-    for path in glob.glob(os.path.join(folder, f"{stem}.*.nb[ic]")):
-        with suppress(OSError):  # another process may be doing the same
-            os.remove(path)
+    freshness.drop_cached(str(_compiled_fingerprint.stats.cache_path), __file__)
     return True
 
 
