@@ -83,8 +83,11 @@ def test_presentation_status_bar_fields_do_not_run_into_each_other(window, qtbot
     for lab in labels:  # each says all it has to say
         assert lab.fontMetrics().horizontalAdvance(lab.text()) <= lab.width() + 1, lab.text()
     # news and the state never drawn over each other
+    # (news that came while the bar was hidden, as at start-up, showed through the state)
+    bar.hide()
     window.status_bar.show_ready(0.8)
     window.status_bar.show_state("paused")
+    bar.show()
     assert bar.currentMessage() and not window.status_bar.state_label.isVisible()
     bar.clearMessage()
     assert window.status_bar.state_label.isVisible()
