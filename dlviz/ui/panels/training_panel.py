@@ -307,9 +307,20 @@ class TrainingPanel(QWidget):
     def change_speed(self, steps: int) -> None:
         self.speed.setValue(self.speed.value() + steps)
 
-    def set_speed(self, speed: float | str) -> None:
-        """The slider position nearest to ``speed`` (mini-batches per second, or "max")."""
-        self.speed.setValue(speed_index(speed))
+    def batches_per_epoch(self, n_train: int) -> int:
+        """Optimizer steps in one pass over ``n_train`` points with these settings."""
+        if self.optimizer.currentData() == "gd":
+            return 1
+        return max(1, math.ceil(max(n_train, 1) / self.batch.value()))
+
+    def set_speed(self, speed: float | str, batches_per_epoch: int = 1) -> None:
+        """The slider position nearest to ``speed``: mini-batches per second (as lesson
+        files give it; ``batches_per_epoch`` turns it into the slider's epochs per
+        second), or "max"."""
+        if speed == "max":
+            self.speed.setValue(speed_index("max"))
+        else:
+            self.speed.setValue(speed_index(float(speed) / max(batches_per_epoch, 1)))
 
     def set_learning_rate(self, lr: float) -> None:
         """Set the rate as if typed (emits ``changed`` when it differs)."""
@@ -323,7 +334,7 @@ class TrainingPanel(QWidget):
 
 
 def speed_index(speed: float | str) -> int:
-    """The Speed slider position nearest to ``speed`` (mini-batches per second, or "max")."""
+    """The Speed slider position nearest to ``speed`` (epochs per second, or "max")."""
     if speed == "max":
         return SPEEDS.index(None)
     rate = float(speed)
