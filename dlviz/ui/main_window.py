@@ -412,6 +412,7 @@ class MainWindow(QMainWindow):
         s.options_changed.connect(self._sync_options)
         s.undo_changed.connect(self._sync_undo)
         s.weight_edit_requested.connect(self._edit_weight)
+        s.feature_toggle_requested.connect(self.network_panel.toggle_feature)
         self.network_panel.changed.connect(self._network_changed)
         self.training_panel.changed.connect(self._training_changed)
         self.training_panel.seed_changed.connect(self._seed_edited)

@@ -88,6 +88,8 @@ class Session(QObject):
     #: The pointer is on a neuron of the network graph: the canvas shows that neuron's
     #: output over the plane (a :class:`NeuronPicture`), or None when it left.
     neuron_shown = Signal(object)
+    #: A view asks to feed a feature to the network, or take it out (its name, e.g. "x1sq").
+    feature_toggle_requested = Signal(str)
 
     def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -300,6 +302,10 @@ class Session(QObject):
         if new != self.options:
             self.options = new
             self.options_changed.emit()
+
+    def toggle_feature(self, name: str) -> None:
+        """Ask for input feature ``name`` to be fed in, or taken out (the network panel does)."""
+        self.feature_toggle_requested.emit(name)
 
     def show_neuron(self, picture: NeuronPicture | None) -> None:
         """Show a neuron's output on the canvas (None: the network's output again)."""

@@ -257,7 +257,10 @@ def test_the_preset_list_shows_pictures_of_the_real_points(window, qtbot):
     combo = window.data_panel.preset
     qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)  # open the list as a user would
     qtbot.waitUntil(combo.view().isVisible, timeout=5_000)
-    rows = [r for r in range(combo.count()) if combo.itemData(r)]
+    from dlviz.core.data import PRESETS
+
+    rows = [r for r in range(combo.count()) if combo.itemData(r) in PRESETS]
+    assert len(rows) == len(PRESETS)
     assert all(not combo.itemIcon(r).isNull() for r in rows)
     combo.hidePopup()
     circle = preset_pixmap("circle", window.session.theme).toImage()
@@ -305,3 +308,27 @@ def test_each_neuron_has_its_bias_drawn_beside_it(window, qtbot):
             to_pos = np.abs(colour - POSITIVE_RGB).sum()
             to_neg = np.abs(colour - NEGATIVE_RGB).sum()
             assert (to_pos < to_neg) == (bias > 0), (bias, colour)
+
+
+def test_clicking_an_input_node_takes_it_out_and_a_faded_one_feeds_it_in(window, qtbot):
+    view = window.views["network"]
+    window.docks["network"].raise_()
+    qtbot.waitUntil(view.is_active, timeout=5_000)
+    qtbot.waitUntil(lambda: view._snap is not None and bool(view._ghosts), timeout=10_000)
+    boxes = window.network_panel.feature_boxes
+    assert window.session.latest.spec.features == ("x1", "x2")
+    # x1² is not fed in: its faded node is under the inputs; a click feeds it in
+    pos = view.plot.mapFromScene(view.ghost_scene_pos("x1sq"))
+    qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert boxes["x1sq"].isChecked()
+    qtbot.waitUntil(
+        lambda: window.session.latest.spec.features == ("x1", "x2", "x1sq"), timeout=10_000
+    )
+    qtbot.waitUntil(lambda: view._snap is window.session.latest, timeout=10_000)
+    assert "x1sq" not in [name for name, _, _ in view._ghosts]
+    # a click on the x1 input takes it out
+    pos = view.plot.mapFromScene(view.node_scene_pos(0, 0))
+    qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert not boxes["x1"].isChecked()
+    qtbot.waitUntil(lambda: window.session.latest.spec.features == ("x2", "x1sq"), timeout=10_000)
+    assert view.selected() is None  # a click on an input toggles it; it selects nothing

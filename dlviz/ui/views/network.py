@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from dlviz.core.analysis import Edges, feature_grid, shown_edges
 from dlviz.core.colors import NEGATIVE_HEX, OKABE_ITO_HEX, POSITIVE_HEX, signed_colors
-from dlviz.core.features import FEATURE_LABELS
+from dlviz.core.features import CURVE_FEATURES, FEATURE_LABELS, FEATURES
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.session import NeuronPicture, Session
@@ -210,6 +210,10 @@ class NetworkView(View):
         self.bias_marks = pg.ScatterPlotItem(pxMode=False, symbol="s", size=BIAS_SIZE)
         self.bias_marks.setZValue(3.5)
         self.plot.addItem(self.bias_marks)
+        self.ghost_marks = pg.ScatterPlotItem(pxMode=False, symbol="s", size=1.0)
+        self.ghost_marks.setZValue(3)
+        self.plot.addItem(self.ghost_marks)
+        self._ghosts: list[tuple[str, float, float]] = []  # features not fed in: name, x, y
         self.flow_timer = QTimer(self)
         self.flow_timer.setInterval(FLOW_MS)
         self.flow_timer.timeout.connect(self._advance_flow)
@@ -263,6 +267,8 @@ class NetworkView(View):
                 pen.setWidthF(weight_width(b, line))
             curve.setPen(pen)
         self.frames.setPen(pg.mkPen(theme.muted, width=1))
+        self.ghost_marks.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine))
+        self.ghost_marks.setBrush(pg.mkBrush(theme.plot_background))
         self.selection.setPen(pg.mkPen(theme.text, width=max(2.5, line * 1.5)))
         self.inspector.apply_theme()
         self._set_legend()
@@ -365,6 +371,20 @@ class NetworkView(View):
                 more.setColor(theme.muted)
                 more.setPos(x, ys[-1] + 0.6)
                 self._add_label(more)
+        # the features not fed to the network: faded nodes under the inputs; a click on
+        # one feeds it in, a click on an input takes it out (TF Playground's inputs)
+        usable = CURVE_FEATURES if spec.n_inputs == 1 else FEATURES
+        off = [f for f in usable if f not in spec.features]
+        y0 = float(self._pos[0][-1][1]) if len(self._pos[0]) else 0.0
+        self._ghosts = [(name, 0.0, y0 + (k + 1) * ROW_GAP) for k, name in enumerate(off)]
+        if self._ghosts:
+            bottom = max(bottom, self._ghosts[-1][2])
+        for name, x, y in self._ghosts:
+            label = pg.TextItem(FEATURE_LABELS.get(name, name), anchor=(1.0, 0.5))
+            label.setFont(font)
+            label.setColor(theme.muted)
+            label.setPos(x - 0.65, y)
+            self._add_label(label)
         for i, (x, y) in enumerate(self._pos[0]):
             name = spec.features[i]
             label = pg.TextItem(FEATURE_LABELS.get(name, name), anchor=(1.0, 0.5))
@@ -400,6 +420,8 @@ class NetworkView(View):
                 )
         xy = np.asarray(outlines, np.float64).reshape(-1, 2)
         self.frames.setData(xy[:, 0], xy[:, 1])
+        ghost_xy = np.array([(x, y) for _, x, y in self._ghosts]).reshape(-1, 2)
+        self.ghost_marks.setData(x=ghost_xy[:, 0], y=ghost_xy[:, 1])
         width = (len(sizes) - 1) * gap
         head = STAGE_HEAD if self._compact else 2.6  # room for the two header lines
         side = STAGE_SIDE if self._compact else 2.7  # and for the first and last titles
@@ -677,16 +699,46 @@ class NetworkView(View):
     def _mouse_moved(self, scene_pos: QPointF) -> None:
         picked = self._pick(scene_pos)
         self._show_on_canvas(picked if isinstance(picked, NodeRef) else None)
+        ghost = self.ghost_at(scene_pos)
+        if ghost is not None:
+            text = self.tr("{name}: not fed in (click to feed it to the network)").format(
+                name=FEATURE_LABELS.get(ghost, ghost)
+            )
+            self.hover.setText(text)
+            self.plot.setToolTip(text)
+            return
         text = self._hint()
         if picked is not None and self._snap is not None:
             text = self._describe(picked, self._snap)
         self.hover.setText(text)
         self.plot.setToolTip(text if picked is not None else "")
 
+    def ghost_at(self, scene_pos: QPointF) -> str | None:
+        """The feature not fed in whose faded node is under ``scene_pos``."""
+        if not self._ghosts or not self.viewbox.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = self.viewbox.mapSceneToView(scene_pos)
+        for name, x, y in self._ghosts:
+            if abs(p.x() - x) <= 0.5 and abs(p.y() - y) <= 0.5:
+                return name
+        return None
+
+    def ghost_scene_pos(self, name: str) -> QPointF:
+        """Scene position of a feature's faded node (for tests)."""
+        x, y = next((x, y) for n, x, y in self._ghosts if n == name)
+        return self.viewbox.mapViewToScene(QPointF(x, y))
+
     def _mouse_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        self._select(self._pick(event.scenePos()))
+        ghost = self.ghost_at(event.scenePos())
+        picked = self._pick(event.scenePos())
+        if ghost is not None:
+            self.session.toggle_feature(ghost)
+        elif isinstance(picked, NodeRef) and picked.column == 0 and self._snap is not None:
+            self.session.toggle_feature(self._snap.spec.features[picked.index])
+        else:
+            self._select(picked)
 
     def _describe(self, picked: Ref, snap: Snapshot) -> str:
         spec = snap.spec
@@ -696,7 +748,7 @@ class NetworkView(View):
         col, i = picked.column, picked.index
         name = neuron_name(col, i, spec)
         if col == 0:
-            return f"{name}: input feature"
+            return self.tr("{name}: input feature (click to take it out)").format(name=name)
         bias = float(snap.bias(col - 1)[i])
         text = f"{name} ({spec.activations[col - 1]}): bias {signed(bias)}"
         values = self._node_values.get((col, i))
