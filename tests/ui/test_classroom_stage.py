@@ -244,6 +244,9 @@ def test_hovering_a_neuron_shows_its_output_on_the_canvas(window, qtbot):
     QApplication.sendEvent(view.plot.viewport(), QEvent(QEvent.Type.Leave))
     np.testing.assert_array_equal(canvas.boundary_pixels(), before)
     assert window.session.neuron is None
+    # leave the pointer off the nodes: Qt sends no move to where the pointer already is,
+    # and a later test hovering the same node would wait for one
+    qtbot.mouseMove(view.plot.viewport(), corner)
 
 
 # ---------------------------------------------------------------- the dataset picker
@@ -289,8 +292,8 @@ def test_each_neuron_has_its_bias_drawn_beside_it(window, qtbot):
     window.docks["network"].raise_()
     qtbot.waitUntil(view.is_active, timeout=5_000)
     train(qtbot, window, 30)
-    snap = window.session.latest
-    qtbot.waitUntil(lambda: view._snap is snap, timeout=5_000)
+    qtbot.waitUntil(lambda: view._snap is window.session.latest, timeout=5_000)
+    snap = view._snap
     spots = view.bias_marks.points()
     hidden_and_output = sum(snap.spec.sizes[1:])
     assert len(spots) == hidden_and_output  # 8 + 8 + 1, each beside its node

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPen
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -423,9 +423,17 @@ class NetworkView(View):
         ghost_xy = np.array([(x, y) for _, x, y in self._ghosts]).reshape(-1, 2)
         self.ghost_marks.setData(x=ghost_xy[:, 0], y=ghost_xy[:, 1])
         width = (len(sizes) - 1) * gap
-        head = STAGE_HEAD if self._compact else 2.6  # room for the two header lines
         side = STAGE_SIDE if self._compact else 2.7  # and for the first and last titles
         more_room = 1.2 if any(s < n for s, n in zip(self._shown, sizes, strict=True)) else 0.3
+        head = 2.6  # room for the two header lines
+        if self._compact:
+            # large type in a low place: the headers' pixels in graph units, so they fit
+            # (headers of L pixels over a body of C units in H pixels: head = 0.7 + L/ppu)
+            lines = 2.4 * QFontMetrics(bold).height()
+            pixels = max(self.plot.height(), 1)
+            body = bottom - top + 0.6 + more_room
+            head = (0.7 + lines * body / pixels) / max(1.0 - lines / pixels, 0.3)
+            head = min(max(head, STAGE_HEAD), 14.0)
         self.viewbox.setRange(
             # room for the input names on the left and the last title on the right
             QRectF(-side, top - head, width + 2 * side, bottom - top + head + 0.6 + more_room),
@@ -444,7 +452,10 @@ class NetworkView(View):
         headers the room between them.
         """
         rows = max(min(n, MAX_NODES) for n in spec.sizes)
-        height = (rows - 1) * ROW_GAP + STAGE_HEAD + 2.0
+        usable = len(CURVE_FEATURES if spec.n_inputs == 1 else FEATURES)
+        # the input column with its faded features hangs below the centred layers
+        below = max(usable - (rows + spec.sizes[0]) / 2, 0.0)
+        height = (rows - 1 + below) * ROW_GAP + STAGE_HEAD + 2.0
         aspect = self.plot.width() / max(self.plot.height(), 1)
         cols = max(len(spec.sizes) - 1, 1)
         gap = 0.85 * (aspect * height - 2 * STAGE_SIDE) / cols
