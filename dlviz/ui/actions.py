@@ -224,6 +224,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
         section=2,
         toolbar=4,
     ),
+    ActionSpec(
+        "controls",
+        "Show the &controls",
+        ("F10",),
+        tip="Show or hide the Data, Network, Training and Timeline panels",
+        checkable=True,
+        short="Controls",
+        menu="view",
+        section=2,
+        checked=True,
+    ),
     ActionSpec("reset_layout", "&Reset layout", menu="view", section=2),
     # Train
     ActionSpec(
@@ -297,6 +308,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
         section=2,
         toolbar=1,
     ),
+    ActionSpec(
+        "max_speed",
+        "&Maximum speed",
+        ("Ctrl+]",),
+        tip="Train as fast as the machine goes; click again for the pace before",
+        checkable=True,
+        short="Max",
+        menu="train",
+        section=2,
+        toolbar=1,
+    ),
     ActionSpec("lower_lr", "&Lower learning rate ÷10", ("Ctrl+Down",), menu="train", section=2),
     *(
         ActionSpec(
@@ -322,6 +344,12 @@ SUBMENUS: tuple[SubMenu, ...] = (
     SubMenu("panels", "&Panels and views", "view", after=""),
     SubMenu("engine", "&Engine", "train", after="lower_lr", separator=True),
     SubMenu("lessons", "&Lessons", "help", after=""),  # filled by ui/lessons.py
+)
+#: The toolbar of presentation mode: the transport, the pace, and the way back to the rest.
+STAGE_TOOLBAR = (
+    ("play", "step", "reset"),
+    ("slower", "faster", "max_speed"),
+    ("controls", "presentation"),
 )
 #: Actions of which one is checked at a time.
 EXCLUSIVE = (("paint", "erase", "move"), tuple(f"engine_{c}" for c in ENGINE_MENU))
@@ -423,6 +451,15 @@ def fill_toolbar(bar: QToolBar, actions: Mapping[str, QAction]) -> None:
         for spec in ACTIONS:
             if spec.toolbar == group:
                 bar.addAction(actions[spec.name])
+
+
+def fill_stage_toolbar(bar: QToolBar, actions: Mapping[str, QAction]) -> None:
+    """Presentation mode's toolbar: :data:`STAGE_TOOLBAR`'s groups, separated."""
+    for i, group in enumerate(STAGE_TOOLBAR):
+        if i:
+            bar.addSeparator()
+        for name in group:
+            bar.addAction(actions[name])
 
 
 def shortcut_rows(actions: Mapping[str, QAction]) -> list[tuple[str, str]]:

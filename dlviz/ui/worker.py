@@ -87,8 +87,14 @@ SMALL_NET_PARAMS = 1500
 SMALL_NET_LIVE_GRID = 128
 #: Full-speed slices compute a grid at most this often (the rest carry none).
 GRID_HZ = 30.0
-#: Speed choices in batches per second; ``None`` is as fast as the machine goes.
-SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 30, 100, 300, 1000, None)
+#: Speed choices in epochs (passes over the training points) per second; ``None`` is as
+#: fast as the machine goes.  Epochs, not batches: the same choice looks the same
+#: whatever the batch size and the number of points.
+SPEEDS: tuple[float | None, ...] = (0.1, 0.3, 1, 3, 10, 30, 100, None)
+#: The app's starting pace: a room can follow it.  The circle preset's default network
+#: (8-8 tanh, Adam, batch 10) settles in 20-30 epochs, about ten seconds at 3 epochs/s;
+#: at "max" it is over in under a second, faster than a teacher can talk.
+DEFAULT_SPEED = 3
 #: Snapshots published along a ``train_steps`` request (points on the loss curves).
 CURVE_POINTS = 300
 #: Slow motion publishes at most this many snapshots per second.
@@ -110,8 +116,16 @@ def live_grid(trainer: Trainer) -> int:
     return SMALL_NET_LIVE_GRID if trainer.params.size <= SMALL_NET_PARAMS else LIVE_GRID
 
 
-def speed_label(speed: float | None) -> str:
-    return "max" if speed is None else f"{speed:g} batch/s"
+def slow_slice(epochs_per_second: float, n_train: int, batch_rows: int) -> tuple[int, float]:
+    """(batches per slice, seconds per slice) that train ``epochs_per_second``.
+
+    A slice is a whole number of batches and comes at most SLOW_SNAPSHOT_HZ
+    times a second, so a fast pace trains several batches per picture.
+    """
+    per_epoch = math.ceil(max(n_train, 1) / max(batch_rows, 1))
+    batches_per_second = epochs_per_second * per_epoch
+    per_slice = max(1, math.ceil(batches_per_second / SLOW_SNAPSHOT_HZ))
+    return per_slice, per_slice / batches_per_second
 
 
 def _plain(spec: NetworkSpec) -> NetworkSpec:
@@ -262,8 +276,9 @@ class TrainingWorker(QObject):
     def set_spec(self, spec: NetworkSpec) -> None:
         self.send(SetSpec(spec))
 
-    def set_speed(self, batches_per_second: float | None) -> None:
-        self.send(SetSpeed(batches_per_second))
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        """Train this many epochs per second while playing (``None``: as fast as it goes)."""
+        self.send(SetSpeed(epochs_per_second))
 
     def set_engine(self, choice: str) -> None:
         """Train on engine ``choice`` (see core/engines.py) from the next slice; weights stay."""
@@ -431,7 +446,7 @@ class TrainingWorker(QObject):
         return True
 
     def _on_speed(self, command: SetSpeed) -> bool:
-        self._speed = command.batches_per_second
+        self._speed = command.epochs_per_second
         self._next_slice = time.perf_counter()
         return False
 
@@ -623,11 +638,12 @@ class TrainingWorker(QObject):
             snap = self._run(trainer, **self._pacing.slice(trainer, now))
             self._pacing.ran(trainer)
         else:
-            per_slice = max(1, math.ceil(self._speed / SLOW_SNAPSHOT_HZ))
-            samples = per_slice * self._batch_rows(trainer)
-            grid = STILL_GRID if self._speed <= 10 else live_grid(trainer)
-            snap = self._run(trainer, samples=samples, grid=grid)
-            self._next_slice = max(self._next_slice + per_slice / self._speed, now)
+            rows = self._batch_rows(trainer)
+            per_slice, interval = slow_slice(self._speed, trainer.n_train, rows)
+            # a few pictures a second have time for the fine grid
+            grid = STILL_GRID if interval >= 0.1 else live_grid(trainer)
+            snap = self._run(trainer, samples=per_slice * rows, grid=grid)
+            self._next_slice = max(self._next_slice + interval, now)
         if snap is not None:
             self.snapshot_ready.emit(snap)
         if trainer.stopped:
