@@ -16,13 +16,13 @@ Runs offscreen in one process, side by side:
 3. all views: the same app with every view open at once (each non-central
    view in its own floating 640×480 window, all visible).  What counts is
    each view's own redraw rate (``View.draws``: new snapshots it drew per
-   second), not the frame timer: a frame draws the central view and at most
-   ``VIEWS_PER_FRAME`` others, so a fast tick says nothing about a view whose
-   turn comes every third tick.  Every visible view must redraw at least
-   ``VIEW_TARGET_HZ`` times a second, or 80 % of its own cap where it caps
-   its rate (the loss curves at 20 Hz, the distributions at 5 Hz); the
-   design allows up to ``1000 / FRAME_MS × VIEWS_PER_FRAME / (other views)``
-   (about 20 Hz for six), and no view redraws faster than snapshots arrive.
+   second), not the frame timer: a frame draws the central view and as many
+   others with a new snapshot as fit in its time budget, the longest-waiting
+   first, so a fast tick says nothing about a view whose turn comes every
+   third tick.  Every visible view must redraw at least ``VIEW_TARGET_HZ``
+   times a second, or 80 % of its own cap where it caps its rate (the loss
+   curves at 20 Hz, the distributions at 5 Hz); no view redraws faster than
+   snapshots arrive (``snapshots_per_s``).
 
 Prints one JSON object with the figures, the targets of the issues and
 whether each is met (``views_met``: each view with every view open).
@@ -53,7 +53,6 @@ from dlviz.core.kernels.cpu import warm_up  # noqa: E402
 from dlviz.core.network import LayerSpec, build_spec  # noqa: E402
 from dlviz.core.optim import OptimizerConfig  # noqa: E402
 from dlviz.core.trainer import TrainConfig, Trainer  # noqa: E402
-from dlviz.ui.main_window import FRAME_MS, VIEWS_PER_FRAME  # noqa: E402
 from dlviz.ui.views import distributions as distributions_view  # noqa: E402
 from dlviz.ui.views import loss as loss_view  # noqa: E402
 
@@ -64,13 +63,13 @@ TARGETS = {
     "frame_interval_p95_ms": 20.0,
     "lateness_p99_ms": 16.0,
     "boundary_hz": 15.0,
-    "throughput_ratio": 0.70,
+    "throughput_ratio": 0.90,  # issue 19: the app trains at >= 90 % of headless
     # every view open at once: the lowest of (a view's redraws per second / its target)
     "all_views_worst_view_ratio": 1.0,
 }
 AT_LEAST = ("boundary_hz", "throughput_ratio", "all_views_worst_view_ratio")
 #: Each visible view's own redraw rate with every view open (see the docstring).
-VIEW_TARGET_HZ = 10.0
+VIEW_TARGET_HZ = 20.0
 #: Views that limit their own redraw rate (their MAX_HZ).
 VIEW_CAPS_HZ = {"loss": loss_view.MAX_HZ, "distributions": distributions_view.MAX_HZ}
 
@@ -274,9 +273,6 @@ def main(argv: list[str] | None = None) -> int:
         "views_met": {
             name: hz >= view_target_hz(name) for name, hz in every["view_draws_per_s"].items()
         },
-        "design_view_hz": round(
-            1000 / FRAME_MS * VIEWS_PER_FRAME / (len(every["view_draws_per_s"]) - 1), 1
-        ),
         "targets": TARGETS,
         "met": met,
     }

@@ -2,8 +2,14 @@
 then the CUDA engine vs the CPU engine vs PyTorch CUDA (:mod:`dlviz.benchmark_cuda`).
 
 Prints JSON lines (``dlviz bench --json`` or ``python benchmarks/engine.py``):
-one per (case, optimizer, engine) with training samples/s, then one per
-(case, optimizer) with the ratios and whether the target is met, then the
+first the threads each contender uses; one per (case, optimizer, engine) with
+training samples/s, the engines being the bare kernel (``numba``), the NumPy
+reference, the user paths (``cli``: `dlviz train`'s own loop; ``app``: the
+app worker's full-speed loop without Qt) and PyTorch CPU; then one per (case,
+optimizer) with the ratios (``cli_vs_numba``, ``app_vs_numba`` against
+``user_path_target``), the kernel's GFLOP/s (:func:`training_flops`) and
+whether the PyTorch target is met; then the wide kernel with one BLAS thread
+against one per core, the float32 peak assumed (a measured sgemm), the
 200×200 prediction-grid time and the JIT cold/cached start times.
 
 Every figure is the median of repeated timings (``min``/``max`` give their
@@ -32,13 +38,18 @@ import numpy as np
 
 # the cases live apart so that the CUDA column (benchmark_cuda) shares them without a cycle
 from dlviz.benchmark_cases import CASES, N_POINTS, OPTIMIZERS, Case, problem
+from dlviz.core.data import Dataset
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
 from dlviz.core.network import init_params
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
+from dlviz.core.threads import BLAS_THREADS, limit_blas_threads, set_blas_threads
+from dlviz.core.trainer import TrainConfig, Trainer, train_epochs
 
 QUICK_POINTS = 256
-GRID_TARGET_MS = 30.0
+#: `dlviz train` and the app's worker train at least this share of the bare kernel's speed.
+USER_PATH_TARGET = 0.9
+GRID_TARGET_MS = 15.0  # issue 19: the medium net over 200x200 points
 CACHED_START_TARGET_S = 1.5
 
 
@@ -81,6 +92,54 @@ def ours(engine_name: str, case: Case, optimizer: str, n_points: int = N_POINTS)
         return n_batches * case.batch
 
     return lambda seconds: _timed_epochs(epoch, seconds)
+
+
+def _trainer(case: Case, optimizer: str, n_points: int) -> Trainer:
+    """A Trainer on the benchmark's problem, every point a training point."""
+    x, _, labels = problem(case, n_points)
+    data = Dataset(x, labels, "classify", max(case.n_out, 2), np.zeros(n_points, bool), "bench")
+    config = TrainConfig(OptimizerConfig(optimizer, lr=0.01), batch_size=case.batch)
+    return Trainer(data, case.spec(), config, seed=1)
+
+
+def cli_runner(case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner:
+    """`dlviz train`'s own loop (:func:`dlviz.core.trainer.train_epochs`): snapshots and all."""
+    trainer = _trainer(case, optimizer, n_points)
+    train_epochs(trainer, 1)
+    rate = [0.0]
+
+    def run(seconds: float) -> float:
+        # as many epochs as fill ``seconds`` at the last rate: one train_epochs call, as
+        # one `dlviz train --epochs N` would make
+        epochs = max(1, round(seconds * rate[0] / n_points))
+        samples, start = trainer.samples, time.perf_counter()
+        train_epochs(trainer, trainer.epoch + epochs)
+        rate[0] = (trainer.samples - samples) / (time.perf_counter() - start)
+        return rate[0]
+
+    return run
+
+
+def app_runner(case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner | None:
+    """The app's worker loop at full speed (its Pacing: slices, grids, statistics), no Qt."""
+    try:
+        from dlviz.ui.worker import Pacing
+    except ImportError:  # the app's dependencies are not installed
+        return None
+    trainer = _trainer(case, optimizer, n_points)
+    pacing = Pacing()
+    trainer.run(samples=case.batch)
+
+    def run(seconds: float) -> float:
+        samples, start = trainer.samples, time.perf_counter()
+        while True:
+            now = time.perf_counter()
+            if now - start >= seconds:
+                return (trainer.samples - samples) / (now - start)
+            trainer.run(**pacing.slice(trainer, now))
+            pacing.ran(trainer)
+
+    return run
 
 
 def torch_runner(case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner | None:
@@ -144,6 +203,79 @@ def summary(values: list[float], digits: int = 0) -> dict[str, Any]:
     return {"median": med, "min": lo, "max": hi, "repeats": len(values)}
 
 
+def thread_line() -> dict[str, Any]:
+    """How many threads each contender uses in this run (the policy: dlviz/core/threads.py)."""
+    line: dict[str, Any] = {
+        "threads": "numba kernel, cli, app: 1 training thread",
+        "blas_threads": int(os.environ.get("OPENBLAS_NUM_THREADS", BLAS_THREADS)),
+        "cores": os.cpu_count(),
+    }
+    try:
+        import torch
+
+        line["torch_threads"] = torch.get_num_threads()
+    except ImportError:
+        line["torch_threads"] = None
+    return line
+
+
+def blas_threads_line(seconds: float, n_points: int) -> dict[str, Any]:
+    """The wide kernel with one BLAS thread (the policy) against one per core, interleaved:
+    what more threads would give on this machine now."""
+    case = CASES[-1]
+    cores = os.cpu_count() or 1
+    base = ours("numba", case, "sgd", n_points)
+
+    def with_threads(n: int) -> Runner:
+        def run(s: float) -> float:
+            set_blas_threads(n)
+            try:
+                return base(s)
+            finally:
+                set_blas_threads(int(os.environ.get("OPENBLAS_NUM_THREADS", BLAS_THREADS)))
+
+        return run
+
+    rates = interleaved({"1": (with_threads(1), seconds), "all": (with_threads(cores), seconds)})
+    one, every = summary(rates["1"])["median"], summary(rates["all"])["median"]
+    return {"case": case.name, "optimizer": "sgd", "blas_1_thread": one,
+            f"blas_{cores}_threads": every, "all_vs_1": round(every / max(one, 1), 2)}  # fmt: skip
+
+
+def training_flops(case: Case) -> int:
+    """Floating-point operations of one training sample through ``case``'s network: the
+    multiply-adds of the forward pass, the weight gradients and the input gradients (all
+    layers but the first), 2 each; activations, biases and the update are left out."""
+    sizes = (2, *case.hidden, case.n_out)
+    weights = [a * b for a, b in zip(sizes, sizes[1:], strict=False)]
+    return 2 * (2 * sum(weights) + sum(weights[1:]))
+
+
+def measured_peak_gflops(n: int = 1024, repeats: int = 5) -> dict[str, Any]:
+    """The float32 peak this benchmark assumes, measured here: the best of ``repeats``
+    n×n×n sgemm calls through NumPy's OpenBLAS, with one thread (what the kernel, which
+    trains on one, can reach) and with one per core (the machine's)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    out = np.empty((n, n), np.float32)
+    cores = os.cpu_count() or 1
+    line: dict[str, Any] = {"peak": f"float32 sgemm {n}x{n}x{n}, best of {repeats}"}
+    for threads, key in ((1, "gflops_1_thread"), (cores, f"gflops_{cores}_threads")):
+        set_blas_threads(threads)
+        np.dot(a, b, out)
+        best = min(_seconds(lambda: np.dot(a, b, out)) for _ in range(repeats))
+        line[key] = round(2 * n**3 / best / 1e9, 1)
+    set_blas_threads(int(os.environ.get("OPENBLAS_NUM_THREADS", BLAS_THREADS)))
+    return line
+
+
+def _seconds(f: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
 def grid_times_ms(res: int = 200, repeats: int = 10) -> list[float]:
     """Each of ``repeats`` timings of the medium net over a ``res``² prediction grid (ms)."""
     case = CASES[1]
@@ -199,6 +331,8 @@ def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[
         else:
             print("  ".join(f"{k}={v}" for k, v in line.items()), flush=True)
 
+    limit_blas_threads()  # as `dlviz train` and the app run (dlviz/core/threads.py)
+    emit(thread_line())
     for case in CASES:
         for optimizer in OPTIMIZERS:
             # the reference is ~100x slower: half the time per repeat is plenty for it
@@ -206,6 +340,10 @@ def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[
                 "numba": (ours("numba", case, optimizer, n_points), seconds),
                 "reference": (ours("reference", case, optimizer, n_points), seconds / 2),
             }
+            runners["cli"] = (cli_runner(case, optimizer, n_points), seconds)
+            app_run = app_runner(case, optimizer, n_points)
+            if app_run is not None:
+                runners["app"] = (app_run, seconds)
             torch_run = torch_runner(case, optimizer, n_points)
             if torch_run is not None:
                 runners["torch"] = (torch_run, seconds)
@@ -227,7 +365,13 @@ def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[
                 "case": case.name,
                 "optimizer": optimizer,
                 "numba_vs_reference": round(numba_rate / max(rates["reference"]["median"], 1), 2),
+                "kernel_gflops": round(numba_rate * training_flops(case) / 1e9, 1),
             }
+            # the user paths against the bare kernel on the same work (issue 19: >= 90 %)
+            for path in ("cli", "app"):
+                if path in rates:
+                    ratio[f"{path}_vs_numba"] = round(rates[path]["median"] / max(numba_rate, 1), 3)
+            ratio["user_path_target"] = USER_PATH_TARGET
             if "torch" in rates:
                 vs_torch = numba_rate / max(rates["torch"]["median"], 1)
                 ratio.update(
@@ -236,6 +380,8 @@ def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[
                     met=bool(vs_torch >= case.target),
                 )
             emit(ratio)
+    emit(blas_threads_line(seconds, n_points))
+    emit(measured_peak_gflops())
     grid = summary(grid_times_ms(repeats=REPEATS if quick else 20), digits=2)
     emit({"grid": "200x200 medium net", "ms": grid["median"], "min_ms": grid["min"],
           "max_ms": grid["max"], "repeats": grid["repeats"], "target_ms": GRID_TARGET_MS,

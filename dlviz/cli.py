@@ -47,7 +47,9 @@ from dlviz.core.lessons import Example, discover, load_examples
 from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
 from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
-from dlviz.core.trainer import ENGINES, TrainConfig, Trainer
+from dlviz.core.snapshot import Snapshot
+from dlviz.core.threads import limit_blas_threads
+from dlviz.core.trainer import ENGINES, TrainConfig, Trainer, train_epochs
 from dlviz.core.weights import WEIGHT_SUFFIXES, load_weights, save_weights
 
 SUBCOMMANDS = ("train", "predict", "export", "bench", "lessons", "explain", "race")
@@ -373,25 +375,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"dlviz: note: {note}", file=sys.stderr)
     if trainer.engine_name == "cpu":
         warm_up_with_progress()
-    n_train = max(trainer.n_train, 1)
     progress = progress_bar(args.epochs, "epoch")
     start = time.perf_counter()
-    chunk_epochs = 1
-    snap = None
-    while trainer.epoch < args.epochs and not trainer.stopped:
-        t0 = time.perf_counter()
-        epochs = min(chunk_epochs, args.epochs - trainer.epoch)
-        before = trainer.samples
-        # whole epochs: pos is n_train right after an epoch ends, 0 before one starts
-        snap = trainer.run(samples=epochs * n_train - trainer.pos % n_train)
-        if trainer.samples == before:  # stopped, diverged or nothing to train on
-            break
-        # aim for ~0.1 s between progress updates
-        took = time.perf_counter() - t0
-        chunk_epochs = max(1, min(chunk_epochs * 2, int(chunk_epochs * 0.1 / max(took, 1e-6))))
+
+    def report(snap: Snapshot) -> None:
         if snap.train_loss is not None:
             progress.set_postfix_str(f"loss {snap.train_loss:.4f}", refresh=False)
         progress.update(trainer.epoch - progress.n)
+
+    train_epochs(trainer, args.epochs, report)
     progress.close()
     seconds = time.perf_counter() - start
     if trainer.message:
@@ -815,6 +807,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] == "train":
             apply_example(train, argv)
         args = parser.parse_args(argv)
+        limit_blas_threads()  # the thread policy: see dlviz/core/threads.py
         handler = {
             "train": cmd_train,
             "predict": cmd_predict,

@@ -16,8 +16,10 @@ checks each export with the tool that reads it (add the function's formula to
 that test's own independent table), and ``tests/core/test_activations.py``
 checks the scalar forms against the NumPy ones.
 
-Scalar forms are plain Python written for Numba: float32 constants (a bare
-``0.5`` would turn the float32 kernels float64), no objects.
+Scalar forms are plain Python written for Numba, CPU and CUDA alike: float32
+constants (a bare ``0.5`` would turn the float32 kernels float64), no objects,
+and only functions numba-cuda also compiles (``np.expm1`` it does not: use
+``math.expm1``); ``tests/core/test_activations.py`` compiles them for both.
 """
 
 from __future__ import annotations
@@ -165,7 +167,8 @@ def _elu_slope(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def _elu_scalar(z: Any) -> Any:
-    return z if z > F0 else np.expm1(z)
+    # math.expm1, not np.expm1: numba-cuda has no NumPy expm1 in device code
+    return z if z > F0 else np.float32(math.expm1(z))
 
 
 def _elu_scalar_slope(z: Any, a: Any) -> Any:

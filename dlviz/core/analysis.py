@@ -165,8 +165,8 @@ class StatsHistory:
         if self._sizes != snap.spec.sizes or (self.steps and snap.step < self.steps[-1]):
             self.clear()  # a new network, or a reset: start a new history
             self._sizes = snap.spec.sizes
-        if self.steps and snap.step == self.steps[-1]:
-            return
+        if not snap.layer_stats or (self.steps and snap.step == self.steps[-1]):
+            return  # taken without statistics (see Trainer.run), or already recorded
         # the snapshot's layer statistics are over the same weight matrices: reuse them
         self.steps.append(snap.step)
         self.grad_norms.append(np.array([s.grads.norm for s in snap.layer_stats]))

@@ -31,6 +31,14 @@ MAX_HIDDEN_LAYERS = 10
 MAX_WIDTH = 256
 #: Dropout keeps a unit when the top 24 bits of its hash reach the rate's threshold.
 DROPOUT_HASH_BITS = 24
+#: Dropout's hash is SplitMix64 (Steele, Lea & Flood, 2014), the same in every engine:
+#: keys step by the golden-ratio increment, and its finaliser is
+#: ``z = (z ^ z >> s1) * MIX1; z = (z ^ z >> s2) * MIX2; z ^ z >> s3``.
+DROPOUT_GOLDEN = 0x9E3779B97F4A7C15
+DROPOUT_MIX1 = 0xBF58476D1CE4E5B9
+DROPOUT_MIX2 = 0x94D049BB133111EB
+#: The finaliser's shifts (s1, s2, s3).
+DROPOUT_SHIFTS = (30, 27, 31)
 
 Kind = Literal["classify", "regress", "curve"]
 

@@ -139,6 +139,7 @@ class Snapshot:
     spec: NetworkSpec
     params: np.ndarray  # flat float32, read-only
     grads: np.ndarray  # last batch's gradient, flat float32, read-only
+    #: Per weight layer; empty when the snapshot was taken without them (``stats=False``).
     layer_stats: tuple[LayerStats, ...]
     #: Network output over the input plane: (res, res, k) rows bottom-to-top
     #: for 2-D data, (res, k) for a 1-D curve; None when not asked for.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -59,6 +60,9 @@ DIVERGENCE_FACTOR = 1e4
 #: Training points the weights a slice ends on are judged on (a forward pass on these
 #: after every compiled call; the batch losses alone judge the weights *before* each update).
 SANITY_SAMPLE = 128
+#: `dlviz train` reports its progress (and measures the loss) about this often: a
+#: snapshot's loss on EVAL_LIMIT points costs a wide net ~5 % of 0.1 s of training.
+PROGRESS_SECONDS = 0.25
 #: Loss history entries kept; past this the history is thinned by half.
 HISTORY_LIMIT = 20_000
 
@@ -197,6 +201,8 @@ class Trainer:
         self._make_engine()
         #: Seconds the last :meth:`run` spent on its snapshot (a caller may pace itself by it).
         self.snapshot_seconds = 0.0
+        #: Seconds the last per-layer statistics took (a caller may pace them by it).
+        self.stats_seconds = 0.0
         self._load_data()
         self._grid_cache: dict[tuple[int, tuple[float, ...]], np.ndarray] = {}
 
@@ -342,19 +348,23 @@ class Trainer:
         grid: int = 0,
         neuron_grid: int = 0,
         hidden: tuple[int, int, int] | None = None,
+        stats: bool = True,
     ) -> Snapshot:
         """Train for about ``samples`` samples or ``seconds`` seconds, then take a snapshot.
 
         With neither, trains nothing (a snapshot of the current state).
         ``grid``/``neuron_grid`` ask for the output or per-neuron activation
-        over the input plane at that resolution (0: none).
+        over the input plane at that resolution (0: none).  ``stats=False``
+        leaves the per-layer statistics out (``layer_stats`` is empty): they
+        sort every layer's weights, gradients and activations, which costs more
+        than the training itself on wide networks when slices are short.
         """
         t_start = time.perf_counter()
         done = self._train(samples, seconds, until_epoch_end)
         elapsed = time.perf_counter() - t_start
         rate = done / elapsed if elapsed > 0 and done else 0.0
         snap = self.snapshot(
-            grid=grid, neuron_grid=neuron_grid, samples_per_second=rate, hidden=hidden
+            grid=grid, neuron_grid=neuron_grid, samples_per_second=rate, hidden=hidden, stats=stats
         )
         self.snapshot_seconds = time.perf_counter() - t_start - elapsed
         return snap
@@ -683,8 +693,10 @@ class Trainer:
         neuron_grid: int = 0,
         samples_per_second: float = 0.0,
         hidden: tuple[int, int, int] | None = None,
+        stats: bool = True,
     ) -> Snapshot:
-        """The current state; ``hidden=(layer, i, j)`` adds that neuron pair's hidden space."""
+        """The current state; ``hidden=(layer, i, j)`` adds that neuron pair's hidden space,
+        ``stats=False`` leaves out the per-layer statistics (see :meth:`run`)."""
         # one forward pass per split serves the metrics and the confusion matrix
         train_out = self._outputs(self.eval_train)
         test_out = self._outputs(self.eval_test)
@@ -725,7 +737,7 @@ class Trainer:
             spec=self.spec,
             params=frozen(self.params),
             grads=frozen(self.grads),
-            layer_stats=self._layer_stats(),
+            layer_stats=self._layer_stats() if stats else (),
             grid=frozen(self.decision_grid(grid)) if grid else None,
             grid_bounds=tuple(float(b) for b in self.dataset.bounds),  # type: ignore[arg-type]
             neuron_grids=(
@@ -752,9 +764,12 @@ class Trainer:
             self.history = self.history[::2]
 
     def _layer_stats(self) -> tuple[LayerStats, ...]:
+        t0 = time.perf_counter()
         sample = self.train_idx[:ACTIVATION_SAMPLE]
         acts = self.engine.forward(self.params, self.x[sample], keep_all=True)
-        return layer_stats(self.layout, self.params, self.grads, acts)
+        stats = layer_stats(self.layout, self.params, self.grads, acts)
+        self.stats_seconds = time.perf_counter() - t0
+        return stats
 
     # ------------------------------------------------------------ exact save / resume
 
@@ -825,6 +840,35 @@ class Trainer:
         return order.size == 0 or (
             order.size == self.train_idx.size and np.array_equal(np.sort(order), self.train_idx)
         )
+
+
+def train_epochs(
+    trainer: Trainer, epochs: int, report: Callable[[Snapshot], None] | None = None
+) -> None:
+    """Train until ``trainer.epoch`` reaches ``epochs`` or training stops: `dlviz train`'s
+    loop (the engine benchmark times it as the CLI's user path).
+
+    Slices of whole epochs, sized for ~PROGRESS_SECONDS between ``report(snapshot)`` calls
+    (each slice's snapshot measures the loss on up to EVAL_LIMIT points).  Each
+    snapshot carries the losses a progress line shows and nothing else: no per-layer
+    statistics (the CLI prints none) and no grids.
+    """
+    n_train = max(trainer.n_train, 1)
+    chunk_epochs = 1
+    while trainer.epoch < epochs and not trainer.stopped:
+        t0 = time.perf_counter()
+        todo = min(chunk_epochs, epochs - trainer.epoch)
+        before = trainer.samples
+        # whole epochs: pos is n_train right after an epoch ends, 0 before one starts
+        snap = trainer.run(samples=todo * n_train - trainer.pos % n_train, stats=False)
+        if trainer.samples == before:  # stopped, diverged or nothing to train on
+            break
+        took = time.perf_counter() - t0
+        chunk_epochs = max(
+            1, min(chunk_epochs * 2, int(chunk_epochs * PROGRESS_SECONDS / max(took, 1e-6)))
+        )
+        if report is not None:
+            report(snap)
 
 
 @dataclass(frozen=True)

@@ -298,6 +298,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
         toolbar=4,
     ),
     ActionSpec(
+        "controls",
+        QT_TRANSLATE_NOOP("actions", "Show the &controls"),
+        ("F10",),
+        tip=QT_TRANSLATE_NOOP(
+            "actions", "Show or hide the Data, Network, Training and Timeline panels"
+        ),
+        checkable=True,
+        short=QT_TRANSLATE_NOOP("actions", "Controls"),
+        menu="view",
+        section=2,
+        checked=True,
+    ),
+    ActionSpec(
         "reset_layout", QT_TRANSLATE_NOOP("actions", "&Reset layout"), menu="view", section=2
     ),
     # View ▸ Language: each language's name in that language, so anyone finds their own
@@ -385,6 +398,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
         toolbar=1,
     ),
     ActionSpec(
+        "max_speed",
+        QT_TRANSLATE_NOOP("actions", "&Maximum speed"),
+        ("Ctrl+]",),
+        tip=QT_TRANSLATE_NOOP(
+            "actions", "Train as fast as the machine goes; click again for the pace before"
+        ),
+        checkable=True,
+        short=QT_TRANSLATE_NOOP("actions", "Max"),
+        menu="train",
+        section=2,
+        toolbar=1,
+    ),
+    ActionSpec(
         "lower_lr",
         QT_TRANSLATE_NOOP("actions", "&Lower learning rate ÷10"),
         ("Ctrl+Down",),
@@ -431,6 +457,12 @@ SUBMENUS: tuple[SubMenu, ...] = (
     ),
     # filled by ui/lessons.py
     SubMenu("lessons", QT_TRANSLATE_NOOP("actions", "&Lessons"), "help", after=""),
+)
+#: The toolbar of presentation mode: the transport, the pace, and the way back to the rest.
+STAGE_TOOLBAR = (
+    ("play", "step", "reset"),
+    ("slower", "faster", "max_speed"),
+    ("controls", "presentation"),
 )
 #: Actions of which one is checked at a time.
 EXCLUSIVE = (
@@ -556,6 +588,15 @@ def fill_toolbar(bar: QToolBar, actions: Mapping[str, QAction]) -> None:
         for spec in ACTIONS:
             if spec.toolbar == group:
                 bar.addAction(actions[spec.name])
+
+
+def fill_stage_toolbar(bar: QToolBar, actions: Mapping[str, QAction]) -> None:
+    """Presentation mode's toolbar: :data:`STAGE_TOOLBAR`'s groups, separated."""
+    for i, group in enumerate(STAGE_TOOLBAR):
+        if i:
+            bar.addSeparator()
+        for name in group:
+            bar.addAction(actions[name])
 
 
 def shortcut_rows(actions: Mapping[str, QAction]) -> list[tuple[str, str]]:

@@ -76,7 +76,7 @@ class SetSpec:
 
 @dataclass(frozen=True)
 class SetSpeed:
-    batches_per_second: float | None
+    epochs_per_second: float | None
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,7 @@ class LessonController(QObject):
         try:
             self._load(resolved)
             if resolved.speed is not None:
-                self.training_panel.set_speed(resolved.speed)
+                self.training_panel.set_speed(resolved.speed, self._batches_per_epoch())
         finally:
             self._settings = self._current_settings()
             self._applying = False
@@ -212,9 +212,14 @@ class LessonController(QObject):
         )
         self.project.start_setup(trainer, settings)
 
+    def _batches_per_epoch(self) -> int:
+        """A set-up's speed is in mini-batches per second; the slider's is in epochs."""
+        n_train = int((~self.session.dataset.is_test).sum())
+        return self.training_panel.batches_per_epoch(n_train)
+
     def _arrange(self, setup: Setup) -> None:
         if setup.speed is not None:
-            self.training_panel.set_speed(setup.speed)
+            self.training_panel.set_speed(setup.speed, self._batches_per_epoch())
         if setup.views is not None:
             for name in VIEWS:
                 if name != CENTRAL_VIEW:

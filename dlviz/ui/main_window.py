@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Slot
@@ -28,6 +28,7 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -62,13 +63,22 @@ from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
 from dlviz.ui.worker import TrainingWorker
 
 FRAME_MS = 16
-#: One frame draws the central view and at most this many others (and stops early
-#: after FRAME_BUDGET_S); the views not reached draw first at the next tick, 16 ms
-#: later.  With every view open a new snapshot is spread over a few frames instead
-#: of making one long one: drawing, and above all Qt's painting of what was drawn.
-VIEWS_PER_FRAME = 2
+#: A frame draws the central view, then the other views that have a new snapshot to
+#: draw, the longest-waiting first, for as long as each one's expected drawing time
+#: (learnt per view) fits in FRAME_BUDGET_S: the rest of the tick is left to Qt's
+#: painting of what was drawn.  The longest-waiting one always draws; views not
+#: reached draw first at the next tick; a view with nothing new costs nothing.  A
+#: tick that came late (the last frame's painting ran over) halves the budget, so
+#: with every view open a new snapshot is spread over a few frames instead of
+#: making long ones, however many views there are.
 FRAME_BUDGET_S = 0.008
+#: Weight of the newest measurement in a view's expected drawing time.
+DRAW_COST_SMOOTHING = 0.3
 SETTINGS_VERSION = 2  # 2: the settings panel's dock became "network-panel"
+#: The docks presentation mode shows beside the canvas.
+STAGE_DOCKS = ("network", "loss")
+#: The docks "Show the controls" (F10) shows or hides.
+CONTROL_DOCKS = ("data", "network-panel", "training", "timeline")
 
 
 class MainWindow(QMainWindow):
@@ -94,7 +104,11 @@ class MainWindow(QMainWindow):
         self.frames = 0
         #: What the shown views asked the worker's snapshots to carry (see _sync_extras).
         self.requested_extras: dict[str, object] = {}
-        self._next_view = 0  # the first non-central view the next frame draws (see draw_frame)
+        # frame scheduling (see draw_frame): per view, when it last drew and its expected
+        # drawing time (seconds); when the last tick came
+        self._drew_at: dict[str, float] = {}
+        self._draw_cost: dict[str, float] = {}
+        self._last_tick = 0.0
         #: Views shown outside the window (a ``--view`` screenshot) whose extras count too.
         self.extra_views: list[View] = []
 
@@ -154,6 +168,9 @@ class MainWindow(QMainWindow):
         self.panels_menu.addAction(self.docks["timeline"].toggleViewAction())
         self._layout_restored = False
         self._shown = False
+        #: The dock layout before presentation mode (put back when it ends).
+        self._normal_state: QByteArray | None = None
+        self._normal_controls = True
         self._load_settings()
         self.resize(1440, 900)
         if self._restore:
@@ -207,6 +224,7 @@ class MainWindow(QMainWindow):
             "log_loss": lambda on: s.set_options(log_loss=on),
             "dark": self.set_dark,
             "presentation": self.set_presentation,
+            "controls": self.show_controls,
             "reset_layout": self.reset_layout,
             # Train
             "play": self._play_toggled,
@@ -216,6 +234,7 @@ class MainWindow(QMainWindow):
             "reinit": self.reinitialise,
             "slower": lambda: self.training_panel.change_speed(-1),
             "faster": lambda: self.training_panel.change_speed(+1),
+            "max_speed": lambda on: self.training_panel.set_max_speed(on),
             "lower_lr": lambda: self.training_panel.set_learning_rate(
                 lowered_learning_rate(self.training_panel.learning_rate())
             ),
@@ -244,6 +263,8 @@ class MainWindow(QMainWindow):
             self.reinitialise,
             self,
         )
+        self.project.shown_panels = self.shown_panels
+        self.project.show_panels = self.show_panels
         self.autosave = Autosave(self.worker, self.project, self.notifier)
         targets: dict[str, tuple[str, QWidget]] = {
             "window": (translate("MainWindow", "Whole window"), self)
@@ -359,9 +380,35 @@ class MainWindow(QMainWindow):
         bar.setIconSize(QSize(26, 26))
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         action_table.fill_toolbar(bar, self.actions)
+        # the pace in words between Slower and Faster: the transport says what it does
+        self.speed_readout = QLabel(self.training_panel.speed_label.text(), bar)
+        self.speed_readout.setObjectName("toolbar-speed")
+        self.speed_readout.setToolTip(self.training_panel.speed.toolTip())
+        self.speed_readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.speed_readout.setContentsMargins(6, 0, 6, 0)
+        bar.insertWidget(self.actions["faster"], self.speed_readout)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
+        # presentation mode's toolbar: the transport and the pace only, in large type
+        stage = QToolBar(translate("MainWindow", "Presentation toolbar"), self)
+        stage.setObjectName("toolbar-stage")
+        stage.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        stage.setMovable(False)
+        action_table.fill_stage_toolbar(stage, self.actions)
+        self.stage_speed = QLabel(self.speed_readout.text(), stage)
+        self.stage_speed.setObjectName("stage-speed")
+        self.stage_speed.setToolTip(self.speed_readout.toolTip())
+        self.stage_speed.setContentsMargins(10, 0, 10, 0)
+        stage.insertWidget(self.actions["faster"], self.stage_speed)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, stage)
+        stage.hide()
+        self.stage_bar = stage
         self._tint_icons()
+
+    def _show_speed(self, speed: float | None) -> None:
+        text = self.training_panel.speed_text(speed)
+        self.speed_readout.setText(text)
+        self.stage_speed.setText(text)
 
     def _tint_icons(self) -> None:
         action_table.tint(self.actions, self.session.theme.text)
@@ -382,10 +429,13 @@ class MainWindow(QMainWindow):
         s.options_changed.connect(self._sync_options)
         s.undo_changed.connect(self._sync_undo)
         s.weight_edit_requested.connect(self._edit_weight)
+        s.feature_toggle_requested.connect(self.network_panel.toggle_feature)
         self.network_panel.changed.connect(self._network_changed)
         self.training_panel.changed.connect(self._training_changed)
         self.training_panel.seed_changed.connect(self._seed_edited)
         self.training_panel.speed_changed.connect(w.set_speed)
+        self.training_panel.speed_changed.connect(self._show_speed)
+        w.set_speed(self.training_panel.speed_value())  # the worker alone would start at max
         p = self.project
         p.title_changed.connect(self._show_title)
         p.modified_changed.connect(self.setWindowModified)
@@ -479,11 +529,125 @@ class MainWindow(QMainWindow):
         self._apply_look()
 
     def set_presentation(self, on: bool) -> None:
+        """Full screen, large type, and the stage layout (see :meth:`_stage_layout`).
+
+        Leaving it puts back the docks as they were before.
+        """
         if on:
+            self._normal_state = self.saveState(SETTINGS_VERSION)
+            self._normal_controls = self.actions["controls"].isChecked()
             self.showFullScreen()
         else:
             self.showNormal()
+        self.toolbar.setVisible(not on)
+        self.stage_bar.setVisible(on)
+        self.training_panel.show_transport(not on)  # the stage toolbar has it
+        self.status_bar.set_compact(on)
         self._apply_look()
+        if on:
+            self._stage_layout()
+        else:
+            self.views["loss"].set_compact(False)
+            self.views["network"].set_compact(False)
+            if self._normal_state is not None:
+                self.restoreState(self._normal_state, SETTINGS_VERSION)
+            self._set_checked("controls", self._normal_controls)
+
+    def _stage_layout(self) -> None:
+        """What a room looks at: the canvas, the network graph above the loss curves.
+
+        The two views leave their tab group for a column of their own beside the
+        canvas; every other dock is hidden.  The controls come back, as tabs in
+        one column, with View ▸ Show the controls (F10).
+        """
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        network, loss = self.docks["network"], self.docks["loss"]
+        for name, dock in self.docks.items():
+            if name not in STAGE_DOCKS:
+                dock.hide()
+        for dock in (network, loss):
+            dock.setFloating(False)
+            self.addDockWidget(right, dock)
+        self.splitDockWidget(network, loss, Qt.Orientation.Vertical)
+        network.show()
+        loss.show()
+        self._set_checked("controls", False)
+        self.views["loss"].set_compact(True)
+        self.views["network"].set_compact(True)
+        QTimer.singleShot(0, self._size_stage)  # once full screen has its size
+
+    def _size_stage(self) -> None:
+        """The canvas is square: the column beside it gets what its height leaves over."""
+        if not self.actions["presentation"].isChecked() or self.docks["network"].isHidden():
+            return
+        canvas = self.centralWidget().height() - 40  # less the canvas's own tool row
+        side = max(self.width() - canvas - 20, int(self.width() * 0.42))
+        self.resizeDocks([self.docks["network"]], [side], Qt.Orientation.Horizontal)
+        half = self.docks["network"].height() + self.docks["loss"].height()
+        self.resizeDocks(
+            [self.docks["network"], self.docks["loss"]],
+            [half * 11 // 20, half - half * 11 // 20],
+            Qt.Orientation.Vertical,
+        )
+
+    def resizeEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        super().resizeEvent(event)
+        if self.actions["presentation"].isChecked():
+            QTimer.singleShot(0, self, self._size_stage)  # full screen came, or a new screen
+
+    def show_controls(self, on: bool) -> None:
+        """Show or hide the panels (TF Playground's "hide controls"); in presentation
+        mode they come as tabs of one column, so each has the full height."""
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        panels = [self.docks[name] for name in CONTROL_DOCKS]
+        if on and self.actions["presentation"].isChecked():
+            for dock in panels[:3]:
+                dock.setFloating(False)
+                self.addDockWidget(left, dock)
+            for dock in panels[1:3]:
+                self.tabifyDockWidget(panels[0], dock)
+            self.docks["timeline"].setFloating(False)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.docks["timeline"])
+        for dock in panels:
+            dock.setVisible(on)
+        if on and self.actions["presentation"].isChecked():
+            self.docks["training"].raise_()
+            width = self._scrolls[2].minimumWidth()
+            self.resizeDocks([panels[0]], [width], Qt.Orientation.Horizontal)
+
+    def show_panels(self, names: Iterable[str], front: str | None = None) -> None:
+        """Show exactly the docks ``names`` (panels and views), ``front`` in front of its tabs.
+
+        A project's ``ui.panels`` (and a lesson's set-up) come here.  Names are
+        dock names: ``data``, ``network-panel``, ``training``, ``timeline`` and the
+        views of :data:`dlviz.ui.views.VIEWS` but the canvas, which is always shown.
+        """
+        wanted = set(names) - {CENTRAL_VIEW}
+        unknown = sorted(wanted - set(self.docks))
+        if unknown or (front is not None and front not in self.docks):
+            bad = ", ".join(unknown) if unknown else str(front)
+            raise DlvizError(
+                translate("MainWindow", "unknown panel {names}; panels are: {known}").format(
+                    names=bad, known=", ".join(self.docks)
+                )
+            )
+        for name, dock in self.docks.items():
+            dock.setVisible(name in wanted)
+        if front is not None:
+            self.docks[front].show()
+            self.docks[front].raise_()
+        self._set_checked("controls", any(self.docks[n].isVisible() for n in CONTROL_DOCKS))
+
+    def shown_panels(self) -> list[str]:
+        """The docks now shown, by name (what a saved project keeps as ``ui.panels``)."""
+        return [name for name, dock in self.docks.items() if not dock.isHidden()]
+
+    def _set_checked(self, name: str, on: bool) -> None:
+        """Set an action's check mark without running its slot (the state is already so)."""
+        action = self.actions[name]
+        action.blockSignals(True)
+        action.setChecked(on)
+        action.blockSignals(False)
 
     def _apply_look(self) -> None:
         theme = DARK if self.actions["dark"].isChecked() else LIGHT
@@ -722,23 +886,37 @@ class MainWindow(QMainWindow):
         snap = self.session.latest
         if snap is None:
             return
-        # the central view first, then the others in turn from where the last frame stopped
-        others = [v for name, v in self.views.items() if name != CENTRAL_VIEW]
-        k = self._next_view % max(len(others), 1)
-        order = [self.views[CENTRAL_VIEW], *others[k:], *others[:k]]
-        deadline = time.perf_counter() + FRAME_BUDGET_S
-        drawn = 0
-        for i, view in enumerate(order):
-            if i > 0 and (drawn >= VIEWS_PER_FRAME or time.perf_counter() > deadline):
-                self._next_view = (k + i - 1) % len(others)
-                break
-            if view.refresh() and i > 0:
-                drawn += 1
+        start = time.perf_counter()
+        late = start - self._last_tick > 1.5 * FRAME_MS / 1000
+        self._last_tick = start
+        deadline = start + (FRAME_BUDGET_S / 2 if late else FRAME_BUDGET_S)
+        self._draw_view(self.views[CENTRAL_VIEW])
+        # the others by time and by what changed: those with something new, stalest first
+        others = sorted(
+            (v for name, v in self.views.items() if name != CENTRAL_VIEW and v.has_new()),
+            key=lambda v: self._drew_at.get(v.name, 0.0),
+        )
+        for i, view in enumerate(others):
+            # the stalest always draws (a view dearer than the budget still gets its turn);
+            # one never drawn counts as the whole budget until its time is known
+            cost = self._draw_cost.get(view.name, FRAME_BUDGET_S)
+            if i > 0 and time.perf_counter() + cost > deadline:
+                continue  # a cheaper one may still fit; this one is among the first next frame
+            self._draw_view(view)
         for view in self.extra_views:  # a view shown alone (a --view screenshot)
             view.refresh()
         self.status_bar.show_snapshot(snap)
         # Train ▸ Engine follows the trainer (a project or a rebuild may choose another)
         self.actions[f"engine_{snap.engine_choice}"].setChecked(True)
+
+    def _draw_view(self, view: View) -> None:
+        """Refresh ``view``, learning its drawing time when it drew."""
+        t0 = time.perf_counter()
+        if view.refresh():
+            took = time.perf_counter() - t0
+            cost = self._draw_cost.get(view.name, took)
+            self._draw_cost[view.name] = cost + DRAW_COST_SMOOTHING * (took - cost)
+            self._drew_at[view.name] = t0
 
     def _sync_extras(self) -> None:
         """Ask the worker for what the visible views need (the largest neuron grid wins)."""

@@ -123,6 +123,10 @@ class ProjectActions(QObject):
         self._engine_ready = False
         self._jobs = 0
         self._close_now = False
+        #: The window's docks: which are shown (saved as ``ui.panels``) and how to show a set.
+        #: The window sets them; without, a project keeps no panels.
+        self.shown_panels: Callable[[], list[str]] | None = None
+        self.show_panels: Callable[[list[str]], None] | None = None
         #: Ask "save changes?" when the window closes (the app sets it; tests do not).
         self.ask_on_close = False
         session.dataset_changed.connect(self._changed)
@@ -268,8 +272,9 @@ class ProjectActions(QObject):
             )
 
     def ui_state(self) -> dict[str, Any]:
-        """What a project keeps besides the trainer: the panels' extra fields, the data settings."""
-        return {
+        """What a project keeps besides the trainer: the panels' extra fields, the data
+        settings, and which panels and views are shown."""
+        state: dict[str, Any] = {
             "seed": self.training_panel.seed_value(),
             "dropout": self.training_panel.dropout_rate(),
             "data_settings": {
@@ -277,6 +282,9 @@ class ProjectActions(QObject):
                 for k in ("preset", "classes", "noise", "test_ratio", "n", "seed")
             },
         }
+        if self.shown_panels is not None:
+            state["panels"] = self.shown_panels()
+        return state
 
     # ------------------------------------------------------------ projects
 
@@ -396,6 +404,24 @@ class ProjectActions(QObject):
             self.worker.replace_trainer(trainer)
         finally:
             self._loading = False
+        self._apply_panels(ui.get("panels"))
+
+    def _apply_panels(self, panels: object) -> None:
+        """Show the panels a project names; a list that is not one of names is ignored,
+        with a word in the status bar (the project itself opened)."""
+        if panels is None or self.show_panels is None:
+            return
+        if not isinstance(panels, list) or not all(isinstance(p, str) for p in panels):
+            self.notifier.status(
+                translate("ProjectActions", "the project's ui.panels is not a list of names"), 8000
+            )
+            return
+        try:
+            self.show_panels(panels)
+        except DlvizError as exc:
+            self.notifier.status(
+                translate("ProjectActions", "the project's panels: {error}").format(error=exc), 8000
+            )
 
     def _restore_history(self, entries: list[Any]) -> None:
         session = self.session

@@ -59,6 +59,15 @@ class DisplayOptions:
     smoothing: float = 0.6
 
 
+@dataclass(frozen=True)
+class NeuronPicture:
+    """One neuron's output over the input plane, coloured as the network graph draws it."""
+
+    name: str  # "Layer 1, neuron 3"
+    rgba: np.ndarray  # (res, res, 4) uint8, rows bottom-to-top over the plane
+    bounds: tuple[float, float, float, float]  # xmin, xmax, ymin, ymax of the pixel centres
+
+
 class Session(QObject):
     """State shared by the panels and views of one window (GUI thread only)."""
 
@@ -76,6 +85,11 @@ class Session(QObject):
     pointer_moved = Signal(float, float)
     #: The optimizer race drew another epoch (``race_paths`` has the racers' walks).
     race_changed = Signal()
+    #: The pointer is on a neuron of the network graph: the canvas shows that neuron's
+    #: output over the plane (a :class:`NeuronPicture`), or None when it left.
+    neuron_shown = Signal(object)
+    #: A view asks to feed a feature to the network, or take it out (its name, e.g. "x1sq").
+    feature_toggle_requested = Signal(str)
 
     def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -84,6 +98,8 @@ class Session(QObject):
         #: Whether ``data_settings`` made the points (False: they came from a file).
         self.from_settings = True
         self.history = CurveHistory()
+        #: The neuron the canvas shows instead of the network's output (see neuron_shown).
+        self.neuron: NeuronPicture | None = None
         #: Per-layer percentiles and gradient norms over the run (the distributions view).
         self.stats_history = StatsHistory()
         self.stats_version = 0  # grows with every row added
@@ -286,6 +302,17 @@ class Session(QObject):
         if new != self.options:
             self.options = new
             self.options_changed.emit()
+
+    def toggle_feature(self, name: str) -> None:
+        """Ask for input feature ``name`` to be fed in, or taken out (the network panel does)."""
+        self.feature_toggle_requested.emit(name)
+
+    def show_neuron(self, picture: NeuronPicture | None) -> None:
+        """Show a neuron's output on the canvas (None: the network's output again)."""
+        if picture is None and self.neuron is None:
+            return
+        self.neuron = picture
+        self.neuron_shown.emit(picture)
 
     def set_theme(self, theme: Theme, scale: Scale) -> None:
         self.theme, self.scale = theme, scale

@@ -70,9 +70,20 @@ class StatusFields:
             self.engine_label,
         ):
             bar.addPermanentWidget(label)
+        # news (showMessage) and the state share the left side: one at a time, never drawn
+        # over each other (Qt's own hiding of the state let it show through after a change)
+        bar.messageChanged.connect(lambda text: self.state_label.setVisible(not text))
         self._playing = False
+        self._compact = False
         self._rate = 0.0
         self._rate_mark: tuple[float, int] | None = None
+
+    def set_compact(self, on: bool) -> None:
+        """Presentation mode: large type leaves no room for the engine and the sample rate
+        (Train ▸ Engine names the engine)."""
+        self.engine_label.setVisible(not on)
+        self.rate_label.setVisible(not on)
+        self._compact = on
 
     # ------------------------------------------------------------ what the worker says
 

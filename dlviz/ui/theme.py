@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication
 
 #: Smallest font anywhere in the normal layout: readable from the back of a room.
 BASE_POINT_SIZE = 11
-PRESENTATION_POINT_SIZE = 16
+#: Body text in presentation mode: legible from the back of a classroom.
+PRESENTATION_POINT_SIZE = 18
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Scale:
     @classmethod
     def for_mode(cls, presentation: bool) -> Scale:
         if presentation:
-            return cls(PRESENTATION_POINT_SIZE, 14.0, 3.5, PRESENTATION_POINT_SIZE - 1)
+            return cls(PRESENTATION_POINT_SIZE, 16.0, 5.0, PRESENTATION_POINT_SIZE)
         return cls()
 
 

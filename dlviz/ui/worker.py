@@ -74,8 +74,10 @@ from dlviz.ui.i18n import translate
 
 #: Seconds of training per slice at full speed (one snapshot per slice).
 SLICE_SECONDS = 0.04
-#: Largest share of full-speed training time that snapshots may take (big networks).
-SNAPSHOT_SHARE = 0.3
+#: Largest share of full-speed training time that snapshots may take: the app trains at
+#: >= 90 % of the engine's own speed, and a network whose snapshots are slow (wide
+#: layers, a fine grid) gets fewer of them rather than slower training.
+SNAPSHOT_SHARE = 0.1
 #: Decision-grid resolution while training, and when paused or stepping.
 LIVE_GRID = 64
 STILL_GRID = 160
@@ -86,14 +88,26 @@ SMALL_NET_PARAMS = 1500
 SMALL_NET_LIVE_GRID = 128
 #: Full-speed slices compute a grid at most this often (the rest carry none).
 GRID_HZ = 30.0
-#: Speed choices in batches per second; ``None`` is as fast as the machine goes.
-SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 30, 100, 300, 1000, None)
+#: Speed choices in epochs (passes over the training points) per second; ``None`` is as
+#: fast as the machine goes.  Epochs, not batches: the same choice looks the same
+#: whatever the batch size and the number of points.
+SPEEDS: tuple[float | None, ...] = (0.1, 0.3, 1, 3, 10, 30, 100, None)
+#: The app's starting pace: a room can follow it.  The circle preset's default network
+#: (8-8 tanh, Adam, batch 10) settles in 20-30 epochs, about ten seconds at 3 epochs/s;
+#: at "max" it is over in under a second, faster than a teacher can talk.
+DEFAULT_SPEED = 3
 #: Snapshots published along a ``train_steps`` request (points on the loss curves).
 CURVE_POINTS = 300
 #: Slow motion publishes at most this many snapshots per second.
 SLOW_SNAPSHOT_HZ = 30.0
 #: At full speed the timeline keeps a point at most this often (seconds).
 TIMELINE_S = 0.2
+#: At full speed the per-layer statistics (sorting every layer's weights, gradients and
+#: activations) are taken at most this often: the distributions view redraws at 5 Hz ...
+STATS_HZ = 5.0
+#: ... and they take at most this share of the time, however wide the network.  Taken
+#: whether or not the view is open, so its history has no gaps when it is opened late.
+STATS_SHARE = 0.05
 #: Extras a view may ask the snapshots to carry (keyword arguments of ``Trainer.run``).
 EXTRAS = ("neuron_grid", "hidden")
 
@@ -103,10 +117,16 @@ def live_grid(trainer: Trainer) -> int:
     return SMALL_NET_LIVE_GRID if trainer.params.size <= SMALL_NET_PARAMS else LIVE_GRID
 
 
-def speed_label(speed: float | None) -> str:
-    if speed is None:
-        return translate("TrainingPanel", "max")
-    return translate("TrainingPanel", "{speed} batch/s").format(speed=f"{speed:g}")
+def slow_slice(epochs_per_second: float, n_train: int, batch_rows: int) -> tuple[int, float]:
+    """(batches per slice, seconds per slice) that train ``epochs_per_second``.
+
+    A slice is a whole number of batches and comes at most SLOW_SNAPSHOT_HZ
+    times a second, so a fast pace trains several batches per picture.
+    """
+    per_epoch = math.ceil(max(n_train, 1) / max(batch_rows, 1))
+    batches_per_second = epochs_per_second * per_epoch
+    per_slice = max(1, math.ceil(batches_per_second / SLOW_SNAPSHOT_HZ))
+    return per_slice, per_slice / batches_per_second
 
 
 def _plain(spec: NetworkSpec) -> NetworkSpec:
@@ -161,8 +181,7 @@ class TrainingWorker(QObject):
         self._trainer: Trainer | None = None
         self._playing = False
         self._speed: float | None = None
-        self._last_grid = 0.0
-        self._snapshot_s = 0.0  # recent snapshot cost, smoothed
+        self._pacing = Pacing()
         self._extras: dict[str, Any] = {}
         self._timeline = Timeline(timeline_cap)
         self._timeline_lock = threading.Lock()
@@ -258,8 +277,9 @@ class TrainingWorker(QObject):
     def set_spec(self, spec: NetworkSpec) -> None:
         self.send(SetSpec(spec))
 
-    def set_speed(self, batches_per_second: float | None) -> None:
-        self.send(SetSpeed(batches_per_second))
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        """Train this many epochs per second while playing (``None``: as fast as it goes)."""
+        self.send(SetSpeed(epochs_per_second))
 
     def set_engine(self, choice: str) -> None:
         """Train on engine ``choice`` (see core/engines.py) from the next slice; weights stay."""
@@ -427,7 +447,7 @@ class TrainingWorker(QObject):
         return True
 
     def _on_speed(self, command: SetSpeed) -> bool:
-        self._speed = command.batches_per_second
+        self._speed = command.epochs_per_second
         self._next_slice = time.perf_counter()
         return False
 
@@ -631,18 +651,15 @@ class TrainingWorker(QObject):
         assert trainer is not None
         now = time.perf_counter()
         if self._speed is None:
-            due = now - self._last_grid >= 1.0 / GRID_HZ
-            seconds = slice_seconds(self._snapshot_s)
-            snap = self._run(trainer, seconds=seconds, grid=live_grid(trainer) if due else 0)
-            self._snapshot_s += 0.3 * (trainer.snapshot_seconds - self._snapshot_s)
-            if due:
-                self._last_grid = now
+            snap = self._run(trainer, **self._pacing.slice(trainer, now))
+            self._pacing.ran(trainer)
         else:
-            per_slice = max(1, math.ceil(self._speed / SLOW_SNAPSHOT_HZ))
-            samples = per_slice * self._batch_rows(trainer)
-            grid = STILL_GRID if self._speed <= 10 else live_grid(trainer)
-            snap = self._run(trainer, samples=samples, grid=grid)
-            self._next_slice = max(self._next_slice + per_slice / self._speed, now)
+            rows = self._batch_rows(trainer)
+            per_slice, interval = slow_slice(self._speed, trainer.n_train, rows)
+            # a few pictures a second have time for the fine grid
+            grid = STILL_GRID if interval >= 0.1 else live_grid(trainer)
+            snap = self._run(trainer, samples=per_slice * rows, grid=grid)
+            self._next_slice = max(self._next_slice + interval, now)
         if snap is not None:
             self.snapshot_ready.emit(snap)
         if trainer.stopped:
@@ -679,12 +696,50 @@ class TrainingWorker(QObject):
         self._last_record = now
 
 
+class Pacing:
+    """What each full-speed slice takes besides training: how long it trains, and whether
+    its snapshot carries a decision grid (GRID_HZ) and the per-layer statistics (stats_due).
+
+    Steps, slow motion and edits take everything with every snapshot; only full
+    speed is paced.  The engine benchmark times this same loop as the app's user path.
+    """
+
+    def __init__(self) -> None:
+        self.last_grid = -math.inf
+        self.last_stats = -math.inf  # when a slice last took the layer statistics
+        self.snapshot_s = 0.0  # recent snapshot cost, smoothed
+
+    def slice(self, trainer: Trainer, now: float) -> dict[str, Any]:
+        """``Trainer.run`` arguments of the next full-speed slice, starting at ``now``."""
+        grid_due = now - self.last_grid >= 1.0 / GRID_HZ
+        stats = stats_due(now - self.last_stats, trainer.stats_seconds)
+        if grid_due:
+            self.last_grid = now
+        if stats:
+            self.last_stats = now
+        return {
+            "seconds": slice_seconds(self.snapshot_s),
+            "grid": live_grid(trainer) if grid_due else 0,
+            "stats": stats,
+        }
+
+    def ran(self, trainer: Trainer) -> None:
+        """Learn the snapshot cost of the slice just run."""
+        self.snapshot_s += 0.3 * (trainer.snapshot_seconds - self.snapshot_s)
+
+
+def stats_due(since_last: float, stats_seconds: float) -> bool:
+    """Whether a full-speed slice takes the per-layer statistics, ``since_last`` seconds after
+    the last ones, which took ``stats_seconds``: at STATS_HZ, slower when they are costly."""
+    return since_last >= max(1.0 / STATS_HZ, stats_seconds / STATS_SHARE)
+
+
 def slice_seconds(snapshot_seconds: float) -> float:
     """Training seconds of a full-speed slice whose snapshot takes ``snapshot_seconds``.
 
     SLICE_SECONDS for most networks; for a big one (ten 256-wide layers: a
     snapshot with its grid takes ~0.2 s on 2 cores) the slice grows so that
-    snapshots keep to SNAPSHOT_SHARE of the time and training goes on at ~70 %
+    snapshots keep to SNAPSHOT_SHARE of the time and training goes on at ~90 %
     of its headless speed, with fewer but still regular pictures.
     """
     return max(SLICE_SECONDS, snapshot_seconds * (1.0 - SNAPSHOT_SHARE) / SNAPSHOT_SHARE)

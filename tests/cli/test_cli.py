@@ -286,16 +286,25 @@ def test_bench_quick_prints_json_lines_with_their_keys(capsys):
     assert all(line["quick"] is True for line in lines)
     rates = [line for line in lines if "engine" in line]
     expected = {(c.name, o) for c in CASES for o in OPTIMIZERS}
-    for engine in ("numba", "reference"):
+    for engine in ("numba", "reference", "cli", "app"):  # the kernel and the user paths
         assert {(r["case"], r["optimizer"]) for r in rates if r["engine"] == engine} == expected
     assert all(r["samples_per_second"] > 0 for r in rates)
     ratios = [line for line in lines if "numba_vs_reference" in line]
     assert {(r["case"], r["optimizer"]) for r in ratios} == expected
     assert all(r["numba_vs_reference"] > 0 for r in ratios)
+    for r in ratios:
+        assert r["cli_vs_numba"] > 0 and r["app_vs_numba"] > 0 and r["kernel_gflops"] > 0
+        assert r["user_path_target"] == 0.9
+    (threads,) = [line for line in lines if "blas_threads" in line]
+    assert threads["blas_threads"] >= 1 and threads["cores"] >= 1
+    (blas,) = [line for line in lines if "all_vs_1" in line]
+    assert blas["blas_1_thread"] > 0 and blas["all_vs_1"] > 0
+    (peak,) = [line for line in lines if "peak" in line]
+    assert peak["gflops_1_thread"] > 0
     if any(r["engine"] == "torch" for r in rates):  # PyTorch installed (the bench extra)
         assert all({"numba_vs_torch", "target", "met"} <= r.keys() for r in ratios)
     (grid,) = [line for line in lines if "grid" in line]
-    assert grid["ms"] > 0 and grid["target_ms"] == 30.0 and isinstance(grid["met"], bool)
+    assert grid["ms"] > 0 and grid["target_ms"] == 15.0 and isinstance(grid["met"], bool)
     (jit,) = [line for line in lines if "jit" in line]
     assert jit["cached_s"] > 0 and jit["cold_s"] is None and jit["target_cached_s"] == 1.5
 
@@ -332,3 +341,16 @@ def test_cuda_without_a_gpu_is_one_line_and_a_cpu_run(capsys, tmp_path):
     assert main(["predict", "--weights", str(project), "--data", str(pts), "--engine", "cuda"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("x1,x2,p0,p1,label") and err.startswith("dlviz: CUDA engine unavailable")
+
+
+def test_train_takes_no_layer_statistics_it_never_prints(monkeypatch, capsys):
+    """The per-layer statistics sort every layer's weights each slice: on a wide network
+    they cost more than the training; `dlviz train` prints none, so it takes none."""
+    import dlviz.core.trainer as trainer_module
+
+    def no_stats(*_):
+        raise AssertionError("dlviz train took per-layer statistics")
+
+    monkeypatch.setattr(trainer_module, "layer_stats", no_stats)
+    r = train_json(capsys, "--dataset", "xor", "--hidden", "4", "--epochs", "20")
+    assert r["epochs"] == 20 and r["train_loss"] is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -53,6 +54,35 @@ def test_the_scalar_forms_compute_the_numpy_forms_in_float32(name, compiled):
     np.testing.assert_allclose(slope, act.derivative(z, a), rtol=2e-6, atol=2e-6)
 
 
+def _cuda_compiler():
+    """numba-cuda's PTX compiler, or a reason to skip (it needs NVVM, not a GPU)."""
+    if importlib.util.find_spec("numba_cuda") is None:
+        pytest.skip('numba-cuda is not installed (pip install -e ".[test,cuda12]")')
+    from numba import config, cuda, float32
+
+    if config.ENABLE_CUDASIM:
+        pytest.skip("the simulator compiles nothing")
+    try:
+        cuda.compile_ptx(lambda z: z, (float32,), device=True, cc=(8, 0))
+    except Exception as exc:  # only the probe: no NVVM/NVRTC libraries (the cu12/cu13 extra)
+        pytest.skip(f"numba-cuda cannot compile here: {type(exc).__name__}")
+    return cuda.compile_ptx
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_scalar_forms_compile_as_cuda_device_functions_in_float32(name):
+    """The CUDA engine compiles these same forms; the simulator runs them as Python and
+    would accept a NumPy function numba-cuda lacks (np.expm1 was one)."""
+    compile_ptx = _cuda_compiler()
+    from numba import float32
+
+    act = activation(name)
+    for f, sig in ((act.scalar, (float32,)), (act.scalar_derivative, (float32, float32))):
+        ptx, returns = compile_ptx(f, sig, device=True, cc=(8, 0))
+        assert returns == float32
+        assert ".f64" not in ptx  # no float64 arithmetic on the device either
+
+
 def test_the_network_offers_the_table_and_the_kernels_know_every_name():
     assert ACTIVATIONS == tuple(NAMES)
     assert len(set(kernel_code(n) for n in (*NAMES, "softmax"))) == len(NAMES) + 1
@@ -70,8 +100,8 @@ def test_kernels_compiled_from_another_table_are_dropped(tmp_path):
         """
         import glob, os, sys
         import dlviz.core.kernels.cpu as cpu
-        if sys.argv[1] == "edited":  # as if activations.py had changed since the last run
-            cpu.TABLE_FINGERPRINT += 1
+        if sys.argv[1] == "edited":  # as if a frozen constant had changed since the last run
+            cpu.KERNEL_FINGERPRINT += 1
             print(cpu._drop_stale_kernels())
         print(len(glob.glob(os.path.join(os.environ["NUMBA_CACHE_DIR"], "**", "cpu.*.nb*"),
                             recursive=True)))

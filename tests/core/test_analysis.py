@@ -141,6 +141,18 @@ def test_stats_history_stays_bounded_and_spans_the_run():
     )
 
 
+def test_stats_history_skips_snapshots_taken_without_statistics():
+    t = trainer()
+    history = StatsHistory()
+    history.add(t.run(samples=20))
+    history.add(t.run(samples=20, stats=False))  # a paced full-speed slice
+    last = t.run(samples=20)
+    history.add(last)
+    steps, norms, *_ = history.arrays()
+    assert list(steps) == [2, 6] and steps[-1] == last.step
+    assert norms.shape == (2, 3)
+
+
 def test_stats_history_rewinds_to_a_resumed_step_and_continues():
     t = trainer()
     history = StatsHistory()

@@ -124,6 +124,48 @@ def test_forward_in_chunks_keeps_every_activation(monkeypatch):
 
 
 @needs_cuda
+def test_every_table_activation_runs_on_the_device():
+    """The device dispatch, code by code, computes the table's NumPy forward and slope
+    (so a code routed to another formula, or to none, fails here by name)."""
+    from numba import cuda
+
+    from dlviz.core.activations import HIDDEN
+    from dlviz.core.kernels import cuda as engine
+
+    act, act_grad = engine._act, engine._act_grad
+
+    @cuda.jit
+    def apply(codes, z, out, slope):  # one thread: in the simulator a closure has no cuda.grid
+        for i in range(z.size):
+            out[i] = act(codes[i], z[i])
+            slope[i] = act_grad(codes[i], z[i], out[i])
+
+    z1 = np.array([-4.0, -1.0, -0.25, 0.5, 2.0, 5.0], np.float32)
+    codes = np.repeat(np.arange(len(HIDDEN)), z1.size)
+    z = np.tile(z1, len(HIDDEN))
+    out, slope = np.zeros_like(z), np.zeros_like(z)
+    apply[1, 1](codes, z, out, slope)
+    for code, entry in enumerate(HIDDEN):
+        at = codes == code
+        a = entry.forward(z1)
+        np.testing.assert_allclose(out[at], a, rtol=2e-6, atol=2e-6, err_msg=entry.name)
+        np.testing.assert_allclose(slope[at], entry.derivative(z1, a), rtol=2e-6, atol=2e-6,
+                                   err_msg=entry.name)  # fmt: skip
+
+
+@needs_cuda
+def test_an_activation_code_without_a_device_form_is_refused(monkeypatch):
+    """A code past the table (an activation added to the kernels' codes but not
+    compiled here) stops the engine being built, instead of training a linear unit."""
+    from dlviz.core.kernels import cuda
+
+    spec, *_ = make_problem("tanh", HEADS[0], "none", n=N_POINTS)
+    monkeypatch.setattr(cuda, "kernel_code", lambda name: len(ACTIVATIONS))
+    with pytest.raises(ValueError, match="no device form of activation code"):
+        cuda.CudaEngine(spec, 4, threads=THREADS)
+
+
+@needs_cuda
 def test_trainer_on_cuda_runs_as_on_the_reference():
     """Through the Trainer: several epochs in one call (batches stop at each epoch's end),
     the engine named in the snapshot, the same weights and boundary as the reference run;
@@ -163,5 +205,5 @@ def test_cuda_engine_under_the_simulator():
         env=env, capture_output=True, text=True, timeout=900, cwd=os.path.dirname(__file__),
     )  # fmt: skip
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-3000:]
-    expected = len(covering_cases()) + 3
+    expected = len(covering_cases()) + 5
     assert f"{expected} passed" in out.stdout and "skipped" not in out.stdout, out.stdout[-3000:]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -126,3 +131,30 @@ def test_the_kernel_also_matches_as_plain_python():
     )  # fmt: skip
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "1 passed" in out.stdout, out.stdout[-3000:]
+
+
+def test_landscape_kernels_compiled_from_another_engine_are_dropped(tmp_path):
+    """The cached loss_row has cpu.forward_rows inside it; Numba checks only landscape.py's
+    time stamp, so an edited cpu.py must drop it."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    script = textwrap.dedent(
+        """
+        import glob, os, sys
+        import dlviz.core.kernels.landscape as landscape
+        if sys.argv[1] == "edited":  # as if cpu.py had changed since the last run
+            landscape.KERNEL_FINGERPRINT += 1
+            print(landscape._drop_stale_kernels())
+        print(len(glob.glob(os.path.join(os.environ["NUMBA_CACHE_DIR"], "**", "landscape.*.nb*"),
+                            recursive=True)))
+        """
+    )
+
+    def run(mode: str) -> list[str]:
+        out = subprocess.run([sys.executable, "-c", script, mode], env=env, capture_output=True,
+                             text=True, check=True)  # fmt: skip
+        return out.stdout.split()
+
+    assert int(run("same")[-1]) >= 2  # the fingerprint kernel is cached (index + code)
+    assert int(run("same")[-1]) >= 2
+    dropped, left = run("edited")
+    assert dropped == "True" and left == "0"

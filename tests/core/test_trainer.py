@@ -376,3 +376,18 @@ def test_rows_per_step_follows_the_optimizer_and_the_data():
     assert t.rows_per_step == 32
     t.set_config(TrainConfig(OptimizerConfig("gd", lr=0.1), batch_size=32))
     assert t.rows_per_step == t.n_train == 200
+
+
+def test_a_snapshot_without_statistics_trains_and_measures_the_same():
+    """`dlviz train` and paced app slices leave the per-layer statistics out: only those."""
+    a, b = spiral_trainer(1), spiral_trainer(1)
+    with_stats, without = a.run(samples=600), b.run(samples=600, stats=False)
+    np.testing.assert_array_equal(a.params, b.params)
+    assert without.layer_stats == ()
+    assert len(with_stats.layer_stats) == a.spec.n_layers
+    assert (without.step, without.train_loss, without.test_loss, without.train_accuracy) == (
+        with_stats.step,
+        with_stats.train_loss,
+        with_stats.test_loss,
+        with_stats.train_accuracy,
+    )

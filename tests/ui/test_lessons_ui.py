@@ -32,7 +32,8 @@ def test_a_step_sets_up_data_network_views_panels_speed_and_highlight(window, le
     assert window.session.dataset.name == "xor" and window.session.data_settings.preset == "xor"
     config = window.training_panel.config()
     assert (config.optimizer.name, config.optimizer.lr, config.batch_size) == ("sgd", 0.3, 10)
-    assert window.training_panel.speed_value() == 100
+    # the step's 100 mini-batches a second, on the slider in epochs: 200 points in 10s
+    assert window.training_panel.speed_value() == SPEEDS[speed_index(100 / 20)]
     docks = window.docks
     assert docks["loss"].isVisible() and docks["network"].isVisible()
     assert not docks["matrices"].isVisible() and not docks["distributions"].isVisible()

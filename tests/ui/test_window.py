@@ -430,6 +430,44 @@ def test_with_every_view_open_a_snapshot_is_drawn_over_a_few_frames(window, qtbo
     assert not stale, f"not drawn after {len(views) + 1} frames: {stale}"
 
 
+def test_frames_are_scheduled_by_time_not_by_a_count_of_views(window, qtbot, monkeypatch):
+    """With time to spare one frame draws every view that has something new (the old
+    scheduler drew at most two besides the central one); a view with nothing new is
+    skipped, and the longest-waiting view draws first."""
+    import dlviz.ui.main_window as main_window
+
+    for i, (name, dock) in enumerate(window.docks.items()):
+        if name in window.views and name != CENTRAL_VIEW:
+            dock.setFloating(True)
+            dock.resize(400, 300)
+            dock.move(30 * i, 30 * i)
+            dock.show()
+    views = [v for n, v in window.views.items() if n != CENTRAL_VIEW]
+    qtbot.waitUntil(lambda: all(v.is_active() for v in views), timeout=5_000)
+    window.frame_timer.stop()
+    window._sync_extras()  # the open views' requests go out now, not after the next frame
+    window.actions["step"].trigger()
+    qtbot.waitUntil(lambda: window.session.latest.step == 1, timeout=5_000)
+    qtbot.wait(500)  # the snapshot with the views' extras has arrived
+    monkeypatch.setattr(main_window, "FRAME_BUDGET_S", 60.0)  # all the time in the world
+    window._draw_cost.update({v.name: 0.001 for v in views})  # each known to draw in 1 ms
+    before = {v.name: v.draws for v in window.views.values()}
+    count = window.session.snapshot_count
+    window.draw_frame()
+    assert all(v.draws == before[v.name] + 1 for v in window.views.values())
+    assert window.session.snapshot_count == count
+    window.draw_frame()  # nothing new: nothing drawn
+    assert all(v.draws == before[v.name] + 1 for v in window.views.values())
+    # a tight budget: the longest-waiting view goes first
+    monkeypatch.setattr(main_window, "FRAME_BUDGET_S", 0.0)
+    window._drew_at[views[-1].name] = 0.0  # waited longest
+    window.actions["step"].trigger()
+    qtbot.waitUntil(lambda: window.session.latest.step == 2, timeout=5_000)
+    window.draw_frame()
+    drawn = [v.name for v in views if v.draws == before[v.name] + 2]
+    assert drawn == [views[-1].name]
+
+
 def test_view_tabs_show_whole_short_names_and_the_menu_the_long_ones(window, qtbot):
     from PySide6.QtWidgets import QTabBar
 

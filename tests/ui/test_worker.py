@@ -11,9 +11,9 @@ from dlviz.core.data import make_dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.network import LayerSpec, build_spec
 from dlviz.core.optim import OptimizerConfig
-from dlviz.core.trainer import TrainConfig
+from dlviz.core.trainer import TrainConfig, Trainer
 from dlviz.ui.commands import Play, SetConfig
-from dlviz.ui.worker import TrainingWorker
+from dlviz.ui.worker import Pacing, TrainingWorker
 
 JOB_MS = 30_000
 
@@ -84,3 +84,21 @@ def test_only_commands_are_accepted(worker):
         worker.send(("play", None))  # the old stringly form
     worker.send(Play())
     worker.send(SetConfig(TrainConfig()))
+
+
+def test_full_speed_slices_take_statistics_at_5_hz_or_within_5_percent_of_the_time():
+    """Statistics come often enough for the distributions view's 5 Hz, never much more
+    often, and a network whose statistics are slow gets them less often."""
+    data = make_dataset("circle", n=60)
+    spec = build_spec(
+        kind="classify", n_classes=2, features=("x1", "x2"), hidden=(LayerSpec(4, "tanh"),)
+    )
+    trainer = Trainer(data, spec, TrainConfig())
+    pacing = Pacing()
+    first = pacing.slice(trainer, 100.0)
+    assert first["stats"] and first["grid"] and first["seconds"] > 0
+    assert not pacing.slice(trainer, 100.1)["stats"]
+    assert pacing.slice(trainer, 100.21)["stats"]
+    trainer.stats_seconds = 0.05  # slow statistics: at most 5 % of the time, every 1 s
+    assert not pacing.slice(trainer, 100.9)["stats"]
+    assert pacing.slice(trainer, 101.22)["stats"]

@@ -16,11 +16,7 @@ arrays grouped (:class:`Net`, :class:`Optimizer`, :class:`Batches`,
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import os
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -28,8 +24,13 @@ import numpy as np
 from dlviz.core import activations, picture
 from dlviz.core.activations import LINEAR_CODE, SOFTMAX_CODE, kernel_code
 from dlviz.core.jit import jit, jit_inline
+from dlviz.core.kernels import freshness
 from dlviz.core.network import (
+    DROPOUT_GOLDEN,
     DROPOUT_HASH_BITS,
+    DROPOUT_MIX1,
+    DROPOUT_MIX2,
+    DROPOUT_SHIFTS,
     LOSS_CODE,
     NetworkSpec,
     ParamLayout,
@@ -43,12 +44,18 @@ NESTEROV, ADAGRAD = OPTIMIZER_CODE["nesterov"], OPTIMIZER_CODE["adagrad"]
 RMSPROP, ADAM, ADAMW = OPTIMIZER_CODE["rmsprop"], OPTIMIZER_CODE["adam"], OPTIMIZER_CODE["adamw"]
 
 #: Below this many weights a layer is multiplied with hand loops: BLAS call
-#: overhead dominates for the narrow layers of classroom nets.
+#: overhead dominates for the narrow layers of classroom nets ...
 BLAS_MIN_WEIGHTS = 1024
+#: ... unless the call multiplies this many products (a prediction grid's chunk through
+#: a 64-3 output layer): the hand loops run over the output width, and a width of 3
+#: leaves them scalar, where BLAS still multiplies at speed.
+BLAS_MIN_PRODUCTS = 32768
 
 F0 = np.float32(0.0)
 F1 = np.float32(1.0)
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+GOLDEN = np.uint64(DROPOUT_GOLDEN)
+MIX1, MIX2 = np.uint64(DROPOUT_MIX1), np.uint64(DROPOUT_MIX2)
+SHIFT1, SHIFT2, SHIFT3 = (np.uint64(s) for s in DROPOUT_SHIFTS)
 #: Dropout compares the top DROPOUT_HASH_BITS of a 64-bit hash with its threshold.
 HASH_SHIFT = np.uint64(64 - DROPOUT_HASH_BITS)
 
@@ -106,12 +113,21 @@ class Batches(NamedTuple):
 # ------------------------------------------------------------------ dense algebra
 
 
+@jit_inline
+def _blas(rows, fan_in, fan_out):
+    """Whether a (rows, fan_in) x (fan_in, fan_out) product goes to BLAS (else hand loops)."""
+    if rows < 8:
+        return False
+    weights = fan_in * fan_out
+    return weights >= BLAS_MIN_WEIGHTS or (fan_in >= 16 and rows * weights >= BLAS_MIN_PRODUCTS)
+
+
 @jit
 def _affine(a, w, b, z):
     """z = a @ w + b."""
     rows, fan_in = a.shape
     fan_out = w.shape[1]
-    if fan_in * fan_out >= BLAS_MIN_WEIGHTS and rows >= 8:
+    if _blas(rows, fan_in, fan_out):
         np.dot(a, w, z)
         for i in range(rows):
             for j in range(fan_out):
@@ -131,7 +147,7 @@ def _grad_weights(a, dz, gw, gb):
     """gw = a.T @ dz, gb = column sums of dz."""
     rows, fan_in = a.shape
     fan_out = dz.shape[1]
-    if fan_in * fan_out >= BLAS_MIN_WEIGHTS and rows >= 8:
+    if _blas(rows, fan_in, fan_out):
         np.dot(a.T, dz, gw)
     else:
         gw[:, :] = F0
@@ -151,7 +167,7 @@ def _grad_inputs(dz, w, da):
     """da = dz @ w.T."""
     rows, fan_out = dz.shape
     fan_in = w.shape[0]
-    if fan_in * fan_out >= BLAS_MIN_WEIGHTS and rows >= 8:
+    if _blas(rows, fan_in, fan_out):
         np.dot(dz, w.T, da)
         return
     for i in range(rows):
@@ -258,9 +274,9 @@ def _activate(code, z, a):
 
 @jit
 def _mix64(z):
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    z = (z ^ (z >> SHIFT1)) * MIX1
+    z = (z ^ (z >> SHIFT2)) * MIX2
+    return z ^ (z >> SHIFT3)
 
 
 @jit
@@ -522,34 +538,24 @@ def forward_rows(params, net, x, out, logits, keep, bufs, chunk):
 
 # ------------------------------------------------------------------ cache freshness
 # Numba's on-disk cache knows only this file's time stamp: kernels cached before an
-# edit of the activation table (another file) would load and run the old formulas.
-# The table's fingerprint is compiled into one kernel; when the cached one disagrees
-# with the table, this file's cached kernels are deleted and compile afresh.
+# edit of the activation table or of another frozen constant (another file) would load
+# and run the old ones.  Their fingerprint (kernels/freshness.py) is compiled into one
+# kernel; when the cached one disagrees, this file's cached kernels are deleted and
+# compile afresh.
 
-
-def _table_fingerprint() -> int:
-    with open(activations.__file__, "rb") as fh:
-        digest = hashlib.sha256(fh.read()).digest()
-    return int.from_bytes(digest[:7], "little")
-
-
-TABLE_FINGERPRINT = _table_fingerprint()
+KERNEL_FINGERPRINT = freshness.FINGERPRINT
 
 
 @jit
 def _compiled_fingerprint():
-    return TABLE_FINGERPRINT
+    return KERNEL_FINGERPRINT
 
 
 def _drop_stale_kernels() -> bool:
-    """Delete this file's cached kernels if they were compiled from another table."""
-    if _compiled_fingerprint() == TABLE_FINGERPRINT:
+    """Delete this file's cached kernels if they were compiled from other constants."""
+    if _compiled_fingerprint() == KERNEL_FINGERPRINT:
         return False
-    stem = os.path.splitext(os.path.basename(__file__))[0]
-    folder = str(_compiled_fingerprint.stats.cache_path)
-    for path in glob.glob(os.path.join(folder, f"{stem}.*.nb[ic]")):
-        with suppress(OSError):  # another process may be doing the same
-            os.remove(path)
+    freshness.drop_cached(str(_compiled_fingerprint.stats.cache_path), __file__)
     return True
 
 

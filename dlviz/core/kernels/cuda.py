@@ -36,27 +36,31 @@ stays the one truth that snapshots, exports and divergence checks read.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import config as numba_config
 from numba import cuda, float32, float64, uint64
 
-from dlviz.core.activations import ACTIVATIONS, LEAKY_SLOPE, LINEAR_CODE, SOFTMAX_CODE, kernel_code
-from dlviz.core.kernels import INSTALL_HINT
-from dlviz.core.network import LOSS_CODE, NetworkSpec, ParamLayout
+from dlviz.core import activations
+from dlviz.core.activations import LINEAR_CODE, SOFTMAX_CODE, kernel_code
+from dlviz.core.kernels import INSTALL_HINT, freshness
+from dlviz.core.network import (
+    DROPOUT_GOLDEN,
+    DROPOUT_HASH_BITS,
+    DROPOUT_MIX1,
+    DROPOUT_MIX2,
+    DROPOUT_SHIFTS,
+    LOSS_CODE,
+    NetworkSpec,
+    ParamLayout,
+    dropout_threshold,
+)
 from dlviz.core.optim import OPTIMIZER_CODE, OptimizerConfig, OptimizerState
 
 # Activation codes as every compiled engine sees them (dlviz.core.activations.kernel_code:
-# the output layer's identity is linear's code, its softmax SOFTMAX_CODE).  The device
-# forms below are this engine's own copy of the table's scalar forms: the table's are
-# compiled for the CPU; compiling them as CUDA device functions is not yet checked on a GPU.
+# the output layer's identity is linear's code, its softmax SOFTMAX_CODE).
 LINEAR = LINEAR_CODE
-SIGMOID = ACTIVATIONS.index("sigmoid")
-TANH = ACTIVATIONS.index("tanh")
-RELU = ACTIVATIONS.index("relu")
-LEAKY_RELU = ACTIVATIONS.index("leakyrelu")
-ELU = ACTIVATIONS.index("elu")
-GELU = ACTIVATIONS.index("gelu")
 LOSS_MSE, LOSS_BCE, LOSS_CE = LOSS_CODE["mse"], LOSS_CODE["bce"], LOSS_CODE["ce"]
 OPT_MOMENTUM = OPTIMIZER_CODE["momentum"]
 OPT_NESTEROV = OPTIMIZER_CODE["nesterov"]
@@ -92,61 +96,78 @@ kernel = cuda.jit(cache=True)
 
 F0 = np.float32(0.0)
 F1 = np.float32(1.0)
-F3 = np.float32(3.0)
-HALF = np.float32(0.5)
-LEAKY = np.float32(LEAKY_SLOPE)
-GELU_C = np.float32(math.sqrt(2.0 / math.pi))
-GELU_K = np.float32(0.044715)
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-MIX2 = np.uint64(0x94D049BB133111EB)
+NAN = np.float32(np.nan)
+GOLDEN = np.uint64(DROPOUT_GOLDEN)
+MIX1, MIX2 = np.uint64(DROPOUT_MIX1), np.uint64(DROPOUT_MIX2)
+SHIFT1, SHIFT2, SHIFT3 = (np.uint64(s) for s in DROPOUT_SHIFTS)
+#: Dropout compares the top DROPOUT_HASH_BITS of a 64-bit hash with its threshold.
+HASH_SHIFT = np.uint64(64 - DROPOUT_HASH_BITS)
 
 
 # ------------------------------------------------------------------ element maths
+# The activations are the table's own float32 scalar forms, compiled as device
+# functions; ``_act(code, z)`` and ``_act_grad(code, z, a)`` are chains of tests on
+# the code built from the table, as in kernels/cpu.py.  Past the chain's end is a
+# code the table does not have: CudaEngine refuses such a network when it is built,
+# and should one slip through, NaN (not a silent linear unit) reaches the loss.
 
 
 @cuda.jit(device=True)
-def _act(code, z):
-    """f(z) for every activation but softmax (done row by row)."""
-    if code == SIGMOID:
-        return HALF * (math.tanh(HALF * z) + F1)
-    if code == TANH:
-        return math.tanh(z)
-    if code == RELU:
-        return max(z, F0)
-    if code == LEAKY_RELU:
-        return z if z > F0 else LEAKY * z
-    if code == ELU:
-        return z if z > F0 else math.expm1(z)
-    if code == GELU:
-        return HALF * z * (F1 + math.tanh(GELU_C * (z + GELU_K * z * z * z)))
-    return z
+def _unknown_code(code, z):
+    return NAN
 
 
 @cuda.jit(device=True)
-def _act_grad(code, z, a_pre):
-    """f'(z); ``a_pre`` is f(z) before dropout."""
-    if code == SIGMOID:
-        return a_pre * (F1 - a_pre)
-    if code == TANH:
-        return F1 - a_pre * a_pre
-    if code == RELU:
-        return F1 if z > F0 else F0
-    if code == LEAKY_RELU:
-        return F1 if z > F0 else LEAKY
-    if code == ELU:
-        return F1 if z > F0 else a_pre + F1
-    if code == GELU:
-        t = math.tanh(GELU_C * (z + GELU_K * z * z * z))
-        return HALF * (F1 + t) + HALF * z * (F1 - t * t) * GELU_C * (F1 + F3 * GELU_K * z * z)
-    return F1
+def _unknown_code_slope(code, z, a):
+    return NAN
+
+
+def _forward_chain(entries: tuple[tuple[int, Any], ...]) -> Any:
+    if not entries:
+        return _unknown_code
+    (code, f), rest = entries[0], _forward_chain(entries[1:])
+
+    def act(c, z):
+        if c == code:
+            return f(z)
+        return rest(c, z)
+
+    return cuda.jit(device=True)(act)
+
+
+def _slope_chain(entries: tuple[tuple[int, Any], ...]) -> Any:
+    if not entries:
+        return _unknown_code_slope
+    (code, slope), rest = entries[0], _slope_chain(entries[1:])
+
+    def act_grad(c, z, a):
+        if c == code:
+            return slope(z, a)
+        return rest(c, z, a)
+
+    return cuda.jit(device=True)(act_grad)
+
+
+#: ``_act(code, z)``: f(z) for a hidden activation's code (softmax is done row by row).
+_act = _forward_chain(
+    tuple((i, cuda.jit(device=True)(act.scalar)) for i, act in enumerate(activations.HIDDEN))
+)
+#: ``_act_grad(code, z, a)``: f'(z), ``a`` = f(z) before dropout.
+_act_grad = _slope_chain(
+    tuple(
+        (i, cuda.jit(device=True)(act.scalar_derivative))
+        for i, act in enumerate(activations.HIDDEN)
+    )
+)
+#: The activation codes the chains above know, and softmax (computed by the stages).
+KNOWN_CODES = frozenset(range(len(activations.HIDDEN))) | {SOFTMAX_CODE}
 
 
 @cuda.jit(device=True)
 def _mix64(z):
-    z = (z ^ (z >> uint64(30))) * MIX1
-    z = (z ^ (z >> uint64(27))) * MIX2
-    return z ^ (z >> uint64(31))
+    z = (z ^ (z >> SHIFT1)) * MIX1
+    z = (z ^ (z >> SHIFT2)) * MIX2
+    return z ^ (z >> SHIFT3)
 
 
 @cuda.jit(device=True)
@@ -154,7 +175,7 @@ def _keep_factor(seed, step, layer, index, threshold, scale):
     """Dropout's factor for one unit: the reference's hash of (seed, step, layer, unit)."""
     key = _mix64(seed + GOLDEN * uint64(step + 1))
     key = _mix64(key ^ (uint64(layer + 1) * GOLDEN))
-    bits = _mix64(key + uint64(index) * GOLDEN) >> uint64(40)
+    bits = _mix64(key + uint64(index) * GOLDEN) >> HASH_SHIFT
     return scale if bits >= uint64(threshold) else F0
 
 
@@ -473,6 +494,33 @@ def grid_backward(
                     wmask, l1, l2)  # fmt: skip
 
 
+# ------------------------------------------------------------------ cache freshness
+# numba-cuda's disk cache, like Numba's, knows only this file's time stamp, so kernels
+# cached before an edit of a frozen constant in another file (the activation table,
+# optimizer and loss codes, dropout's hash) would load and run the old ones.  Reading
+# a fingerprint back from a kernel would need a GPU at import, so the cache folder
+# holds a stamp of the fingerprint (kernels/freshness.py) instead: a cache without
+# the current stamp is deleted before any kernel loads from it.
+
+
+def cache_folder() -> str | None:
+    """Where numba-cuda caches this file's kernels; None in the simulator (no cache)."""
+    if numba_config.ENABLE_CUDASIM:
+        return None
+    from numba.cuda.dispatcher import CUDACacheImpl
+
+    return str(CUDACacheImpl(cache_folder).locator.get_cache_path())
+
+
+def _drop_stale_kernels() -> bool:
+    """Delete this file's cached kernels unless they were compiled from today's constants."""
+    folder = cache_folder()
+    return folder is not None and freshness.refresh_stamped(folder, __file__)
+
+
+_drop_stale_kernels()
+
+
 # ------------------------------------------------------------------ engine object
 
 
@@ -579,6 +627,9 @@ class CudaEngine:
         self.threads = threads
         self.n_cols = int(sum(spec.sizes))
         codes = [kernel_code(name) for name in spec.activations]
+        unknown = sorted(set(codes) - KNOWN_CODES)
+        if unknown:  # an activation code with no device form: refuse, never compute linear
+            raise ValueError(f"the CUDA engine has no device form of activation code {unknown}")
         rates = spec.dropouts
         self.loss_code = LOSS_CODE[spec.loss]
         host = {
@@ -586,7 +637,7 @@ class CudaEngine:
             "codes": np.array(codes, np.int64),
             "cols": np.concatenate([[0], np.cumsum(spec.sizes)]).astype(np.int64),
             "wmask": self.layout.weights_mask(),
-            "drop_thr": np.array([round(r * (1 << 24)) for r in rates], np.int64),
+            "drop_thr": np.array([dropout_threshold(r) for r in rates], np.int64),
             "drop_scale": np.array([1.0 / (1.0 - r) for r in rates], np.float32),
         }
         self.const = {key: cuda.to_device(value) for key, value in host.items()}

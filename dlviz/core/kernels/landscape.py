@@ -10,7 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from dlviz.core.jit import jit
+from dlviz.core.kernels import cpu, freshness
 from dlviz.core.kernels.cpu import forward_rows
+from dlviz.core.network import LOSS_CODE
+
+CE = LOSS_CODE["ce"]
+BCE = LOSS_CODE["bce"]
 
 
 @jit
@@ -29,11 +34,33 @@ def loss_row(centre, d1, d2, alphas, beta, net, x, y, out, bufs, chunk, row):
             for c in range(k):
                 a = np.float64(out[r, c])
                 t = np.float64(y[r, c])
-                if loss_code == 2:  # ce
+                if loss_code == CE:
                     total -= t * np.log(min(max(a, 1e-12), 1.0))
-                elif loss_code == 1:  # bce
+                elif loss_code == BCE:
                     clipped = min(max(a, 1e-7), 1 - 1e-7)
                     total -= t * np.log(clipped) + (1 - t) * np.log(1 - clipped)
                 else:  # mse
                     total += (a - t) * (a - t)
-        row[i] = total / n if loss_code == 2 else total / (n * k)
+        row[i] = total / n if loss_code == CE else total / (n * k)
+
+
+# The cached loss_row carries cpu.forward_rows compiled into it, but Numba checks only
+# this file's time stamp: an edit of cpu.py (or of a frozen constant) would leave it
+# running the old engine.  As in cpu.py, a compiled fingerprint tells a stale cache.
+KERNEL_FINGERPRINT = freshness.with_sources(cpu.__file__)
+
+
+@jit
+def _compiled_fingerprint():
+    return KERNEL_FINGERPRINT
+
+
+def _drop_stale_kernels() -> bool:
+    """Delete this file's cached kernels if they were compiled from another engine."""
+    if _compiled_fingerprint() == KERNEL_FINGERPRINT:
+        return False
+    freshness.drop_cached(str(_compiled_fingerprint.stats.cache_path), __file__)
+    return True
+
+
+_drop_stale_kernels()

@@ -24,7 +24,11 @@ import numpy as np
 
 from dlviz.core.activations import activation
 from dlviz.core.network import (
+    DROPOUT_GOLDEN,
     DROPOUT_HASH_BITS,
+    DROPOUT_MIX1,
+    DROPOUT_MIX2,
+    DROPOUT_SHIFTS,
     NetworkSpec,
     ParamLayout,
     dropout_threshold,
@@ -74,14 +78,16 @@ def loss_and_output_grad(
 
 # ---------------------------------------------------------------- dropout masks
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_GOLDEN = np.uint64(DROPOUT_GOLDEN)
+_MIX1, _MIX2 = np.uint64(DROPOUT_MIX1), np.uint64(DROPOUT_MIX2)
+_S1, _S2, _S3 = (np.uint64(s) for s in DROPOUT_SHIFTS)
 
 
 def mix64(z: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser: a good 64-bit hash, identical in NumPy and Numba."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    z = (z ^ (z >> _S1)) * _MIX1
+    z = (z ^ (z >> _S2)) * _MIX2
+    return z ^ (z >> _S3)
 
 
 def dropout_keep(

@@ -348,6 +348,10 @@
         <source>Training points are filled, test points are rings</source>
         <translation>训练点为实心，测试点为空心圆环</translation>
     </message>
+    <message>
+        <source>{name}: its output over the plane</source>
+        <translation>{name}：它在整个平面上的输出</translation>
+    </message>
 </context>
 <context>
     <name>ConfusionView</name>
@@ -859,12 +863,30 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
         <translation>始终显示整个训练过程（缩放或平移后关闭）</translation>
     </message>
     <message>
+        <source>Epochs</source>
+        <translation>按轮</translation>
+    </message>
+    <message>
+        <source>Read the curves in epochs (passes over the training points), not steps</source>
+        <translation>横轴按轮（遍历一次全部训练点）而不是按步显示</translation>
+    </message>
+    <message>
         <source>Smoothing</source>
         <translation>平滑</translation>
     </message>
     <message>
+        <source>epoch (passes over the training points)</source>
+        <translation>轮（遍历一次全部训练点）</translation>
+    </message>
+    <message>
         <source>step (mini-batches)</source>
         <translation>步数（小批量）</translation>
+    </message>
+    <message>
+        <source>step {step}  ·  epoch {epoch}
+train loss {train}  ·  test loss {test}</source>
+        <translation>第 {step} 步  ·  第 {epoch} 轮
+训练损失 {train}  ·  测试损失 {test}</translation>
     </message>
     <message>
         <source>accuracy</source>
@@ -908,6 +930,14 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
     <message>
         <source>Toolbar</source>
         <translation>工具栏</translation>
+    </message>
+    <message>
+        <source>Presentation toolbar</source>
+        <translation>演示工具栏</translation>
+    </message>
+    <message>
+        <source>unknown panel {names}; panels are: {known}</source>
+        <translation>未知的面板 {names}；可用的面板有：{known}</translation>
     </message>
     <message>
         <source>step {step:,} on screen is from the timeline: press Resume from here (or drag to the present) before setting a weight</source>
@@ -1242,6 +1272,10 @@ bias {bias}   (dL/db {grad})</source>
         <translation>在每条连线上显示最近一个小批量的 |dL/dw|（全网统一刻度），从输出反向流回输入</translation>
     </message>
     <message>
+        <source>Hover a neuron</source>
+        <translation>悬停在神经元上</translation>
+    </message>
+    <message>
         <source>Hover a neuron or an edge; click to inspect it</source>
         <translation>悬停或单击神经元、连线查看详情</translation>
     </message>
@@ -1258,12 +1292,16 @@ bias {bias}   (dL/db {grad})</source>
         <translation>另有 {n} 个</translation>
     </message>
     <message>
+        <source>{name}: not fed in (click to feed it to the network)</source>
+        <translation>{name}：未输入（单击将其输入网络）</translation>
+    </message>
+    <message>
         <source>{source} → {target}:  weight {w},  dL/dw {g}</source>
         <translation>{source} → {target}：权重 {w}，dL/dw {g}</translation>
     </message>
     <message>
-        <source>{name}: input feature</source>
-        <translation>{name}：输入特征</translation>
+        <source>{name}: input feature (click to take it out)</source>
+        <translation>{name}：输入特征（单击将其移除）</translation>
     </message>
     <message>
         <source>{name} ({activation}): bias {bias}</source>
@@ -1354,6 +1392,14 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>opened {path}</source>
         <translation>已打开 {path}</translation>
+    </message>
+    <message>
+        <source>the project&apos;s ui.panels is not a list of names</source>
+        <translation>项目中的 ui.panels 不是名称列表</translation>
+    </message>
+    <message>
+        <source>the project&apos;s panels: {error}</source>
+        <translation>项目的面板设置：{error}</translation>
     </message>
     <message>
         <source>Save project</source>
@@ -1611,8 +1657,8 @@ bias {bias}   (dL/db {grad})</source>
         <translation>余弦退火</translation>
     </message>
     <message>
-        <source>Training speed: slow motion for demonstrations, max for results ([ slower, ] faster)</source>
-        <translation>训练速度：慢速适合演示，最快用于出结果（[ 减速，] 加速）</translation>
+        <source>Training speed in epochs (passes over the training points) per second: slow for a room to follow, max for results ([ slower, ] faster)</source>
+        <translation>训练速度，单位为每秒轮数（遍历一次全部训练点为一轮）：慢速便于全班跟上，最快用于出结果（[ 减速，] 加速）</translation>
     </message>
     <message>
         <source>Learning rate, 0.00001 to 10 (logarithmic slider)</source>
@@ -1691,8 +1737,12 @@ bias {bias}   (dL/db {grad})</source>
         <translation>最快</translation>
     </message>
     <message>
-        <source>{speed} batch/s</source>
-        <translation>{speed} 批/秒</translation>
+        <source>1 epoch/s</source>
+        <translation>1 轮/秒</translation>
+    </message>
+    <message>
+        <source>{rate} epochs/s</source>
+        <translation>{rate} 轮/秒</translation>
     </message>
 </context>
 <context>
@@ -1941,6 +1991,18 @@ bias {bias}   (dL/db {grad})</source>
         <translation>演示</translation>
     </message>
     <message>
+        <source>Show the &amp;controls</source>
+        <translation>显示控制面板(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Show or hide the Data, Network, Training and Timeline panels</source>
+        <translation>显示或隐藏数据、网络、训练和时间轴面板</translation>
+    </message>
+    <message>
+        <source>Controls</source>
+        <translation>控制面板</translation>
+    </message>
+    <message>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
@@ -2011,6 +2073,18 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>Speed training up</source>
         <translation>加快训练</translation>
+    </message>
+    <message>
+        <source>&amp;Maximum speed</source>
+        <translation>最快速度(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Train as fast as the machine goes; click again for the pace before</source>
+        <translation>以机器能达到的最快速度训练；再点一次恢复之前的速度</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>最快</translation>
     </message>
     <message>
         <source>&amp;Lower learning rate ÷10</source>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +30,7 @@ from dlviz.core.data import (
 )
 from dlviz.core.lessons import load_examples, pick
 from dlviz.ui.i18n import current_language, translate
+from dlviz.ui.preset_pictures import preset_icon
 from dlviz.ui.session import Session
 
 #: The combo box's data of an entry that loads a textbook example (data, network and
@@ -109,6 +110,8 @@ class DataPanel(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.preset.setMinimumContentsLength(14)
+        self._draw_preset_pictures()
+        session.theme_changed.connect(self._draw_preset_pictures)
 
         self.classes = QSpinBox(self)
         self.classes.setObjectName("classes")
@@ -332,6 +335,15 @@ class DataPanel(QWidget):
     def regenerate_points(self) -> None:
         settings = self.current_settings()
         self.session.new_data(replace(settings, seed=settings.seed + 1))
+
+    def _draw_preset_pictures(self) -> None:
+        """Each preset with a small picture of its points (drawn once per theme, cached)."""
+        side = round(self.fontMetrics().height() * 2)
+        self.preset.setIconSize(QSize(side, side))
+        for row in range(self.preset.count()):
+            name = self.preset.itemData(row)
+            if name and not name.startswith(EXAMPLE_PREFIX):  # a preset, not an example
+                self.preset.setItemIcon(row, preset_icon(name, self.session.theme))
 
     def select_preset(self, name: str) -> None:
         """Choose a preset as the user would (used by the command line and tests)."""

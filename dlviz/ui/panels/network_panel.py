@@ -414,6 +414,13 @@ class NetworkPanel(QWidget):
         self.add_button.setEnabled(len(self.rows) < MAX_HIDDEN_LAYERS)
         self.empty_label.setVisible(not self.rows)
 
+    def toggle_feature(self, name: str) -> None:
+        """Feed feature ``name`` in or take it out, as a click on its box would (the last
+        one stays: the network needs an input)."""
+        box = self.feature_boxes[name]
+        if box.isEnabled():
+            box.click()
+
     def _feature_toggled(self, on: bool) -> None:
         if self._building:
             return  # set_data_kind() is choosing the features for new data

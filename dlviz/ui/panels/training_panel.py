@@ -34,7 +34,7 @@ from dlviz.core.trainer import TrainConfig
 from dlviz.ui.core_texts import optimizer_label
 from dlviz.ui.i18n import translate
 from dlviz.ui.widgets import LogSlider
-from dlviz.ui.worker import SPEEDS, speed_label
+from dlviz.ui.worker import DEFAULT_SPEED, SPEEDS
 
 SCHEDULE_LABELS = {
     "constant": QT_TRANSLATE_NOOP("TrainingPanel", "Constant"),
@@ -51,7 +51,7 @@ MIN_LR, MAX_LR = MIN_LEARNING_RATE, 10.0
 class TrainingPanel(QWidget):
     changed = Signal()
     seed_changed = Signal(int)
-    speed_changed = Signal(object)  # batches per second, or None for full speed
+    speed_changed = Signal(object)  # epochs per second, or None for full speed
 
     def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,18 +73,26 @@ class TrainingPanel(QWidget):
         self.speed = QSlider(Qt.Orientation.Horizontal, self)
         self.speed.setObjectName("speed")
         self.speed.setRange(0, len(SPEEDS) - 1)
-        self.speed.setValue(len(SPEEDS) - 1)
+        self.speed.setValue(SPEEDS.index(DEFAULT_SPEED))
         self.speed.setPageStep(1)
         self.speed.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.speed.setToolTip(
             translate(
                 "TrainingPanel",
-                "Training speed: slow motion for demonstrations, max for results "
-                "([ slower, ] faster)",
+                "Training speed in epochs (passes over the training points) per second: "
+                "slow for a room to follow, max for results ([ slower, ] faster)",
             )
         )
-        self.speed_label = QLabel(speed_label(None), self)
-        self.speed_label.setMinimumWidth(90)
+        self.speed_label = QLabel(self.speed_text(DEFAULT_SPEED), self)
+        self.speed_label.setObjectName("speed-label")
+        self.speed_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("000 epochs/s"))
+        #: The slider's place before "max" was clicked (clicking it again goes back there).
+        self._before_max = self.speed.value()
+        self._max_action = actions["max_speed"]
+        self.max_button = QToolButton(self)
+        self.max_button.setObjectName("button-max-speed")
+        self.max_button.setDefaultAction(self._max_action)
+        self.max_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.speed.valueChanged.connect(self._speed_moved)
 
         self.optimizer = QComboBox(self)
@@ -169,6 +177,7 @@ class TrainingPanel(QWidget):
         speed_row = QHBoxLayout()
         speed_row.addWidget(self.speed, 1)
         speed_row.addWidget(self.speed_label)
+        speed_row.addWidget(self.max_button)
         form.addRow(translate("TrainingPanel", "Speed"), speed_row)
         form.addRow(translate("TrainingPanel", "Optimizer"), self.optimizer)
         form.addRow(translate("TrainingPanel", "Learning rate"), self.lr)
@@ -240,10 +249,34 @@ class TrainingPanel(QWidget):
         if not self._showing:
             self.changed.emit()
 
+    def show_transport(self, on: bool) -> None:
+        """Show the Play/Step/... buttons (presentation mode has them in its toolbar)."""
+        for button in self.buttons.values():
+            button.setVisible(on)
+
+    def speed_text(self, speed: float | None) -> str:
+        """The speed in words: "3 epochs/s", "max"."""
+        if speed is None:
+            return translate("TrainingPanel", "max")
+        if speed == 1:
+            return translate("TrainingPanel", "1 epoch/s")
+        return translate("TrainingPanel", "{rate} epochs/s").format(rate=f"{speed:g}")
+
     def _speed_moved(self, index: int) -> None:
         speed = SPEEDS[index]
-        self.speed_label.setText(speed_label(speed))
+        self.speed_label.setText(self.speed_text(speed))
+        # the Max button shows whether max is on, whichever control put it there
+        self._max_action.setChecked(speed is None)
         self.speed_changed.emit(speed)
+
+    def set_max_speed(self, on: bool) -> None:
+        """Max on: as fast as the machine goes; off: back to the pace chosen before."""
+        top = len(SPEEDS) - 1
+        if on and self.speed.value() != top:
+            self._before_max = self.speed.value()
+            self.speed.setValue(top)
+        elif not on and self.speed.value() == top:
+            self.speed.setValue(self._before_max if self._before_max != top else top - 1)
 
     # ------------------------------------------------------------ values
 
@@ -304,9 +337,20 @@ class TrainingPanel(QWidget):
     def change_speed(self, steps: int) -> None:
         self.speed.setValue(self.speed.value() + steps)
 
-    def set_speed(self, speed: float | str) -> None:
-        """The slider position nearest to ``speed`` (mini-batches per second, or "max")."""
-        self.speed.setValue(speed_index(speed))
+    def batches_per_epoch(self, n_train: int) -> int:
+        """Optimizer steps in one pass over ``n_train`` points with these settings."""
+        if self.optimizer.currentData() == "gd":
+            return 1
+        return max(1, math.ceil(max(n_train, 1) / self.batch.value()))
+
+    def set_speed(self, speed: float | str, batches_per_epoch: int = 1) -> None:
+        """The slider position nearest to ``speed``: mini-batches per second (as lesson
+        files give it; ``batches_per_epoch`` turns it into the slider's epochs per
+        second), or "max"."""
+        if speed == "max":
+            self.speed.setValue(speed_index("max"))
+        else:
+            self.speed.setValue(speed_index(float(speed) / max(batches_per_epoch, 1)))
 
     def set_learning_rate(self, lr: float) -> None:
         """Set the rate as if typed (emits ``changed`` when it differs)."""
@@ -320,7 +364,7 @@ class TrainingPanel(QWidget):
 
 
 def speed_index(speed: float | str) -> int:
-    """The Speed slider position nearest to ``speed`` (mini-batches per second, or "max")."""
+    """The Speed slider position nearest to ``speed`` (epochs per second, or "max")."""
     if speed == "max":
         return SPEEDS.index(None)
     rate = float(speed)

@@ -147,6 +147,14 @@ class View(QWidget):
         """
         return self.isVisible() and not self.visibleRegion().isEmpty()
 
+    def has_new(self) -> bool:
+        """Whether :meth:`refresh` would draw now: shown, with a snapshot not drawn yet."""
+        return (
+            self.session.latest is not None
+            and self._drawn != self.session.snapshot_count
+            and self.is_active()
+        )
+
     def refresh(self) -> bool:
         """Draw the session's newest snapshot if it is new and the view is shown; True if drawn."""
         snap = self.session.latest

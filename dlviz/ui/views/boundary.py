@@ -41,7 +41,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui import icons
 from dlviz.ui.core_texts import colour_name
 from dlviz.ui.i18n import translate
-from dlviz.ui.session import Session
+from dlviz.ui.session import NeuronPicture, Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import View
 
@@ -346,6 +346,12 @@ class BoundaryView(View):
         session.dataset_changed.connect(self._dataset_changed)
         session.options_changed.connect(self._options_changed)
         session.theme_changed.connect(self.apply_theme)
+        session.neuron_shown.connect(self._show_neuron)
+        # names the neuron the canvas shows while the pointer is on it in the network graph
+        self.neuron_caption = QLabel(self.plot)
+        self.neuron_caption.setObjectName("canvas-neuron")
+        self.neuron_caption.move(70, 8)
+        self.neuron_caption.hide()
         self.apply_theme()
         self._dataset_changed("new")
 
@@ -436,6 +442,8 @@ class BoundaryView(View):
             return  # an older network's answer to data that has been replaced
         self._last_snap = snap
         s = self.session
+        if s.neuron is not None and kind != "curve":
+            return  # a neuron from the network graph is on show: drawn when it leaves
         if kind == "curve":
             xmin, xmax = snap.grid_bounds[0], snap.grid_bounds[1]
             xs = np.linspace(xmin, xmax, snap.grid.shape[0])
@@ -459,6 +467,26 @@ class BoundaryView(View):
             rect = QRectF(*grid_rect(snap.grid_bounds, rgba.shape[0]))
             self.image.setImage(rgba, rect=rect, autoLevels=False, levels=(0, 255))
         self.image_updates += 1
+        self.boundary_updated.emit()
+
+    def _show_neuron(self, picture: NeuronPicture | None) -> None:
+        if picture is None:
+            self.neuron_caption.hide()
+            self._redraw_last()
+            return
+        rect = QRectF(*grid_rect(picture.bounds, picture.rgba.shape[0]))
+        self.image.setImage(picture.rgba, rect=rect, autoLevels=False, levels=(0, 255))
+        theme = self.session.theme
+        self.neuron_caption.setText(
+            translate("BoundaryView", "{name}: its output over the plane").format(name=picture.name)
+        )
+        self.neuron_caption.setStyleSheet(
+            f"background: {theme.base}; color: {theme.text}; padding: 4px 8px;"
+            f"border: 1px solid {theme.muted};"
+        )
+        self.neuron_caption.adjustSize()
+        self.neuron_caption.show()
+        self.neuron_caption.raise_()
         self.boundary_updated.emit()
 
     def _redraw_last(self) -> None:

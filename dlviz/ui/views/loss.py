@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from dlviz.core.curves import ema, sticky_range
@@ -44,6 +44,33 @@ def compact_number(value: float) -> str:
     else:
         text = f"{value:.4g}"
     return text
+
+
+def fractional_epochs(steps: np.ndarray, epochs: np.ndarray, steps_per_epoch: float) -> np.ndarray:
+    """Each row's place in epochs (12.5: half way through the 13th pass).
+
+    The rows where the epoch count changes are the knots (that many epochs done
+    at that step); between knots the place grows with the steps, and before the
+    first and after the last knot at ``steps_per_epoch`` steps an epoch.
+    """
+    steps = np.asarray(steps, np.float64)
+    epochs = np.asarray(epochs, np.float64)
+    if steps.size == 0:
+        return steps.copy()
+    knots = np.flatnonzero(np.diff(epochs) != 0) + 1
+    rate = 1.0 / max(steps_per_epoch, 1e-12)
+    if knots.size == 0:
+        return epochs[-1] + (steps - steps[-1]) * rate
+    ks, ke = steps[knots], epochs[knots]
+    out = np.interp(steps, ks, ke)
+    before, after = steps < ks[0], steps > ks[-1]
+    out[before] = ke[0] + (steps[before] - ks[0]) * rate
+    out[after] = ke[-1] + (steps[after] - ks[-1]) * rate
+    return np.maximum(out, 0.0)
+
+
+def _value(v: float) -> str:
+    return "–" if not np.isfinite(v) else f"{v:.4g}"
 
 
 class StepAxis(pg.AxisItem):
@@ -90,9 +117,20 @@ class LossView(View):
         self.follow_box.setChecked(True)
         self.follow_box.toggled.connect(self._set_follow)
 
+        self.epochs_box = QCheckBox(translate("LossView", "Epochs"), self)
+        self.epochs_box.setObjectName("loss-epochs")
+        self.epochs_box.setToolTip(
+            translate(
+                "LossView", "Read the curves in epochs (passes over the training points), not steps"
+            )
+        )
+        self.epochs_box.toggled.connect(self._x_toggled)
+        self._compact = False
+
         controls = QHBoxLayout()
         controls.setContentsMargins(6, 2, 6, 2)
         controls.addWidget(self.log_box)
+        controls.addWidget(self.epochs_box)
         controls.addSpacing(8)
         controls.addWidget(QLabel(translate("LossView", "Smoothing"), self))
         controls.addWidget(self.smooth_slider, 1)
@@ -129,6 +167,18 @@ class LossView(View):
                 self.curves[f"{prefix}-{split}"] = smooth
         self.marker = StepMarker()
         self.legend = self.loss_plot.addLegend(offset=(-10, 10))
+        # the hover read-out: step, epoch and the values under the pointer
+        self.readout = pg.TextItem(anchor=(0.0, 0.0))
+        self.readout.setParentItem(self.loss_plot.getViewBox())
+        self.readout.setPos(8, 4)
+        self.readout.setZValue(30)
+        self.hover_line = pg.InfiniteLine(angle=90, movable=False)
+        self.hover_line.setZValue(25)
+        self.loss_plot.addItem(self.hover_line, ignoreBounds=True)
+        self.hover_line.hide()
+        self.graphics.scene().sigMouseMoved.connect(self._hovered)
+        self.graphics.viewport().installEventFilter(self)
+        self._xs = np.empty(0)
         for split in ("train", "test"):
             self.legend.addItem(self.curves[f"loss-{split}"], translate("LossView", SPLITS[split]))
 
@@ -143,6 +193,19 @@ class LossView(View):
         session.dataset_changed.connect(self._dataset_changed)
         self._options_changed()
         self.apply_theme()
+
+    def set_compact(self, on: bool) -> None:
+        """Presentation mode: the loss plot alone, tall enough to read from the back
+        (the accuracy is in the status bar)."""
+        self.metric_plot.setVisible(not on)
+        self.loss_plot.getAxis("bottom").setStyle(showValues=on)
+        style = {
+            "color": self.session.theme.plot_foreground,
+            "font-size": f"{self.session.scale.font_pt}pt",
+        }
+        self.loss_plot.setLabel("bottom", self.x_label() if on else "", **style)
+        self.loss_plot.showAxis("bottom")
+        self._compact = on
 
     # ------------------------------------------------------------ appearance
 
@@ -162,7 +225,13 @@ class LossView(View):
                 axis.setTextPen(pg.mkPen(theme.plot_foreground))
                 axis.setStyle(tickFont=font)
                 plot.setLabel("left", ylabel, **style)
-        self.metric_plot.setLabel("bottom", translate("LossView", "step (mini-batches)"), **style)
+        self.metric_plot.setLabel("bottom", self.x_label(), **style)
+        if self._compact:
+            self.loss_plot.setLabel("bottom", self.x_label(), **style)
+        self.readout.setColor(theme.plot_foreground)
+        self.readout.fill = pg.mkBrush(theme.plot_background)
+        self.readout.setFont(font)
+        self.hover_line.setPen(pg.mkPen(theme.muted, width=1))
         self.marker.attach([self.loss_plot, self.metric_plot], theme.plot_foreground)
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         width = scale.line_px
@@ -181,6 +250,68 @@ class LossView(View):
             self.legend.addItem(self.curves[f"loss-{split}"], translate("LossView", SPLITS[split]))
         self._version = -1
         self._draw(force=True)
+
+    def x_label(self) -> str:
+        if self.epochs_box.isChecked():
+            return translate("LossView", "epoch (passes over the training points)")
+        return translate("LossView", "step (mini-batches)")
+
+    def in_epochs(self) -> bool:
+        return self.epochs_box.isChecked()
+
+    def _x_toggled(self, on: bool) -> None:
+        self._ranges.clear()
+        self.apply_theme()
+
+    def _steps_per_epoch(self) -> float:
+        """Steps per epoch of the newest snapshot (its batches), for rows between knots."""
+        snap = self.session.latest
+        n_train = int(np.count_nonzero(~self.session.dataset.is_test))
+        if snap is None or snap.samples <= 0 or n_train <= 0:
+            return 1.0
+        return max(snap.step * n_train / snap.samples, 1.0)
+
+    def x_values(self) -> np.ndarray:
+        """The rows' places on the x axis: steps, or epochs."""
+        history = self.session.history
+        steps = history.column("step")
+        if not self.in_epochs():
+            return steps
+        return fractional_epochs(steps, history.column("epoch"), self._steps_per_epoch())
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802  (Qt API)
+        if event.type() == QEvent.Type.Leave:
+            self.readout.setText("")
+            self.hover_line.hide()
+        return False
+
+    def _hovered(self, scene_pos) -> None:
+        """Step, epoch and values of the row nearest the pointer (TF Playground's users asked)."""
+        box = self.loss_plot.getViewBox()
+        if not box.sceneBoundingRect().contains(scene_pos) or self._xs.size == 0:
+            self.readout.setText("")
+            self.hover_line.hide()
+            return
+        x = box.mapSceneToView(scene_pos).x()
+        k = int(np.nanargmin(np.abs(self._xs - x)))
+        history = self.session.history
+        steps = history.column("step")
+        epochs = fractional_epochs(steps, history.column("epoch"), self._steps_per_epoch())
+        train = history.column("train_loss")[k]
+        test = history.column("test_loss")[k]
+        text = translate(
+            "LossView", "step {step}  ·  epoch {epoch}\ntrain loss {train}  ·  test loss {test}"
+        )
+        self.readout.setText(
+            text.format(
+                step=f"{int(steps[k]):,}",
+                epoch=f"{epochs[k]:.1f}",
+                train=_value(train),
+                test=_value(test),
+            )
+        )
+        self.hover_line.setPos(float(self._xs[k]))
+        self.hover_line.show()
 
     def metric_name(self) -> str:
         """What the lower plot shows: accuracy for classes, R² for values."""
@@ -226,6 +357,11 @@ class LossView(View):
 
     def update_snapshot(self, snap: Snapshot) -> None:
         self.marker.follow(self.session, snap)
+        if self.in_epochs() and self.marker.step is not None:
+            steps = self.session.history.column("step")
+            x = np.interp(self.marker.step, steps, self.x_values()) if steps.size else 0.0
+            for line in self.marker.lines:
+                line.setPos(float(x))
         self._draw()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -246,7 +382,8 @@ class LossView(View):
         self._version = history.version
         self._last_draw = now
         self.redraws += 1
-        steps = history.column("step")
+        steps = self.x_values()
+        self._xs = steps
         weight = self.session.options.smoothing
         log = self.session.options.log_loss
         bounds: dict[str, list[float]] = {"loss": [], "metric": []}

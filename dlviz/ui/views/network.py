@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPen
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -40,11 +40,11 @@ from PySide6.QtWidgets import (
 
 from dlviz.core.analysis import Edges, feature_grid, shown_edges
 from dlviz.core.colors import NEGATIVE_HEX, OKABE_ITO_HEX, POSITIVE_HEX, signed_colors
-from dlviz.core.features import FEATURE_LABELS
+from dlviz.core.features import CURVE_FEATURES, FEATURE_LABELS, FEATURES
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
-from dlviz.ui.session import Session
+from dlviz.ui.session import NeuronPicture, Session
 from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import View
 from dlviz.ui.views.network_inspector import (
@@ -67,6 +67,12 @@ NODE_RES = 24
 #: Geometry in graph units: a node is 1 x 1.
 COL_GAP = 4.0
 ROW_GAP = 1.35
+#: Side of a neuron's bias square, in graph units (a node is 1 x 1).
+BIAS_SIZE = 0.34
+#: Presentation mode: a wide, low place beside the canvas, and large type in the headers.
+STAGE_COL_GAP = 6.5
+STAGE_HEAD = 5.4
+STAGE_SIDE = 3.6
 #: Width bins of the weight edges and of the gradient edges.
 WIDTH_BINS = 5
 GRAD_BINS = 6
@@ -137,9 +143,14 @@ class NetworkView(View):
         self._edges: Edges | None = None
         self._edge_xy = np.empty((0, 4))
         self._node_values: dict[tuple[int, int], np.ndarray] = {}
+        #: Each node's picture as the canvas draws it (rows bottom-to-top), 2-D data only.
+        self._node_rgba: dict[tuple[int, int], np.ndarray] = {}
+        self._hovered: NodeRef | None = None  # the node whose picture the canvas shows
         self._dash = 0.0
         self._dock: QDockWidget | None = None
         self._labels: list[pg.TextItem] = []
+        self._compact = False
+        self.bias_values = np.empty(0)  # the biases the squares show, in drawing order
         self.node_images: list[list[pg.ImageItem]] = []
 
         # ---- top bar: gradients toggle, legend, hover read-out
@@ -157,9 +168,7 @@ class NetworkView(View):
         self.legend = QLabel(self)
         self.legend.setObjectName("network-legend")
         self.legend.setWordWrap(True)  # two lines in large type, not a wider dock
-        self.hover = QLabel(
-            translate("NetworkView", "Hover a neuron or an edge; click to inspect it"), self
-        )
+        self.hover = QLabel(self, text=self._hint())
         self.hover.setObjectName("network-hover")
         self.hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         top = QHBoxLayout()
@@ -200,12 +209,22 @@ class NetworkView(View):
         self.selection.setZValue(4)
         self.plot.addItem(self.frames)
         self.plot.addItem(self.selection)
+        # each neuron's bias: a small square at its lower left corner, coloured as the edges
+        # (blue positive, orange negative, paler when small), as TF Playground draws it
+        self.bias_marks = pg.ScatterPlotItem(pxMode=False, symbol="s", size=BIAS_SIZE)
+        self.bias_marks.setZValue(3.5)
+        self.plot.addItem(self.bias_marks)
+        self.ghost_marks = pg.ScatterPlotItem(pxMode=False, symbol="s", size=1.0)
+        self.ghost_marks.setZValue(3)
+        self.plot.addItem(self.ghost_marks)
+        self._ghosts: list[tuple[str, float, float]] = []  # features not fed in: name, x, y
         self.flow_timer = QTimer(self)
         self.flow_timer.setInterval(FLOW_MS)
         self.flow_timer.timeout.connect(self._advance_flow)
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._mouse_moved)
         scene.sigMouseClicked.connect(self._mouse_clicked)
+        self.plot.viewport().installEventFilter(self)
 
         graph = QWidget(self)
         column = QVBoxLayout(graph)
@@ -252,6 +271,8 @@ class NetworkView(View):
                 pen.setWidthF(weight_width(b, line))
             curve.setPen(pen)
         self.frames.setPen(pg.mkPen(theme.muted, width=1))
+        self.ghost_marks.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine))
+        self.ghost_marks.setBrush(pg.mkBrush(theme.plot_background))
         self.selection.setPen(pg.mkPen(theme.text, width=max(2.5, line * 1.5)))
         self.inspector.apply_theme()
         self._set_legend()
@@ -259,7 +280,32 @@ class NetworkView(View):
         self.invalidate()
         self.refresh()
 
+    def _hint(self) -> str:
+        if getattr(self, "_compact", False):  # large type: the short form fits
+            return translate("NetworkView", "Hover a neuron")
+        return translate("NetworkView", "Hover a neuron or an edge; click to inspect it")
+
+    def set_compact(self, on: bool) -> None:
+        """Presentation mode: a one-line legend, so the graph keeps the height."""
+        self._compact = on
+        self.hover.setText(self._hint())
+        self.legend.setWordWrap(not on)
+        self._set_legend()
+        self._structure = None
+        self.invalidate()
+        self.refresh()
+
     def _set_legend(self) -> None:
+        if self._compact:
+            if self.gradients.isChecked():
+                text = f"<span style='color:{GRADIENT_HEX}'>━</span> |dL/dw|"
+            else:
+                text = (
+                    f"<span style='color:{POSITIVE_HEX}'>━</span> +  "
+                    f"<span style='color:{NEGATIVE_HEX}'>━</span> −"
+                )
+            self.legend.setText(text)
+            return
         if self.gradients.isChecked():
             text = translate(
                 "NetworkView",
@@ -279,7 +325,8 @@ class NetworkView(View):
     def _sync_structure(self, snap: Snapshot) -> None:
         spec = snap.spec
         curve = snap.neuron_grids is not None and snap.neuron_grids.ndim == 2
-        key = (spec.sizes, spec.features, spec.activations, curve)
+        gap = self._stage_gap(spec) if self._compact else COL_GAP
+        key = (spec.sizes, spec.features, spec.activations, curve, gap)
         if key == self._structure:
             return
         self._structure = key
@@ -291,6 +338,8 @@ class NetworkView(View):
         self._labels.clear()
         self.node_images = []
         self._node_values.clear()
+        self._node_rgba.clear()
+        self._show_on_canvas(None)
         sizes = spec.sizes
         self._shown = tuple(min(n, MAX_NODES) for n in sizes)
         theme, scale = self.session.theme, self.session.scale
@@ -301,7 +350,7 @@ class NetworkView(View):
         top = -(max(self._shown) - 1) * ROW_GAP / 2
         bottom = -top
         for col, (n, shown) in enumerate(zip(sizes, self._shown, strict=True)):
-            x = col * COL_GAP
+            x = col * gap
             ys = (np.arange(shown) - (shown - 1) / 2) * ROW_GAP
             self._pos.append(np.column_stack([np.full(shown, x), ys]))
             images = []
@@ -329,6 +378,20 @@ class NetworkView(View):
                 more.setColor(theme.muted)
                 more.setPos(x, ys[-1] + 0.6)
                 self._add_label(more)
+        # the features not fed to the network: faded nodes under the inputs; a click on
+        # one feeds it in, a click on an input takes it out (TF Playground's inputs)
+        usable = CURVE_FEATURES if spec.n_inputs == 1 else FEATURES
+        off = [f for f in usable if f not in spec.features]
+        y0 = float(self._pos[0][-1][1]) if len(self._pos[0]) else 0.0
+        self._ghosts = [(name, 0.0, y0 + (k + 1) * ROW_GAP) for k, name in enumerate(off)]
+        if self._ghosts:
+            bottom = max(bottom, self._ghosts[-1][2])
+        for name, x, y in self._ghosts:
+            label = pg.TextItem(FEATURE_LABELS.get(name, name), anchor=(1.0, 0.5))
+            label.setFont(font)
+            label.setColor(theme.muted)
+            label.setPos(x - 0.65, y)
+            self._add_label(label)
         for i, (x, y) in enumerate(self._pos[0]):
             name = spec.features[i]
             label = pg.TextItem(FEATURE_LABELS.get(name, name), anchor=(1.0, 0.5))
@@ -364,17 +427,52 @@ class NetworkView(View):
                 )
         xy = np.asarray(outlines, np.float64).reshape(-1, 2)
         self.frames.setData(xy[:, 0], xy[:, 1])
-        width = (len(sizes) - 1) * COL_GAP
+        ghost_xy = np.array([(x, y) for _, x, y in self._ghosts]).reshape(-1, 2)
+        self.ghost_marks.setData(x=ghost_xy[:, 0], y=ghost_xy[:, 1])
+        width = (len(sizes) - 1) * gap
+        side = STAGE_SIDE if self._compact else 2.7  # and for the first and last titles
         more_room = 1.2 if any(s < n for s, n in zip(self._shown, sizes, strict=True)) else 0.3
+        head = 2.6  # room for the two header lines
+        if self._compact:
+            # large type in a low place: the headers' pixels in graph units, so they fit
+            # (headers of L pixels over a body of C units in H pixels: head = 0.7 + L/ppu)
+            lines = 2.4 * QFontMetrics(bold).height()
+            pixels = max(self.plot.height(), 1)
+            body = bottom - top + 0.6 + more_room
+            head = (0.7 + lines * body / pixels) / max(1.0 - lines / pixels, 0.3)
+            head = min(max(head, STAGE_HEAD), 14.0)
         self.viewbox.setRange(
             # room for the input names on the left and the last title on the right
-            QRectF(-2.6, top - 2.6, width + 5.4, bottom - top + 3.2 + more_room),
+            QRectF(-side, top - head, width + 2 * side, bottom - top + head + 0.6 + more_room),
             padding=0.0,
         )
         self.inspector.curve = curve
         selected = self.inspector.selected
         if selected is not None and not self._valid(selected):
             self._select(None)
+
+    def _stage_gap(self, spec: NetworkSpec) -> float:
+        """Presentation mode's column gap: the graph fills its wide, low place.
+
+        The drawing keeps square nodes, so a graph narrower than its place is
+        scaled by its height: columns spread to the place's shape give the large
+        headers the room between them.
+        """
+        rows = max(min(n, MAX_NODES) for n in spec.sizes)
+        usable = len(CURVE_FEATURES if spec.n_inputs == 1 else FEATURES)
+        # the input column with its faded features hangs below the centred layers
+        below = max(usable - (rows + spec.sizes[0]) / 2, 0.0)
+        height = (rows - 1 + below) * ROW_GAP + STAGE_HEAD + 2.0
+        aspect = self.plot.width() / max(self.plot.height(), 1)
+        cols = max(len(spec.sizes) - 1, 1)
+        gap = 0.85 * (aspect * height - 2 * STAGE_SIDE) / cols
+        return round(min(max(gap, STAGE_COL_GAP), 14.0), 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        super().resizeEvent(event)
+        if self._compact and self._snap is not None:
+            self._structure = None  # the column gap follows the place's shape
+            self.invalidate()
 
     def _add_label(self, label: pg.TextItem) -> None:
         label.setZValue(5)
@@ -397,6 +495,7 @@ class NetworkView(View):
         self._snap = snap
         self._sync_structure(snap)
         self._draw_edges(snap)
+        self._draw_biases(snap)
         if snap.neuron_grids is not None:
             self._draw_nodes(snap)
         self.inspector.update_snapshot(snap)
@@ -440,6 +539,28 @@ class NetworkView(View):
             ys = np.column_stack([start[mask, 1], end[mask, 1]]).ravel()
             curve.setData(xs, ys)
 
+    def _draw_biases(self, snap: Snapshot) -> None:
+        spots, values = [], []
+        for col in range(1, len(self._shown)):
+            bias = snap.bias(col - 1)
+            for i in range(self._shown[col]):
+                x, y = self._pos[col][i]
+                spots.append((x - 0.5, y + 0.5))  # the corner: y grows downwards here
+                values.append(float(bias[i]))
+        if not spots:
+            self.bias_marks.setData([])
+            return
+        v = np.asarray(values)
+        scale = float(np.abs(v).max()) or 1.0
+        background = self.session.theme.rgb("plot_background")
+        rgba = signed_colors(v, scale, background=background)
+        pen = pg.mkPen(self.session.theme.muted, width=1)
+        xy = np.asarray(spots)
+        self.bias_marks.setData(
+            x=xy[:, 0], y=xy[:, 1], brush=[pg.mkBrush(*c) for c in rgba.tolist()], pen=pen
+        )
+        self.bias_values = v
+
     def _draw_nodes(self, snap: Snapshot) -> None:
         grids = snap.neuron_grids
         assert grids is not None
@@ -478,6 +599,10 @@ class NetworkView(View):
                 picture, rect=QRectF(x - 0.5, y - 0.5, 1.0, 1.0), autoLevels=False
             )
             self._node_values[(col, i)] = stack[k]
+            if not curve:
+                self._node_rgba[(col, i)] = rgba[k]
+        if self._hovered is not None:
+            self._show_on_canvas(self._hovered)  # the canvas follows the training
 
     # ------------------------------------------------------------ gradients flow
 
@@ -571,18 +696,67 @@ class NetworkView(View):
             QPointF(float(x0 + t * (x1 - x0)), float(y0 + t * (y1 - y0)))
         )
 
+    def _show_on_canvas(self, node: NodeRef | None) -> None:
+        """TF Playground's hover: the big canvas shows this neuron's output (None: stop)."""
+        rgba = None if node is None else self._node_rgba.get((node.column, node.index))
+        snap = self._snap
+        if node is None or rgba is None or snap is None:
+            self._hovered = None
+            self.session.show_neuron(None)
+            return
+        self._hovered = node
+        name = neuron_name(node.column, node.index, snap.spec)
+        bounds = tuple(float(b) for b in snap.grid_bounds)
+        self.session.show_neuron(NeuronPicture(name, rgba, bounds))  # type: ignore[arg-type]
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802  (Qt API)
+        if event.type() == QEvent.Type.Leave:  # the pointer left the graph: back to the output
+            self._show_on_canvas(None)
+        return False
+
     def _mouse_moved(self, scene_pos: QPointF) -> None:
         picked = self._pick(scene_pos)
-        text = translate("NetworkView", "Hover a neuron or an edge; click to inspect it")
+        self._show_on_canvas(picked if isinstance(picked, NodeRef) else None)
+        ghost = self.ghost_at(scene_pos)
+        if ghost is not None:
+            text = translate(
+                "NetworkView", "{name}: not fed in (click to feed it to the network)"
+            ).format(name=FEATURE_LABELS.get(ghost, ghost))
+            self.hover.setText(text)
+            self.plot.setToolTip(text)
+            return
+        text = self._hint()
         if picked is not None and self._snap is not None:
             text = self._describe(picked, self._snap)
         self.hover.setText(text)
         self.plot.setToolTip(text if picked is not None else "")
 
+    def ghost_at(self, scene_pos: QPointF) -> str | None:
+        """The feature not fed in whose faded node is under ``scene_pos``."""
+        if not self._ghosts or not self.viewbox.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = self.viewbox.mapSceneToView(scene_pos)
+        for name, x, y in self._ghosts:
+            if abs(p.x() - x) <= 0.5 and abs(p.y() - y) <= 0.5:
+                return name
+        return None
+
+    def ghost_scene_pos(self, name: str) -> QPointF:
+        """Scene position of a feature's faded node (for tests)."""
+        x, y = next((x, y) for n, x, y in self._ghosts if n == name)
+        return self.viewbox.mapViewToScene(QPointF(x, y))
+
     def _mouse_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        self._select(self._pick(event.scenePos()))
+        ghost = self.ghost_at(event.scenePos())
+        picked = self._pick(event.scenePos())
+        if ghost is not None:
+            self.session.toggle_feature(ghost)
+        elif isinstance(picked, NodeRef) and picked.column == 0 and self._snap is not None:
+            self.session.toggle_feature(self._snap.spec.features[picked.index])
+        else:
+            self._select(picked)
 
     def _describe(self, picked: Ref, snap: Snapshot) -> str:
         spec = snap.spec
@@ -594,7 +768,9 @@ class NetworkView(View):
         col, i = picked.column, picked.index
         name = neuron_name(col, i, spec)
         if col == 0:
-            return translate("NetworkView", "{name}: input feature").format(name=name)
+            return translate("NetworkView", "{name}: input feature (click to take it out)").format(
+                name=name
+            )
         bias = float(snap.bias(col - 1)[i])
         text = translate("NetworkView", "{name} ({activation}): bias {bias}").format(
             name=name, activation=spec.activations[col - 1], bias=signed(bias)
