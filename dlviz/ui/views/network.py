@@ -345,7 +345,10 @@ class NetworkView(View):
         theme, scale = self.session.theme, self.session.scale
         font = plot_font(scale)
         bold = plot_font(scale, bold=True)
+        #: The tallest header line as drawn (pixels): a Chinese title is drawn in a CJK
+        #: fallback font, taller than the bold font's own metrics say.
         bold.setPointSizeF(bold.pointSizeF() * 1.2)
+        header_px = float(QFontMetrics(bold).height())
         self._pos = []
         top = -(max(self._shown) - 1) * ROW_GAP / 2
         bottom = -top
@@ -370,6 +373,9 @@ class NetworkView(View):
                 label.setColor(theme.plot_foreground)
                 label.setPos(x, top - 0.7)
                 self._add_label(label)
+                document = label.textItem.document()
+                drawn = document.size().height() - 2 * document.documentMargin()
+                header_px = max(header_px, drawn)
             if shown < n:
                 more = pg.TextItem(
                     translate("NetworkView", "+{n} more").format(n=n - shown), anchor=(0.5, 0.0)
@@ -436,7 +442,7 @@ class NetworkView(View):
         if self._compact:
             # large type in a low place: the headers' pixels in graph units, so they fit
             # (headers of L pixels over a body of C units in H pixels: head = 0.7 + L/ppu)
-            lines = 2.4 * QFontMetrics(bold).height()
+            lines = 2.4 * header_px
             pixels = max(self.plot.height(), 1)
             body = bottom - top + 0.6 + more_room
             head = (0.7 + lines * body / pixels) / max(1.0 - lines / pixels, 0.3)
