@@ -44,7 +44,14 @@ from dlviz.core.data import (
 )
 from dlviz.core.errors import DlvizError
 from dlviz.core.fields import Fields
-from dlviz.core.fileio import MAX_ARRAY_BYTES, atomic_write, npy_array, read_bytes, zip_member
+from dlviz.core.fileio import (
+    MAX_ARRAY_BYTES,
+    atomic_write,
+    json_document,
+    npy_array,
+    read_bytes,
+    zip_member,
+)
 from dlviz.core.network import MAX_IMAGE_SIDE
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.trainer import HistoryEntry, TrainConfig, Trainer, TrainerState
@@ -163,7 +170,8 @@ def _parse(data: bytes, name: str) -> tuple[dict[str, Any], dict[str, np.ndarray
         names = set(z.namelist())
         if "project.json" not in names:
             raise DlvizError(f"{name} is not a dlviz project (no project.json inside)")
-        meta = json.loads(zip_member(z, "project.json", MAX_JSON_BYTES, name).decode("utf-8"))
+        raw = zip_member(z, "project.json", MAX_JSON_BYTES, name)
+        meta = json_document(raw, f"{name}: project.json")
         if not isinstance(meta, dict) or meta.get("format") != PROJECT_FORMAT:
             raise DlvizError(f"{name} is not a dlviz project (wrong format name)")
         meta = _migrate(meta, name)
@@ -358,11 +366,11 @@ def load_project(path: str | os.PathLike[str]) -> tuple[Trainer, dict[str, Any]]
         if name in str(exc):
             raise
         raise DlvizError(f"{name}: {exc}") from None
-    # What damaged bytes raise in zipfile, zlib and json (RecursionError: nesting too
-    # deep). Not TypeError, KeyError, AttributeError or IndexError: every field is read
-    # through Fields, so one of those is a bug in dlviz and must surface as one.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
-            zlib.error, RecursionError, NotImplementedError) as exc:  # fmt: skip
+    # What damaged bytes raise in zipfile and zlib (JSON and .npy text is checked where it
+    # is read). Not ValueError, TypeError, KeyError, AttributeError or IndexError: every
+    # field is read through Fields, so one of those is a bug in dlviz and must surface.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError,
+            zlib.error, NotImplementedError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz project ({type(exc).__name__}: "
                          f"{str(exc)[:120]})") from None  # fmt: skip
     ui = meta.get("ui")
