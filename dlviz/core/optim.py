@@ -97,6 +97,18 @@ def lowered_learning_rate(lr: float) -> float:
     return max(lr / 10, MIN_LEARNING_RATE)
 
 
+def divergence_advice(lr: float) -> str:
+    """What a divergence message tells the user to do at learning rate ``lr``."""
+    lower = lowered_learning_rate(lr)
+    if lower < lr:
+        return f"lower the learning rate (now {lr:g}; try {lower:g})"
+    # a tenth would go below what the app offers: lowering again would loop
+    return (
+        f"the learning rate is already the lowest dlviz offers ({lr:g}): reset the weights, "
+        "or choose another optimizer, activation or a smaller network"
+    )
+
+
 def learning_rates(cfg: OptimizerConfig, first_step: int, count: int) -> np.ndarray:
     """Learning rate (float32) for each of ``count`` steps starting at step ``first_step``."""
     t = np.arange(first_step, first_step + count, dtype=np.float64)

@@ -40,8 +40,8 @@ from dlviz.core.network import NetworkSpec, ParamLayout, init_params, spec_featu
 from dlviz.core.optim import (
     OptimizerConfig,
     OptimizerState,
+    divergence_advice,
     learning_rates,
-    lowered_learning_rate,
 )
 from dlviz.core.snapshot import LayerStats, Snapshot, frozen, layer_stats
 
@@ -448,8 +448,7 @@ class Trainer:
                 lr = float(lrs[good])
                 self.diverged_at = self.step + good + 1
                 self.message = (
-                    f"loss diverged at step {self.step + good + 1}: lower the learning rate "
-                    f"(now {lr:g}; try {lowered_learning_rate(lr):g})"
+                    f"loss diverged at step {self.step + good + 1}: {divergence_advice(lr)}"
                 )
                 self.stopped = True
                 return 0, False
@@ -543,8 +542,7 @@ class Trainer:
         shown = f"{loss:.3g}" if math.isfinite(loss) else "not a number"
         self.message = (
             f"loss diverged before step {self.step + 1} (loss {shown} on the training points): "
-            f"the weights went back to {where}; lower the learning rate (now {lr:g}; "
-            f"try {lr / 10:g})"
+            f"the weights went back to {where}; {divergence_advice(lr)}"
         )
         self.stopped = True
         return False

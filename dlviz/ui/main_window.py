@@ -798,8 +798,10 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _halted(self, message: str) -> None:
         box = self.notifier.box(QMessageBox.Icon.Warning, "Training stopped", message)
-        if "diverged" in message:
-            lower = lowered_learning_rate(self.training_panel.learning_rate())
+        lower = lowered_learning_rate(self.training_panel.learning_rate())
+        # at the lowest rate the button would offer the same rate again: the message says
+        # what else to do
+        if "diverged" in message and lower < self.training_panel.learning_rate():
             button = box.addButton(
                 f"Lower learning rate to {lower:g} and continue", QMessageBox.ButtonRole.AcceptRole
             )

@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from dlviz.core.optim import MIN_LEARNING_RATE
 from dlviz.core.trainer import Trainer
 from dlviz.ui.worker import SLICE_SECONDS, SNAPSHOT_SHARE, SPEEDS
 
@@ -274,3 +275,12 @@ def test_a_new_user_trains_spiral_with_an_extra_layer_in_under_a_minute(window, 
     wait_state(qtbot, window, "paused")
     assert seconds < 60
     assert "accuracy" in window.status_bar.metric_label.text()
+
+
+def test_a_divergence_at_the_lowest_rate_offers_no_lower_one(window):
+    panel = window.training_panel
+    panel.set_learning_rate(MIN_LEARNING_RATE)
+    window._halted("loss diverged at step 3: the learning rate is already the lowest ...")
+    box = window.message_box()
+    assert "lowest" in box.text()
+    assert not [b for b in box.buttons() if b.objectName() == "lower-lr"]  # it would loop
