@@ -388,7 +388,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     if trainer.message:
         print(f"dlviz: {trainer.message}", file=sys.stderr)
-        if trainer.n_train == 0 or "diverged" in trainer.message:
+        if trainer.n_train == 0 or trainer.stop_reason == "diverged":
             return 2
     train, test = trainer.evaluate()
     result: dict[str, Any] = {

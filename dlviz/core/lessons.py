@@ -648,7 +648,7 @@ def train_and_check(resolved: Resolved, expect: Expect, engine: str = "cpu") -> 
         if trainer.stopped or trainer.message:
             break
     problems: list[str] = []
-    diverged = trainer.message is not None and "diverged" in trainer.message
+    diverged = trainer.stop_reason == "diverged"
     if "diverges" in expect.flags:
         if not diverged:
             problems.append("expected the run to diverge, it did not")

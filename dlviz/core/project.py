@@ -54,6 +54,7 @@ from dlviz.core.fileio import (
 )
 from dlviz.core.network import MAX_IMAGE_SIDE
 from dlviz.core.optim import OptimizerConfig
+from dlviz.core.snapshot import StopReason
 from dlviz.core.trainer import HistoryEntry, TrainConfig, Trainer, TrainerState
 from dlviz.core.weights import FLOAT32_MAX, spec_from_dict, spec_to_dict
 
@@ -114,6 +115,7 @@ def project_bytes(trainer: Trainer, ui: dict[str, Any] | None = None) -> bytes:
             "epoch_loss": state.epoch_loss,
             "message": state.message,
             "stopped": state.stopped,
+            "stop_reason": state.stop_reason,
         },
         "history": [asdict(h) for h in trainer.history],
         "ui": ui or {},
@@ -274,6 +276,7 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Tr
             epoch_loss=t.number("epoch_loss"),
             message=None if t.doc.get("message") is None else t.text("message"),
             stopped=t.flag("stopped", False),
+            stop_reason=_stop_reason(t, name),
         )
     )
     trainer.history = [_history_entry(h) for h in top.objects("history", [])]
@@ -312,6 +315,14 @@ def _count(saved: Fields, key: str, name: str, most: int = 2**53) -> int:
     value = saved.doc.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
         raise DlvizError(f"{name}: the run's '{key}' ({value!r}) is damaged")
+    return value
+
+
+def _stop_reason(saved: Fields, name: str) -> StopReason:
+    """Why the saved run stopped itself (absent in files from before it was saved)."""
+    value = saved.doc.get("stop_reason")
+    if value not in (None, "diverged", "early_stop"):
+        raise DlvizError(f"{name}: the run's 'stop_reason' ({value!r}) is damaged")
     return value
 
 

@@ -795,13 +795,13 @@ class MainWindow(QMainWindow):
         box.addButton(QMessageBox.StandardButton.Close)
         box.open()
 
-    @Slot(str)
-    def _halted(self, message: str) -> None:
+    @Slot(str, str)
+    def _halted(self, message: str, reason: str) -> None:
         box = self.notifier.box(QMessageBox.Icon.Warning, "Training stopped", message)
         lower = lowered_learning_rate(self.training_panel.learning_rate())
         # at the lowest rate the button would offer the same rate again: the message says
         # what else to do
-        if "diverged" in message and lower < self.training_panel.learning_rate():
+        if reason == "diverged" and lower < self.training_panel.learning_rate():
             button = box.addButton(
                 f"Lower learning rate to {lower:g} and continue", QMessageBox.ButtonRole.AcceptRole
             )

@@ -145,8 +145,9 @@ class TrainingWorker(QObject):
     ready = Signal(float)
     #: Short news for the status bar ("network rebuilt: new weights").
     notice = Signal(str)
-    #: Training stopped itself (divergence, early stopping): the trainer's message.
-    halted = Signal(str)
+    #: Training stopped itself: the trainer's message and its stop_reason ("diverged",
+    #: "early_stop", or "" for none).
+    halted = Signal(str, str)
     #: Something went wrong: (message, details); details is a traceback or "" for user mistakes.
     failed = Signal(str, str)
     #: Why the chosen training engine is not the one that runs (what to install), or a
@@ -626,7 +627,7 @@ class TrainingWorker(QObject):
     def _check_halt(self, trainer: Trainer) -> bool:
         if trainer.stopped:
             self._pause_quietly()
-            self.halted.emit(trainer.message or "training stopped")
+            self.halted.emit(trainer.message or "training stopped", trainer.stop_reason or "")
             return True
         return False
 

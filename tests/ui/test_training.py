@@ -280,7 +280,9 @@ def test_a_new_user_trains_spiral_with_an_extra_layer_in_under_a_minute(window, 
 def test_a_divergence_at_the_lowest_rate_offers_no_lower_one(window):
     panel = window.training_panel
     panel.set_learning_rate(MIN_LEARNING_RATE)
-    window._halted("loss diverged at step 3: the learning rate is already the lowest ...")
+    window._halted(
+        "loss diverged at step 3: the learning rate is already the lowest ...", "diverged"
+    )
     box = window.message_box()
     assert "lowest" in box.text()
     assert not [b for b in box.buttons() if b.objectName() == "lower-lr"]  # it would loop
