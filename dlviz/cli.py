@@ -45,7 +45,13 @@ from dlviz.core.images import (
 )
 from dlviz.core.lessons import Example, discover, load_examples
 from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
-from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
+from dlviz.core.optim import (
+    OPTIMIZERS,
+    SCHEDULES,
+    OptimizerConfig,
+    default_lr,
+    default_optimizer,
+)
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.threads import limit_blas_threads
@@ -118,15 +124,18 @@ def train_parser(sub: Any) -> argparse.ArgumentParser:
         help=", ".join(OPTIMIZERS) + " (default adam; sgd for a model without hidden layers)",
     )
     p.add_argument("--lr", type=float, default=None, help="learning rate (adam 0.01, else 0.1)")
-    p.add_argument("--schedule", default="constant", help=", ".join(SCHEDULES))
-    p.add_argument("--decay-steps", type=int, default=1000)
-    p.add_argument("--decay-rate", type=float, default=0.5)
-    p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--batch-size", type=int, default=10)
+    opt, train = OptimizerConfig(), TrainConfig()  # one home for the defaults
+    p.add_argument("--schedule", default=opt.schedule, help=", ".join(SCHEDULES))
+    p.add_argument("--decay-steps", type=int, default=opt.decay_steps)
+    p.add_argument("--decay-rate", type=float, default=opt.decay_rate)
+    p.add_argument("--momentum", type=float, default=opt.momentum)
+    p.add_argument("--batch-size", type=int, default=train.batch_size)
     p.add_argument("--epochs", type=int, default=100)
-    p.add_argument("--l1", type=float, default=0.0)
-    p.add_argument("--l2", type=float, default=0.0)
-    p.add_argument("--patience", type=int, default=0, help="early stopping (epochs, 0 = off)")
+    p.add_argument("--l1", type=float, default=train.l1)
+    p.add_argument("--l2", type=float, default=train.l2)
+    p.add_argument(
+        "--patience", type=int, default=train.patience, help="early stopping (epochs, 0 = off)"
+    )
     p.add_argument("--seed", type=int, default=0)
     engine_option(p)
     p.add_argument("--out", metavar="WEIGHTS.npz", help="save the trained weights (.npz)")
@@ -255,12 +264,6 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
     features = () if data.is_image else parse_features(args.features or default_features)
     widths = args.hidden if args.hidden is not None else ("128" if data.is_image else "8,8")
     hidden = parse_hidden(widths, args.activation, args.dropout)
-    # a model without hidden layers is the textbook convex case: plain SGD solves it in a
-    # few epochs, where Adam's small steps (0.01) would still be walking towards the answer
-    optimizer = (args.optimizer or ("adam" if hidden else "sgd")).lower()
-    if optimizer not in OPTIMIZERS:
-        raise DlvizError(f"unknown optimizer '{optimizer}'; choose from {', '.join(OPTIMIZERS)}")
-    lr = args.lr if args.lr is not None else (0.01 if optimizer.startswith("adam") else 0.1)
     spec = build_spec(
         kind=data.kind,
         n_classes=data.n_classes,
@@ -271,6 +274,10 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
         output=args.output,
         image_shape=data.image_shape,
     )
+    optimizer = (args.optimizer or default_optimizer(spec)).lower()
+    if optimizer not in OPTIMIZERS:
+        raise DlvizError(f"unknown optimizer '{optimizer}'; choose from {', '.join(OPTIMIZERS)}")
+    lr = args.lr if args.lr is not None else default_lr(optimizer)
     config = TrainConfig(
         optimizer=OptimizerConfig(
             optimizer,

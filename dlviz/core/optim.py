@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dlviz.core.errors import DlvizError
+
+if TYPE_CHECKING:
+    from dlviz.core.network import NetworkSpec
 
 OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 SCHEDULES = ("constant", "step", "exponential", "cosine")
@@ -86,6 +90,20 @@ class OptimizerConfig:
             [self.momentum, self.beta1, self.beta2, self.eps, self.rho, self.weight_decay],
             dtype=np.float32,
         )
+
+
+def default_optimizer(spec: NetworkSpec) -> str:
+    """The optimizer ``dlviz train`` and lessons use when none is named.
+
+    A model without hidden layers is the textbook convex case: plain SGD solves it in a
+    few epochs, where Adam's small steps would still be walking towards the answer.
+    """
+    return "adam" if spec.hidden else "sgd"
+
+
+def default_lr(name: str) -> float:
+    """The learning rate used with optimizer ``name`` when none is given."""
+    return 0.01 if name.startswith("adam") else 0.1
 
 
 #: Smallest learning rate the app offers (its slider's lower end).
