@@ -44,6 +44,7 @@ from dlviz.core.images import (
     subset,
 )
 from dlviz.core.lessons import Example, discover, load_examples
+from dlviz.core.metrics import predicted_classes
 from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
 from dlviz.core.optim import (
     OPTIMIZERS,
@@ -495,7 +496,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if kind == "classify":
         probs = out if out.shape[1] > 1 else np.column_stack([1 - out[:, 0], out[:, 0]])
         writer.writerow([*in_cols, *(f"p{k}" for k in range(probs.shape[1])), "label"])
-        labels = probs.argmax(axis=1)
+        labels = predicted_classes(out)
         for row, p, lab in zip(points, probs, labels, strict=True):
             writer.writerow([*(f"{v:.6g}" for v in row), *(f"{v:.6f}" for v in p), int(lab)])
     else:

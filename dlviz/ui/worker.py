@@ -128,10 +128,6 @@ def slow_slice(epochs_per_second: float, n_train: int, batch_rows: int) -> tuple
     return per_slice, per_slice / batches_per_second
 
 
-def _plain(spec: NetworkSpec) -> NetworkSpec:
-    return spec.without_normalisation()
-
-
 class TrainingWorker(QObject):
     """Owns the training thread.  Methods are called from the GUI thread; signals arrive there."""
 
@@ -500,7 +496,7 @@ class TrainingWorker(QObject):
         if trainer is None:
             return False
         self._pause_quietly()
-        self._run(trainer, samples=self._batch_rows(trainer))
+        self._run(trainer, samples=trainer.rows_per_step)
         self._check_halt(trainer)
         return True
 
@@ -584,7 +580,7 @@ class TrainingWorker(QObject):
             and not self._stopping.is_set()
         ):
             steps = min(chunk, target - trainer.step)
-            snap = self._run(trainer, samples=steps * self._batch_rows(trainer))
+            snap = self._run(trainer, samples=steps * trainer.rows_per_step)
             if snap is not None:
                 self.snapshot_ready.emit(snap)
         self._check_halt(trainer)
@@ -620,10 +616,6 @@ class TrainingWorker(QObject):
         if self._playing:
             self._set_playing(False)
 
-    @staticmethod
-    def _batch_rows(trainer: Trainer) -> int:
-        return trainer.rows_per_step
-
     def _check_halt(self, trainer: Trainer) -> bool:
         if trainer.stopped:
             self._pause_quietly()
@@ -639,7 +631,7 @@ class TrainingWorker(QObject):
             snap = self._run(trainer, **self._pacing.slice(trainer, now))
             self._pacing.ran(trainer)
         else:
-            rows = self._batch_rows(trainer)
+            rows = trainer.rows_per_step
             per_slice, interval = slow_slice(self._speed, trainer.n_train, rows)
             # a few pictures a second have time for the fine grid
             grid = STILL_GRID if interval >= 0.1 else live_grid(trainer)
