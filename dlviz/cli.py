@@ -379,7 +379,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     data = load_training_data(args)
     trainer = build_trainer(args, data)
     report_engine(trainer)
-    for note in dataset_notes(data):
+    # an example's own test ratio of 0 is its design (textbook-line), not a slip to point out
+    example = load_examples().get(args.example.strip().lower()) if args.example else None
+    by_design = (
+        example is not None
+        and not args.data
+        and example.setup.data.get("test_ratio") == 0 == args.test_ratio
+    )
+    for note in dataset_notes(data, test_split_expected=not by_design):
         print(f"dlviz: note: {note}", file=sys.stderr)
     if trainer.engine_name == "cpu":
         warm_up_with_progress()
