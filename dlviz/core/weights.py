@@ -293,18 +293,20 @@ def _info(info: Any, name: str) -> dict[str, Any]:
 Writer = Callable[[NetworkSpec, np.ndarray, dict[str, Any]], bytes]
 Reader = Callable[[bytes, str], tuple[NetworkSpec, np.ndarray, dict[str, Any]]]
 
-#: Every weights format: file suffix -> (writer, reader).  Adding a format is one entry
-#: here (the CLI's --out, export and the app's import/export dialogs read this table) and
-#: a round trip in tests/core/test_files.py's parametrised tests; add a hostile-file case
-#: (fuzz and damaged files) there too, and the layout to the README's File formats.
-WEIGHT_FORMATS: dict[str, tuple[Writer, Reader]] = {
-    ".npz": (npz_bytes, _parse_npz),
-    ".json": (json_bytes, _parse_json),
-    ".safetensors": (safetensors_bytes, _parse_safetensors),
+#: Every weights format: file suffix -> (label for file dialogs, writer, reader).  Adding a
+#: format is one entry here (the CLI's --out, export and the app's import/export dialogs
+#: read this table) and a round trip in tests/core/test_files.py's parametrised tests; add
+#: a hostile-file case (fuzz and damaged files) there too, and the layout to the README's
+#: File formats.
+WEIGHT_FORMATS: dict[str, tuple[str, Writer, Reader]] = {
+    ".npz": ("NumPy weights", npz_bytes, _parse_npz),
+    ".json": ("JSON weights", json_bytes, _parse_json),
+    ".safetensors": ("safetensors", safetensors_bytes, _parse_safetensors),
 }
 WEIGHT_SUFFIXES = tuple(WEIGHT_FORMATS)
-WRITERS = {suffix: write for suffix, (write, _) in WEIGHT_FORMATS.items()}
-READERS = {suffix: read for suffix, (_, read) in WEIGHT_FORMATS.items()}
+WRITERS = {suffix: write for suffix, (_, write, _) in WEIGHT_FORMATS.items()}
+READERS = {suffix: read for suffix, (_, _, read) in WEIGHT_FORMATS.items()}
+WEIGHT_LABELS = {suffix: label for suffix, (label, _, _) in WEIGHT_FORMATS.items()}
 
 
 def load_weights(

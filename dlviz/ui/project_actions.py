@@ -32,12 +32,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dlviz.core.data import data_info, dataset_notes, read_csv, write_csv
 from dlviz.core.errors import DlvizError
-from dlviz.core.export import export_model
+from dlviz.core.export import EXPORT_FORMATS, export_model
 from dlviz.core.fileio import atomic_write
 from dlviz.core.project import PROJECT_SUFFIX, load_project, project_bytes
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import Trainer
-from dlviz.core.weights import fit_weights, load_weights
+from dlviz.core.weights import WEIGHT_FORMATS, fit_weights, load_weights
 from dlviz.ui.notifier import Notifier, user_message
 from dlviz.ui.panels.network_panel import NetworkPanel
 from dlviz.ui.panels.training_panel import TrainingPanel
@@ -47,14 +47,9 @@ from dlviz.ui.worker import TrainingWorker
 
 PROJECT_FILTER = "dlviz projects (*.dlviz)"
 OPEN_FILTER = "Projects and data (*.dlviz *.csv);;dlviz projects (*.dlviz);;CSV data (*.csv)"
-WEIGHT_FILTERS = {
-    "NumPy weights (*.npz)": ".npz",
-    "JSON weights (*.json)": ".json",
-    "safetensors (*.safetensors)": ".safetensors",
-    "ONNX model (*.onnx)": ".onnx",
-    "NumPy code (*.py)": ".py",
-    "PyTorch code (*.torch.py)": ".torch.py",
-}
+#: The export dialog's filters -> the suffix each adds, from core's one table of formats.
+EXPORT_FILTERS = {f"{label} (*{suffix})": suffix for label, suffix, _ in EXPORT_FORMATS.values()}
+IMPORT_FILTER = f"Weights ({' '.join('*' + suffix for suffix in WEIGHT_FORMATS)})"
 JOB_VERBS = {
     "save": "save",
     "export_weights": "export the weights",
@@ -495,10 +490,10 @@ class ProjectActions(QObject):
         True when the export is under way; :attr:`job_finished` says how it ended.
         """
         if path is None:
-            path, chosen = self._ask_save("Export weights", "model.onnx", ";;".join(WEIGHT_FILTERS))
+            path, chosen = self._ask_save("Export weights", "model.onnx", ";;".join(EXPORT_FILTERS))
             if path is None:
                 return False
-            suffix = WEIGHT_FILTERS.get(chosen, "")
+            suffix = EXPORT_FILTERS.get(chosen, "")
             if suffix and not path.lower().endswith(suffix):
                 path += suffix
         target = path
@@ -527,7 +522,7 @@ class ProjectActions(QObject):
         optimizer starts afresh (its moments belonged to the old weights).
         """
         if path is None:
-            path = self._ask_open("Import weights", "Weights (*.npz *.json *.safetensors)")
+            path = self._ask_open("Import weights", IMPORT_FILTER)
             if path is None:
                 return False
         try:
