@@ -178,3 +178,13 @@ def test_at_the_lowest_learning_rate_the_message_does_not_offer_the_same_rate_ag
     edited.run(samples=10)
     assert edited.stopped and "diverged" in edited.message
     assert "try" not in edited.message and "lowest dlviz offers (1e-05)" in edited.message
+
+
+def test_a_project_saved_after_a_divergence_keeps_why_it_stopped(tmp_path):
+    t = make("plane", None, "sgd")
+    t.run(samples=2000)
+    assert t.stop_reason == "diverged"
+    path = tmp_path / "stopped.dlviz"
+    save_project(path, t)
+    loaded, _ = load_project(path)
+    assert loaded.stopped and loaded.stop_reason == "diverged"
