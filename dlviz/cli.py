@@ -618,15 +618,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
             state = trainer.state
             lr = float(learning_rates(base, trainer.step, 1)[0])
         else:  # another optimizer starts from a fresh state, as in the app
-            lr = 0.01 if name.startswith("adam") else 0.1
+            lr = default_lr(name)
         l1, l2 = trainer.config.l1, trainer.config.l2
     else:
         spec, params, info = load_weights(args.source)
         kind = str(info.get("kind", "classify" if spec.loss != "mse" else "regress"))
         n_classes = int(info.get("n_classes", 0) or 0)
         base = OptimizerConfig()
-        name = (args.optimizer or ("adam" if spec.hidden else "sgd")).lower()
-        lr = 0.01 if name.startswith("adam") else 0.1
+        name = (args.optimizer or default_optimizer(spec)).lower()
+        lr = default_lr(name)
         l1 = l2 = 0.0
     if name not in OPTIMIZERS:
         raise DlvizError(f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}")
