@@ -44,8 +44,15 @@ from dlviz.core.images import (
     subset,
 )
 from dlviz.core.lessons import Example, discover, load_examples
+from dlviz.core.metrics import predicted_classes
 from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
-from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
+from dlviz.core.optim import (
+    OPTIMIZERS,
+    SCHEDULES,
+    OptimizerConfig,
+    default_lr,
+    default_optimizer,
+)
 from dlviz.core.project import PROJECT_SUFFIX, load_project, save_project
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.threads import limit_blas_threads
@@ -118,15 +125,18 @@ def train_parser(sub: Any) -> argparse.ArgumentParser:
         help=", ".join(OPTIMIZERS) + " (default adam; sgd for a model without hidden layers)",
     )
     p.add_argument("--lr", type=float, default=None, help="learning rate (adam 0.01, else 0.1)")
-    p.add_argument("--schedule", default="constant", help=", ".join(SCHEDULES))
-    p.add_argument("--decay-steps", type=int, default=1000)
-    p.add_argument("--decay-rate", type=float, default=0.5)
-    p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--batch-size", type=int, default=10)
+    opt, train = OptimizerConfig(), TrainConfig()  # one home for the defaults
+    p.add_argument("--schedule", default=opt.schedule, help=", ".join(SCHEDULES))
+    p.add_argument("--decay-steps", type=int, default=opt.decay_steps)
+    p.add_argument("--decay-rate", type=float, default=opt.decay_rate)
+    p.add_argument("--momentum", type=float, default=opt.momentum)
+    p.add_argument("--batch-size", type=int, default=train.batch_size)
     p.add_argument("--epochs", type=int, default=100)
-    p.add_argument("--l1", type=float, default=0.0)
-    p.add_argument("--l2", type=float, default=0.0)
-    p.add_argument("--patience", type=int, default=0, help="early stopping (epochs, 0 = off)")
+    p.add_argument("--l1", type=float, default=train.l1)
+    p.add_argument("--l2", type=float, default=train.l2)
+    p.add_argument(
+        "--patience", type=int, default=train.patience, help="early stopping (epochs, 0 = off)"
+    )
     p.add_argument("--seed", type=int, default=0)
     engine_option(p)
     p.add_argument("--out", metavar="WEIGHTS.npz", help="save the trained weights (.npz)")
@@ -255,12 +265,6 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
     features = () if data.is_image else parse_features(args.features or default_features)
     widths = args.hidden if args.hidden is not None else ("128" if data.is_image else "8,8")
     hidden = parse_hidden(widths, args.activation, args.dropout)
-    # a model without hidden layers is the textbook convex case: plain SGD solves it in a
-    # few epochs, where Adam's small steps (0.01) would still be walking towards the answer
-    optimizer = (args.optimizer or ("adam" if hidden else "sgd")).lower()
-    if optimizer not in OPTIMIZERS:
-        raise DlvizError(f"unknown optimizer '{optimizer}'; choose from {', '.join(OPTIMIZERS)}")
-    lr = args.lr if args.lr is not None else (0.01 if optimizer.startswith("adam") else 0.1)
     spec = build_spec(
         kind=data.kind,
         n_classes=data.n_classes,
@@ -271,6 +275,10 @@ def build_trainer(args: argparse.Namespace, data: Dataset) -> Trainer:
         output=args.output,
         image_shape=data.image_shape,
     )
+    optimizer = (args.optimizer or default_optimizer(spec)).lower()
+    if optimizer not in OPTIMIZERS:
+        raise DlvizError(f"unknown optimizer '{optimizer}'; choose from {', '.join(OPTIMIZERS)}")
+    lr = args.lr if args.lr is not None else default_lr(optimizer)
     config = TrainConfig(
         optimizer=OptimizerConfig(
             optimizer,
@@ -371,7 +379,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     data = load_training_data(args)
     trainer = build_trainer(args, data)
     report_engine(trainer)
-    for note in dataset_notes(data):
+    # an example's own test ratio of 0 is its design (textbook-line), not a slip to point out
+    example = load_examples().get(args.example.strip().lower()) if args.example else None
+    by_design = (
+        example is not None
+        and not args.data
+        and example.setup.data.get("test_ratio") == 0 == args.test_ratio
+    )
+    for note in dataset_notes(data, test_split_expected=not by_design):
         print(f"dlviz: note: {note}", file=sys.stderr)
     if trainer.engine_name == "cpu":
         warm_up_with_progress()
@@ -388,7 +403,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     if trainer.message:
         print(f"dlviz: {trainer.message}", file=sys.stderr)
-        if trainer.n_train == 0 or "diverged" in trainer.message:
+        if trainer.n_train == 0 or trainer.stop_reason == "diverged":
             return 2
     train, test = trainer.evaluate()
     result: dict[str, Any] = {
@@ -488,7 +503,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if kind == "classify":
         probs = out if out.shape[1] > 1 else np.column_stack([1 - out[:, 0], out[:, 0]])
         writer.writerow([*in_cols, *(f"p{k}" for k in range(probs.shape[1])), "label"])
-        labels = probs.argmax(axis=1)
+        labels = predicted_classes(out)
         for row, p, lab in zip(points, probs, labels, strict=True):
             writer.writerow([*(f"{v:.6g}" for v in row), *(f"{v:.6f}" for v in p), int(lab)])
     else:
@@ -603,15 +618,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
             state = trainer.state
             lr = float(learning_rates(base, trainer.step, 1)[0])
         else:  # another optimizer starts from a fresh state, as in the app
-            lr = 0.01 if name.startswith("adam") else 0.1
+            lr = default_lr(name)
         l1, l2 = trainer.config.l1, trainer.config.l2
     else:
         spec, params, info = load_weights(args.source)
         kind = str(info.get("kind", "classify" if spec.loss != "mse" else "regress"))
         n_classes = int(info.get("n_classes", 0) or 0)
         base = OptimizerConfig()
-        name = (args.optimizer or ("adam" if spec.hidden else "sgd")).lower()
-        lr = 0.01 if name.startswith("adam") else 0.1
+        name = (args.optimizer or default_optimizer(spec)).lower()
+        lr = default_lr(name)
         l1 = l2 = 0.0
     if name not in OPTIMIZERS:
         raise DlvizError(f"unknown optimizer '{name}'; choose from {', '.join(OPTIMIZERS)}")

@@ -556,8 +556,12 @@ def parse_csv_text(
     return Dataset(values, values[:, 1], kind, 0, test, name, curve_bounds(values))
 
 
-def dataset_notes(dataset: Dataset) -> list[str]:
-    """What a user gets from data that trains but cannot teach much: said, not refused."""
+def dataset_notes(dataset: Dataset, test_split_expected: bool = True) -> list[str]:
+    """What a user gets from data that trains but cannot teach much: said, not refused.
+
+    ``test_split_expected=False``: the data has no test split by design (a shipped
+    example's), so its absence is no news.
+    """
     notes = []
     if dataset.kind == "classify" and dataset.n:
         present = np.unique(np.asarray(dataset.targets, np.int64))
@@ -566,7 +570,7 @@ def dataset_notes(dataset: Dataset) -> list[str]:
                 f"every point is class {int(present[0])}: the network can only learn to answer "
                 f"{int(present[0])} everywhere (a trivial classifier); add points of another class"
             )
-    if dataset.n and not dataset.is_test.any():
+    if test_split_expected and dataset.n and not dataset.is_test.any():
         notes.append(
             f"no test points among the {dataset.n}: there will be no test loss or accuracy; "
             "raise the test ratio or add points"

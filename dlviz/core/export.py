@@ -20,7 +20,7 @@ from dlviz.core.activations import HIDDEN, OUTPUT_ACTIVATIONS, SOFTMAX, Activati
 from dlviz.core.errors import DlvizError
 from dlviz.core.fileio import atomic_write
 from dlviz.core.network import NetworkSpec, ParamLayout
-from dlviz.core.weights import WRITERS, Writer, spec_to_dict
+from dlviz.core.weights import WEIGHT_LABELS, WRITERS, Writer, spec_to_dict
 
 ONNX_OPSET = 17
 
@@ -351,20 +351,30 @@ def _weights_file(write: Writer) -> ExportWriter:
     return lambda spec, params, info, path: write(spec, params, info)
 
 
-#: Every export format: name (``--format``) -> (file suffix, writer).  Adding a format is
-#: one entry here (plus, for a weights format, its entry in weights.WEIGHT_FORMATS) and a
-#: test that loads the file in the tool that reads it (tests/core/test_exports.py).  A
-#: suffix that ends another (``.torch.py``, ``.py``) comes first.
-EXPORT_FORMATS: dict[str, tuple[str, ExportWriter]] = {
-    "onnx": (".onnx", lambda spec, params, info, path: onnx_bytes(spec, params, info)),
-    **{suffix[1:]: (suffix, _weights_file(write)) for suffix, write in WRITERS.items()},
+#: Every export format: name (``--format``) -> (label for file dialogs, file suffix,
+#: writer).  Adding a format is one entry here (plus, for a weights format, its entry in
+#: weights.WEIGHT_FORMATS) and a test that loads the file in the tool that reads it
+#: (tests/core/test_exports.py); the app's export dialog reads this table too.  A suffix
+#: that ends another (``.torch.py``, ``.py``) comes first.
+EXPORT_FORMATS: dict[str, tuple[str, str, ExportWriter]] = {
+    "onnx": (
+        "ONNX model",
+        ".onnx",
+        lambda spec, params, info, path: onnx_bytes(spec, params, info),
+    ),
+    **{
+        suffix[1:]: (WEIGHT_LABELS[suffix], suffix, _weights_file(write))
+        for suffix, write in WRITERS.items()
+    },
     "torch-code": (
+        "PyTorch code",
         ".torch.py",
         lambda spec, params, info, path: _code(
             _TORCH_TEMPLATE, _TORCH_DOC, spec, params, info, path
         ),
     ),
     "numpy-code": (
+        "NumPy code",
         ".py",
         lambda spec, params, info, path: _code(
             _NUMPY_TEMPLATE, _NUMPY_DOC, spec, params, info, path
@@ -372,7 +382,7 @@ EXPORT_FORMATS: dict[str, tuple[str, ExportWriter]] = {
     ),
 }
 FORMATS = tuple(EXPORT_FORMATS)
-SUFFIX_FORMAT = {suffix: fmt for fmt, (suffix, _) in EXPORT_FORMATS.items()}
+SUFFIX_FORMAT = {suffix: fmt for fmt, (_, suffix, _) in EXPORT_FORMATS.items()}
 
 
 def export_bytes(
@@ -381,7 +391,7 @@ def export_bytes(
     entry = EXPORT_FORMATS.get(fmt)
     if entry is None:
         raise DlvizError(f"unknown export format '{fmt}'; choose from {', '.join(FORMATS)}")
-    return entry[1](spec, params, info, path)
+    return entry[2](spec, params, info, path)
 
 
 def export_model(

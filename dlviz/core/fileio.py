@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import stat
@@ -245,4 +246,24 @@ def npy_array(raw: bytes, what: str) -> np.ndarray:
         need *= n
     if need > len(raw) - buf.tell():
         raise DlvizError(f"{what} is truncated: its header promises more data than it holds")
-    return np.load(io.BytesIO(raw), allow_pickle=False)
+    try:
+        return np.load(io.BytesIO(raw), allow_pickle=False)
+    except ValueError as exc:  # the data does not fit the header after all
+        raise DlvizError(f"{what} is not a valid .npy array ({str(exc)[:80]})") from None
+
+
+def json_document(raw: bytes | str, what: str) -> Any:
+    """A JSON document from a file's bytes or text, or a message saying what is damaged.
+
+    Only what damaged text raises is caught, here where it is raised: a ValueError
+    further on (a shape mismatch, ``zip(strict=True)``) is a bug and must surface as one.
+    """
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        return json.loads(text)
+    except UnicodeDecodeError:
+        raise DlvizError(f"{what} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise DlvizError(f"{what} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise DlvizError(f"{what} is nested too deeply to be a dlviz file") from None

@@ -42,7 +42,13 @@ from dlviz.core.network import (
     NetworkSpec,
     build_spec,
 )
-from dlviz.core.optim import OPTIMIZERS, SCHEDULES, OptimizerConfig
+from dlviz.core.optim import (
+    OPTIMIZERS,
+    SCHEDULES,
+    OptimizerConfig,
+    default_lr,
+    default_optimizer,
+)
 from dlviz.core.trainer import TrainConfig, Trainer
 
 FORMAT = 1
@@ -590,23 +596,23 @@ def resolve(setup: Setup, where: str = "set-up") -> Resolved:
     except DlvizError as exc:
         raise DlvizError(f"{where}.network: {exc}") from None
     try:
-        # as dlviz train: Adam, but plain SGD for a model without hidden layers
-        name = training.get("optimizer", "adam" if spec.hidden else "sgd")
-        default_lr = 0.01 if name.startswith("adam") else 0.1
+        # as dlviz train
+        name = training.get("optimizer", default_optimizer(spec))
+        opt, train = OptimizerConfig(), TrainConfig()  # the defaults of what is not given
         optimizer = OptimizerConfig(
             name,
-            lr=training.get("lr", default_lr),
-            momentum=training.get("momentum", 0.9),
-            schedule=training.get("schedule", "constant"),
-            decay_steps=training.get("decay_steps", 1000),
-            decay_rate=training.get("decay_rate", 0.5),
+            lr=training.get("lr", default_lr(name)),
+            momentum=training.get("momentum", opt.momentum),
+            schedule=training.get("schedule", opt.schedule),
+            decay_steps=training.get("decay_steps", opt.decay_steps),
+            decay_rate=training.get("decay_rate", opt.decay_rate),
         )
         config = TrainConfig(
             optimizer=optimizer,
-            batch_size=training.get("batch_size", 10),
-            l1=training.get("l1", 0.0),
-            l2=training.get("l2", 0.0),
-            patience=training.get("patience", 0),
+            batch_size=training.get("batch_size", train.batch_size),
+            l1=training.get("l1", train.l1),
+            l2=training.get("l2", train.l2),
+            patience=training.get("patience", train.patience),
         )
     except DlvizError as exc:
         raise DlvizError(f"{where}.training: {exc}") from None
@@ -648,7 +654,7 @@ def train_and_check(resolved: Resolved, expect: Expect, engine: str = "cpu") -> 
         if trainer.stopped or trainer.message:
             break
     problems: list[str] = []
-    diverged = trainer.message is not None and "diverged" in trainer.message
+    diverged = trainer.stop_reason == "diverged"
     if "diverges" in expect.flags:
         if not diverged:
             problems.append("expected the run to diverge, it did not")

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dlviz.core.errors import DlvizError
+
+if TYPE_CHECKING:
+    from dlviz.core.network import NetworkSpec
 
 OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 SCHEDULES = ("constant", "step", "exponential", "cosine")
@@ -88,6 +92,20 @@ class OptimizerConfig:
         )
 
 
+def default_optimizer(spec: NetworkSpec) -> str:
+    """The optimizer ``dlviz train`` and lessons use when none is named.
+
+    A model without hidden layers is the textbook convex case: plain SGD solves it in a
+    few epochs, where Adam's small steps would still be walking towards the answer.
+    """
+    return "adam" if spec.hidden else "sgd"
+
+
+def default_lr(name: str) -> float:
+    """The learning rate used with optimizer ``name`` when none is given."""
+    return 0.01 if name.startswith("adam") else 0.1
+
+
 #: Smallest learning rate the app offers (its slider's lower end).
 MIN_LEARNING_RATE = 1e-5
 
@@ -95,6 +113,18 @@ MIN_LEARNING_RATE = 1e-5
 def lowered_learning_rate(lr: float) -> float:
     """What to try after the loss diverged: a tenth of ``lr``, no lower than MIN_LEARNING_RATE."""
     return max(lr / 10, MIN_LEARNING_RATE)
+
+
+def divergence_advice(lr: float) -> str:
+    """What a divergence message tells the user to do at learning rate ``lr``."""
+    lower = lowered_learning_rate(lr)
+    if lower < lr:
+        return f"lower the learning rate (now {lr:g}; try {lower:g})"
+    # a tenth would go below what the app offers: lowering again would loop
+    return (
+        f"the learning rate is already the lowest dlviz offers ({lr:g}): reset the weights, "
+        "or choose another optimizer, activation or a smaller network"
+    )
 
 
 def learning_rates(cfg: OptimizerConfig, first_step: int, count: int) -> np.ndarray:

@@ -44,9 +44,17 @@ from dlviz.core.data import (
 )
 from dlviz.core.errors import DlvizError
 from dlviz.core.fields import Fields
-from dlviz.core.fileio import MAX_ARRAY_BYTES, atomic_write, npy_array, read_bytes, zip_member
+from dlviz.core.fileio import (
+    MAX_ARRAY_BYTES,
+    atomic_write,
+    json_document,
+    npy_array,
+    read_bytes,
+    zip_member,
+)
 from dlviz.core.network import MAX_IMAGE_SIDE
 from dlviz.core.optim import OptimizerConfig
+from dlviz.core.snapshot import StopReason
 from dlviz.core.trainer import HistoryEntry, TrainConfig, Trainer, TrainerState
 from dlviz.core.weights import FLOAT32_MAX, spec_from_dict, spec_to_dict
 
@@ -107,6 +115,7 @@ def project_bytes(trainer: Trainer, ui: dict[str, Any] | None = None) -> bytes:
             "epoch_loss": state.epoch_loss,
             "message": state.message,
             "stopped": state.stopped,
+            "stop_reason": state.stop_reason,
         },
         "history": [asdict(h) for h in trainer.history],
         "ui": ui or {},
@@ -163,7 +172,8 @@ def _parse(data: bytes, name: str) -> tuple[dict[str, Any], dict[str, np.ndarray
         names = set(z.namelist())
         if "project.json" not in names:
             raise DlvizError(f"{name} is not a dlviz project (no project.json inside)")
-        meta = json.loads(zip_member(z, "project.json", MAX_JSON_BYTES, name).decode("utf-8"))
+        raw = zip_member(z, "project.json", MAX_JSON_BYTES, name)
+        meta = json_document(raw, f"{name}: project.json")
         if not isinstance(meta, dict) or meta.get("format") != PROJECT_FORMAT:
             raise DlvizError(f"{name} is not a dlviz project (wrong format name)")
         meta = _migrate(meta, name)
@@ -266,6 +276,7 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Tr
             epoch_loss=t.number("epoch_loss"),
             message=None if t.doc.get("message") is None else t.text("message"),
             stopped=t.flag("stopped", False),
+            stop_reason=_stop_reason(t, name),
         )
     )
     trainer.history = [_history_entry(h) for h in top.objects("history", [])]
@@ -304,6 +315,14 @@ def _count(saved: Fields, key: str, name: str, most: int = 2**53) -> int:
     value = saved.doc.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
         raise DlvizError(f"{name}: the run's '{key}' ({value!r}) is damaged")
+    return value
+
+
+def _stop_reason(saved: Fields, name: str) -> StopReason:
+    """Why the saved run stopped itself (absent in files from before it was saved)."""
+    value = saved.doc.get("stop_reason")
+    if value not in (None, "diverged", "early_stop"):
+        raise DlvizError(f"{name}: the run's 'stop_reason' ({value!r}) is damaged")
     return value
 
 
@@ -358,11 +377,11 @@ def load_project(path: str | os.PathLike[str]) -> tuple[Trainer, dict[str, Any]]
         if name in str(exc):
             raise
         raise DlvizError(f"{name}: {exc}") from None
-    # What damaged bytes raise in zipfile, zlib and json (RecursionError: nesting too
-    # deep). Not TypeError, KeyError, AttributeError or IndexError: every field is read
-    # through Fields, so one of those is a bug in dlviz and must surface as one.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
-            zlib.error, RecursionError, NotImplementedError) as exc:  # fmt: skip
+    # What damaged bytes raise in zipfile and zlib (JSON and .npy text is checked where it
+    # is read). Not ValueError, TypeError, KeyError, AttributeError or IndexError: every
+    # field is read through Fields, so one of those is a bug in dlviz and must surface.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError,
+            zlib.error, NotImplementedError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz project ({type(exc).__name__}: "
                          f"{str(exc)[:120]})") from None  # fmt: skip
     ui = meta.get("ui")

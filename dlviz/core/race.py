@@ -21,7 +21,7 @@ from dlviz.core.data import Dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.metrics import Metrics
 from dlviz.core.network import NetworkSpec
-from dlviz.core.optim import OPTIMIZER_LABELS, OPTIMIZERS
+from dlviz.core.optim import OPTIMIZER_LABELS, OPTIMIZERS, default_lr
 from dlviz.core.trainer import TrainConfig, Trainer
 
 MIN_RACERS, MAX_RACERS = 2, 8
@@ -29,11 +29,6 @@ MIN_RACERS, MAX_RACERS = 2, 8
 OPTIMIZER_COLORS = dict(zip(OPTIMIZERS, OKABE_ITO_HEX, strict=True))
 #: Weight vectors kept per racer for drawing its path on the loss landscape.
 PATH_LIMIT = 2000
-
-
-def default_lr(optimizer: str) -> float:
-    """The rate ``dlviz train`` uses when none is given: 0.01 for Adam(W), else 0.1."""
-    return 0.01 if optimizer.startswith("adam") else 0.1
 
 
 @dataclass

@@ -7,6 +7,7 @@ read-only), so the GUI thread can keep one while the worker trains on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -22,6 +23,10 @@ def frozen(a: np.ndarray) -> np.ndarray:
     a = np.array(a, copy=True)
     a.flags.writeable = False
     return a
+
+
+#: Why training stopped itself: the loss diverged, or early stopping.
+StopReason = Literal["diverged", "early_stop"] | None
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,7 @@ class Snapshot:
     neuron_grids: np.ndarray | None
     message: str | None = None  # divergence, early stop, nothing to train on
     stopped: bool = False  # training cannot go on until something changes
+    stop_reason: StopReason = None  # why it stopped itself (no need to read the message)
     #: Classification: (k, k) counts on the test points (training points when
     #: there are none), rows = true class, columns = predicted.
     confusion: np.ndarray | None = None

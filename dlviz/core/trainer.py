@@ -40,10 +40,10 @@ from dlviz.core.network import NetworkSpec, ParamLayout, init_params, spec_featu
 from dlviz.core.optim import (
     OptimizerConfig,
     OptimizerState,
+    divergence_advice,
     learning_rates,
-    lowered_learning_rate,
 )
-from dlviz.core.snapshot import LayerStats, Snapshot, frozen, layer_stats
+from dlviz.core.snapshot import LayerStats, Snapshot, StopReason, frozen, layer_stats
 
 #: The engines a user may choose (``numba`` is read as ``cpu``; see core/engines.py).
 ENGINES = ENGINE_CHOICES
@@ -185,6 +185,7 @@ class Trainer:
             self._best_epoch = 0
             self.message: str | None = None
             self.stopped = False
+            self.stop_reason: StopReason = None  # why training stopped itself
             self._batch_loss_sum, self._batch_rows = 0.0, 0
             self._loss_ceiling: float | None = None
             #: whether the weights were judged sane (finite, loss under the ceiling) since
@@ -257,6 +258,7 @@ class Trainer:
             self._make_engine()
         self.stopped = False
         self.message = None
+        self.stop_reason = None
 
     def set_engine(self, choice: str) -> None:
         """Train on another engine from the next slice on; weights and optimizer state stay
@@ -280,6 +282,7 @@ class Trainer:
         self._grid_cache.clear()
         self.stopped = False
         self.message = None
+        self.stop_reason = None
 
     def set_spec(self, spec: NetworkSpec) -> bool:
         """Change the network. Returns True when weights were kept (same shapes)."""
@@ -294,6 +297,7 @@ class Trainer:
             self._build(reinit=False)
             self.stopped = False
             self.message = None
+            self.stop_reason = None
         else:
             self.spec = spec
             self._build(reinit=True)
@@ -448,10 +452,9 @@ class Trainer:
                 lr = float(lrs[good])
                 self.diverged_at = self.step + good + 1
                 self.message = (
-                    f"loss diverged at step {self.step + good + 1}: lower the learning rate "
-                    f"(now {lr:g}; try {lowered_learning_rate(lr):g})"
+                    f"loss diverged at step {self.step + good + 1}: {divergence_advice(lr)}"
                 )
-                self.stopped = True
+                self.stopped, self.stop_reason = True, "diverged"
                 return 0, False
             # every batch passes alone (the replay left the same numbers): go on
         self._commit(plan, n_batches, batch)
@@ -543,10 +546,9 @@ class Trainer:
         shown = f"{loss:.3g}" if math.isfinite(loss) else "not a number"
         self.message = (
             f"loss diverged before step {self.step + 1} (loss {shown} on the training points): "
-            f"the weights went back to {where}; lower the learning rate (now {lr:g}; "
-            f"try {lr / 10:g})"
+            f"the weights went back to {where}; {divergence_advice(lr)}"
         )
-        self.stopped = True
+        self.stopped, self.stop_reason = True, "diverged"
         return False
 
     def _replay_until_divergence(
@@ -584,7 +586,7 @@ class Trainer:
             self._best_test, self._best_epoch = test, self.epoch
             return False
         if self.epoch - self._best_epoch >= self.config.patience:
-            self.stopped = True
+            self.stopped, self.stop_reason = True, "early_stop"
             self.message = (
                 f"early stopping at epoch {self.epoch}: the test loss has not improved for "
                 f"{self.config.patience} epochs (best {self._best_test:.4g} at epoch "
@@ -664,7 +666,7 @@ class Trainer:
         self.grads[...] = 0
         self.state = OptimizerState.zeros(self.params.size)
         self._best_test, self._best_epoch = math.inf, self.epoch
-        self.message, self.stopped = None, False
+        self.message, self.stopped, self.stop_reason = None, False, None
         self.diverged_at = None
 
     def activations(self, inputs: np.ndarray) -> np.ndarray:
@@ -745,6 +747,7 @@ class Trainer:
             ),
             message=self.message,
             stopped=self.stopped,
+            stop_reason=self.stop_reason,
             confusion=None if confusion is None else frozen(confusion),
             confusion_split=split,
             hidden=space,
@@ -794,6 +797,7 @@ class Trainer:
             epoch_loss=self._epoch_loss,
             message=self.message,
             stopped=self.stopped,
+            stop_reason=self.stop_reason,
         )
 
     def restore(self, state: TrainerState) -> bool:
@@ -831,6 +835,7 @@ class Trainer:
         # it is derived again from the seed's initial weights on these points
         self._loss_ceiling = None
         self.message, self.stopped = state.message, state.stopped
+        self.stop_reason = state.stop_reason
         self.diverged_at = None
         self.history = [h for h in self.history if h.step <= state.step]
         return exact
@@ -893,6 +898,7 @@ class TrainerState:
     epoch_loss: float
     message: str | None
     stopped: bool
+    stop_reason: StopReason = None
 
     @property
     def nbytes(self) -> int:

@@ -29,7 +29,14 @@ import safetensors.numpy
 
 from dlviz.core.errors import DlvizError
 from dlviz.core.fields import Fields
-from dlviz.core.fileio import MAX_ARRAY_BYTES, atomic_write, npy_array, read_bytes, zip_member
+from dlviz.core.fileio import (
+    MAX_ARRAY_BYTES,
+    atomic_write,
+    json_document,
+    npy_array,
+    read_bytes,
+    zip_member,
+)
 from dlviz.core.network import LayerSpec, NetworkSpec, ParamLayout
 
 WEIGHTS_FORMAT = "dlviz-weights"
@@ -220,13 +227,13 @@ def _parse_npz(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[st
         if key not in files:
             raise DlvizError(f"{name} is not a dlviz weights file (no '{key}' entry)")
     _check_header(str(files["format"]), files.get("version"), name)
-    info = _info(json.loads(str(files.get("data", "{}"))), name)
-    spec = spec_from_dict(json.loads(str(files["spec"])), info.get("kind"))
+    info = _info(json_document(str(files.get("data", "{}")), f"{name}: 'data'"), name)
+    spec = spec_from_dict(json_document(str(files["spec"]), f"{name}: 'spec'"), info.get("kind"))
     return spec, _fill(spec, files, name), info
 
 
 def _parse_json(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray, dict[str, Any]]:
-    doc = json.loads(data.decode("utf-8"))
+    doc = json_document(data, name)
     if not isinstance(doc, dict):
         raise DlvizError(f"{name} is not a dlviz weights file (not a JSON object)")
     _check_header(doc.get("format"), doc.get("version"), name)
@@ -248,7 +255,7 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
     # before anything is read from it
     arrays = safetensors.numpy.load(data)
     (size,) = struct.unpack("<Q", data[:8])  # valid: the library has just read it
-    header = json.loads(data[8 : 8 + size].decode("utf-8"))
+    header = json_document(data[8 : 8 + size], f"{name}: the safetensors header")
     meta = header.get("__metadata__") or {}
     if not isinstance(meta, dict):
         raise DlvizError(f"{name}: the safetensors metadata is malformed")
@@ -256,8 +263,10 @@ def _parse_safetensors(data: bytes, name: str) -> tuple[NetworkSpec, np.ndarray,
     for key in ("spec", "data"):
         if not isinstance(meta.get(key, ""), str):
             raise DlvizError(f"{name}: the safetensors metadata '{key}' is not JSON text")
-    info = _info(json.loads(meta.get("data", "{}")), name)
-    spec = spec_from_dict(json.loads(meta.get("spec", "null")), info.get("kind"))
+    info = _info(json_document(meta.get("data", "{}"), f"{name}: 'data'"), name)
+    spec = spec_from_dict(
+        json_document(meta.get("spec", "null"), f"{name}: 'spec'"), info.get("kind")
+    )
     for key, arr in arrays.items():
         if arr.dtype != np.float32:
             raise DlvizError(f"{name}: tensor '{key}' is {arr.dtype}; dlviz reads float32 weights")
@@ -284,18 +293,20 @@ def _info(info: Any, name: str) -> dict[str, Any]:
 Writer = Callable[[NetworkSpec, np.ndarray, dict[str, Any]], bytes]
 Reader = Callable[[bytes, str], tuple[NetworkSpec, np.ndarray, dict[str, Any]]]
 
-#: Every weights format: file suffix -> (writer, reader).  Adding a format is one entry
-#: here (the CLI's --out, export and the app's import/export dialogs read this table) and
-#: a round trip in tests/core/test_files.py's parametrised tests; add a hostile-file case
-#: (fuzz and damaged files) there too, and the layout to the README's File formats.
-WEIGHT_FORMATS: dict[str, tuple[Writer, Reader]] = {
-    ".npz": (npz_bytes, _parse_npz),
-    ".json": (json_bytes, _parse_json),
-    ".safetensors": (safetensors_bytes, _parse_safetensors),
+#: Every weights format: file suffix -> (label for file dialogs, writer, reader).  Adding a
+#: format is one entry here (the CLI's --out, export and the app's import/export dialogs
+#: read this table) and a round trip in tests/core/test_files.py's parametrised tests; add
+#: a hostile-file case (fuzz and damaged files) there too, and the layout to the README's
+#: File formats.
+WEIGHT_FORMATS: dict[str, tuple[str, Writer, Reader]] = {
+    ".npz": ("NumPy weights", npz_bytes, _parse_npz),
+    ".json": ("JSON weights", json_bytes, _parse_json),
+    ".safetensors": ("safetensors", safetensors_bytes, _parse_safetensors),
 }
 WEIGHT_SUFFIXES = tuple(WEIGHT_FORMATS)
-WRITERS = {suffix: write for suffix, (write, _) in WEIGHT_FORMATS.items()}
-READERS = {suffix: read for suffix, (_, read) in WEIGHT_FORMATS.items()}
+WRITERS = {suffix: write for suffix, (_, write, _) in WEIGHT_FORMATS.items()}
+READERS = {suffix: read for suffix, (_, _, read) in WEIGHT_FORMATS.items()}
+WEIGHT_LABELS = {suffix: label for suffix, (label, _, _) in WEIGHT_FORMATS.items()}
 
 
 def load_weights(
@@ -312,11 +323,12 @@ def load_weights(
         spec, params, info = reader(data, name)
     except DlvizError:
         raise
-    # What damaged bytes raise in zipfile, zlib, struct and json (RecursionError: nesting
-    # too deep). Not TypeError, KeyError, AttributeError or IndexError: the readers check
-    # each field (Fields), so one of those is a bug in dlviz and must surface as one.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
-            struct.error, zlib.error, RecursionError, NotImplementedError,
+    # What damaged bytes raise in zipfile, zlib, struct and safetensors (JSON and .npy
+    # text is checked where it is read). Not ValueError, TypeError, KeyError,
+    # AttributeError or IndexError: the readers check each field (Fields), so one of
+    # those is a bug in dlviz and must surface as one.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError,
+            struct.error, zlib.error, NotImplementedError,
             safetensors.SafetensorError) as exc:  # fmt: skip
         raise DlvizError(f"{name} is damaged or not a dlviz weights file ({exc})") from None
     width = 1 if info.get("kind") == "curve" else 2

@@ -26,7 +26,7 @@ SETTLE_TIMEOUT_MS = 5000
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
-        raise DlvizError(f"dlviz: {message} (see dlviz --help)")
+        raise DlvizError(f"{message} (see dlviz --help)")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -194,7 +194,7 @@ def _lesson(args: argparse.Namespace):
     """The lesson ``--lesson`` names, checked now: a mistake is one line and status 2."""
     if args.lesson is None:
         if args.lesson_step is not None:
-            raise DlvizError("dlviz: --lesson-step needs --lesson NAME (see dlviz lessons)")
+            raise DlvizError("--lesson-step needs --lesson NAME (see dlviz lessons)")
         return None
     from dlviz.core.lessons import load_lesson
 
@@ -203,7 +203,7 @@ def _lesson(args: argparse.Namespace):
         if args.lesson_step is not None:
             lesson.setup_at(args.lesson_step - 1)  # raises, naming the steps there are
     except DlvizError as exc:
-        raise DlvizError(f"dlviz: --lesson {args.lesson}: {exc}") from None
+        raise DlvizError(f"--lesson {args.lesson}: {exc}") from None
     return lesson
 
 
@@ -269,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
         lesson = _lesson(args)
     except DlvizError as exc:
-        print(exc, file=sys.stderr)
+        print(f"dlviz: {exc}", file=sys.stderr)  # the one place launch errors get the prefix
         return 2
     from dlviz.ui.blas import limit_blas_threads
 

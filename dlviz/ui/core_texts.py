@@ -84,3 +84,14 @@ LANDSCAPE_AXES = (
     QT_TRANSLATE_NOOP("landscape", "path direction 1"),
     QT_TRANSLATE_NOOP("landscape", "path direction 2"),
 )
+
+
+#: dlviz.core.export.EXPORT_FORMATS's labels (File ▸ Export weights' file types).
+EXPORT_LABELS = (
+    QT_TRANSLATE_NOOP("formats", "ONNX model"),
+    QT_TRANSLATE_NOOP("formats", "NumPy weights"),
+    QT_TRANSLATE_NOOP("formats", "JSON weights"),
+    QT_TRANSLATE_NOOP("formats", "safetensors"),
+    QT_TRANSLATE_NOOP("formats", "PyTorch code"),
+    QT_TRANSLATE_NOOP("formats", "NumPy code"),
+)

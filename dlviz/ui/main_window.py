@@ -830,14 +830,16 @@ class MainWindow(QMainWindow):
         box.addButton(QMessageBox.StandardButton.Close)
         box.open()
 
-    @Slot(str)
-    def _halted(self, message: str) -> None:
+    @Slot(str, str)
+    def _halted(self, message: str, reason: str) -> None:
         # the trainer's message is the core's English sentence, in a translated frame
         title = translate("MainWindow", "Training stopped")
         text = core_text(message) if message else title
         box = self.notifier.box(QMessageBox.Icon.Warning, title, text)
-        if "diverged" in message:
-            lower = lowered_learning_rate(self.training_panel.learning_rate())
+        lower = lowered_learning_rate(self.training_panel.learning_rate())
+        # at the lowest rate the button would offer the same rate again: the message says
+        # what else to do
+        if reason == "diverged" and lower < self.training_panel.learning_rate():
             button = box.addButton(
                 translate("MainWindow", "Lower learning rate to {lr} and continue").format(
                     lr=f"{lower:g}"

@@ -32,12 +32,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dlviz.core.data import data_info, dataset_notes, read_csv, write_csv
 from dlviz.core.errors import DlvizError
-from dlviz.core.export import export_model
+from dlviz.core.export import EXPORT_FORMATS, export_model
 from dlviz.core.fileio import atomic_write
 from dlviz.core.project import PROJECT_SUFFIX, load_project, project_bytes
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import Trainer
-from dlviz.core.weights import fit_weights, load_weights
+from dlviz.core.weights import WEIGHT_FORMATS, fit_weights, load_weights
 from dlviz.ui.i18n import core_text, translate
 from dlviz.ui.notifier import Notifier, user_message
 from dlviz.ui.panels.network_panel import NetworkPanel
@@ -51,14 +51,24 @@ OPEN_FILTER = QT_TRANSLATE_NOOP(
     "ProjectActions",
     "Projects and data (*.dlviz *.csv);;dlviz projects (*.dlviz);;CSV data (*.csv)",
 )
-WEIGHT_FILTERS = {
-    QT_TRANSLATE_NOOP("ProjectActions", "NumPy weights (*.npz)"): ".npz",
-    QT_TRANSLATE_NOOP("ProjectActions", "JSON weights (*.json)"): ".json",
-    QT_TRANSLATE_NOOP("ProjectActions", "safetensors (*.safetensors)"): ".safetensors",
-    QT_TRANSLATE_NOOP("ProjectActions", "ONNX model (*.onnx)"): ".onnx",
-    QT_TRANSLATE_NOOP("ProjectActions", "NumPy code (*.py)"): ".py",
-    QT_TRANSLATE_NOOP("ProjectActions", "PyTorch code (*.torch.py)"): ".torch.py",
-}
+
+
+def export_filters() -> dict[str, str]:
+    """The export dialog's filters (in the app's language) -> the suffix each adds.
+
+    From core's one table of formats; the labels are translated (ui/core_texts.py).
+    """
+    return {
+        f"{translate('formats', label)} (*{suffix})": suffix
+        for label, suffix, _ in EXPORT_FORMATS.values()
+    }
+
+
+def import_filter() -> str:
+    patterns = " ".join("*" + suffix for suffix in WEIGHT_FORMATS)
+    return translate("ProjectActions", "Weights ({patterns})").format(patterns=patterns)
+
+
 JOB_VERBS = {
     "save": QT_TRANSLATE_NOOP("ProjectActions", "save the project"),
     "export_weights": QT_TRANSLATE_NOOP("ProjectActions", "export the weights"),
@@ -541,7 +551,7 @@ class ProjectActions(QObject):
         True when the export is under way; :attr:`job_finished` says how it ended.
         """
         if path is None:
-            shown = {translate("ProjectActions", k): v for k, v in WEIGHT_FILTERS.items()}
+            shown = export_filters()
             path, chosen = QFileDialog.getSaveFileName(
                 self._parent,
                 translate("ProjectActions", "Export weights"),
@@ -586,7 +596,7 @@ class ProjectActions(QObject):
         if path is None:
             path = self._ask_open(
                 QT_TRANSLATE_NOOP("ProjectActions", "Import weights"),
-                QT_TRANSLATE_NOOP("ProjectActions", "Weights (*.npz *.json *.safetensors)"),
+                import_filter(),  # translated already: _ask_open's lookup leaves it as it is
             )
             if path is None:
                 return False

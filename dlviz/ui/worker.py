@@ -129,10 +129,6 @@ def slow_slice(epochs_per_second: float, n_train: int, batch_rows: int) -> tuple
     return per_slice, per_slice / batches_per_second
 
 
-def _plain(spec: NetworkSpec) -> NetworkSpec:
-    return spec.without_normalisation()
-
-
 class TrainingWorker(QObject):
     """Owns the training thread.  Methods are called from the GUI thread; signals arrive there."""
 
@@ -146,8 +142,9 @@ class TrainingWorker(QObject):
     ready = Signal(float)
     #: Short news for the status bar ("network rebuilt: new weights").
     notice = Signal(str)
-    #: Training stopped itself (divergence, early stopping): the trainer's message.
-    halted = Signal(str)
+    #: Training stopped itself: the trainer's message and its stop_reason ("diverged",
+    #: "early_stop", or "" for none).
+    halted = Signal(str, str)
     #: Something went wrong: (message, details); details is a traceback or "" for user mistakes.
     failed = Signal(str, str)
     #: Why the chosen training engine is not the one that runs (what to install), or a
@@ -505,7 +502,7 @@ class TrainingWorker(QObject):
         if trainer is None:
             return False
         self._pause_quietly()
-        self._run(trainer, samples=self._batch_rows(trainer))
+        self._run(trainer, samples=trainer.rows_per_step)
         self._check_halt(trainer)
         return True
 
@@ -595,7 +592,7 @@ class TrainingWorker(QObject):
             and not self._stopping.is_set()
         ):
             steps = min(chunk, target - trainer.step)
-            snap = self._run(trainer, samples=steps * self._batch_rows(trainer))
+            snap = self._run(trainer, samples=steps * trainer.rows_per_step)
             if snap is not None:
                 self.snapshot_ready.emit(snap)
         self._check_halt(trainer)
@@ -635,14 +632,11 @@ class TrainingWorker(QObject):
         if self._playing:
             self._set_playing(False)
 
-    @staticmethod
-    def _batch_rows(trainer: Trainer) -> int:
-        return trainer.rows_per_step
-
     def _check_halt(self, trainer: Trainer) -> bool:
         if trainer.stopped:
             self._pause_quietly()
-            self.halted.emit(trainer.message or "")  # the window frames the core's English
+            # the window frames the core's English message (and says "stopped" without one)
+            self.halted.emit(trainer.message or "", trainer.stop_reason or "")
             return True
         return False
 
@@ -654,7 +648,7 @@ class TrainingWorker(QObject):
             snap = self._run(trainer, **self._pacing.slice(trainer, now))
             self._pacing.ran(trainer)
         else:
-            rows = self._batch_rows(trainer)
+            rows = trainer.rows_per_step
             per_slice, interval = slow_slice(self._speed, trainer.n_train, rows)
             # a few pictures a second have time for the fine grid
             grid = STILL_GRID if interval >= 0.1 else live_grid(trainer)

@@ -98,3 +98,11 @@ def test_the_command_trains_exactly_what_the_app_sets_up(capsys, name):
     r = run_json(capsys, "--example", name)
     assert r["epochs"] == epochs and r["network"] == trainer.spec.describe()
     assert r["train_loss"] == pytest.approx(train.loss, rel=1e-5)
+
+
+def test_no_test_points_is_noted_for_the_users_choice_not_an_examples_design(capsys):
+    assert main(["train", "--example", "textbook-line", "--epochs", "1", "--json"]) == 0
+    assert "no test points" not in capsys.readouterr().err  # its design: all points train
+    argv = ["train", "--example", "textbook-2-10-1", "--test-ratio", "0", "--epochs", "1"]
+    assert main([*argv, "--json"]) == 0
+    assert "no test points" in capsys.readouterr().err

@@ -17,7 +17,7 @@ import pytest
 from dlviz import cli
 from dlviz.core.data import make_dataset
 from dlviz.core.network import LayerSpec, build_spec
-from dlviz.core.optim import OptimizerConfig
+from dlviz.core.optim import MIN_LEARNING_RATE, OptimizerConfig
 from dlviz.core.project import load_project, save_project
 from dlviz.core.trainer import DIVERGENCE_FACTOR, TrainConfig, Trainer
 
@@ -169,3 +169,22 @@ def test_cli_exits_2_with_one_line_and_a_lower_rate_trains(preset, loss, optimiz
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "diverged" in err
     assert cli.main([*args, "--lr", "0.001", "--json"]) == 0
+
+
+def test_at_the_lowest_learning_rate_the_message_does_not_offer_the_same_rate_again():
+    """ "Try 1e-05" at 1e-05 would send the user round in a loop: it says what else to do."""
+    edited = make("plane", None, "sgd", lr=MIN_LEARNING_RATE)
+    edited.set_weight(0, 0, 0, 1e30)  # judged before training from it
+    edited.run(samples=10)
+    assert edited.stopped and "diverged" in edited.message
+    assert "try" not in edited.message and "lowest dlviz offers (1e-05)" in edited.message
+
+
+def test_a_project_saved_after_a_divergence_keeps_why_it_stopped(tmp_path):
+    t = make("plane", None, "sgd")
+    t.run(samples=2000)
+    assert t.stop_reason == "diverged"
+    path = tmp_path / "stopped.dlviz"
+    save_project(path, t)
+    loaded, _ = load_project(path)
+    assert loaded.stopped and loaded.stop_reason == "diverged"

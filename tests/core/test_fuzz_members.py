@@ -279,7 +279,7 @@ def test_csv_tables_that_parse_train_or_fail_cleanly(table, seed):
     except DlvizError:  # e.g. every point in the test split: nothing to train on
         return
     t.run(samples=12)
-    assert np.isfinite(t.params).all() or t.stopped
+    assert np.isfinite(t.params).all()  # a divergence is undone, never kept
 
 
 def test_the_fuzzed_members_start_from_files_that_load(tmp_path):
@@ -297,7 +297,7 @@ def test_the_fuzzed_members_start_from_files_that_load(tmp_path):
 # ---------------------------------------------------------------- bugs stay bugs
 
 
-@pytest.mark.parametrize("error", [AttributeError, TypeError, IndexError, KeyError])
+@pytest.mark.parametrize("error", [AttributeError, TypeError, IndexError, KeyError, ValueError])
 def test_a_bug_in_a_loader_is_not_reported_as_a_damaged_file(tmp_path, monkeypatch, error):
     """The loaders turn what damaged bytes raise into a message, never a programming error:
     a bug (here one planted in a step every load takes) must reach the tests and the crash

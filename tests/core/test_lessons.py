@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dlviz import cli
 from dlviz.core.errors import DlvizError
 from dlviz.core.lessons import (
     Names,
@@ -266,3 +267,18 @@ setup.front = "race"
     )
     with pytest.raises(DlvizError, match="unknown panel 'backprop'"):
         parse_lesson(text, name="future", names=VIEWS)  # today's app has no such panel
+
+
+@pytest.mark.parametrize(("widths", "hidden"), [("none", ()), ("8,8", (8, 8))])
+def test_a_set_up_without_training_settings_trains_as_dlviz_train_does(widths, hidden):
+    """A lesson and ``dlviz train`` given no training options pick the same optimizer,
+    learning rate and settings (SGD 0.1 without hidden layers, Adam 0.01 with them)."""
+    parser = cli.Parser(prog="dlviz")
+    train = cli.train_parser(parser.add_subparsers(dest="command"))
+    args = train.parse_args(["--dataset", "circle", "--hidden", widths])
+    from_cli = cli.build_trainer(args, cli.load_training_data(args)).config
+    lesson = resolve(Setup(data={"preset": "circle"}, network={"hidden": hidden}))
+    assert lesson.config == from_cli
+    assert (from_cli.optimizer.name, from_cli.optimizer.lr) == (
+        ("sgd", 0.1) if not hidden else ("adam", 0.01)
+    )

@@ -109,6 +109,7 @@ def test_divergence_stops_with_a_message_and_finite_weights():
     snap = t.run(samples=20000)
     assert snap.stopped
     assert "diverged" in snap.message and "lower the learning rate" in snap.message
+    assert snap.stop_reason == "diverged"  # what the app and the CLI act on, not the words
     assert np.isfinite(snap.params).all()
     assert np.isfinite(snap.grads).all()  # the views draw them: no NaN after a divergence
     # training stays stopped until a setting changes; then it goes on
@@ -117,7 +118,7 @@ def test_divergence_stops_with_a_message_and_finite_weights():
     assert t.step == step
     t.set_config(TrainConfig(OptimizerConfig("sgd", lr=0.001), batch_size=50))
     snap = t.run(samples=100)
-    assert not snap.stopped and t.step > step
+    assert not snap.stopped and t.step > step and snap.stop_reason is None
 
 
 def test_early_stopping_says_when_and_why():
@@ -127,6 +128,7 @@ def test_early_stopping_says_when_and_why():
     t = Trainer(data, spec, TrainConfig(OptimizerConfig("adam", lr=0.05), patience=5))
     snap = t.run(samples=10**7)
     assert snap.stopped and "early stopping" in snap.message
+    assert snap.stop_reason == "early_stop"
     assert t.epoch < 10**7 // t.n_train
 
 

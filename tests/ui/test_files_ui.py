@@ -14,8 +14,10 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButto
 from ui_helpers import drag, train
 
 from dlviz.core.data import make_dataset, read_csv, write_csv
+from dlviz.core.export import EXPORT_FORMATS
 from dlviz.core.network import LayerSpec
 from dlviz.core.project import load_project
+from dlviz.core.weights import WEIGHT_FORMATS
 from dlviz.ui.session import DataSettings
 
 JOB_MS = 30_000
@@ -730,3 +732,22 @@ def test_a_regression_project_labels_the_lower_loss_plot_r2(qtbot, window, tmp_p
     assert loss.metric_plot.getAxis("left").labelText == "R²"
     window.data_panel.select_preset("circle")
     assert loss.metric_plot.getAxis("left").labelText == "accuracy"
+
+
+def test_the_weights_dialogs_offer_every_format_dlviz_writes_and_reads(window, monkeypatch):
+    """The dialogs' filters come from core's tables: a format added there is offered."""
+    asked = {}
+
+    def answer(kind):
+        return staticmethod(lambda parent, title, *a: asked.setdefault(kind, a[-1]) and ("", ""))
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", answer("save"))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", answer("open"))
+    window.actions["export_weights"].trigger()
+    window.actions["import_weights"].trigger()
+    offered = asked["save"].split(";;")
+    for label, suffix, _ in EXPORT_FORMATS.values():
+        assert f"{label} (*{suffix})" in offered
+    assert set(asked["open"].split("(")[1].rstrip(")").split()) == {
+        f"*{suffix}" for suffix in WEIGHT_FORMATS
+    }

@@ -11,6 +11,7 @@ import contextlib
 import os
 import tempfile
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -98,6 +99,7 @@ def test_launch_options(chosen, data, flags, path, shot, qapp, capsys):
         assert code in (0, 2), (argv, code, err)
         if code == 2:
             assert err.count("\n") == 1 and "Traceback" not in err, (argv, err)
+            assert err.startswith("dlviz: ") and not err.startswith("dlviz: dlviz:"), err
         else:
             assert os.path.getsize(shot) > 0
 
@@ -123,3 +125,14 @@ def test_an_unwritable_screenshot_is_refused_before_the_window_is_built(
         assert main(["--screenshot", str(shot), "--train-steps", "5"]) == 2
         err = capsys.readouterr().err
         assert phrase in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv", [["--hidden", "8,abc"], ["--preset", "blobs", "--classes", "99"], ["--no-such"]]
+)
+def test_a_launch_mistake_is_one_line_that_says_it_is_dlvizs(argv, qapp, capsys):
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dlviz: ") and not err.startswith("dlviz: dlviz:")
+    assert err.count("\n") == 1

@@ -70,8 +70,11 @@ def test_a_step_that_changes_only_the_view_keeps_the_run(window, lessons, qtbot)
     window.worker.train_steps(40)
     qtbot.waitUntil(lambda: window.session.latest.step >= 40, timeout=SNAPSHOT_MS)
     lessons.panel.go_next()  # only the loss view comes to the front
-    qtbot.wait(300)
-    assert window.session.latest.step >= 40
+    # one more step, queued behind whatever the new step sent the worker: its snapshot
+    # says whether the run went on (41) or began again (0, then 1)
+    window.worker.train_steps(1)
+    qtbot.waitUntil(lambda: window.session.latest.step != 40, timeout=SNAPSHOT_MS)
+    assert window.session.latest.step == 41
     lessons.panel.restart_step()  # the whole set-up again: a fresh run
     qtbot.waitUntil(lambda: window.session.latest.step == 0, timeout=SNAPSHOT_MS)
 

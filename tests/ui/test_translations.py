@@ -84,6 +84,9 @@ def test_names_the_core_defines_are_all_marked_for_translation():
     from dlviz.core.activations import HIDDEN
 
     assert {act.label for act in HIDDEN} <= set(core_texts.ACTIVATIONS)
+    from dlviz.core.export import EXPORT_FORMATS
+
+    assert {label for label, _, _ in EXPORT_FORMATS.values()} <= set(core_texts.EXPORT_LABELS)
 
 
 def test_the_command_line_offers_the_languages_the_app_has():

@@ -156,6 +156,17 @@ def test_a_view_behind_another_tab_does_no_work_on_data_edits(make_window, qtbot
         window.session.add_point(x, 1.0)
         window.session.end_stroke()
     window.actions["show_test"].trigger()
+    # Give a lazy view every chance to draw before looking: a snapshot of the edited data
+    # (the worker takes commands in order, so the step comes after the edit) and a frame
+    # tick for each view after it (a frame draws only a few of them, in turn).
+    step = window.session.latest.step
+    window.worker.step_batch()
+    qtbot.waitUntil(lambda: window.session.latest.step > step, timeout=10_000)
+    test = np.asarray(window.session.dataset.is_test, bool)
+    confusion = window.session.latest.confusion  # the confusion view, in front, asks for it
+    assert confusion is not None and confusion.sum() == (test.sum() or test.size)
+    frames = window.frames
+    qtbot.waitUntil(lambda: window.frames > frames + len(window.views), timeout=10_000)
     assert draws == []
     window.docks["hidden-space"].raise_()
     # Shown again, the view first restyles the space it kept, which predates the edit (its

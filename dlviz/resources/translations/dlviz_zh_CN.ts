@@ -1334,28 +1334,8 @@ bias {bias}   (dL/db {grad})</source>
         <translation>项目和数据 (*.dlviz *.csv);;dlviz 项目 (*.dlviz);;CSV 数据 (*.csv)</translation>
     </message>
     <message>
-        <source>NumPy weights (*.npz)</source>
-        <translation>NumPy 权重 (*.npz)</translation>
-    </message>
-    <message>
-        <source>JSON weights (*.json)</source>
-        <translation>JSON 权重 (*.json)</translation>
-    </message>
-    <message>
-        <source>safetensors (*.safetensors)</source>
-        <translation>safetensors (*.safetensors)</translation>
-    </message>
-    <message>
-        <source>ONNX model (*.onnx)</source>
-        <translation>ONNX 模型 (*.onnx)</translation>
-    </message>
-    <message>
-        <source>NumPy code (*.py)</source>
-        <translation>NumPy 代码 (*.py)</translation>
-    </message>
-    <message>
-        <source>PyTorch code (*.torch.py)</source>
-        <translation>PyTorch 代码 (*.torch.py)</translation>
+        <source>Weights ({patterns})</source>
+        <translation>权重 ({patterns})</translation>
     </message>
     <message>
         <source>save the project</source>
@@ -1448,10 +1428,6 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>Import weights</source>
         <translation>导入权重</translation>
-    </message>
-    <message>
-        <source>Weights (*.npz *.json *.safetensors)</source>
-        <translation>权重 (*.npz *.json *.safetensors)</translation>
     </message>
     <message>
         <source>loaded weights from {path}; the optimizer starts afresh</source>
@@ -2215,6 +2191,33 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>grey</source>
         <translation>灰色</translation>
+    </message>
+</context>
+<context>
+    <name>formats</name>
+    <message>
+        <source>ONNX model</source>
+        <translation>ONNX 模型</translation>
+    </message>
+    <message>
+        <source>NumPy weights</source>
+        <translation>NumPy 权重</translation>
+    </message>
+    <message>
+        <source>JSON weights</source>
+        <translation>JSON 权重</translation>
+    </message>
+    <message>
+        <source>safetensors</source>
+        <translation>safetensors</translation>
+    </message>
+    <message>
+        <source>PyTorch code</source>
+        <translation>PyTorch 代码</translation>
+    </message>
+    <message>
+        <source>NumPy code</source>
+        <translation>NumPy 代码</translation>
     </message>
 </context>
 <context>

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from dlviz.core.colors import boundary_image, point_colors, value_limit
 from dlviz.core.errors import DlvizError
-from dlviz.core.optim import OPTIMIZERS
-from dlviz.core.race import OPTIMIZER_COLORS, Race, default_lr
+from dlviz.core.optim import OPTIMIZERS, default_lr
+from dlviz.core.race import OPTIMIZER_COLORS, Race
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.core_texts import optimizer_label
 from dlviz.ui.i18n import core_line, translate
