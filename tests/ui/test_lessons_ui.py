@@ -4,8 +4,12 @@ every lesson (broken ones greyed with the reason), and ``dlviz --lesson`` opens 
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 from PySide6.QtWidgets import QWidget
+from ui_helpers import train
 
 from dlviz.core.lessons import load_lesson
 from dlviz.ui.app import main
@@ -192,3 +196,29 @@ def test_opening_a_lesson_over_unsaved_work_asks_first(window, lessons, monkeypa
     lessons.choose(lesson)
     assert lessons.panel is not None and lessons.panel.lesson.name == "xor"
     assert not window.project.modified and window.project.path is None
+
+
+def test_the_line_examples_equation_on_the_canvas_is_the_models_own(window, lessons, qtbot):
+    """y = 3x + 2: the canvas writes y = w·x + b with the model's w and b, in the raw x."""
+    lessons.load_example("textbook-line")
+    qtbot.waitUntil(lambda: spec_of(window) == "1-1 identity/mse", timeout=SNAPSHOT_MS)
+    train(qtbot, window, 300)
+    view = window.views["boundary"]
+    snap = window.session.latest
+    qtbot.waitUntil(lambda: view._last_snap is not None and view._last_snap.step == snap.step)
+    # the line the canvas draws, read off its own grid: an oracle that knows nothing of
+    # the parameters' layout or of the normalisation
+    x0, x1 = snap.grid_bounds[0], snap.grid_bounds[1]
+    y = np.asarray(snap.grid[:, 0], np.float64)
+    w = (y[-1] - y[0]) / (x1 - x0)
+    b = y[0] - w * x0
+    assert abs(w - 3) < 0.5 and abs(b - 2) < 0.5  # it has learned the rule
+    assert view.equation.isVisible()
+    shown = re.fullmatch(r"y = (-?\d+\.\d\d)·x ([+−]) (\d+\.\d\d)", view.equation.text())
+    assert shown is not None, view.equation.text()
+    shown_b = float(shown[3]) * (-1 if shown[2] == "−" else 1)
+    # 2 decimals: within half a unit of the last place, and float32 grid's rounding
+    assert abs(float(shown[1]) - w) < 0.006 and abs(shown_b - b) < 0.006
+    window.network_panel.add_layer()  # a hidden layer: no longer a line
+    qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 1, timeout=SNAPSHOT_MS)
+    qtbot.waitUntil(lambda: not view.equation.isVisible(), timeout=SNAPSHOT_MS)
