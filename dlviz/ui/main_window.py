@@ -797,6 +797,11 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str)
     def _halted(self, message: str, reason: str) -> None:
+        if reason == "early_stop":
+            # the run did what it was asked to: news for the status bar (kept there until
+            # the next), not a dialog in the middle of a lesson
+            self.notifier.status(self.tr("Paused: {reason}").format(reason=message), 0)
+            return
         box = self.notifier.box(QMessageBox.Icon.Warning, "Training stopped", message)
         lower = lowered_learning_rate(self.training_panel.learning_rate())
         # at the lowest rate the button would offer the same rate again: the message says

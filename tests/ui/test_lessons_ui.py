@@ -222,3 +222,40 @@ def test_the_line_examples_equation_on_the_canvas_is_the_models_own(window, less
     window.network_panel.add_layer()  # a hidden layer: no longer a line
     qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 1, timeout=SNAPSHOT_MS)
     qtbot.waitUntil(lambda: not view.equation.isVisible(), timeout=SNAPSHOT_MS)
+
+
+def test_early_stopping_from_the_training_panel_pauses_and_says_why(window, lessons, qtbot):
+    """The overfitting set-up with patience typed into the Training panel: training pauses
+    itself once the test loss stops improving, and the status bar says so (no dialog)."""
+    lesson = load_lesson("overfitting", extra_dirs=())
+    lessons.open(lesson)  # a big network on 20 noisy training points
+    qtbot.waitUntil(lambda: spec_of(window).startswith("2-32(relu)"), timeout=SNAPSHOT_MS)
+    panel = window.training_panel
+    assert panel.patience.value() == 0 and panel.patience.text() == "off"
+    panel.patience.setValue(5)
+    qtbot.waitUntil(
+        lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).patience == 5,
+        timeout=10_000,
+    )
+    panel.set_max_speed(True)
+    window.worker.play()
+    qtbot.waitUntil(lambda: window.state == "paused" and window.session.latest.epoch > 5,
+                    timeout=SNAPSHOT_MS)  # fmt: skip
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Paused: early stopping at epoch "), message
+    assert "has not improved for 5 epochs" in message
+    assert not window.actions["play"].isChecked() and window.notifier.current() is None
+    assert window.worker.run_job(lambda t: t.stopped).result(timeout=10)
+
+
+def test_the_overfitting_lessons_early_stopping_step_shows_its_patience_in_the_panel(
+    window, lessons, qtbot
+):
+    lesson = load_lesson("overfitting", extra_dirs=())
+    step = next(i for i, s in enumerate(lesson.steps) if s.highlight == "patience")
+    lessons.open(lesson, step)
+    qtbot.waitUntil(lambda: window.training_panel.patience.value() == 10, timeout=SNAPSHOT_MS)
+    qtbot.waitUntil(
+        lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).patience == 10,
+        timeout=10_000,
+    )
