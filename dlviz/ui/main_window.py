@@ -799,8 +799,13 @@ class MainWindow(QMainWindow):
     def _halted(self, message: str, reason: str) -> None:
         if reason == "early_stop":
             # the run did what it was asked to: news for the status bar (kept there until
-            # the next), not a dialog in the middle of a lesson
-            self.notifier.status(self.tr("Paused: {reason}").format(reason=message), 0)
+            # the next), not a dialog in the middle of a lesson; short, as the status bar
+            # shares its row with the step counter, and the loss curve shows the rest
+            epoch = self.session.latest.epoch if self.session.latest is not None else 0
+            self.notifier.status(
+                self.tr("Paused: early stopping at epoch {epoch}").format(epoch=epoch), 0
+            )
+            self.statusBar().setToolTip(message)
             return
         box = self.notifier.box(QMessageBox.Icon.Warning, "Training stopped", message)
         lower = lowered_learning_rate(self.training_panel.learning_rate())

@@ -241,9 +241,9 @@ def test_early_stopping_from_the_training_panel_pauses_and_says_why(window, less
     window.worker.play()
     qtbot.waitUntil(lambda: window.state == "paused" and window.session.latest.epoch > 5,
                     timeout=SNAPSHOT_MS)  # fmt: skip
-    message = window.statusBar().currentMessage()
-    assert message.startswith("Paused: early stopping at epoch "), message
-    assert "has not improved for 5 epochs" in message
+    epoch = window.session.latest.epoch
+    assert window.statusBar().currentMessage() == f"Paused: early stopping at epoch {epoch}"
+    assert "has not improved for 5 epochs" in window.statusBar().toolTip()
     assert not window.actions["play"].isChecked() and window.notifier.current() is None
     assert window.worker.run_job(lambda t: t.stopped).result(timeout=10)
 
@@ -253,8 +253,12 @@ def test_the_overfitting_lessons_early_stopping_step_shows_its_patience_in_the_p
 ):
     lesson = load_lesson("overfitting", extra_dirs=())
     step = next(i for i, s in enumerate(lesson.steps) if s.highlight == "patience")
+    window.resize(1280, 720)  # the projector's size: the Training panel scrolls
     lessons.open(lesson, step)
-    qtbot.waitUntil(lambda: window.training_panel.patience.value() == 10, timeout=SNAPSHOT_MS)
+    field = window.training_panel.patience
+    qtbot.waitUntil(lambda: field.value() == 10, timeout=SNAPSHOT_MS)
+    # the highlighted field has been scrolled into view
+    qtbot.waitUntil(lambda: field.visibleRegion().boundingRect().height() == field.height())
     qtbot.waitUntil(
         lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).patience == 10,
         timeout=10_000,
