@@ -258,6 +258,9 @@ class LessonController(QObject):
                 area = area.parentWidget()
             if area is not None and target is not None:
                 area.ensureWidgetVisible(target)
+                # and again once the window has laid itself out (a lesson opened before
+                # the window takes its size, as --screenshot does)
+                QTimer.singleShot(0, target, lambda: area.ensureWidgetVisible(target))
         self.highlight.point_at(target)
 
     # ------------------------------------------------------------ what the user does
