@@ -805,7 +805,12 @@ class MainWindow(QMainWindow):
             self.notifier.status(
                 self.tr("Paused: early stopping at epoch {epoch}").format(epoch=epoch), 0
             )
-            self.statusBar().setToolTip(message)
+            self.statusBar().setToolTip(
+                self.tr(
+                    "{reason}.\nTo train on, raise the patience (Training ▸ Early stopping) "
+                    "or turn it off."
+                ).format(reason=message)
+            )
             return
         box = self.notifier.box(QMessageBox.Icon.Warning, "Training stopped", message)
         lower = lowered_learning_rate(self.training_panel.learning_rate())

@@ -246,6 +246,15 @@ def test_early_stopping_from_the_training_panel_pauses_and_says_why(window, less
     assert "has not improved for 5 epochs" in window.statusBar().toolTip()
     assert not window.actions["play"].isChecked() and window.notifier.current() is None
     assert window.worker.run_job(lambda t: t.stopped).result(timeout=10)
+    # turned off, training goes on from where it stopped
+    panel.patience.setValue(0)
+    qtbot.waitUntil(
+        lambda: window.worker.run_job(lambda t: not t.stopped).result(timeout=10),
+        timeout=10_000,
+    )
+    window.worker.play()
+    qtbot.waitUntil(lambda: window.session.latest.epoch > epoch + 5, timeout=SNAPSHOT_MS)
+    window.worker.pause()
 
 
 def test_the_overfitting_lessons_early_stopping_step_shows_its_patience_in_the_panel(
