@@ -45,7 +45,7 @@ from dlviz.core.images import (
 )
 from dlviz.core.lessons import Example, discover, load_examples
 from dlviz.core.metrics import predicted_classes
-from dlviz.core.network import LOSSES, NetworkSpec, build_spec, parse_hidden
+from dlviz.core.network import LOSSES, NetworkSpec, build_spec, line_of, parse_hidden
 from dlviz.core.optim import (
     OPTIMIZERS,
     SCHEDULES,
@@ -305,15 +305,10 @@ def progress_bar(total: int, what: str, *, leave: bool = True) -> tqdm[Any]:
 
 def linear_fit(trainer: Trainer) -> dict[str, float] | None:
     """Slope and intercept in the data's units for a 1-D model y = w·x + b."""
-    spec = trainer.spec
-    if trainer.dataset.kind != "curve" or spec.hidden or spec.features != ("x1",):
+    if trainer.dataset.kind != "curve":
         return None
-    w = float(trainer.params[0])
-    b = float(trainer.params[1])
-    if spec.input_scale:  # undo (x - shift) / scale
-        shift, scale = spec.input_shift[0], spec.input_scale[0]
-        w, b = w / scale, b - w * shift / scale
-    return {"slope": w, "intercept": b}
+    line = line_of(trainer.spec, trainer.params)
+    return None if line is None else {"slope": line[0], "intercept": line[1]}
 
 
 def warm_up_with_progress() -> None:

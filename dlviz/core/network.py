@@ -128,6 +128,28 @@ class NetworkSpec:
         )
 
 
+def line_of(spec: NetworkSpec, params: np.ndarray) -> tuple[float, float] | None:
+    """(slope, intercept) of a network that is the line y = w·x + b, in the raw x's units.
+
+    That is a curve network (one raw input) with no hidden layer, the input itself as its
+    only feature and an identity output; any other network gives None.  A normalised
+    input is folded in: w·(x - shift)/scale + b = (w/scale)·x + (b - w·shift/scale).
+    """
+    if (
+        spec.n_inputs != 1
+        or spec.hidden
+        or spec.features != ("x1",)
+        or spec.n_outputs != 1
+        or spec.output != "identity"
+    ):
+        return None
+    w, b = float(params[0]), float(params[1])
+    if spec.input_scale:
+        shift, scale = spec.input_shift[0], spec.input_scale[0]
+        w, b = w / scale, b - w * shift / scale
+    return w, b
+
+
 #: The app's networks have one output per class (up to 8 for points, 10 for images) or
 #: one value; a network built in code may have a few more.  The bound keeps a damaged
 #: file from asking for a huge network.

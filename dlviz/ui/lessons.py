@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea, QWidget
 
 from dlviz.core.errors import DlvizError
 from dlviz.core.lessons import Lesson, Names, Resolved, Setup, discover, resolve, trainer_for
@@ -252,6 +252,16 @@ class LessonController(QObject):
             if dock is not None:
                 dock.show()
                 dock.raise_()
+            # a panel that scrolls (the Training panel at 1280 × 720) brings the widget
+            # into view: a frame around a hidden row points at nothing
+            area = target.parentWidget() if target is not None else None
+            while area is not None and not isinstance(area, QScrollArea):
+                area = area.parentWidget()
+            if area is not None and target is not None:
+                area.ensureWidgetVisible(target)
+                # and again once the window has laid itself out (a lesson opened before
+                # the window takes its size, as --screenshot does)
+                QTimer.singleShot(0, target, lambda: area.ensureWidgetVisible(target))
         self.highlight.point_at(target)
 
     # ------------------------------------------------------------ what the user does

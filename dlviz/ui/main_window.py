@@ -832,6 +832,25 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str)
     def _halted(self, message: str, reason: str) -> None:
+        if reason == "early_stop":
+            # the run did what it was asked to: news for the status bar (kept there until
+            # the next), not a dialog in the middle of a lesson; short, as the status bar
+            # shares its row with the step counter, and the loss curve shows the rest
+            epoch = self.session.latest.epoch if self.session.latest is not None else 0
+            self.notifier.status(
+                translate("MainWindow", "Paused: early stopping at epoch {epoch}").format(
+                    epoch=epoch
+                ),
+                0,
+            )
+            self.statusBar().setToolTip(
+                translate(
+                    "MainWindow",
+                    "{reason}.\nTo train on, raise the patience (Training ▸ Early stopping) "
+                    "or turn it off.",
+                ).format(reason=core_text(message))
+            )
+            return
         # the trainer's message is the core's English sentence, in a translated frame
         title = translate("MainWindow", "Training stopped")
         text = core_text(message) if message else title

@@ -671,6 +671,28 @@ def test_settings_no_field_shows_survive_opening_a_project_and_editing(qtbot, wi
     )
     trained = window.worker.run_job(lambda t: t.config).result(timeout=10)
     assert trained.optimizer.momentum == 0.5 and trained.patience == 4
+    assert window.training_panel.patience.value() == 4  # the panel shows the project's
+
+
+def test_early_stopping_set_in_the_panel_round_trips_through_a_project(qtbot, window, tmp_path):
+    window.training_panel.patience.setValue(7)
+    qtbot.waitUntil(
+        lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).patience == 7,
+        timeout=10_000,
+    )
+    path = tmp_path / "patient.dlviz"
+    assert run_job(qtbot, window, "save", lambda: window.project.save_as(str(path))) == ""
+    window.training_panel.patience.setValue(0)
+    qtbot.waitUntil(
+        lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).patience == 0,
+        timeout=10_000,
+    )
+    assert window.project.open(str(path))
+    qtbot.waitUntil(lambda: window.training_panel.patience.value() == 7, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).patience == 7,
+        timeout=10_000,
+    )
 
 
 def _cli_project(path, data, hidden, engine="numba"):

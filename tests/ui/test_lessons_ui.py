@@ -4,8 +4,12 @@ every lesson (broken ones greyed with the reason), and ``dlviz --lesson`` opens 
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 from PySide6.QtWidgets import QWidget
+from ui_helpers import train
 
 from dlviz.core.lessons import load_lesson
 from dlviz.ui.app import main
@@ -192,3 +196,79 @@ def test_opening_a_lesson_over_unsaved_work_asks_first(window, lessons, monkeypa
     lessons.choose(lesson)
     assert lessons.panel is not None and lessons.panel.lesson.name == "xor"
     assert not window.project.modified and window.project.path is None
+
+
+def test_the_line_examples_equation_on_the_canvas_is_the_models_own(window, lessons, qtbot):
+    """y = 3x + 2: the canvas writes y = w·x + b with the model's w and b, in the raw x."""
+    lessons.load_example("textbook-line")
+    qtbot.waitUntil(lambda: spec_of(window) == "1-1 identity/mse", timeout=SNAPSHOT_MS)
+    train(qtbot, window, 300)
+    view = window.views["boundary"]
+    snap = window.session.latest
+    qtbot.waitUntil(lambda: view._last_snap is not None and view._last_snap.step == snap.step)
+    # the line the canvas draws, read off its own grid: an oracle that knows nothing of
+    # the parameters' layout or of the normalisation
+    x0, x1 = snap.grid_bounds[0], snap.grid_bounds[1]
+    y = np.asarray(snap.grid[:, 0], np.float64)
+    w = (y[-1] - y[0]) / (x1 - x0)
+    b = y[0] - w * x0
+    assert abs(w - 3) < 0.5 and abs(b - 2) < 0.5  # it has learned the rule
+    assert view.equation.isVisible()
+    shown = re.fullmatch(r"y = (-?\d+\.\d\d)·x ([+−]) (\d+\.\d\d)", view.equation.text())
+    assert shown is not None, view.equation.text()
+    shown_b = float(shown[3]) * (-1 if shown[2] == "−" else 1)
+    # 2 decimals: within half a unit of the last place, and float32 grid's rounding
+    assert abs(float(shown[1]) - w) < 0.006 and abs(shown_b - b) < 0.006
+    window.network_panel.add_layer()  # a hidden layer: no longer a line
+    qtbot.waitUntil(lambda: len(window.session.latest.spec.hidden) == 1, timeout=SNAPSHOT_MS)
+    qtbot.waitUntil(lambda: not view.equation.isVisible(), timeout=SNAPSHOT_MS)
+
+
+def test_early_stopping_from_the_training_panel_pauses_and_says_why(window, lessons, qtbot):
+    """The overfitting set-up with patience typed into the Training panel: training pauses
+    itself once the test loss stops improving, and the status bar says so (no dialog)."""
+    lesson = load_lesson("overfitting", extra_dirs=())
+    lessons.open(lesson)  # a big network on 20 noisy training points
+    qtbot.waitUntil(lambda: spec_of(window).startswith("2-32(relu)"), timeout=SNAPSHOT_MS)
+    panel = window.training_panel
+    assert panel.patience.value() == 0 and panel.patience.text() == "off"
+    panel.patience.setValue(5)
+    qtbot.waitUntil(
+        lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).patience == 5,
+        timeout=10_000,
+    )
+    panel.set_max_speed(True)
+    window.worker.play()
+    qtbot.waitUntil(lambda: window.state == "paused" and window.session.latest.epoch > 5,
+                    timeout=SNAPSHOT_MS)  # fmt: skip
+    epoch = window.session.latest.epoch
+    assert window.statusBar().currentMessage() == f"Paused: early stopping at epoch {epoch}"
+    assert "has not improved for 5 epochs" in window.statusBar().toolTip()
+    assert not window.actions["play"].isChecked() and window.notifier.current() is None
+    assert window.worker.run_job(lambda t: t.stopped).result(timeout=10)
+    # turned off, training goes on from where it stopped
+    panel.patience.setValue(0)
+    qtbot.waitUntil(
+        lambda: window.worker.run_job(lambda t: not t.stopped).result(timeout=10),
+        timeout=10_000,
+    )
+    window.worker.play()
+    qtbot.waitUntil(lambda: window.session.latest.epoch > epoch + 5, timeout=SNAPSHOT_MS)
+    window.worker.pause()
+
+
+def test_the_overfitting_lessons_early_stopping_step_shows_its_patience_in_the_panel(
+    window, lessons, qtbot
+):
+    lesson = load_lesson("overfitting", extra_dirs=())
+    step = next(i for i, s in enumerate(lesson.steps) if s.highlight == "patience")
+    window.resize(1280, 720)  # the projector's size: the Training panel scrolls
+    lessons.open(lesson, step)
+    field = window.training_panel.patience
+    qtbot.waitUntil(lambda: field.value() == 10, timeout=SNAPSHOT_MS)
+    # the highlighted field has been scrolled into view
+    qtbot.waitUntil(lambda: field.visibleRegion().boundingRect().height() == field.height())
+    qtbot.waitUntil(
+        lambda: window.worker.run_job(lambda t: t.config).result(timeout=10).patience == 10,
+        timeout=10_000,
+    )

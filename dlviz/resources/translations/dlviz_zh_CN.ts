@@ -349,6 +349,10 @@
         <translation>训练点为实心，测试点为空心圆环</translation>
     </message>
     <message>
+        <source>y = {w}·x {sign} {b}</source>
+        <translation>y = {w}·x {sign} {b}</translation>
+    </message>
+    <message>
         <source>{name}: its output over the plane</source>
         <translation>{name}：它在整个平面上的输出</translation>
     </message>
@@ -962,6 +966,16 @@ train loss {train}  ·  test loss {test}</source>
     <message>
         <source>Training engine</source>
         <translation>训练引擎</translation>
+    </message>
+    <message>
+        <source>Paused: early stopping at epoch {epoch}</source>
+        <translation>已暂停：第 {epoch} 轮触发早停</translation>
+    </message>
+    <message>
+        <source>{reason}.
+To train on, raise the patience (Training ▸ Early stopping) or turn it off.</source>
+        <translation>{reason}。
+要继续训练，请调大耐心值（训练 ▸ 早停）或将其关闭。</translation>
     </message>
     <message>
         <source>Training stopped</source>
@@ -1669,6 +1683,14 @@ bias {bias}   (dL/db {grad})</source>
         <translation>训练时每个隐藏层的 Dropout 比率（0 到 0.9）</translation>
     </message>
     <message>
+        <source> epochs</source>
+        <translation> 轮</translation>
+    </message>
+    <message>
+        <source>Early stopping: pause when the test loss has not improved for this many epochs (off: never; needs test points)</source>
+        <translation>早停：测试损失连续这么多轮没有改善时暂停（关：从不暂停；需要测试点）</translation>
+    </message>
+    <message>
         <source>Seed of the initial weights and the shuffling; editing it re-initialises the network</source>
         <translation>初始权重和数据打乱的随机种子；修改它会重新初始化网络</translation>
     </message>
@@ -1699,6 +1721,10 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>Dropout</source>
         <translation>Dropout</translation>
+    </message>
+    <message>
+        <source>Early stopping</source>
+        <translation>早停</translation>
     </message>
     <message>
         <source>Seed</source>

@@ -161,6 +161,19 @@ class TrainingPanel(QWidget):
                 "TrainingPanel", "Dropout rate of every hidden layer while training (0 to 0.9)"
             )
         )
+        # early stopping: pause once the test loss has not improved for this many epochs
+        self.patience = QSpinBox(self)
+        self.patience.setObjectName("patience")
+        self.patience.setRange(0, 100_000)
+        self.patience.setSpecialValueText(translate("TrainingPanel", "off"))
+        self.patience.setSuffix(translate("TrainingPanel", " epochs"))
+        self.patience.setToolTip(
+            translate(
+                "TrainingPanel",
+                "Early stopping: pause when the test loss has not improved for this many "
+                "epochs (off: never; needs test points)",
+            )
+        )
         self.seed = QSpinBox(self)
         self.seed.setObjectName("seed")
         self.seed.setRange(0, 2**31 - 1)
@@ -193,6 +206,7 @@ class TrainingPanel(QWidget):
         form.addRow("L1", self.l1)
         form.addRow("L2", self.l2)
         form.addRow(translate("TrainingPanel", "Dropout"), self.dropout)
+        form.addRow(translate("TrainingPanel", "Early stopping"), self.patience)
         form.addRow(translate("TrainingPanel", "Seed"), self.seed)
 
         layout = QVBoxLayout(self)
@@ -210,12 +224,13 @@ class TrainingPanel(QWidget):
             self.l1.valueChanged,
             self.l2.valueChanged,
             self.dropout.valueChanged,
+            self.patience.valueChanged,
             self.lr.valueChanged,
         ):
             signal.connect(self._edited)
         self._seed_applied = self.seed.value()
         self.seed.editingFinished.connect(self._seed_edited)
-        #: What the panel does not show (momentum, betas, epsilon, weight decay, patience...),
+        #: What the panel does not show (momentum, betas, epsilon, weight decay...),
         #: kept from the project or command line that set them.
         self._base = TrainConfig()
         self._showing = False
@@ -297,12 +312,13 @@ class TrainingPanel(QWidget):
             batch_size=self.batch.value(),
             l1=self.l1.value(),
             l2=self.l2.value(),
+            patience=self.patience.value(),
         )
 
     def show_config(self, config: TrainConfig, *, seed: int, dropout: float) -> None:
         """Show a config (an opened project) without emitting ``changed`` or ``seed_changed``.
 
-        What the panel has no field for (momentum, betas, patience...) is kept
+        What the panel has no field for (momentum, betas...) is kept
         from ``config`` for the configs it builds from now on.
         """
         self._showing = True
@@ -316,6 +332,7 @@ class TrainingPanel(QWidget):
             self.batch.setValue(config.batch_size)
             self.l1.setValue(config.l1)
             self.l2.setValue(config.l2)
+            self.patience.setValue(config.patience)
             self.dropout.setValue(dropout)
             self.set_seed(seed)
             self._base = config

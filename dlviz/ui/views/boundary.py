@@ -37,6 +37,7 @@ from dlviz.core.colors import (
     point_colors,
     smooth_output,
 )
+from dlviz.core.network import line_of
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui import icons
 from dlviz.ui.core_texts import colour_name
@@ -352,6 +353,11 @@ class BoundaryView(View):
         self.neuron_caption.setObjectName("canvas-neuron")
         self.neuron_caption.move(70, 8)
         self.neuron_caption.hide()
+        # a network that is the line y = w·x + b has its equation, with the current w and b,
+        # written on the canvas: the number a lesson on linear regression talks about
+        self.equation = QLabel(self.plot)
+        self.equation.setObjectName("canvas-equation")
+        self.equation.hide()
         self.apply_theme()
         self._dataset_changed("new")
 
@@ -367,6 +373,11 @@ class BoundaryView(View):
             axis.setTextPen(pg.mkPen(theme.plot_foreground))
             axis.setStyle(tickFont=font)
         self.curve.setPen(pg.mkPen(CURVE_COLOR, width=scale.line_px * 1.5))
+        # larger than the axes' text: it is what the room reads
+        self.equation.setStyleSheet(
+            f"background: {theme.base}; color: {theme.text}; padding: 4px 10px;"
+            f"border: 1px solid {theme.muted}; font-size: {round(scale.font_pt * 1.6)}pt;"
+        )
         self._set_axis_labels()
         self._draw_points()
         self._redraw_last()
@@ -396,6 +407,7 @@ class BoundaryView(View):
                 self.image.clear()
                 self.curve.setData([], [])
                 self._last_snap = None
+                self.equation.hide()
             self._set_axis_labels()
         self._draw_points()
 
@@ -448,6 +460,7 @@ class BoundaryView(View):
             xmin, xmax = snap.grid_bounds[0], snap.grid_bounds[1]
             xs = np.linspace(xmin, xmax, snap.grid.shape[0])
             self.curve.setData(xs, np.asarray(snap.grid[:, 0], np.float64))
+            self._show_equation(line_of(snap.spec, snap.params))
         else:
             # interpolate the output (as logits), then colour it: a smooth p = 0.5 line
             background = s.theme.rgb("plot_background")
@@ -468,6 +481,22 @@ class BoundaryView(View):
             self.image.setImage(rgba, rect=rect, autoLevels=False, levels=(0, 255))
         self.image_updates += 1
         self.boundary_updated.emit()
+
+    def _show_equation(self, line: tuple[float, float] | None) -> None:
+        if line is None:
+            self.equation.hide()
+            return
+        w, b = line
+        sign = "−" if b < 0 else "+"
+        self.equation.setText(
+            translate("BoundaryView", "y = {w}·x {sign} {b}").format(
+                w=f"{w:.2f}", sign=sign, b=f"{abs(b):.2f}"
+            )
+        )
+        self.equation.adjustSize()
+        self.equation.move(70, 8)
+        self.equation.show()
+        self.equation.raise_()
 
     def _show_neuron(self, picture: NeuronPicture | None) -> None:
         if picture is None:
