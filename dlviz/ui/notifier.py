@@ -68,8 +68,10 @@ class Notifier(QObject):
         box.open()
 
     def current(self) -> QMessageBox | None:
-        """The message box now shown, if any."""
-        return self._box
+        """The message box now shown, if any: a closed one waits for its deferred deletion,
+        and answering it then would act on a dialog the user no longer sees."""
+        box = self._box
+        return box if box is not None and box.isVisible() else None
 
     def close(self) -> None:
         box, self._box = self._box, None
