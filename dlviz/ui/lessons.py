@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea, QWidget
 
@@ -52,6 +52,9 @@ def names_in(host: QWidget, docks: Mapping[str, QDockWidget]) -> Names:
 
 class LessonController(QObject):
     """Lessons and examples in one window; see the module docstring."""
+
+    #: The lesson dock has taken its place (the window fits its stage around it).
+    arranged = Signal()
 
     def __init__(
         self,
@@ -239,6 +242,7 @@ class LessonController(QObject):
         if self.dock is not None:
             height = int(self.host.height() * LESSON_HEIGHT)
             self.host.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
+        self.arranged.emit()
 
     def _point_at(self, name: str) -> None:
         target: QWidget | None = None

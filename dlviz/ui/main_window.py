@@ -75,6 +75,10 @@ FRAME_BUDGET_S = 0.008
 #: Weight of the newest measurement in a view's expected drawing time.
 DRAW_COST_SMOOTHING = 0.3
 SETTINGS_VERSION = 2  # 2: the settings panel's dock became "network-panel"
+#: Presentation mode with a dock on the left (a lesson, the controls): its share of the
+#: width, and the network/loss column's; the canvas gets the rest (about 40 %).
+STAGE_LEFT_SHARE = 0.24
+STAGE_SIDE_SHARE = 0.36
 #: The docks presentation mode shows beside the canvas.
 STAGE_DOCKS = ("network", "loss")
 #: The docks "Show the controls" (F10) shows or hides.
@@ -285,6 +289,7 @@ class MainWindow(QMainWindow):
             self,
             language=current_language(),  # the lessons' own texts follow the app's language
         )
+        self.lessons.arranged.connect(self._size_stage)
 
     def _fit_panels(self) -> None:
         """Panels are never clipped sideways: their docks are at least as wide as they need."""
@@ -582,6 +587,20 @@ class MainWindow(QMainWindow):
             return
         canvas = self.centralWidget().height() - 40  # less the canvas's own tool row
         side = max(self.width() - canvas - 20, int(self.width() * 0.42))
+        left = [
+            dock
+            for dock in self.findChildren(QDockWidget)
+            if dock.isVisible()
+            and not dock.isFloating()
+            and self.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+        ]
+        if left:
+            # a lesson (or the controls) on the left: three columns share the width, so
+            # the room still sees the data (at 1280 x 720 a lesson
+            # beside a full-size column left the canvas 90 px)
+            width = int(self.width() * STAGE_LEFT_SHARE)
+            self.resizeDocks(left[:1], [width], Qt.Orientation.Horizontal)
+            side = int(self.width() * STAGE_SIDE_SHARE)
         self.resizeDocks([self.docks["network"]], [side], Qt.Orientation.Horizontal)
         half = self.docks["network"].height() + self.docks["loss"].height()
         self.resizeDocks(

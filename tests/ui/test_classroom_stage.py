@@ -335,3 +335,22 @@ def test_clicking_an_input_node_takes_it_out_and_a_faded_one_feeds_it_in(window,
     assert not boxes["x1"].isChecked()
     qtbot.waitUntil(lambda: window.session.latest.spec.features == ("x2", "x1sq"), timeout=10_000)
     assert view.selected() is None  # a click on an input toggles it; it selects nothing
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_a_lesson_beside_the_stage_leaves_the_canvas_room(window, qtbot, size):
+    """The lesson panel, the canvas and the graph/loss column share the width: at
+    1280 x 720 a lesson beside a full-size column once left the canvas 90 px (the
+    column's controls need about 570 px there, so the canvas gets a quarter)."""
+    from dlviz.core.lessons import load_lesson
+
+    present(window, qtbot, size)
+    window.lessons.open(load_lesson("one-neuron", extra_dirs=()))
+    lesson = window.lessons.dock
+    qtbot.waitUntil(lambda: lesson is not None and lesson.isVisible(), timeout=5_000)
+    canvas = window.views["boundary"].plot
+    w = size[0]
+    qtbot.waitUntil(lambda: canvas.width() >= 0.25 * w, timeout=5_000)
+    for widget in (canvas, window.views["network"].plot, window.views["loss"].graphics):
+        assert on_screen(widget, window)
+    assert on_screen(lesson, window) and lesson.width() >= 0.15 * w

@@ -374,10 +374,8 @@ class BoundaryView(View):
             axis.setStyle(tickFont=font)
         self.curve.setPen(pg.mkPen(CURVE_COLOR, width=scale.line_px * 1.5))
         # larger than the axes' text: it is what the room reads
-        self.equation.setStyleSheet(
-            f"background: {theme.base}; color: {theme.text}; padding: 4px 10px;"
-            f"border: 1px solid {theme.muted}; font-size: {round(scale.font_pt * 1.6)}pt;"
-        )
+        self._equation_pt = round(scale.font_pt * 1.6)
+        self._style_equation(self._equation_pt)
         self._set_axis_labels()
         self._draw_points()
         self._redraw_last()
@@ -482,6 +480,27 @@ class BoundaryView(View):
         self.image_updates += 1
         self.boundary_updated.emit()
 
+    def _style_equation(self, pt: int) -> None:
+        theme = self.session.theme
+        self._equation_shown_pt = pt
+        self.equation.setStyleSheet(
+            f"background: {theme.base}; color: {theme.text}; padding: 4px 10px;"
+            f"border: 1px solid {theme.muted}; font-size: {pt}pt;"
+        )
+
+    def _fit_equation(self) -> None:
+        """As large as the theme says, smaller where the canvas is narrow (a lesson beside
+        it in presentation mode): the whole equation, never a clipped one."""
+        self.equation.adjustSize()
+        room = self.plot.width() - 90
+        width = self.equation.width()
+        if width > room or self._equation_shown_pt < self._equation_pt:
+            pt = self._equation_shown_pt
+            fitting = max(8, min(self._equation_pt, int(pt * room / max(width, 1))))
+            if fitting != pt:
+                self._style_equation(fitting)
+                self.equation.adjustSize()
+
     def _show_equation(self, line: tuple[float, float] | None) -> None:
         if line is None:
             self.equation.hide()
@@ -493,7 +512,7 @@ class BoundaryView(View):
                 w=f"{w:.2f}", sign=sign, b=f"{abs(b):.2f}"
             )
         )
-        self.equation.adjustSize()
+        self._fit_equation()
         self.equation.move(70, 8)
         self.equation.show()
         self.equation.raise_()
