@@ -191,6 +191,8 @@ def in_app(
 
     boundary = window.views["boundary"]
     loss = window.views["loss"]
+    # throughput against headless training: at full speed, not the app's watchable default pace
+    window.training_panel.set_max_speed(True)
     window.play()
     wait(app, lambda: window.state == "playing", 10)
     # settle for a second, then measure
