@@ -14,6 +14,7 @@ import glob
 import hashlib
 import os
 from contextlib import suppress
+from typing import Any
 
 from dlviz.core import activations, network, optim
 
@@ -56,6 +57,16 @@ def drop_cached(folder: str, source: str) -> None:
     for path in glob.glob(os.path.join(folder, f"{stem}.*.nb[ic]")):
         with suppress(OSError):  # another process may be doing the same
             os.remove(path)
+
+
+def drop_if_stale(compiled: Any, expected: int, source: str) -> bool:
+    """For a kernel file whose kernels have ``compiled`` (a jitted function returning the
+    fingerprint they were built with) compiled in: delete that file's cached kernels if it
+    differs from ``expected``.  True when a cache was dropped."""
+    if compiled() == expected:
+        return False
+    drop_cached(str(compiled.stats.cache_path), source)
+    return True
 
 
 def stamp_path(folder: str, source: str) -> str:

@@ -57,10 +57,7 @@ def _compiled_fingerprint():
 
 def _drop_stale_kernels() -> bool:
     """Delete this file's cached kernels if they were compiled from another engine."""
-    if _compiled_fingerprint() == KERNEL_FINGERPRINT:
-        return False
-    freshness.drop_cached(str(_compiled_fingerprint.stats.cache_path), __file__)
-    return True
+    return freshness.drop_if_stale(_compiled_fingerprint, KERNEL_FINGERPRINT, __file__)
 
 
 _drop_stale_kernels()
