@@ -21,6 +21,7 @@ from dlviz.core.analysis import StatsHistory
 from dlviz.core.colors import MAX_CLASSES, value_limit
 from dlviz.core.curves import CurveHistory
 from dlviz.core.data import Dataset, empty_dataset, make_dataset
+from dlviz.core.images import DIGITS, load_digits
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import TrainConfig
 from dlviz.ui.theme import LIGHT, Scale, Theme
@@ -41,6 +42,8 @@ class DataSettings:
     seed: int = 0
 
     def make(self) -> Dataset:
+        if self.preset == DIGITS:  # the built-in images: a seeded split is all there is to choose
+            return load_digits(test_ratio=self.test_ratio, seed=self.seed)
         return make_dataset(
             self.preset,
             n=self.n,
@@ -139,6 +142,11 @@ class Session(QObject):
         return self.dataset.kind
 
     @property
+    def data_kind(self) -> str:
+        """ "images" or "points": which views and controls apply (``View.data_kinds``)."""
+        return "images" if self.dataset.is_image else "points"
+
+    @property
     def value_limit(self) -> float:
         """Half-range of the signed colour map for regression targets."""
         if self.dataset.kind == "classify":
@@ -216,8 +224,13 @@ class Session(QObject):
     # ------------------------------------------------------------ undo
 
     def _push_undo(self) -> None:
-        self._undo.append((self.dataset.copy(), self.from_settings))
+        self._undo.append((self.dataset.working_copy(), self.from_settings))
         del self._undo[:-UNDO_LIMIT]
+        # image data is shared, not copied, but a stack of MNIST loads would still hold
+        # 188 MB each: undo keeps the newest image data only
+        images = [i for i, (ds, _) in enumerate(self._undo) if ds.is_image]
+        for i in reversed(images[:-1]):
+            del self._undo[i]
         self._redo.clear()
         self.undo_changed.emit()
 

@@ -170,7 +170,7 @@ class TrainingWorker(QObject):
         super().__init__(parent)
         self._commands: queue.Queue[Command] = queue.Queue()
         # its own copy: the canvas edits the session's points in place
-        self._initial = (dataset.copy(), spec, config, seed)
+        self._initial = (dataset.working_copy(), spec, config, seed)
         self._engine = engine
         self._warm_up = warm_up
         self._thread: threading.Thread | None = None
@@ -264,12 +264,13 @@ class TrainingWorker(QObject):
         self.send(SetConfig(config))
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """New or edited points (the worker gets its own copy); weights are kept."""
-        self.send(SetDataset(dataset.copy()))
+        """New or edited points (the worker gets its own copy; image data is shared, as
+        nothing edits it in place); weights are kept."""
+        self.send(SetDataset(dataset.working_copy()))
 
     def set_problem(self, dataset: Dataset, spec: NetworkSpec) -> None:
         """New data and network together (a new data kind or class count needs both at once)."""
-        self.send(SetProblem(dataset.copy(), spec))
+        self.send(SetProblem(dataset.working_copy(), spec))
 
     def set_spec(self, spec: NetworkSpec) -> None:
         self.send(SetSpec(spec))

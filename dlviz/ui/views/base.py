@@ -70,6 +70,8 @@ class View(QWidget):
     short_title: ClassVar[str] = ""
     #: Where the main window docks it (ignored for the central view).
     default_area: ClassVar[str] = "right"
+    #: The data it means something for, "points" and/or "images" (hidden for other data).
+    data_kinds: ClassVar[frozenset[str]] = frozenset({"points", "images"})
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,6 +130,14 @@ class View(QWidget):
         """The title in the app's language (``title`` is English, marked for lupdate)."""
         title = (cls.short_title or cls.title) if short else cls.title
         return translate("views", title)
+
+    def fits_data(self) -> bool:
+        """Whether the session's data is of a kind this view draws (see ``data_kinds``).
+
+        The window hides a view that does not fit, but its signals still arrive:
+        a points view returns early on image data instead of drawing pixels as points.
+        """
+        return self.session.data_kind in self.data_kinds
 
     def extras(self) -> dict[str, Any]:
         """What this view needs the snapshots to carry while it is shown.
