@@ -93,6 +93,9 @@ class Session(QObject):
     neuron_shown = Signal(object)
     #: A view asks to feed a feature to the network, or take it out (its name, e.g. "x1sq").
     feature_toggle_requested = Signal(str)
+    #: An image goes onto the drawing pad (the gallery's "Load into pad"): its pixels,
+    #: (height, width) float32 in [0, 1].
+    pad_image_requested = Signal(object)
 
     def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -319,6 +322,13 @@ class Session(QObject):
     def toggle_feature(self, name: str) -> None:
         """Ask for input feature ``name`` to be fed in, or taken out (the network panel does)."""
         self.feature_toggle_requested.emit(name)
+
+    def load_into_pad(self, pixels: np.ndarray) -> None:
+        """Put an image (its pixels in [0, 1], flat or (height, width)) on the drawing pad."""
+        shape = self.dataset.image_shape
+        if not shape:
+            return  # point data has no pad
+        self.pad_image_requested.emit(np.array(pixels, np.float32).reshape(shape))
 
     def show_neuron(self, picture: NeuronPicture | None) -> None:
         """Show a neuron's output on the canvas (None: the network's output again)."""

@@ -109,7 +109,7 @@ STATS_HZ = 5.0
 #: whether or not the view is open, so its history has no gaps when it is opened late.
 STATS_SHARE = 0.05
 #: Extras a view may ask the snapshots to carry (keyword arguments of ``Trainer.run``).
-EXTRAS = ("neuron_grid", "hidden")
+EXTRAS = ("neuron_grid", "hidden", "gallery")
 
 
 def live_grid(trainer: Trainer) -> int:

@@ -70,7 +70,9 @@ class View(QWidget):
     short_title: ClassVar[str] = ""
     #: Where the main window docks it (ignored for the central view).
     default_area: ClassVar[str] = "right"
-    #: The data it means something for, "points" and/or "images" (hidden for other data).
+    #: The data it is for: "points" (2-D points and curves), "images" (pixels), or both.
+    #: The main window shows a view only for the data it is for; built for other data
+    #: (a ``--view`` screenshot) it says what it needs instead of drawing.
     data_kinds: ClassVar[frozenset[str]] = frozenset({"points", "images"})
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
