@@ -46,7 +46,6 @@ from dlviz.core.optim import lowered_learning_rate
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui import actions as action_table
 from dlviz.ui import icons
-from dlviz.ui import views as view_registry
 from dlviz.ui.autosave import Autosave
 from dlviz.ui.i18n import LANGUAGES, core_text, current_language, translate
 from dlviz.ui.image_export import ImageExport
@@ -61,7 +60,7 @@ from dlviz.ui.session import DataSettings, Session
 from dlviz.ui.status_bar import StatusFields
 from dlviz.ui.theme import DARK, LIGHT, Scale, apply_to_app
 from dlviz.ui.timeline_bar import TimelineBar
-from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
+from dlviz.ui.views import CENTRAL_VIEW, IMAGE_CENTRAL_VIEW, VIEWS, View
 from dlviz.ui.worker import TrainingWorker
 
 FRAME_MS = 16
@@ -330,14 +329,11 @@ class MainWindow(QMainWindow):
             self._scrolls.append(scroll)
             self._dock(name, title, scroll, area)
         self._fit_panels()
-        # the middle of the window: the canvas for points, the image view (the drawing pad,
-        # registered by the image views as IMAGE_CENTRAL_VIEW) for image data; without
-        # one, image data leaves the middle to the docks
-        image_central = getattr(view_registry, "IMAGE_CENTRAL_VIEW", None)
+        # the middle of the window: the canvas for points, the drawing pad for image data
         #: data kind -> the view in the middle of the window (None: none, the docks fill it)
         self.central_names: dict[str, str | None] = {
             "points": CENTRAL_VIEW,
-            "images": image_central if image_central in VIEWS else None,
+            "images": IMAGE_CENTRAL_VIEW if IMAGE_CENTRAL_VIEW in VIEWS else None,
         }
         self.central_stack = QStackedWidget(self)
         self.central_stack.setObjectName("central-views")
