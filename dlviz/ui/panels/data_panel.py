@@ -200,8 +200,7 @@ class DataPanel(QWidget):
         self.image_note = QLabel(
             translate(
                 "DataPanel",
-                "Image data: the classes, noise and points come with the images, and "
-                "there is nothing to draw on the canvas.",
+                "Image data: the classes and the images come from the data; draw on the pad.",
             ),
             self,
         )
@@ -346,7 +345,9 @@ class DataPanel(QWidget):
     def current_settings(self):
         s = self.session.data_settings
         preset = (self.preset.currentData() or s.preset).removeprefix(IMAGE_PREFIX)
-        classes = self.classes.value() if preset in MULTICLASS_PRESETS else 2
+        # the spin box shows an image set's own classes (10), which no point preset makes
+        points = not self.session.dataset.is_image
+        classes = self.classes.value() if preset in MULTICLASS_PRESETS and points else 2
         return replace(
             s,
             preset=preset,

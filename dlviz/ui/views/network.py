@@ -409,9 +409,7 @@ class NetworkView(View):
                 header_px = max(header_px, drawn)
             if shown < n and self._units[col] is not None:
                 text = (
-                    translate("NetworkView", "{shown} of {n}:\nthe strongest").format(
-                        shown=shown, n=n
-                    )
+                    translate("NetworkView", "{shown} of {n} (strongest)").format(shown=shown, n=n)
                     if self._image
                     else translate("NetworkView", "+{n} more").format(n=n - shown)
                 )
