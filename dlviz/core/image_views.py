@@ -36,6 +36,11 @@ MIN_BRUSH_RADIUS = 0.7
 #: Width in pixels of the brush's edge, where ink fades from full to none: anti-aliasing,
 #: so a stroke between two pixel centres inks both half rather than one fully.
 BRUSH_SOFTNESS = 1.0
+#: The eraser's radius exceeds the brush's by this many pixels: its fully erasing core
+#: (radius - softness/2) then reaches past the brush's faintest edge (radius + softness/2)
+#: with a quarter pixel to spare, so one pass along a line takes it all; an eraser of the
+#: brush's size left the edge pixels a fifth inked.
+ERASER_MARGIN = 1.25 * BRUSH_SOFTNESS
 #: Pixels between the tiles of the weight mosaic.
 MOSAIC_GAP = 1
 
@@ -46,6 +51,11 @@ MOSAIC_GAP = 1
 def brush_radius(shape: Sequence[int]) -> float:
     """The pad's brush radius in pixels for images of ``shape`` (height, width)."""
     return max(MIN_BRUSH_RADIUS, BRUSH_RADIUS_SHARE * max(int(shape[0]), int(shape[1])))
+
+
+def eraser_radius(shape: Sequence[int]) -> float:
+    """The pad's eraser radius in pixels (the right button, or Erase mode)."""
+    return brush_radius(shape) + ERASER_MARGIN
 
 
 def stroke_coverage(

@@ -20,6 +20,7 @@ from dlviz.core.image_views import (
     MosaicLayout,
     apply_stroke,
     brush_radius,
+    eraser_radius,
     gallery_order,
     mosaic_rgba,
     stroke_coverage,
@@ -90,6 +91,17 @@ def test_ink_takes_the_darker_and_erasing_the_lighter():
 def test_the_brush_follows_the_images_size():
     assert brush_radius((28, 28)) == pytest.approx(1.4)
     assert brush_radius((8, 8)) == pytest.approx(0.7)  # the floor: ~2-pixel strokes
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (28, 28)])
+def test_one_pass_of_the_eraser_takes_a_whole_line(shape):
+    h, w = shape
+    pixels = np.zeros(shape, np.float32)
+    for y in (h / 2 + 0.5, h / 2, h / 2 + 0.3):  # on pixel centres, between two rows, anywhere
+        apply_stroke(pixels, (1.0, y), (w - 1.0, y), brush_radius(shape))
+        assert pixels.max() >= 0.7
+        apply_stroke(pixels, (0.0, y), (float(w), y), eraser_radius(shape), erase=True)
+        assert not pixels.any()
 
 
 # ---------------------------------------------------------------- mosaic
