@@ -36,8 +36,15 @@ MIN_BRUSH_RADIUS = 0.7
 #: Width in pixels of the brush's edge, where ink fades from full to none: anti-aliasing,
 #: so a stroke between two pixel centres inks both half rather than one fully.
 BRUSH_SOFTNESS = 1.0
+#: The eraser's radius exceeds the brush's by this many pixels: its fully erasing core
+#: (radius - softness/2) then reaches past the brush's faintest edge (radius + softness/2)
+#: with a quarter pixel to spare, so one pass along a line takes it all; an eraser of the
+#: brush's size left the edge pixels a fifth inked.
+ERASER_MARGIN = 1.25 * BRUSH_SOFTNESS
 #: Pixels between the tiles of the weight mosaic.
 MOSAIC_GAP = 1
+#: Steps of the mosaic's colour table (odd: zero is a step of its own, the background).
+MOSAIC_LEVELS = 1023
 
 
 # ---------------------------------------------------------------- the brush
@@ -46,6 +53,11 @@ MOSAIC_GAP = 1
 def brush_radius(shape: Sequence[int]) -> float:
     """The pad's brush radius in pixels for images of ``shape`` (height, width)."""
     return max(MIN_BRUSH_RADIUS, BRUSH_RADIUS_SHARE * max(int(shape[0]), int(shape[1])))
+
+
+def eraser_radius(shape: Sequence[int]) -> float:
+    """The pad's eraser radius in pixels (the right button, or Erase mode)."""
+    return brush_radius(shape) + ERASER_MARGIN
 
 
 def stroke_coverage(
@@ -171,11 +183,26 @@ def mosaic_rgba(
     gap: Sequence[float] = (128, 128, 128),
 ) -> np.ndarray:
     """The mosaic on the diverging map (orange negative, background 0, blue positive); NaN gaps
-    take the ``gap`` colour, so a weight of zero and the space between tiles look different."""
-    empty = ~np.isfinite(values)
-    rgba = signed_colors(np.where(empty, 0.0, values), limit, background=background)
+    take the ``gap`` colour, so a weight of zero and the space between tiles look different.
+
+    The colours come from a table of MOSAIC_LEVELS steps of :func:`signed_colors` (off by at
+    most one unit of 255 from computing each pixel's colour): a 128-neuron 28×28 mosaic
+    took 11 ms per frame computed pixel by pixel, 1.2 ms looked up.
+    """
+    table = signed_colors(np.linspace(-1.0, 1.0, MOSAIC_LEVELS), 1.0, background=background)
+    t = np.asarray(values, dtype=np.float32) / np.float32(signed_limit(limit))
+    empty = ~np.isfinite(t)
+    t[empty] = 0.0
+    np.clip(t, -1.0, 1.0, out=t)
+    index = np.rint((t + 1.0) * np.float32((MOSAIC_LEVELS - 1) / 2)).astype(np.intp)
+    rgba = np.take(table, index, axis=0)  # 20x faster than table[index] here
     rgba[empty, :3] = np.asarray(gap, dtype=np.float64).round().astype(np.uint8)
     return rgba
+
+
+def signed_limit(limit: float) -> float:
+    """The colour scale's half-range as :func:`signed_colors` takes it (1 when not usable)."""
+    return float(limit) if limit and np.isfinite(limit) and limit > 0 else 1.0
 
 
 # ---------------------------------------------------------------- gallery

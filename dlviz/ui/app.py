@@ -167,6 +167,8 @@ def _extras_arrived(window) -> bool:
         return False
     if "hidden" in wanted and snap.hidden is None:
         return False
+    if "gallery" in wanted and snap.gallery is None:
+        return False
     return "neuron_grid" not in wanted or snap.neuron_grids is not None
 
 

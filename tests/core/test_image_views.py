@@ -20,6 +20,7 @@ from dlviz.core.image_views import (
     MosaicLayout,
     apply_stroke,
     brush_radius,
+    eraser_radius,
     gallery_order,
     mosaic_rgba,
     stroke_coverage,
@@ -92,6 +93,17 @@ def test_the_brush_follows_the_images_size():
     assert brush_radius((8, 8)) == pytest.approx(0.7)  # the floor: ~2-pixel strokes
 
 
+@pytest.mark.parametrize("shape", [(8, 8), (28, 28)])
+def test_one_pass_of_the_eraser_takes_a_whole_line(shape):
+    h, w = shape
+    pixels = np.zeros(shape, np.float32)
+    for y in (h / 2 + 0.5, h / 2, h / 2 + 0.3):  # on pixel centres, between two rows, anywhere
+        apply_stroke(pixels, (1.0, y), (w - 1.0, y), brush_radius(shape))
+        assert pixels.max() >= 0.7
+        apply_stroke(pixels, (0.0, y), (float(w), y), eraser_radius(shape), erase=True)
+        assert not pixels.any()
+
+
 # ---------------------------------------------------------------- mosaic
 
 
@@ -129,9 +141,12 @@ def test_mosaic_layout_is_near_square():
 def test_mosaic_colours_are_the_diverging_map_and_gaps_stand_apart():
     first = np.random.default_rng(0).normal(size=(64, 5)).astype(np.float32)
     mosaic, tiles = weight_mosaic(first, (8, 8))
+    mosaic[0, 0], mosaic[0, 1] = 0.0, 7.0  # zero is the background; past the limit, full
     rgba = mosaic_rgba(mosaic, 2.0, background=(255, 255, 255), gap=(90, 90, 90))
     filled = np.isfinite(mosaic)
-    np.testing.assert_array_equal(rgba[filled], signed_colors(mosaic[filled], 2.0))
+    exact = signed_colors(mosaic[filled], 2.0)  # each pixel's colour worked out on its own
+    assert np.abs(rgba[filled].astype(int) - exact).max() <= 1
+    assert (rgba[0, 0] == [255, 255, 255, 255]).all() and (rgba[0, 1] == exact[1]).all()
     assert (rgba[~filled] == [90, 90, 90, 255]).all()
 
 

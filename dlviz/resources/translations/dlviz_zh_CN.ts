@@ -606,55 +606,55 @@ These data are {what}: the network predicts a number, not a class, so there is n
     <name>GalleryView</name>
     <message>
         <source>Load into pad</source>
-        <translation type="unfinished"></translation>
+        <translation>载入画板</translation>
     </message>
     <message>
         <source>Put this image on the drawing pad to change it</source>
-        <translation type="unfinished"></translation>
+        <translation>把这张图像放到手写板上，可以再修改</translation>
     </message>
     <message>
         <source>The test images appear here once the network runs.</source>
-        <translation type="unfinished"></translation>
+        <translation>网络运行后，测试集图像会显示在这里。</translation>
     </message>
     <message>
         <source>✗ {predicted} · true {true}</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {predicted} · 实为 {true}</translation>
     </message>
     <message>
         <source>Wrong: the network says {predicted} ({p:.0%}); it is a {true}</source>
-        <translation type="unfinished"></translation>
+        <translation>错误：网络判为 {predicted}（{p:.0%}），实际是 {true}</translation>
     </message>
     <message>
         <source>{predicted} · {p:.0%}</source>
-        <translation type="unfinished"></translation>
+        <translation>{predicted} · {p:.0%}</translation>
     </message>
     <message>
         <source>Right: the network says {predicted} ({p:.0%})</source>
-        <translation type="unfinished"></translation>
+        <translation>正确：网络判为 {predicted}（{p:.0%}）</translation>
     </message>
     <message>
         <source>test</source>
-        <translation type="unfinished">测试</translation>
+        <translation>测试集</translation>
     </message>
     <message>
         <source>training</source>
-        <translation type="unfinished">训练</translation>
+        <translation>训练集</translation>
     </message>
     <message>
         <source>{wrong:,} of {total:,} {split} images misclassified (marked ✗, shown first), then the least sure. Click one for its probabilities.</source>
-        <translation type="unfinished"></translation>
+        <translation>{split}的 {total:,} 张图像中有 {wrong:,} 张被误分类（标 ✗，排在最前），其后是网络最没把握的。点击一张查看其概率。</translation>
     </message>
     <message>
         <source>Click an image</source>
-        <translation type="unfinished"></translation>
+        <translation>点击一张图像</translation>
     </message>
     <message>
         <source>A {true}, read as {predicted} ({p:.0%})</source>
-        <translation type="unfinished"></translation>
+        <translation>实为 {true}，判为 {predicted}（{p:.0%}）</translation>
     </message>
     <message>
         <source>✗ A {true}, read as {predicted} ({p:.0%})</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ 实为 {true}，判为 {predicted}（{p:.0%}）</translation>
     </message>
 </context>
 <context>
@@ -761,15 +761,17 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
         <source>This view is for image data (handwritten digits).
 
 The data now are 2-D points. Load image data, the built-in digits or a folder of MNIST files, to use it.</source>
-        <translation type="unfinished"></translation>
+        <translation>此视图用于图像数据（手写数字）。
+
+当前数据是二维点。请载入图像数据（内置的手写数字，或一个 MNIST 文件夹）后使用。</translation>
     </message>
     <message>
         <source>probability</source>
-        <translation type="unfinished"></translation>
+        <translation>概率</translation>
     </message>
     <message>
         <source>class</source>
-        <translation type="unfinished"></translation>
+        <translation>类别</translation>
     </message>
 </context>
 <context>
@@ -1445,43 +1447,43 @@ bias {bias}   (dL/db {grad})</source>
     <name>PadView</name>
     <message>
         <source>Draw</source>
-        <translation type="unfinished"></translation>
+        <translation>画</translation>
     </message>
     <message>
         <source>Erase</source>
-        <translation type="unfinished"></translation>
+        <translation>擦除</translation>
     </message>
     <message>
         <source>The left button draws</source>
-        <translation type="unfinished"></translation>
+        <translation>左键画</translation>
     </message>
     <message>
         <source>The left button erases (the right button always does)</source>
-        <translation type="unfinished"></translation>
+        <translation>左键擦除（右键总是擦除）</translation>
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished">清空</translation>
+        <translation>清空</translation>
     </message>
     <message>
         <source>Empty the pad</source>
-        <translation type="unfinished"></translation>
+        <translation>清空手写板</translation>
     </message>
     <message>
         <source>Draw a digit: left button draws, right button erases</source>
-        <translation type="unfinished"></translation>
+        <translation>写一个数字：左键画，右键擦除</translation>
     </message>
     <message>
         <source>No network for images yet: train one to read the pad.</source>
-        <translation type="unfinished"></translation>
+        <translation>还没有用于图像的网络：训练一个网络来识别手写板。</translation>
     </message>
     <message>
         <source>The pad is empty: draw a digit</source>
-        <translation type="unfinished"></translation>
+        <translation>手写板是空的：写一个数字</translation>
     </message>
     <message>
         <source>the network reads {digit} ({p:.0%} sure)</source>
-        <translation type="unfinished"></translation>
+        <translation>网络认为是 {digit}（{p:.0%} 把握）</translation>
     </message>
 </context>
 <context>
@@ -1937,27 +1939,27 @@ bias {bias}   (dL/db {grad})</source>
     <name>WeightImagesView</name>
     <message>
         <source>No hidden layer: each class&apos;s {h}×{w} weights from the pixels, {n} images.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有隐藏层：每个类别来自像素的 {h}×{w} 个权重，共 {n} 张图。</translation>
     </message>
     <message>
         <source>Each neuron of hidden layer 1: its {h}×{w} weights from the pixels, {n} images.</source>
-        <translation type="unfinished"></translation>
+        <translation>第 1 隐藏层的每个神经元：来自像素的 {h}×{w} 个权重，共 {n} 张图。</translation>
     </message>
     <message>
         <source>Colour scale ±{limit}: &lt;b style=&apos;color:{neg}&apos;&gt;orange −{limit}&lt;/b&gt; · 0 · &lt;b style=&apos;color:{pos}&apos;&gt;blue +{limit}&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>颜色范围 ±{limit}：&lt;b style=&apos;color:{neg}&apos;&gt;橙色 −{limit}&lt;/b&gt; · 0 · &lt;b style=&apos;color:{pos}&apos;&gt;蓝色 +{limit}&lt;/b&gt;</translation>
     </message>
     <message>
         <source>Hover or click an image to see which neuron it is</source>
-        <translation type="unfinished"></translation>
+        <translation>鼠标悬停或点击一张图，查看它是哪个神经元</translation>
     </message>
     <message>
         <source>Class {n}: weights from {low:.3g} to {high:.3g}</source>
-        <translation type="unfinished"></translation>
+        <translation>类别 {n}：权重从 {low:.3g} 到 {high:.3g}</translation>
     </message>
     <message>
         <source>Neuron {n} of layer 1: weights from {low:.3g} to {high:.3g}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 1 层神经元 {n}：权重从 {low:.3g} 到 {high:.3g}</translation>
     </message>
 </context>
 <context>
@@ -2670,27 +2672,27 @@ bias {bias}   (dL/db {grad})</source>
     </message>
     <message>
         <source>Test gallery</source>
-        <translation type="unfinished"></translation>
+        <translation>测试集图库</translation>
     </message>
     <message>
         <source>Gallery</source>
-        <translation type="unfinished"></translation>
+        <translation>图库</translation>
     </message>
     <message>
         <source>Drawing pad</source>
-        <translation type="unfinished"></translation>
+        <translation>手写板</translation>
     </message>
     <message>
         <source>Pad</source>
-        <translation type="unfinished"></translation>
+        <translation>手写板</translation>
     </message>
     <message>
         <source>First-layer weights as images</source>
-        <translation type="unfinished"></translation>
+        <translation>第一层权重图像</translation>
     </message>
     <message>
         <source>Weight images</source>
-        <translation type="unfinished"></translation>
+        <translation>权重图像</translation>
     </message>
 </context>
 <context>

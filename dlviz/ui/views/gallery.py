@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -35,6 +35,7 @@ from dlviz.core.colors import OKABE_ITO_HEX
 from dlviz.core.snapshot import Gallery, Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
+from dlviz.ui.theme import BASE_POINT_SIZE
 from dlviz.ui.views.base import View
 from dlviz.ui.views.image_parts import ProbabilityBars, ink_image, message_label
 
@@ -66,10 +67,19 @@ class Thumbnail(QWidget):
         self.select_colour = QColor("#0072B2")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
+    def _side(self) -> int:
+        """The picture's side: THUMB_PX at the normal font, larger in presentation mode."""
+        return max(THUMB_PX, round(THUMB_PX * self.font().pointSizeF() / BASE_POINT_SIZE))
+
     def sizeHint(self) -> QSize:  # noqa: N802  (Qt API)
-        line = self.fontMetrics().height()
-        width = max(THUMB_PX, self.fontMetrics().horizontalAdvance("✗ 8 · true 8") + 8)
-        return QSize(width + 8, THUMB_PX + line + 12)
+        bold = QFont(self.font())
+        bold.setBold(True)  # a mistake's caption is bold: the widest
+        metrics = QFontMetrics(bold)
+        caption = translate("GalleryView", "✗ {predicted} · true {true}").format(
+            predicted=8, true=8
+        )
+        width = max(self._side(), metrics.horizontalAdvance(caption) + 8)
+        return QSize(width + 8, self._side() + metrics.height() + 12)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802  (Qt API)
         return self.sizeHint()
@@ -329,7 +339,7 @@ class GalleryView(View):
             return
         _, pixels, probs, truth = self.chosen
         shape = tuple(self.session.dataset.image_shape) or (8, 8)
-        side = round(self.session.scale.font_pt * 12)
+        side = round(self.session.scale.font_pt * 9)
         image = ink_image(pixels.reshape(shape)).scaled(
             side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
         )

@@ -74,7 +74,7 @@ class ProbabilityBars(QWidget):
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
-        self.plot.setYRange(0.0, 1.0, padding=0.02)
+        self.plot.setYRange(0.0, 1.05, padding=0)  # room for the top tick's label
         self.plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.plot.addItem(self.bars)

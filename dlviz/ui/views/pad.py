@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from dlviz.core.colors import class_probabilities
-from dlviz.core.image_views import apply_stroke, brush_radius
+from dlviz.core.image_views import apply_stroke, brush_radius, eraser_radius
 from dlviz.core.kernels.reference import predict
 from dlviz.core.network import spec_features
 from dlviz.core.snapshot import Snapshot
@@ -66,6 +66,7 @@ class PadCanvas(QWidget):
     def set_shape(self, shape: tuple[int, int]) -> None:
         self.pixels = np.zeros(shape, np.float32)
         self.radius = brush_radius(shape)
+        self.eraser = eraser_radius(shape)
         self.update()
 
     def square(self) -> QRectF:
@@ -122,7 +123,8 @@ class PadCanvas(QWidget):
 
     def _stroke(self, to: tuple[float, float]) -> None:
         start = self._last if self._last is not None else to
-        apply_stroke(self.pixels, start, to, self.radius, erase=self._erasing)
+        radius = self.eraser if self._erasing else self.radius
+        apply_stroke(self.pixels, start, to, radius, erase=self._erasing)
         self._last = to
         self.update()
         self.stroked.emit()
