@@ -675,15 +675,19 @@ class TrainingWorker(QObject):
         if kwargs.get("grid"):
             kwargs.update(self._extras)
         snap = trainer.run(**kwargs)
-        self._record(trainer, snap)
+        self._record(trainer, snap, drawn=bool(kwargs.get("grid")))
         return snap
 
-    def _record(self, trainer: Trainer, snap: Snapshot) -> None:
-        """Keep a timeline point (snapshot + full trainer state) every so often, and each step."""
+    def _record(self, trainer: Trainer, snap: Snapshot, *, drawn: bool) -> None:
+        """Keep a timeline point (snapshot + full trainer state) every so often, and each step.
+
+        Only snapshots made to be drawn (those that asked for a grid; an image network's
+        carry none, as images have no plane) are points of the timeline.
+        """
         now = time.perf_counter()
         with self._timeline_lock:
             last = self._timeline[-1].step if len(self._timeline) else None
-            if snap.grid is None or snap.step == last:
+            if not drawn or snap.step == last:
                 return
             if self._playing and self._speed is None and now - self._last_record < TIMELINE_S:
                 return

@@ -145,7 +145,10 @@ def test_digits_preset_trains_to_high_accuracy_with_the_course_network(window, q
     window.actions["max_speed"].setChecked(True)
     window.play()
     qtbot.waitUntil(lambda: window.session.latest.test_accuracy >= 0.9, timeout=60_000)
+    # the timeline keeps points of the run to scrub back to (image snapshots have no grid)
+    qtbot.waitUntil(lambda: len(window.worker.timeline_entries()) >= 3, timeout=30_000)
     window.actions["play"].setChecked(False)
+    assert all(e.snapshot.spec.is_image for e in window.worker.timeline_entries())
     # the confusion matrix has a row and a column per digit, named as the digits
     confusion = window.views["confusion"]
     window.docks["confusion"].show()
