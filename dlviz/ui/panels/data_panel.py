@@ -213,7 +213,7 @@ class DataPanel(QWidget):
         form.addRow(translate("DataPanel", "Preset"), self.preset)
         form.addRow(translate("DataPanel", "Classes"), self.classes)
         self._form = form
-        noise_row = QHBoxLayout()
+        noise_row = self.noise_row = QHBoxLayout()
         noise_row.addWidget(self.noise, 1)
         noise_row.addWidget(self.noise_label)
         form.addRow(translate("DataPanel", "Noise"), noise_row)
@@ -289,6 +289,12 @@ class DataPanel(QWidget):
         images = ds.is_image
         for w in (self.noise, self.points, self.clear, self.show_test, self.discrete):
             w.setEnabled(not images)
+        # the canvas's settings and options leave the panel (the note says why); the
+        # classes stay, read-only, and the split, which digits made here can change
+        for row in (self.noise_row, self.points):
+            self._form.setRowVisible(row, not images)
+        self.show_test.setVisible(not images)
+        self.discrete.setVisible(not images)
         self.test_ratio.setEnabled(not images or from_settings)
         self.regenerate.setEnabled(not images or from_settings)
         self.image_note.setVisible(images)
