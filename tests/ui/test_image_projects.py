@@ -229,3 +229,31 @@ def test_dlviz_folder_of_no_images_is_one_line_and_status_2(qapp, tmp_path, caps
     assert main([str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "neither MNIST IDX files" in err
+
+
+def test_an_image_session_autosaves_and_exports_its_model(window, qtbot, tmp_path):
+    window.autosave.start(offer_restore=False, directory=str(tmp_path / "data"))
+    window.data_panel.select_preset("digits")
+    qtbot.waitUntil(lambda: window.session.latest.spec.is_image, timeout=10_000)
+    window.actions["step"].trigger()  # a change: the autosave has something to keep
+    qtbot.waitUntil(window.isWindowModified, timeout=5_000)
+    with qtbot.waitSignal(
+        window.autosave.job_finished, timeout=30_000, check_params_cb=lambda w, e: w == "autosave"
+    ) as blocker:
+        window.autosave.timer.timeout.emit()
+    assert blocker.args[1] == ""
+    trainer, _ = load_project(window.autosave.path())
+    np.testing.assert_array_equal(trainer.dataset.points, window.session.dataset.points)
+    # File ▸ Export weights: the NumPy code of the image model reads (n, 64) pixel rows
+    ended = []
+    window.project.job_finished.connect(lambda what, error: ended.append((what, error)))
+    target = tmp_path / "digits.py"
+    assert window.project.export_weights(str(target))
+    qtbot.waitUntil(lambda: bool(ended), timeout=10_000)
+    assert ended == [("export_weights", "")]
+    scope: dict = {}
+    exec(compile(target.read_text(encoding="utf-8"), str(target), "exec"), scope)
+    probs = scope["predict"](window.session.dataset.points[:5])
+    assert probs.shape == (5, 10)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    window.autosave.shutdown()
