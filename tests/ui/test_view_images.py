@@ -76,7 +76,8 @@ def test_the_image_views_are_registered_for_image_data_only():
         assert VIEWS[name].data_kinds == frozenset({"images"})
     assert IMAGE_CENTRAL_VIEW == "pad"
     others = [cls for name, cls in VIEWS.items() if name not in IMAGE_VIEWS]
-    assert all(cls.data_kinds == frozenset({"points", "images"}) for cls in others)
+    # the rest draw points; some are for points only (tests/ui/test_image_projects.py)
+    assert all("points" in cls.data_kinds for cls in others)
     assert "gallery" in EXTRAS
 
 
