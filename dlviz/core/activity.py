@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlviz.core.features import compute_features
 from dlviz.core.kernels.reference import activate, activate_grad, forward
-from dlviz.core.network import NetworkSpec
+from dlviz.core.network import NetworkSpec, spec_features
 
 #: Below this |f′(z)| a unit passes (almost) no gradient back: saturated, or dead for ReLU.
 FLAT_SLOPE = 0.05
@@ -52,9 +51,7 @@ def layer_activity(
     spec: NetworkSpec, params: np.ndarray, inputs: np.ndarray
 ) -> list[LayerActivity]:
     """Pre-activations of every layer for raw input rows (normalised and mapped as in training)."""
-    shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
-    scale = np.array(spec.input_scale, np.float32) if spec.input_scale else None
-    x = compute_features(np.asarray(inputs, np.float32), spec.features, shift, scale)
+    x = spec_features(spec, inputs)  # the feature map, or an image's pixels
     tape = forward(spec, params.astype(np.float32), x.astype(np.float32))
     out = []
     for layer, name in enumerate(spec.activations, start=1):

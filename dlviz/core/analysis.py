@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,6 +107,50 @@ def shown_edges(layout: ParamLayout, flat: np.ndarray, limit: int, max_neurons: 
         w = layout.weight(flat, layer)[: shown[layer], : shown[layer + 1]]
         rows, cols = np.indices(w.shape)
         parts.append((np.full(w.size, layer), rows.ravel(), cols.ravel(), w.ravel()))
+    lay, src, dst, val = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    total = int(val.size)
+    if total > limit:
+        keep = np.sort(np.argpartition(np.abs(val), total - limit)[total - limit :])
+        lay, src, dst, val = lay[keep], src[keep], dst[keep], val[keep]
+    return Edges(lay.astype(np.int64), src.astype(np.int64), dst.astype(np.int64),
+                 val.astype(np.float32), total)  # fmt: skip
+
+
+def strongest_units(layout: ParamLayout, flat: np.ndarray, column: int, limit: int) -> np.ndarray:
+    """The neurons of ``column`` a graph draws when it can draw ``limit``: all, if that
+    many; otherwise those with the largest outgoing weight norm (ascending indices).
+
+    A hidden neuron whose outgoing weights are all small changes the next layer
+    little, so the strongest are the ones worth a place.  The output column has
+    no outgoing weights: its first ``limit`` neurons.
+    """
+    n = layout.sizes[column]
+    if n <= limit or column >= layout.n_layers:
+        return np.arange(min(n, limit), dtype=np.int64)
+    norms = np.linalg.norm(layout.weight(flat, column).astype(np.float64), axis=1)
+    return np.sort(np.argsort(-norms, kind="stable")[:limit]).astype(np.int64)
+
+
+def edges_among(
+    layout: ParamLayout, flat: np.ndarray, limit: int, units: Sequence[np.ndarray | None]
+) -> Edges:
+    """The ``limit`` strongest edges between the neurons ``units[c]`` of each column ``c``.
+
+    A column whose entry is None (an image's pixels, drawn as one picture) has no
+    edges drawn to or from it.  Sources and targets are the neurons' own indices.
+    """
+    parts = []
+    for layer in range(layout.n_layers):
+        src_units, dst_units = units[layer], units[layer + 1]
+        if src_units is None or dst_units is None:
+            continue
+        w = layout.weight(flat, layer)[np.ix_(src_units, dst_units)]
+        rows, cols = np.indices(w.shape)
+        parts.append((np.full(w.size, layer), src_units[rows.ravel()], dst_units[cols.ravel()],
+                      w.ravel()))  # fmt: skip
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return Edges(empty, empty, empty, np.zeros(0, np.float32), 0)
     lay, src, dst, val = (np.concatenate([p[i] for p in parts]) for i in range(4))
     total = int(val.size)
     if total > limit:

@@ -94,6 +94,11 @@ def image_class_color(label: int) -> tuple[int, int, int]:
     return int(r), int(g), int(b)
 
 
+def class_hex(is_image: bool) -> tuple[str, ...]:
+    """The class colours of a dataset: image data's 10, else the points' Okabe–Ito 8."""
+    return IMAGE_CLASS_HEX if is_image else OKABE_ITO_HEX
+
+
 def class_color(label: int) -> tuple[int, int, int]:
     """RGB 0..255 of class ``label`` (0-based)."""
     if not 0 <= label < MAX_CLASSES:

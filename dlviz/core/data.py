@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -123,6 +123,15 @@ class Dataset:
             self.levels,
         )
 
+    def working_copy(self) -> Dataset:
+        """A copy for another owner (the worker, the undo stack), or the same data.
+
+        The canvas edits points in place, so each owner needs its own; nothing
+        edits image data in place (a new split is a new Dataset around the same
+        pixels), so image data is shared: MNIST's pixels are 188 MB as float32.
+        """
+        return self if self.is_image else self.copy()
+
     def _points_only(self, what: str) -> None:
         if self.is_image:
             raise DlvizError(f"image data has no points to {what}; draw on the pad instead")
@@ -185,6 +194,8 @@ class Dataset:
         return i if d2[i] <= radius * radius else None
 
     def with_test_ratio(self, ratio: float, seed: int) -> Dataset:
+        if self.is_image:  # the same pixels (never edited in place), another split
+            return replace(self, is_test=split_mask(self.n, ratio, seed))
         out = self.copy()
         out.is_test = split_mask(self.n, ratio, seed)
         return out
@@ -602,6 +613,8 @@ def read_csv(
 
 def write_csv(dataset: Dataset, path: str | os.PathLike[str]) -> None:
     """Write ``dataset`` with a header and a split column; ``read_csv`` reads it back exactly."""
+    if dataset.is_image:
+        raise DlvizError("image data is not written as CSV; save a project (.dlviz) to keep it")
     header = _COLUMNS[dataset.kind] + ",split"
     lines = [header]
     for point, target, test in zip(dataset.points, dataset.targets, dataset.is_test, strict=True):

@@ -127,6 +127,30 @@ class HiddenSpace:
 
 
 @dataclass(frozen=True)
+class Gallery:
+    """Some test images in the gallery's order, with what the network makes of them.
+
+    ``rows`` index the dataset's rows; ``pixels`` are copies of those rows, so a
+    gallery stays right after the data changed.  ``wrong`` and ``total`` count
+    the whole split that was evaluated (the trainer's sample of up to
+    ``EVAL_LIMIT`` rows), not only the images kept.
+    """
+
+    rows: np.ndarray  # (m,) int64
+    pixels: np.ndarray  # (m, height x width) float32 in [0, 1]
+    probabilities: np.ndarray  # (m, k) float32, each row sums to 1
+    labels: np.ndarray  # (m,) int64, the true classes
+    split: str  # "test", or "train" when the data has no test images
+    wrong: int
+    total: int
+
+    @property
+    def predicted(self) -> np.ndarray:
+        """The most probable class of each image kept."""
+        return np.asarray(self.probabilities.argmax(axis=1), np.int64)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The state of a run after one slice of training."""
 
@@ -161,6 +185,7 @@ class Snapshot:
     confusion: np.ndarray | None = None
     confusion_split: str = "test"
     hidden: HiddenSpace | None = None  # when asked for
+    gallery: Gallery | None = None  # image data, when asked for
     engine: str = "cpu"  # the engine that trained (``Trainer.engine_name``)
     engine_choice: str = "cpu"  # what the user chose (``Trainer.engine_choice``), e.g. auto
 
@@ -170,6 +195,9 @@ class Snapshot:
         arrays = [self.params, self.grads, self.grid, self.neuron_grids, self.confusion]
         if self.hidden is not None:
             arrays += [self.hidden.points, self.hidden.grid_lines]
+        if self.gallery is not None:
+            g = self.gallery
+            arrays += [g.rows, g.pixels, g.probabilities, g.labels]
         for layer in self.layer_stats:
             for d in (layer.weights, layer.grads, layer.activations):
                 arrays += [d.counts, d.edges, d.percentiles]

@@ -21,11 +21,13 @@ from typing import Any, Literal
 import numpy as np
 
 from dlviz.core.analysis import hidden_space
+from dlviz.core.colors import class_probabilities
 from dlviz.core.data import MAX_POINTS, Dataset, check_seed
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
 from dlviz.core.epochs import Plan, advance, batch_rows, plan_call
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import grid_inputs
+from dlviz.core.image_views import gallery_order
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
 from dlviz.core.metrics import (
@@ -43,7 +45,7 @@ from dlviz.core.optim import (
     divergence_advice,
     learning_rates,
 )
-from dlviz.core.snapshot import LayerStats, Snapshot, StopReason, frozen, layer_stats
+from dlviz.core.snapshot import Gallery, LayerStats, Snapshot, StopReason, frozen, layer_stats
 
 #: The engines a user may choose (``numba`` is read as ``cpu``; see core/engines.py).
 ENGINES = ENGINE_CHOICES
@@ -353,6 +355,7 @@ class Trainer:
         neuron_grid: int = 0,
         hidden: tuple[int, int, int] | None = None,
         stats: bool = True,
+        gallery: int = 0,
     ) -> Snapshot:
         """Train for about ``samples`` samples or ``seconds`` seconds, then take a snapshot.
 
@@ -362,13 +365,20 @@ class Trainer:
         leaves the per-layer statistics out (``layer_stats`` is empty): they
         sort every layer's weights, gradients and activations, which costs more
         than the training itself on wide networks when slices are short.
+        ``gallery`` (image data) keeps that many test images in the gallery's
+        order with their predictions (:class:`~dlviz.core.snapshot.Gallery`).
         """
         t_start = time.perf_counter()
         done = self._train(samples, seconds, until_epoch_end)
         elapsed = time.perf_counter() - t_start
         rate = done / elapsed if elapsed > 0 and done else 0.0
         snap = self.snapshot(
-            grid=grid, neuron_grid=neuron_grid, samples_per_second=rate, hidden=hidden, stats=stats
+            grid=grid,
+            neuron_grid=neuron_grid,
+            samples_per_second=rate,
+            hidden=hidden,
+            stats=stats,
+            gallery=gallery,
         )
         self.snapshot_seconds = time.perf_counter() - t_start - elapsed
         return snap
@@ -688,6 +698,31 @@ class Trainer:
         k = max(self.dataset.n_classes, 2)
         return confusion_matrix(truth, predicted_classes(out), k), split
 
+    def _gallery(self, train_out: np.ndarray, test_out: np.ndarray, count: int) -> Gallery | None:
+        """The first ``count`` evaluated test images (training images when there are none) in
+        the gallery's order; the outputs are the snapshot's own, so it costs no forward pass."""
+        if not self.dataset.is_image or self.dataset.kind != "classify":
+            return None
+        idx, out, split = (
+            (self.eval_test, test_out, "test")
+            if self.eval_test.size
+            else (self.eval_train, train_out, "train")
+        )
+        probs = class_probabilities(out)
+        truth = np.asarray(self.dataset.targets)[idx]
+        order = gallery_order(probs, truth)
+        keep = order[:count]
+        rows = idx[keep]
+        return Gallery(
+            rows=frozen(rows.astype(np.int64)),
+            pixels=frozen(np.asarray(self.dataset.points, np.float32)[rows]),
+            probabilities=frozen(probs[keep]),
+            labels=frozen(truth[keep].astype(np.int64)),
+            split=split,
+            wrong=int(np.count_nonzero(probs.argmax(axis=1) != truth)) if idx.size else 0,
+            total=int(idx.size),
+        )
+
     def snapshot(
         self,
         *,
@@ -696,9 +731,11 @@ class Trainer:
         samples_per_second: float = 0.0,
         hidden: tuple[int, int, int] | None = None,
         stats: bool = True,
+        gallery: int = 0,
     ) -> Snapshot:
         """The current state; ``hidden=(layer, i, j)`` adds that neuron pair's hidden space,
-        ``stats=False`` leaves out the per-layer statistics (see :meth:`run`)."""
+        ``stats=False`` leaves out the per-layer statistics, ``gallery`` keeps that many
+        images for the gallery (see :meth:`run`)."""
         # one forward pass per split serves the metrics and the confusion matrix
         train_out = self._outputs(self.eval_train)
         test_out = self._outputs(self.eval_test)
@@ -751,6 +788,7 @@ class Trainer:
             confusion=None if confusion is None else frozen(confusion),
             confusion_split=split,
             hidden=space,
+            gallery=self._gallery(train_out[1], test_out[1], gallery) if gallery else None,
             engine=self.engine_name,
             engine_choice=self.engine_choice,
         )

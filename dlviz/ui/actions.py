@@ -136,6 +136,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
         section=2,
     ),
     ActionSpec(
+        "open_images",
+        QT_TRANSLATE_NOOP("actions", "Open &image data…"),
+        tip=QT_TRANSLATE_NOOP(
+            "actions",
+            "Load images from a folder: MNIST's IDX files (train-images-idx3-ubyte[.gz]…) "
+            "or class folders 0/ to 9/ of PNG images",
+        ),
+        menu="file",
+        section=2,
+    ),
+    ActionSpec(
         "save_csv",
         QT_TRANSLATE_NOOP("actions", "&Export data (CSV)…"),
         ("Ctrl+Shift+E",),

@@ -1,6 +1,6 @@
 """``dlviz`` with no subcommand: open the app, or render a screenshot and exit.
 
-    dlviz [PROJECT.dlviz | DATA.csv] [--preset NAME] [--play] [--dark] [--presentation]
+    dlviz [PROJECT.dlviz | DATA.csv | IMAGE_FOLDER] [--preset NAME] [--play] [--dark] ...
     dlviz --screenshot FILE.png [--preset NAME] [--train-steps N] [--size WxH] [--view NAME]
     dlviz --lesson NAME [--lesson-step K] [--lang en|zh_CN] [--screenshot FILE.png ...]
 
@@ -63,6 +63,7 @@ def _language(text: str) -> str:
 
 def make_parser() -> argparse.ArgumentParser:
     from dlviz.core.data import PRESETS
+    from dlviz.core.images import IMAGE_PRESETS
     from dlviz.ui.views import VIEWS
 
     p = _Parser(
@@ -73,14 +74,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "data",
         nargs="?",
-        metavar="PROJECT_OR_CSV",
-        help="project (.dlviz) or data file (.csv) to open",
+        metavar="PROJECT_CSV_OR_FOLDER",
+        help="project (.dlviz), data file (.csv) or folder of images (MNIST IDX files, or "
+        "class folders 0/ to 9/ of PNG images) to open",
     )
     p.add_argument(
         "--preset",
-        choices=PRESETS,
+        choices=PRESETS + tuple(IMAGE_PRESETS),
         metavar="NAME",
-        help=f"start with a preset dataset: {', '.join(PRESETS)}",
+        help=f"start with a preset dataset: {', '.join(PRESETS)}; or images: digits (with "
+        "its 64-32-10 network), mnist (784-128-10; give the MNIST folder too)",
     )
     p.add_argument("--classes", type=int, default=None, help="classes for the preset (2-8)")
     p.add_argument(
@@ -164,6 +167,8 @@ def _extras_arrived(window) -> bool:
         return False
     if "hidden" in wanted and snap.hidden is None:
         return False
+    if "gallery" in wanted and snap.gallery is None:
+        return False
     return "neuron_grid" not in wanted or snap.neuron_grids is not None
 
 
@@ -207,20 +212,48 @@ def _lesson(args: argparse.Namespace):
     return lesson
 
 
+def _image_folder(args: argparse.Namespace) -> str | None:
+    """The folder of images ``dlviz DIR`` names, checked now (a file in it is read later)."""
+    from dlviz.core.images import IMAGE_PRESETS, is_idx_folder, is_png_folder
+
+    folder = args.data if args.data and os.path.isdir(args.data) else None
+    preset = IMAGE_PRESETS.get(args.preset or "")
+    if folder is None:
+        if preset is not None and not preset.builtin:
+            raise DlvizError(
+                f"--preset {args.preset} needs its images: dlviz FOLDER --preset {args.preset} "
+                "(a folder of MNIST's IDX files)"
+            )
+        return None
+    if not (is_idx_folder(folder) or is_png_folder(folder)):
+        raise DlvizError(
+            f"{folder} holds neither MNIST IDX files (train-images-idx3-ubyte[.gz]) nor class "
+            "folders 0/ to 9/ of PNG images"
+        )
+    if args.preset and (preset is None or preset.builtin):
+        raise DlvizError(
+            f"--preset {args.preset} brings its own data; leave it out to open {folder}"
+        )
+    return folder
+
+
 def _initial_data(args: argparse.Namespace):
     from dlviz.core.data import make_dataset, read_csv
+    from dlviz.core.images import IMAGE_PRESETS
     from dlviz.ui.session import DataSettings
 
     if args.data:
-        if args.data.lower().endswith(".dlviz"):
-            return DataSettings()  # the project replaces it once the window is up
+        if args.data.lower().endswith(".dlviz") or os.path.isdir(args.data):
+            return DataSettings()  # the project or the images replace it once the window is up
         if not args.data.lower().endswith(".csv"):
             raise DlvizError(
-                f"cannot open {args.data}: dlviz opens projects (.dlviz) and .csv data files "
-                "(x1,x2,label | x1,x2,value | x,y)"
+                f"cannot open {args.data}: dlviz opens projects (.dlviz), .csv data files "
+                "(x1,x2,label | x1,x2,value | x,y) and folders of images"
             )
         return read_csv(args.data)
     settings = DataSettings()
+    if args.preset in IMAGE_PRESETS:
+        return settings  # the preset's images and network come once the window is up
     if args.preset:
         settings = DataSettings(preset=args.preset, classes=args.classes or 2)
     elif args.classes:
@@ -255,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = make_parser().parse_args(args_list)
         if args.screenshot is not None:
             _check_screenshot_path(args.screenshot)
+        folder = _image_folder(args)
         data = _initial_data(args)
         hidden = _hidden_layers(args)
         project = None
@@ -262,11 +296,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dlviz.core.project import load_project
 
             project = load_project(args.data)  # a bad file: the message, status 2
-            if project[0].dataset.is_image:  # the views draw points (see ProjectActions)
-                raise DlvizError(
-                    f"{args.data} holds image data; the app cannot show image data yet: use "
-                    "dlviz train, predict and export with it"
-                )
+        images = None
+        if folder is not None and args.screenshot:
+            from dlviz.core.images import read_image_folder
+
+            images = read_image_folder(folder)  # a screenshot trains on it at once
         lesson = _lesson(args)
     except DlvizError as exc:
         print(f"dlviz: {exc}", file=sys.stderr)  # the one place launch errors get the prefix
@@ -288,6 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(data=data, restore_layout=not args.screenshot, hidden=hidden)
     if project is not None:
         window.project.adopt(args.data, *project)
+    _open_images(window, args, folder, images)
     if args.dark:
         window.actions["dark"].setChecked(True)
     if args.gradients:
@@ -317,6 +352,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.play()
     freeze_startup_objects()
     return app.exec()
+
+
+def _open_images(window, args: argparse.Namespace, folder: str | None, images) -> None:
+    """``dlviz FOLDER`` (read before a screenshot, in the background in the app) and the
+    image presets of ``--preset``."""
+    from dlviz.core.images import IMAGE_PRESETS
+
+    preset = args.preset if args.preset in IMAGE_PRESETS else None
+    if images is not None:
+        if preset is not None:
+            window.project.start_image_preset(preset, images, None)
+        else:
+            window.session.replace_dataset(images, undoable=False)
+    elif folder is not None:
+        window.project.open_image_data(folder, preset=preset)
+    elif preset is not None:
+        window.project.use_image_preset(preset)
 
 
 def screenshot(window, args: argparse.Namespace) -> int:

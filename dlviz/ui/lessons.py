@@ -225,7 +225,7 @@ class LessonController(QObject):
             self.training_panel.set_speed(setup.speed, self._batches_per_epoch())
         if setup.views is not None:
             for name in VIEWS:
-                if name != CENTRAL_VIEW:
+                if name in self.docks:  # the middle views (canvas, pad) are no docks
                     self.docks[name].setVisible(name in setup.views)
         if setup.panels is not None:
             for name, dock in self.docks.items():

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QStackedWidget,
     QTabBar,
     QToolBar,
     QWidget,
@@ -59,7 +60,7 @@ from dlviz.ui.session import DataSettings, Session
 from dlviz.ui.status_bar import StatusFields
 from dlviz.ui.theme import DARK, LIGHT, Scale, apply_to_app
 from dlviz.ui.timeline_bar import TimelineBar
-from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
+from dlviz.ui.views import CENTRAL_VIEW, IMAGE_CENTRAL_VIEW, VIEWS, View
 from dlviz.ui.worker import TrainingWorker
 
 FRAME_MS = 16
@@ -147,7 +148,7 @@ class MainWindow(QMainWindow):
 
             warm_up = core_warm_up
         #: The data kind and class count of the network the worker trains.
-        self._problem = (self.session.dataset.kind, self.session.dataset.n_classes)
+        self._problem = self._problem_of(self.session.dataset)
         self.worker = TrainingWorker(
             self.session.dataset,
             spec,
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         if self._restore:
             self._restore_layout()
+        self._apply_data_kind()
 
         self.frame_timer = QTimer(self)
         self.frame_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
             "import_weights": lambda: self.project.import_weights(),
             "export_gif": lambda: self.images.export_gif(),
             "open_csv": lambda: self.project.import_csv(),
+            "open_images": lambda: self.project.open_image_data(),
             "save_csv": lambda: self.project.export_csv(),
             # Ctrl+E: the whole window (File ▸ Export view image ▸ Whole window)
             "export_image": lambda: self.images.export_view_image("window"),
@@ -290,6 +293,7 @@ class MainWindow(QMainWindow):
             language=current_language(),  # the lessons' own texts follow the app's language
         )
         self.lessons.arranged.connect(self._size_stage)
+        self.data_panel.image_preset_chosen.connect(self.project.choose_image_preset)
 
     def _fit_panels(self) -> None:
         """Panels are never clipped sideways: their docks are at least as wide as they need."""
@@ -325,11 +329,24 @@ class MainWindow(QMainWindow):
             self._scrolls.append(scroll)
             self._dock(name, title, scroll, area)
         self._fit_panels()
+        # the middle of the window: the canvas for points, the drawing pad for image data
+        #: data kind -> the view in the middle of the window (None: none, the docks fill it)
+        self.central_names: dict[str, str | None] = {
+            "points": CENTRAL_VIEW,
+            "images": IMAGE_CENTRAL_VIEW if IMAGE_CENTRAL_VIEW in VIEWS else None,
+        }
+        self.central_stack = QStackedWidget(self)
+        self.central_stack.setObjectName("central-views")
+        self.setCentralWidget(self.central_stack)
+        #: "points" or "images": the data kind the docks and menus are arranged for
+        self.data_kind = "points"
+        #: Docks hidden because they do not fit the data: shown again when it fits again.
+        self._hidden_for_kind: set[str] = set()
         for name, cls in VIEWS.items():
             view = cls(self.session)
             self.views[name] = view
-            if name == CENTRAL_VIEW:
-                self.setCentralWidget(view)
+            if name in self.central_names.values():
+                self.central_stack.addWidget(view)
             else:
                 area = (
                     Qt.DockWidgetArea.LeftDockWidgetArea
@@ -343,7 +360,7 @@ class MainWindow(QMainWindow):
                 self.docks[name].toggleViewAction().setText(view.display_title())
         # the inside-the-network views share the loss curves' place as tabs (drag a tab
         # out to see several at once); the first one registered stays in front
-        side = [self.docks[name] for name in VIEWS if name != CENTRAL_VIEW]
+        side = [self.docks[name] for name in VIEWS if name in self.docks]
         for dock in side[1:]:
             if self.dockWidgetArea(dock) == self.dockWidgetArea(side[0]):
                 self.tabifyDockWidget(side[0], dock)
@@ -511,8 +528,65 @@ class MainWindow(QMainWindow):
     def reset_layout(self) -> None:
         if self._default_state is not None:
             self.restoreState(self._default_state, SETTINGS_VERSION)
-        for dock in self.docks.values():
-            dock.show()
+        self._hidden_for_kind.clear()
+        for name, dock in self.docks.items():
+            if self._fits(name):
+                dock.show()
+            else:
+                dock.hide()
+                self._hidden_for_kind.add(name)
+
+    # ------------------------------------------------------------ data kind
+
+    def _fits(self, name: str) -> bool:
+        """Whether dock ``name`` means something for the data now shown (panels always do)."""
+        view = self.views.get(name)
+        return view is None or self.data_kind in type(view).data_kinds
+
+    def central_name(self) -> str | None:
+        """The view in the middle of the window for the data now shown."""
+        return self.central_names[self.data_kind]
+
+    def _apply_data_kind(self) -> None:
+        """Arrange the window for points or image data: the views that fit, the middle view,
+        and the tools that draw points.
+
+        A view that does not fit leaves the window and the View menu; one the user had
+        open comes back when data of its kind does.
+        """
+        kind = self.session.data_kind
+        changed = kind != self.data_kind
+        self.data_kind = kind
+        for name, dock in self.docks.items():
+            fits = self._fits(name)
+            dock.toggleViewAction().setVisible(fits)
+            if not fits and not dock.isHidden():
+                self._hidden_for_kind.add(name)
+                dock.hide()
+            elif fits and changed and name in self._hidden_for_kind:
+                self._hidden_for_kind.discard(name)
+                dock.show()
+        central = self.central_name()
+        if central is not None:
+            self.central_stack.setCurrentWidget(self.views[central])
+        self.central_stack.setVisible(central is not None)
+        # without a middle view the two columns meet; the timeline then spans the window
+        # (under the empty middle it would be squeezed to nothing)
+        corners = (
+            (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+            if central is not None
+            else (Qt.DockWidgetArea.BottomDockWidgetArea,) * 2
+        )
+        self.setCorner(Qt.Corner.BottomLeftCorner, corners[0])
+        self.setCorner(Qt.Corner.BottomRightCorner, corners[1])
+        points = kind == "points"
+        reason = translate("MainWindow", "Image data has no points to draw or edit")
+        for name in ("paint", "erase", "move", "clear", "show_test", "discrete", "save_csv",
+                     *(f"class{i}" for i in range(1, 9))):  # fmt: skip
+            action = self.actions[name]
+            action.setEnabled(points)
+            action.setStatusTip("" if points else reason)
+        self.actions["regenerate"].setEnabled(points or self.session.from_settings)
 
     # ------------------------------------------------------------ language
 
@@ -641,7 +715,7 @@ class MainWindow(QMainWindow):
         dock names: ``data``, ``network-panel``, ``training``, ``timeline`` and the
         views of :data:`dlviz.ui.views.VIEWS` but the canvas, which is always shown.
         """
-        wanted = set(names) - {CENTRAL_VIEW}
+        wanted = set(names) - {CENTRAL_VIEW, *filter(None, self.central_names.values())}
         unknown = sorted(wanted - set(self.docks))
         if unknown or (front is not None and front not in self.docks):
             bad = ", ".join(unknown) if unknown else str(front)
@@ -650,9 +724,10 @@ class MainWindow(QMainWindow):
                     names=bad, known=", ".join(self.docks)
                 )
             )
+        self._hidden_for_kind = {name for name in wanted if not self._fits(name)}
         for name, dock in self.docks.items():
-            dock.setVisible(name in wanted)
-        if front is not None:
+            dock.setVisible(name in wanted and self._fits(name))
+        if front is not None and self._fits(front):
             self.docks[front].show()
             self.docks[front].raise_()
         self._set_checked("controls", any(self.docks[n].isVisible() for n in CONTROL_DOCKS))
@@ -686,7 +761,7 @@ class MainWindow(QMainWindow):
         ds = self.session.dataset
         try:
             return self.network_panel.build_spec(
-                ds.kind, ds.n_classes, self.training_panel.dropout_rate()
+                ds.kind, ds.n_classes, self.training_panel.dropout_rate(), ds.image_shape
             )
         except DlvizError as exc:
             if not quiet:
@@ -695,8 +770,9 @@ class MainWindow(QMainWindow):
 
     def _fallback_spec(self) -> NetworkSpec:
         ds = self.session.dataset
-        features = ("x1",) if ds.kind == "curve" else ("x1", "x2")
-        return build_spec(kind=ds.kind, n_classes=ds.n_classes, features=features, hidden=())
+        features = () if ds.is_image else ("x1",) if ds.kind == "curve" else ("x1", "x2")
+        return build_spec(kind=ds.kind, n_classes=ds.n_classes, features=features, hidden=(),
+                          image_shape=ds.image_shape)  # fmt: skip
 
     def _network_changed(self) -> None:
         spec = self._build_spec()
@@ -707,7 +783,7 @@ class MainWindow(QMainWindow):
 
     def _send_problem(self, spec: NetworkSpec) -> None:
         ds = self.session.dataset
-        self._problem = (ds.kind, ds.n_classes)
+        self._problem = self._problem_of(ds)
         self.worker.set_problem(ds, spec)
 
     def _training_changed(self) -> None:
@@ -756,17 +832,24 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ session -> worker
 
+    @staticmethod
+    def _problem_of(ds: Dataset) -> tuple[str, int, tuple[int, ...]]:
+        """What the network's shape follows: the data's kind, classes and image size."""
+        return (ds.kind, ds.n_classes, ds.image_shape)
+
     def _dataset_changed(self, reason: str) -> None:
         ds = self.session.dataset
+        if reason == "new":
+            self._apply_data_kind()
         if self.project.loading:
             # an opened project's points come with its own trainer: rebuilding the old
             # one for them would only say "network rebuilt" about weights never shown
-            self._problem = (ds.kind, ds.n_classes)
+            self._problem = self._problem_of(ds)
             self._show_summary_quietly()
             return
         # points of another kind than the trainer's network (its rebuild failed with a
         # message) go with a new network, never alone
-        if reason == "new" or (ds.kind, ds.n_classes) != self._problem:
+        if reason == "new" or self._problem_of(ds) != self._problem:
             spec = self._build_spec()
             if spec is not None:
                 self.network_panel.show_summary(spec)
@@ -930,10 +1013,12 @@ class MainWindow(QMainWindow):
         late = start - self._last_tick > 1.5 * FRAME_MS / 1000
         self._last_tick = start
         deadline = start + (FRAME_BUDGET_S / 2 if late else FRAME_BUDGET_S)
-        self._draw_view(self.views[CENTRAL_VIEW])
+        central = self.central_name()
+        if central is not None:
+            self._draw_view(self.views[central])
         # the others by time and by what changed: those with something new, stalest first
         others = sorted(
-            (v for name, v in self.views.items() if name != CENTRAL_VIEW and v.has_new()),
+            (v for name, v in self.views.items() if name != central and v.has_new()),
             key=lambda v: self._drew_at.get(v.name, 0.0),
         )
         for i, view in enumerate(others):

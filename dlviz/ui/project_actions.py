@@ -27,13 +27,14 @@ from dataclasses import asdict
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from dlviz.core.data import data_info, dataset_notes, read_csv, write_csv
+from dlviz.core.data import Dataset, data_info, dataset_notes, read_csv, write_csv
 from dlviz.core.errors import DlvizError
 from dlviz.core.export import EXPORT_FORMATS, export_model
 from dlviz.core.fileio import atomic_write
+from dlviz.core.images import IMAGE_PRESETS, read_image_folder
 from dlviz.core.project import PROJECT_SUFFIX, load_project, project_bytes
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import Trainer
@@ -44,6 +45,7 @@ from dlviz.ui.panels.network_panel import NetworkPanel
 from dlviz.ui.panels.training_panel import TrainingPanel
 from dlviz.ui.recent_files import RecentFiles
 from dlviz.ui.session import DataSettings, Session
+from dlviz.ui.views.background import BackgroundJob
 from dlviz.ui.worker import TrainingWorker
 
 PROJECT_FILTER = QT_TRANSLATE_NOOP("ProjectActions", "dlviz projects (*.dlviz)")
@@ -90,8 +92,9 @@ def dropped_path(mime: Any) -> str | None:
 class ProjectActions(QObject):
     """Projects, data files and weights for one window's session."""
 
-    #: A job for the worker ended: (what, "" or the error message shown).  ``what`` is
-    #: "save", "export_weights" or "import_weights".
+    #: A job ended: (what, "" or the error message shown).  ``what`` is "save",
+    #: "export_weights", "import_weights" (the worker's) or "open_images" (a folder read
+    #: in the background).
     job_finished = Signal(str, str)
     #: The session now differs from its file (True) or matches it (False).
     modified_changed = Signal(bool)
@@ -133,6 +136,12 @@ class ProjectActions(QObject):
         self._engine_ready = False
         self._jobs = 0
         self._close_now = False
+        #: Image data being read from a folder: (the job, its folder, the preset to apply).
+        self._image_load: tuple[BackgroundJob, str, str | None] | None = None
+        self._image_timer = QTimer(self)
+        self._image_timer.setInterval(50)
+        self._image_timer.timeout.connect(self._poll_images)
+        self._image_progress: QProgressDialog | None = None
         #: The window's docks: which are shown (saved as ``ui.panels``) and how to show a set.
         #: The window sets them; without, a project keeps no panels.
         self.shown_panels: Callable[[], list[str]] | None = None
@@ -342,19 +351,6 @@ class ProjectActions(QObject):
         except DlvizError as exc:
             self._error(exc)
             return False
-        if trainer.dataset.is_image:
-            # the command line trains, predicts and exports image models; the app's views
-            # draw points, so such a project is refused here rather than shown wrong
-            h, w = trainer.dataset.image_shape
-            self._error(
-                translate(
-                    "ProjectActions",
-                    "{path} holds image data ({h}×{w} pixels, {k} classes). The app cannot "
-                    "show image data yet; use dlviz train, predict and export with this "
-                    "project on the command line.",
-                ).format(path=path, h=h, w=w, k=trainer.dataset.n_classes)
-            )
-            return False
         self.adopt(path, trainer, ui)
         return True
 
@@ -386,8 +382,13 @@ class ProjectActions(QObject):
         self.set_modified(False)
         self.update_title()
 
-    def _apply_project(self, trainer: Trainer, ui: dict[str, Any]) -> None:
-        """Show the project's settings in the panels, then train its trainer."""
+    def _apply_project(
+        self, trainer: Trainer, ui: dict[str, Any], *, undoable: bool = False
+    ) -> None:
+        """Show the project's settings in the panels, then train its trainer.
+
+        ``undoable``: Edit ▸ Undo brings the data before it back (new data, not a project).
+        """
         spec, config, data = trainer.spec, trainer.config, trainer.dataset
         self._loading = True
         try:
@@ -404,10 +405,10 @@ class ProjectActions(QObject):
                     settings = DataSettings(**ui["data_settings"])
                 except TypeError:
                     pass  # settings of another version: the points themselves are what counts
-            # a copy: the canvas edits the session's points in place, the trainer has its own;
-            # the window sends the worker nothing for it (see `loading`): the project's
-            # trainer takes over with its own state untouched
-            self.session.replace_dataset(data.copy(), undoable=False, settings=settings)
+            # a copy: the canvas edits the session's points in place, the trainer has its own
+            # (image data, never edited in place, is shared); the window sends the worker
+            # nothing for it (see `loading`): the project's trainer takes over untouched
+            self.session.replace_dataset(data.working_copy(), undoable=undoable, settings=settings)
             self._expect_step = trainer.step
             self._saved_step = trainer.step
             self._history = list(trainer.history)
@@ -499,6 +500,142 @@ class ProjectActions(QObject):
             translate("ProjectActions", "saving {name}").format(name=os.path.basename(path))
         )
         return True
+
+    # ------------------------------------------------------------ image data
+
+    def open_image_data(self, path: str | None = None, preset: str | None = None) -> bool:
+        """Read a folder of images (MNIST's IDX files or PNG class folders) in the background.
+
+        ``None`` asks for the folder.  True when the reading is under way: the
+        images replace the data when it ends (Edit ▸ Undo brings the old data
+        back), with ``preset``'s network if one is named; a folder that is not
+        image data shows its message and changes nothing.  A progress dialog
+        shows when the reading takes more than a moment (MNIST: a few seconds).
+        """
+        if path is None:
+            path = QFileDialog.getExistingDirectory(
+                self._parent, translate("ProjectActions", "Open image data (a folder)")
+            )
+            if not path:
+                return False
+        if self._image_load is not None:
+            self._image_load[0].stop()  # the newer choice wins; the older result is dropped
+        job = BackgroundJob("image-data")
+        job.start(lambda _control: read_image_folder(path))
+        self._image_load = (job, path, preset)
+        self._image_timer.start()
+        QTimer.singleShot(300, self, self._show_image_progress)
+        return True
+
+    def _show_image_progress(self) -> None:
+        if self._image_load is None or self._image_progress is not None:
+            return
+        folder = self._image_load[1]
+        dialog = QProgressDialog(
+            translate("ProjectActions", "Reading the images in {folder}…").format(folder=folder),
+            translate("ProjectActions", "Cancel"),
+            0,
+            0,  # a busy bar: the readers cannot say how far they are
+            self._parent,
+        )
+        dialog.setObjectName("image-progress")
+        dialog.setWindowTitle(translate("ProjectActions", "Open image data"))
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(self._cancel_images)
+        self._image_progress = dialog
+        dialog.show()
+
+    def _close_image_progress(self) -> None:
+        if self._image_progress is not None:
+            self._image_progress.canceled.disconnect(self._cancel_images)
+            self._image_progress.close()
+            self._image_progress.deleteLater()
+            self._image_progress = None
+
+    def _cancel_images(self) -> None:
+        """The reading goes on in its thread (it cannot stop midway); its result is dropped."""
+        self._image_load = None
+        self._image_timer.stop()
+        self._close_image_progress()
+
+    def loading_images(self) -> bool:
+        return self._image_load is not None
+
+    def _poll_images(self) -> None:
+        if self._image_load is None:
+            self._image_timer.stop()
+            return
+        job, path, preset = self._image_load
+        try:
+            _partial, done = job.poll()
+        except DlvizError as exc:  # the folder's own problem; anything else is a bug
+            self._image_load = None
+            self._image_timer.stop()
+            self._close_image_progress()
+            self._error(exc)
+            self.job_finished.emit("open_images", core_text(str(exc)))
+            return
+        if not done:
+            return
+        self._image_load = None
+        self._image_timer.stop()
+        self._close_image_progress()
+        dataset = job.result()
+        if preset is not None:
+            self.start_image_preset(preset, dataset, None)
+        else:
+            self.session.replace_dataset(dataset)
+        h, w = dataset.image_shape
+        self.notifier.status(
+            translate("ProjectActions", "opened {n:,} images of {h}×{w} pixels from {path}").format(
+                n=dataset.n, h=h, w=w, path=path
+            ),
+            6000,
+        )
+        self.job_finished.emit("open_images", "")
+
+    def choose_image_preset(self, name: str) -> None:
+        """An image preset picked in the preset list: asks about unsaved work, then sets it up."""
+        if self.confirm_discard(then=lambda: self.use_image_preset(name)):
+            self.use_image_preset(name)
+
+    def use_image_preset(self, name: str) -> None:
+        """An image preset: its data (built in, or a folder the user picks) with its network.
+
+        MNIST is not shipped: with 28×28 images open already its network is set
+        up for them, otherwise the user is asked for the folder.
+        """
+        preset = IMAGE_PRESETS[name]
+        if preset.builtin:
+            settings = DataSettings(preset=name, classes=10, test_ratio=preset.test_ratio)
+            self.start_image_preset(name, settings.make(), settings)
+            return
+        ds = self.session.dataset
+        if ds.is_image and ds.image_shape == preset.shape:
+            self.start_image_preset(name, ds, None)
+        else:
+            self.open_image_data(preset=name)
+
+    def start_image_preset(
+        self, name: str, dataset: Dataset, settings: DataSettings | None
+    ) -> None:
+        """Train the preset's network and optimizer on ``dataset``, from fresh weights."""
+        preset = IMAGE_PRESETS[name]
+        latest = self.session.latest
+        trainer = Trainer(
+            dataset,
+            preset.spec(max(dataset.n_classes, 2)),
+            preset.config(),
+            seed=self.training_panel.seed_value(),
+            engine=latest.engine_choice if latest is not None else "cpu",
+        )
+        ui: dict[str, Any] = {"dropout": 0.0}
+        if settings is not None:
+            ui["data_settings"] = asdict(settings)
+        self._apply_project(trainer, ui, undoable=dataset is not self.session.dataset)
+        self.path = None
+        self.set_modified(False)
+        self.update_title()
 
     # ------------------------------------------------------------ data (CSV)
 

@@ -21,6 +21,7 @@ from dlviz.core.analysis import StatsHistory
 from dlviz.core.colors import MAX_CLASSES, value_limit
 from dlviz.core.curves import CurveHistory
 from dlviz.core.data import Dataset, empty_dataset, make_dataset
+from dlviz.core.images import DIGITS, load_digits
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import TrainConfig
 from dlviz.ui.theme import LIGHT, Scale, Theme
@@ -41,6 +42,8 @@ class DataSettings:
     seed: int = 0
 
     def make(self) -> Dataset:
+        if self.preset == DIGITS:  # the built-in images: a seeded split is all there is to choose
+            return load_digits(test_ratio=self.test_ratio, seed=self.seed)
         return make_dataset(
             self.preset,
             n=self.n,
@@ -90,6 +93,9 @@ class Session(QObject):
     neuron_shown = Signal(object)
     #: A view asks to feed a feature to the network, or take it out (its name, e.g. "x1sq").
     feature_toggle_requested = Signal(str)
+    #: An image goes onto the drawing pad (the gallery's "Load into pad"): its pixels,
+    #: (height, width) float32 in [0, 1].
+    pad_image_requested = Signal(object)
 
     def __init__(self, settings: DataSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -137,6 +143,11 @@ class Session(QObject):
     @property
     def kind(self) -> str:
         return self.dataset.kind
+
+    @property
+    def data_kind(self) -> str:
+        """ "images" or "points": which views and controls apply (``View.data_kinds``)."""
+        return "images" if self.dataset.is_image else "points"
 
     @property
     def value_limit(self) -> float:
@@ -216,8 +227,13 @@ class Session(QObject):
     # ------------------------------------------------------------ undo
 
     def _push_undo(self) -> None:
-        self._undo.append((self.dataset.copy(), self.from_settings))
+        self._undo.append((self.dataset.working_copy(), self.from_settings))
         del self._undo[:-UNDO_LIMIT]
+        # image data is shared, not copied, but a stack of MNIST loads would still hold
+        # 188 MB each: undo keeps the newest image data only
+        images = [i for i, (ds, _) in enumerate(self._undo) if ds.is_image]
+        for i in reversed(images[:-1]):
+            del self._undo[i]
         self._redo.clear()
         self.undo_changed.emit()
 
@@ -306,6 +322,13 @@ class Session(QObject):
     def toggle_feature(self, name: str) -> None:
         """Ask for input feature ``name`` to be fed in, or taken out (the network panel does)."""
         self.feature_toggle_requested.emit(name)
+
+    def load_into_pad(self, pixels: np.ndarray) -> None:
+        """Put an image (its pixels in [0, 1], flat or (height, width)) on the drawing pad."""
+        shape = self.dataset.image_shape
+        if not shape:
+            return  # point data has no pad
+        self.pad_image_requested.emit(np.array(pixels, np.float32).reshape(shape))
 
     def show_neuron(self, picture: NeuronPicture | None) -> None:
         """Show a neuron's output on the canvas (None: the network's output again)."""

@@ -109,7 +109,7 @@ STATS_HZ = 5.0
 #: whether or not the view is open, so its history has no gaps when it is opened late.
 STATS_SHARE = 0.05
 #: Extras a view may ask the snapshots to carry (keyword arguments of ``Trainer.run``).
-EXTRAS = ("neuron_grid", "hidden")
+EXTRAS = ("neuron_grid", "hidden", "gallery")
 
 
 def live_grid(trainer: Trainer) -> int:
@@ -170,7 +170,7 @@ class TrainingWorker(QObject):
         super().__init__(parent)
         self._commands: queue.Queue[Command] = queue.Queue()
         # its own copy: the canvas edits the session's points in place
-        self._initial = (dataset.copy(), spec, config, seed)
+        self._initial = (dataset.working_copy(), spec, config, seed)
         self._engine = engine
         self._warm_up = warm_up
         self._thread: threading.Thread | None = None
@@ -264,12 +264,13 @@ class TrainingWorker(QObject):
         self.send(SetConfig(config))
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """New or edited points (the worker gets its own copy); weights are kept."""
-        self.send(SetDataset(dataset.copy()))
+        """New or edited points (the worker gets its own copy; image data is shared, as
+        nothing edits it in place); weights are kept."""
+        self.send(SetDataset(dataset.working_copy()))
 
     def set_problem(self, dataset: Dataset, spec: NetworkSpec) -> None:
         """New data and network together (a new data kind or class count needs both at once)."""
-        self.send(SetProblem(dataset.copy(), spec))
+        self.send(SetProblem(dataset.working_copy(), spec))
 
     def set_spec(self, spec: NetworkSpec) -> None:
         self.send(SetSpec(spec))
@@ -674,15 +675,19 @@ class TrainingWorker(QObject):
         if kwargs.get("grid"):
             kwargs.update(self._extras)
         snap = trainer.run(**kwargs)
-        self._record(trainer, snap)
+        self._record(trainer, snap, drawn=bool(kwargs.get("grid")))
         return snap
 
-    def _record(self, trainer: Trainer, snap: Snapshot) -> None:
-        """Keep a timeline point (snapshot + full trainer state) every so often, and each step."""
+    def _record(self, trainer: Trainer, snap: Snapshot, *, drawn: bool) -> None:
+        """Keep a timeline point (snapshot + full trainer state) every so often, and each step.
+
+        Only snapshots made to be drawn (those that asked for a grid; an image network's
+        carry none, as images have no plane) are points of the timeline.
+        """
         now = time.perf_counter()
         with self._timeline_lock:
             last = self._timeline[-1].step if len(self._timeline) else None
-            if snap.grid is None or snap.step == last:
+            if not drawn or snap.step == last:
                 return
             if self._playing and self._speed is None and now - self._last_record < TIMELINE_S:
                 return

@@ -74,13 +74,15 @@ def test_names_the_core_defines_are_all_marked_for_translation():
     English."""
     from dlviz.core.colors import OKABE_ITO_NAMES
     from dlviz.core.data import PRESETS
+    from dlviz.core.images import IMAGE_PRESETS
     from dlviz.core.optim import OPTIMIZER_LABELS
     from dlviz.ui import core_texts
-    from dlviz.ui.panels.data_panel import PRESET_LABELS
+    from dlviz.ui.panels.data_panel import IMAGE_PRESET_LABELS, PRESET_LABELS
 
     assert set(OPTIMIZER_LABELS.values()) <= set(core_texts.OPTIMIZERS)
     assert tuple(OKABE_ITO_NAMES) == core_texts.COLOURS
     assert set(PRESET_LABELS) == set(PRESETS)
+    assert set(IMAGE_PRESET_LABELS) == set(IMAGE_PRESETS)
     from dlviz.core.activations import HIDDEN
 
     assert {act.label for act in HIDDEN} <= set(core_texts.ACTIVATIONS)

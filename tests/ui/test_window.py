@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from dlviz.core.data import PRESETS, make_dataset, write_csv
+from dlviz.core.images import IMAGE_PRESETS
 from dlviz.core.lessons import load_examples
 from dlviz.ui.app import main
 from dlviz.ui.main_window import MainWindow
@@ -22,9 +23,11 @@ from dlviz.ui.views import CENTRAL_VIEW, VIEWS, View
 def test_every_preset_can_be_chosen(window, qtbot):
     combo = window.data_panel.preset
     names = [combo.itemData(i) for i in range(combo.count()) if combo.itemData(i)]
-    presets = [name for name in names if not name.startswith("example:")]
-    assert tuple(presets) == PRESETS  # then the textbook's examples (tests/ui/test_lessons_ui)
-    assert names[len(presets) :] == ["example:" + name for name in load_examples()]
+    presets = [name for name in names if not name.startswith(("example:", "images:"))]
+    assert tuple(presets) == PRESETS  # then the image presets, then the textbook's examples
+    images = ["images:" + name for name in IMAGE_PRESETS]  # tests/ui/test_image_projects
+    assert names[len(presets) : len(presets) + len(images)] == images
+    assert names[len(presets) + len(images) :] == ["example:" + n for n in load_examples()]
     window.data_panel.select_preset("spiral")
     assert window.session.dataset.name == "spiral"
     assert "spiral" in window.windowTitle()
@@ -307,6 +310,8 @@ def test_screenshot_of_each_view_alone_is_a_drawn_picture(tmp_path, capsys, name
     assert "step 60" in capsys.readouterr().out
     image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB32)
     assert (image.width(), image.height()) == (480, 360)
+    if "points" not in VIEWS[name].data_kinds:
+        return  # an image view on points says what it needs (tests/ui/test_view_images.py)
     pixels = np.frombuffer(image.constBits(), np.uint8, 480 * 360 * 4).reshape(-1, 4)
     rgb = pixels[:, :3].astype(int)
     # drawn data is in colour (classes, signed maps, curves); axes, text and an empty plot
@@ -409,24 +414,27 @@ def test_readme_documents_every_view_and_its_screenshot_option():
 
 def test_with_every_view_open_a_snapshot_is_drawn_over_a_few_frames(window, qtbot):
     """Drawing every view in one frame made long frames; each frame draws a few, in turn."""
-    for i, (name, dock) in enumerate(window.docks.items()):
-        if name in window.views and name != CENTRAL_VIEW:
-            dock.setFloating(True)
-            dock.resize(400, 300)
-            dock.move(30 * i, 30 * i)
-            dock.show()
-    views = [v for n, v in window.views.items() if n != CENTRAL_VIEW]
+    # every view of the data shown (points); the image views are for image data
+    docked = [n for n in window.views if n in window.docks and "points" in VIEWS[n].data_kinds]
+    for i, name in enumerate(docked):
+        dock = window.docks[name]
+        dock.setFloating(True)
+        dock.resize(400, 300)
+        dock.move(30 * i, 30 * i)
+        dock.show()
+    views = [window.views[n] for n in docked]
     qtbot.waitUntil(lambda: all(v.is_active() for v in views), timeout=5_000)
     window.frame_timer.stop()  # frames by hand from here
     window.actions["step"].trigger()
     qtbot.waitUntil(lambda: window.session.latest.step == 1, timeout=5_000)
-    before = {v.name: v.draws for v in window.views.values()}
+    shown = [window.views[CENTRAL_VIEW], *views]
+    before = {v.name: v.draws for v in shown}
     window.draw_frame()
-    drawn = [v.name for v in window.views.values() if v.draws > before[v.name]]
+    drawn = [v.name for v in shown if v.draws > before[v.name]]
     assert CENTRAL_VIEW in drawn and len(drawn) <= 3
     for _ in range(len(views)):
         window.draw_frame()
-    stale = [v.name for v in window.views.values() if v.draws == before[v.name]]
+    stale = [v.name for v in shown if v.draws == before[v.name]]
     assert not stale, f"not drawn after {len(views) + 1} frames: {stale}"
 
 
@@ -436,13 +444,16 @@ def test_frames_are_scheduled_by_time_not_by_a_count_of_views(window, qtbot, mon
     skipped, and the longest-waiting view draws first."""
     import dlviz.ui.main_window as main_window
 
-    for i, (name, dock) in enumerate(window.docks.items()):
-        if name in window.views and name != CENTRAL_VIEW:
-            dock.setFloating(True)
-            dock.resize(400, 300)
-            dock.move(30 * i, 30 * i)
-            dock.show()
-    views = [v for n, v in window.views.items() if n != CENTRAL_VIEW]
+    # every view of the data shown (points); the image views are for image data
+    docked = [n for n in window.views if n in window.docks and "points" in VIEWS[n].data_kinds]
+    for i, name in enumerate(docked):
+        dock = window.docks[name]
+        dock.setFloating(True)
+        dock.resize(400, 300)
+        dock.move(30 * i, 30 * i)
+        dock.show()
+    views = [window.views[n] for n in docked]
+    shown = [window.views[CENTRAL_VIEW], *views]
     qtbot.waitUntil(lambda: all(v.is_active() for v in views), timeout=5_000)
     window.frame_timer.stop()
     window._sync_extras()  # the open views' requests go out now, not after the next frame
@@ -451,13 +462,13 @@ def test_frames_are_scheduled_by_time_not_by_a_count_of_views(window, qtbot, mon
     qtbot.wait(500)  # the snapshot with the views' extras has arrived
     monkeypatch.setattr(main_window, "FRAME_BUDGET_S", 60.0)  # all the time in the world
     window._draw_cost.update({v.name: 0.001 for v in views})  # each known to draw in 1 ms
-    before = {v.name: v.draws for v in window.views.values()}
+    before = {v.name: v.draws for v in shown}
     count = window.session.snapshot_count
     window.draw_frame()
-    assert all(v.draws == before[v.name] + 1 for v in window.views.values())
+    assert all(v.draws == before[v.name] + 1 for v in shown)
     assert window.session.snapshot_count == count
     window.draw_frame()  # nothing new: nothing drawn
-    assert all(v.draws == before[v.name] + 1 for v in window.views.values())
+    assert all(v.draws == before[v.name] + 1 for v in shown)
     # a tight budget: the longest-waiting view goes first
     monkeypatch.setattr(main_window, "FRAME_BUDGET_S", 0.0)
     window._drew_at[views[-1].name] = 0.0  # waited longest
@@ -474,7 +485,7 @@ def test_view_tabs_show_whole_short_names_and_the_menu_the_long_ones(window, qtb
     bars = window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
     tabs = {bar.tabText(i): bar for bar in bars for i in range(bar.count())}
     for name, cls in VIEWS.items():
-        if name != CENTRAL_VIEW:
+        if name in window.docks and "points" in cls.data_kinds:  # the data shown: points
             bar = tabs[cls.short_title]  # "Loss", not "Loss and accuracy" cut to "Loss a…"
             assert bar.elideMode() == Qt.TextElideMode.ElideNone and bar.usesScrollButtons()
             assert window.docks[name].toggleViewAction().text() == cls.title

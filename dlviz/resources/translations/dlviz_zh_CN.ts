@@ -396,6 +396,10 @@ These data are {what}: the network predicts a number, not a class, so there is n
         <translation>第 {n} 类的点中被正确分类的比例</translation>
     </message>
     <message>
+        <source>class {n}</source>
+        <translation>类别 {n}</translation>
+    </message>
+    <message>
         <source>class {n} ({colour})</source>
         <translation>第 {n} 类（{colour}）</translation>
     </message>
@@ -433,6 +437,10 @@ These data are {what}: the network predicts a number, not a class, so there is n
     <message>
         <source>A ready-made dataset; paint on the canvas to change it</source>
         <translation>现成的数据集；在画布上画点即可修改</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>图像</translation>
     </message>
     <message>
         <source>Textbook examples</source>
@@ -491,6 +499,10 @@ These data are {what}: the network predicts a number, not a class, so there is n
         <translation>只显示预测的类别（或取整后的值），不画渐变（D）</translation>
     </message>
     <message>
+        <source>Image data: the classes and the images come from the data; draw on the pad.</source>
+        <translation>图像数据：类别和图像都来自数据本身；请在手写板上书写。</translation>
+    </message>
+    <message>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
@@ -513,6 +525,10 @@ These data are {what}: the network predicts a number, not a class, so there is n
     <message>
         <source>{name} (from a file)</source>
         <translation>{name}（来自文件）</translation>
+    </message>
+    <message>
+        <source>{n:,} images of {h}×{w} pixels ({train:,} train, {test:,} test), {k} classes</source>
+        <translation>{n:,} 张 {h}×{w} 像素的图像（训练 {train:,}，测试 {test:,}），{k} 个类别</translation>
     </message>
     <message>
         <source>{n} classes</source>
@@ -584,6 +600,61 @@ These data are {what}: the network predicts a number, not a class, so there is n
     <message>
         <source>bands: min–max, 7–93, 16–84, 31–69 percentiles; line: median</source>
         <translation>色带：最小–最大、7–93、16–84、31–69 百分位；线：中位数</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryView</name>
+    <message>
+        <source>Load into pad</source>
+        <translation>载入画板</translation>
+    </message>
+    <message>
+        <source>Put this image on the drawing pad to change it</source>
+        <translation>把这张图像放到手写板上，可以再修改</translation>
+    </message>
+    <message>
+        <source>The test images appear here once the network runs.</source>
+        <translation>网络运行后，测试集图像会显示在这里。</translation>
+    </message>
+    <message>
+        <source>✗ {predicted} · true {true}</source>
+        <translation>✗ {predicted} · 实为 {true}</translation>
+    </message>
+    <message>
+        <source>Wrong: the network says {predicted} ({p:.0%}); it is a {true}</source>
+        <translation>错误：网络判为 {predicted}（{p:.0%}），实际是 {true}</translation>
+    </message>
+    <message>
+        <source>{predicted} · {p:.0%}</source>
+        <translation>{predicted} · {p:.0%}</translation>
+    </message>
+    <message>
+        <source>Right: the network says {predicted} ({p:.0%})</source>
+        <translation>正确：网络判为 {predicted}（{p:.0%}）</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>测试集</translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation>训练集</translation>
+    </message>
+    <message>
+        <source>{wrong:,} of {total:,} {split} images misclassified (marked ✗, shown first), then the least sure. Click one for its probabilities.</source>
+        <translation>{split}的 {total:,} 张图像中有 {wrong:,} 张被误分类（标 ✗，排在最前），其后是网络最没把握的。点击一张查看其概率。</translation>
+    </message>
+    <message>
+        <source>Click an image</source>
+        <translation>点击一张图像</translation>
+    </message>
+    <message>
+        <source>A {true}, read as {predicted} ({p:.0%})</source>
+        <translation>实为 {true}，判为 {predicted}（{p:.0%}）</translation>
+    </message>
+    <message>
+        <source>✗ A {true}, read as {predicted} ({p:.0%})</source>
+        <translation>✗ 实为 {true}，判为 {predicted}（{p:.0%}）</translation>
     </message>
 </context>
 <context>
@@ -682,6 +753,25 @@ Add a hidden layer (Network panel, or Ctrl+L) to see how it moves the data aroun
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViews</name>
+    <message>
+        <source>This view is for image data (handwritten digits).
+
+The data now are 2-D points. Load image data, the built-in digits or a folder of MNIST files, to use it.</source>
+        <translation>此视图用于图像数据（手写数字）。
+
+当前数据是二维点。请载入图像数据（内置的手写数字，或一个 MNIST 文件夹）后使用。</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>class</source>
+        <translation>类别</translation>
     </message>
 </context>
 <context>
@@ -938,6 +1028,10 @@ train loss {train}  ·  test loss {test}</source>
     <message>
         <source>Presentation toolbar</source>
         <translation>演示工具栏</translation>
+    </message>
+    <message>
+        <source>Image data has no points to draw or edit</source>
+        <translation>图像数据没有可绘制或编辑的点</translation>
     </message>
     <message>
         <source>unknown panel {names}; panels are: {known}</source>
@@ -1262,6 +1356,10 @@ bias {bias}   (dL/db {grad})</source>
         <source>{network}  ·  {n:,} parameters</source>
         <translation>{network}  ·  {n:,} 个参数</translation>
     </message>
+    <message>
+        <source>{n} pixels ({h}×{w} images): one input per pixel</source>
+        <translation>{n} 个像素（{h}×{w} 图像）：每个像素一个输入</translation>
+    </message>
 </context>
 <context>
     <name>NetworkView</name>
@@ -1302,6 +1400,14 @@ bias {bias}   (dL/db {grad})</source>
         <translation>{plus} 正权重 {minus} 负权重（粗细=|w|）</translation>
     </message>
     <message>
+        <source>{n} pixels ({h}×{w})</source>
+        <translation>{n} 个像素（{h}×{w}）</translation>
+    </message>
+    <message>
+        <source>{shown} of {n} (strongest)</source>
+        <translation>{n} 个中最强的 {shown} 个</translation>
+    </message>
+    <message>
         <source>+{n} more</source>
         <translation>另有 {n} 个</translation>
     </message>
@@ -1335,6 +1441,49 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>dlviz</source>
         <translation>dlviz</translation>
+    </message>
+</context>
+<context>
+    <name>PadView</name>
+    <message>
+        <source>Draw</source>
+        <translation>画</translation>
+    </message>
+    <message>
+        <source>Erase</source>
+        <translation>擦除</translation>
+    </message>
+    <message>
+        <source>The left button draws</source>
+        <translation>左键画</translation>
+    </message>
+    <message>
+        <source>The left button erases (the right button always does)</source>
+        <translation>左键擦除（右键总是擦除）</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Empty the pad</source>
+        <translation>清空手写板</translation>
+    </message>
+    <message>
+        <source>Draw a digit: left button draws, right button erases</source>
+        <translation>写一个数字：左键画，右键擦除</translation>
+    </message>
+    <message>
+        <source>No network for images yet: train one to read the pad.</source>
+        <translation>还没有用于图像的网络：训练一个网络来识别手写板。</translation>
+    </message>
+    <message>
+        <source>The pad is empty: draw a digit</source>
+        <translation>手写板是空的：写一个数字</translation>
+    </message>
+    <message>
+        <source>the network reads {digit} ({p:.0%} sure)</source>
+        <translation>网络认为是 {digit}（{p:.0%} 把握）</translation>
     </message>
 </context>
 <context>
@@ -1380,10 +1529,6 @@ bias {bias}   (dL/db {grad})</source>
         <translation>打开</translation>
     </message>
     <message>
-        <source>{path} holds image data ({h}×{w} pixels, {k} classes). The app cannot show image data yet; use dlviz train, predict and export with this project on the command line.</source>
-        <translation>{path} 包含图像数据（{h}×{w} 像素，{k} 类）。本程序暂时无法显示图像数据；请在命令行中用 dlviz train、predict 和 export 处理这个项目。</translation>
-    </message>
-    <message>
         <source>opened {path}</source>
         <translation>已打开 {path}</translation>
     </message>
@@ -1406,6 +1551,26 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>saving {name}</source>
         <translation>保存 {name}</translation>
+    </message>
+    <message>
+        <source>Open image data (a folder)</source>
+        <translation>打开图像数据（文件夹）</translation>
+    </message>
+    <message>
+        <source>Reading the images in {folder}…</source>
+        <translation>正在读取 {folder} 中的图像…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Open image data</source>
+        <translation>打开图像数据</translation>
+    </message>
+    <message>
+        <source>opened {n:,} images of {h}×{w} pixels from {path}</source>
+        <translation>已从 {path} 打开 {n:,} 张 {h}×{w} 像素的图像</translation>
     </message>
     <message>
         <source>Import data</source>
@@ -1771,6 +1936,33 @@ bias {bias}   (dL/db {grad})</source>
     </message>
 </context>
 <context>
+    <name>WeightImagesView</name>
+    <message>
+        <source>No hidden layer: each class&apos;s {h}×{w} weights from the pixels, {n} images.</source>
+        <translation>没有隐藏层：每个类别来自像素的 {h}×{w} 个权重，共 {n} 张图。</translation>
+    </message>
+    <message>
+        <source>Each neuron of hidden layer 1: its {h}×{w} weights from the pixels, {n} images.</source>
+        <translation>第 1 隐藏层的每个神经元：来自像素的 {h}×{w} 个权重，共 {n} 张图。</translation>
+    </message>
+    <message>
+        <source>Colour scale ±{limit}: &lt;b style=&apos;color:{neg}&apos;&gt;orange −{limit}&lt;/b&gt; · 0 · &lt;b style=&apos;color:{pos}&apos;&gt;blue +{limit}&lt;/b&gt;</source>
+        <translation>颜色范围 ±{limit}：&lt;b style=&apos;color:{neg}&apos;&gt;橙色 −{limit}&lt;/b&gt; · 0 · &lt;b style=&apos;color:{pos}&apos;&gt;蓝色 +{limit}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Hover or click an image to see which neuron it is</source>
+        <translation>鼠标悬停或点击一张图，查看它是哪个神经元</translation>
+    </message>
+    <message>
+        <source>Class {n}: weights from {low:.3g} to {high:.3g}</source>
+        <translation>类别 {n}：权重从 {low:.3g} 到 {high:.3g}</translation>
+    </message>
+    <message>
+        <source>Neuron {n} of layer 1: weights from {low:.3g} to {high:.3g}</source>
+        <translation>第 1 层神经元 {n}：权重从 {low:.3g} 到 {high:.3g}</translation>
+    </message>
+</context>
+<context>
     <name>actions</name>
     <message>
         <source>&amp;File</source>
@@ -1859,6 +2051,14 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>Load points from a CSV file (x1,x2,label | x1,x2,value | x,y)</source>
         <translation>从 CSV 文件载入数据点（x1,x2,label | x1,x2,value | x,y）</translation>
+    </message>
+    <message>
+        <source>Open &amp;image data…</source>
+        <translation>打开图像数据(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Load images from a folder: MNIST&apos;s IDX files (train-images-idx3-ubyte[.gz]…) or class folders 0/ to 9/ of PNG images</source>
+        <translation>从文件夹载入图像：MNIST 的 IDX 文件（train-images-idx3-ubyte[.gz]…），或按类别存放 PNG 图像的文件夹 0/ 到 9/</translation>
     </message>
     <message>
         <source>&amp;Export data (CSV)…</source>
@@ -2316,6 +2516,14 @@ bias {bias}   (dL/db {grad})</source>
 <context>
     <name>presets</name>
     <message>
+        <source>Digits (8×8)</source>
+        <translation>手写数字（8×8）</translation>
+    </message>
+    <message>
+        <source>MNIST (28×28)…</source>
+        <translation>MNIST（28×28）…</translation>
+    </message>
+    <message>
         <source>Circle</source>
         <translation>圆形</translation>
     </message>
@@ -2461,6 +2669,30 @@ bias {bias}   (dL/db {grad})</source>
     <message>
         <source>Race</source>
         <translation>赛跑</translation>
+    </message>
+    <message>
+        <source>Test gallery</source>
+        <translation>测试集图库</translation>
+    </message>
+    <message>
+        <source>Gallery</source>
+        <translation>图库</translation>
+    </message>
+    <message>
+        <source>Drawing pad</source>
+        <translation>手写板</translation>
+    </message>
+    <message>
+        <source>Pad</source>
+        <translation>手写板</translation>
+    </message>
+    <message>
+        <source>First-layer weights as images</source>
+        <translation>第一层权重图像</translation>
+    </message>
+    <message>
+        <source>Weight images</source>
+        <translation>权重图像</translation>
     </message>
 </context>
 <context>

@@ -23,11 +23,13 @@ from dlviz.core.data import (
     CLASSIFY_PRESETS,
     CURVE_PRESETS,
     MAX_CLASSES,
+    MAX_IMAGE_CLASSES,
     MAX_POINTS,
     MULTICLASS_PRESETS,
     REGRESS_PRESETS,
     preset_kind,
 )
+from dlviz.core.images import IMAGE_PRESETS
 from dlviz.core.lessons import load_examples, pick
 from dlviz.ui.i18n import current_language, translate
 from dlviz.ui.preset_pictures import preset_icon
@@ -36,6 +38,13 @@ from dlviz.ui.session import Session
 #: The combo box's data of an entry that loads a textbook example (data, network and
 #: training together) rather than points alone.
 EXAMPLE_PREFIX = "example:"
+#: ... and of an image preset (dlviz.core.images.IMAGE_PRESETS: images and their network).
+IMAGE_PREFIX = "images:"
+#: The image presets' names as the Data panel shows them (a test holds it to IMAGE_PRESETS).
+IMAGE_PRESET_LABELS = {
+    "digits": QT_TRANSLATE_NOOP("presets", "Digits (8×8)"),
+    "mnist": QT_TRANSLATE_NOOP("presets", "MNIST (28×28)…"),
+}
 
 #: The presets' names as the Data panel shows them (dlviz.core.data.PRESETS; a test holds
 #: this table to that list).
@@ -76,6 +85,8 @@ class DataPanel(QWidget):
 
     #: A textbook example was chosen in the preset list (its name); its owner loads it.
     example_chosen = Signal(str)
+    #: An image preset was chosen (its name in IMAGE_PRESETS); its owner sets it up.
+    image_preset_chosen = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +107,13 @@ class DataPanel(QWidget):
             header.setSelectable(False)
             for name in names:
                 self.preset.addItem("  " + preset_label(name), name)
+        self.preset.addItem("— {} —".format(translate("DataPanel", "Images")))
+        header = model.item(self.preset.count() - 1)
+        header.setEnabled(False)
+        header.setSelectable(False)
+        for name in IMAGE_PRESETS:
+            label = translate("presets", IMAGE_PRESET_LABELS[name])
+            self.preset.addItem("  " + label, IMAGE_PREFIX + name)
         self.preset.addItem("— {} —".format(translate("DataPanel", "Textbook examples")))
         header = model.item(self.preset.count() - 1)
         header.setEnabled(False)
@@ -179,13 +197,23 @@ class DataPanel(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("data-summary")
         self.summary.setWordWrap(True)
+        self.image_note = QLabel(
+            translate(
+                "DataPanel",
+                "Image data: the classes and the images come from the data; draw on the pad.",
+            ),
+            self,
+        )
+        self.image_note.setObjectName("image-note")
+        self.image_note.setWordWrap(True)
+        self.image_note.hide()
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(translate("DataPanel", "Preset"), self.preset)
         form.addRow(translate("DataPanel", "Classes"), self.classes)
         self._form = form
-        noise_row = QHBoxLayout()
+        noise_row = self.noise_row = QHBoxLayout()
         noise_row.addWidget(self.noise, 1)
         noise_row.addWidget(self.noise_label)
         form.addRow(translate("DataPanel", "Noise"), noise_row)
@@ -203,6 +231,7 @@ class DataPanel(QWidget):
         layout.addWidget(self.show_test)
         layout.addWidget(self.discrete)
         layout.addWidget(self.summary)
+        layout.addWidget(self.image_note)
         layout.addStretch(1)
 
         self.sync()
@@ -242,15 +271,33 @@ class DataPanel(QWidget):
             self.discrete,
         ):
             w.blockSignals(True)
-        index = self.preset.findData(s.preset) if from_settings else -1
+        made = IMAGE_PREFIX + s.preset if s.preset in IMAGE_PRESETS else s.preset
+        index = self.preset.findData(made) if from_settings else -1
         # no preset made these points: the combo shows their name and selects nothing
         self.preset.setPlaceholderText(
             translate("DataPanel", "{name} (from a file)").format(name=ds.name)
         )
         self.preset.setCurrentIndex(index)
-        self.classes.setValue(s.classes if from_settings else max(ds.n_classes, 2))
+        self.classes.setMaximum(MAX_IMAGE_CLASSES if ds.is_image else MAX_CLASSES)
+        self.classes.setValue(
+            ds.n_classes if ds.is_image else s.classes if from_settings else max(ds.n_classes, 2)
+        )
         self.classes.setEnabled(from_settings and s.preset in MULTICLASS_PRESETS)
         self._form.setRowVisible(self.classes, ds.kind == "classify")
+        # image data: its classes, size and pixels come with the images; a split is all
+        # there is to choose, and only for images dlviz makes (a folder brings its own)
+        images = ds.is_image
+        for w in (self.noise, self.points, self.clear, self.show_test, self.discrete):
+            w.setEnabled(not images)
+        # the canvas's settings and options leave the panel (the note says why); the
+        # classes stay, read-only, and the split, which digits made here can change
+        for row in (self.noise_row, self.points):
+            self._form.setRowVisible(row, not images)
+        self.show_test.setVisible(not images)
+        self.discrete.setVisible(not images)
+        self.test_ratio.setEnabled(not images or from_settings)
+        self.regenerate.setEnabled(not images or from_settings)
+        self.image_note.setVisible(images)
         self.noise.setValue(round(s.noise * 100))
         self.points.setValue(s.n or 0)
         self.test_ratio.setValue(round(s.test_ratio * 100))
@@ -273,6 +320,15 @@ class DataPanel(QWidget):
     def _summarise(self) -> None:
         ds = self.session.dataset
         n_test = int(ds.is_test.sum())
+        if ds.is_image:
+            h, w = ds.image_shape
+            self.summary.setText(
+                translate(
+                    "DataPanel",
+                    "{n:,} images of {h}×{w} pixels ({train:,} train, {test:,} test), {k} classes",
+                ).format(n=ds.n, h=h, w=w, train=ds.n - n_test, test=n_test, k=ds.n_classes)
+            )
+            return
         kind = {
             "classify": translate("DataPanel", "{n} classes").format(n=ds.n_classes),
             "regress": translate("DataPanel", "regression"),
@@ -294,8 +350,10 @@ class DataPanel(QWidget):
 
     def current_settings(self):
         s = self.session.data_settings
-        preset = self.preset.currentData() or s.preset
-        classes = self.classes.value() if preset in MULTICLASS_PRESETS else 2
+        preset = (self.preset.currentData() or s.preset).removeprefix(IMAGE_PREFIX)
+        # the spin box shows an image set's own classes (10), which no point preset makes
+        points = not self.session.dataset.is_image
+        classes = self.classes.value() if preset in MULTICLASS_PRESETS and points else 2
         return replace(
             s,
             preset=preset,
@@ -311,6 +369,10 @@ class DataPanel(QWidget):
         if isinstance(chosen, str) and chosen.startswith(EXAMPLE_PREFIX):
             self.sync()  # the list shows the data preset again; the example's owner sets it
             self.example_chosen.emit(chosen.removeprefix(EXAMPLE_PREFIX))
+            return
+        if isinstance(chosen, str) and chosen.startswith(IMAGE_PREFIX):
+            self.sync()  # as an example: the owner sets up data and network together
+            self.image_preset_chosen.emit(chosen.removeprefix(IMAGE_PREFIX))
             return
         settings = self.current_settings()
         if settings == self.session.data_settings and self.session.dataset.name == settings.preset:
@@ -342,12 +404,14 @@ class DataPanel(QWidget):
         self.preset.setIconSize(QSize(side, side))
         for row in range(self.preset.count()):
             name = self.preset.itemData(row)
-            if name and not name.startswith(EXAMPLE_PREFIX):  # a preset, not an example
+            if name and not name.startswith((EXAMPLE_PREFIX, IMAGE_PREFIX)):  # points
                 self.preset.setItemIcon(row, preset_icon(name, self.session.theme))
 
     def select_preset(self, name: str) -> None:
         """Choose a preset as the user would (used by the command line and tests)."""
         index = self.preset.findData(name)
+        if index < 0:
+            index = self.preset.findData(IMAGE_PREFIX + name)
         if index < 0:
             raise ValueError(f"no preset {name!r}")
         self.preset.setCurrentIndex(index)

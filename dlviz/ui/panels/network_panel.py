@@ -171,6 +171,7 @@ class NetworkPanel(QWidget):
         self.setObjectName("network-panel")
         self._kind = ""
         self._n_classes = 0
+        self._image_shape: tuple[int, ...] = ()
 
         self.feature_boxes: dict[str, QCheckBox] = {}
         features = QGridLayout()
@@ -187,6 +188,14 @@ class NetworkPanel(QWidget):
             box.toggled.connect(self._feature_toggled)
             self.feature_boxes[name] = box
             features.addWidget(box, i // 4, i % 4)
+
+        # image data: the first layer reads every pixel; the feature boxes are for points
+        self.pixels_label = QLabel(self)
+        self.pixels_label.setObjectName("input-pixels")
+        self.pixels_label.setWordWrap(True)
+        self.pixels_label.hide()
+        self.features_box = QWidget(self)
+        self.features_box.setLayout(features)
 
         self.rows: list[LayerRow] = []
         self.layers_box = QVBoxLayout()
@@ -229,7 +238,8 @@ class NetworkPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(translate("NetworkPanel", "<b>Inputs</b>"), self))
-        layout.addLayout(features)
+        layout.addWidget(self.features_box)
+        layout.addWidget(self.pixels_label)
         layers_title = QLabel(
             translate("NetworkPanel", "<b>Hidden layers</b> (neurons, activation)"), self
         )
@@ -249,7 +259,7 @@ class NetworkPanel(QWidget):
         for layer in DEFAULT_LAYERS:
             self.add_layer(layer)
         self._building = False
-        self.set_data_kind(session.kind, session.dataset.n_classes)
+        self.set_data_kind(session.kind, session.dataset.n_classes, session.dataset.image_shape)
         self._renumber()
 
     # ------------------------------------------------------------ state
@@ -283,17 +293,21 @@ class NetworkPanel(QWidget):
         for row in self.rows:
             row.dropout = rate
 
-    def build_spec(self, kind: str, n_classes: int, dropout: float) -> NetworkSpec:
-        """The network the panel shows, for data of ``kind`` with ``n_classes``.
+    def build_spec(
+        self, kind: str, n_classes: int, dropout: float, image_shape: tuple[int, ...] = ()
+    ) -> NetworkSpec:
+        """The network the panel shows, for data of ``kind`` with ``n_classes``
+        (images of ``image_shape``: the first layer reads their pixels).
 
         Raises :class:`~dlviz.core.errors.DlvizError` naming what to change.
         """
-        self.set_data_kind(kind, n_classes)
+        self.set_data_kind(kind, n_classes, image_shape)
         self.set_dropout(dropout)
         return build_spec(
             kind=kind,  # type: ignore[arg-type]
             n_classes=n_classes,
-            features=self.features(),
+            features=() if image_shape else self.features(),
+            image_shape=image_shape,
             hidden=self.hidden(),
             loss=self.loss_name(),
             init=self.init_name(),
@@ -304,7 +318,7 @@ class NetworkPanel(QWidget):
         """Show ``spec`` (an opened project's network) without emitting ``changed``."""
         was_building, self._building = self._building, True
         try:
-            self.set_data_kind(kind, n_classes)
+            self.set_data_kind(kind, n_classes, spec.image_shape)
             for name, box in self.feature_boxes.items():
                 box.setChecked(name in spec.features)
             self.set_hidden(spec.hidden)
@@ -327,11 +341,24 @@ class NetworkPanel(QWidget):
 
     # ------------------------------------------------------------ data kind
 
-    def set_data_kind(self, kind: str, n_classes: int) -> None:
-        """Offer the features and losses that fit the data (keeps the user's choice if it fits)."""
-        if kind == self._kind and n_classes == self._n_classes:
+    def set_data_kind(self, kind: str, n_classes: int, image_shape: tuple[int, ...] = ()) -> None:
+        """Offer the features and losses that fit the data (keeps the user's choice if it fits).
+
+        Image data has no features to choose: the panel names the pixels the first layer reads.
+        """
+        image_shape = tuple(image_shape)
+        if (kind, n_classes, image_shape) == (self._kind, self._n_classes, self._image_shape):
             return
-        self._kind, self._n_classes = kind, n_classes
+        self._kind, self._n_classes, self._image_shape = kind, n_classes, image_shape
+        self.features_box.setVisible(not image_shape)
+        self.pixels_label.setVisible(bool(image_shape))
+        if image_shape:
+            h, w = image_shape
+            self.pixels_label.setText(
+                translate(
+                    "NetworkPanel", "{n} pixels ({h}×{w} images): one input per pixel"
+                ).format(n=h * w, h=h, w=w)
+            )
         was_building, self._building = self._building, True
         for name, box in self.feature_boxes.items():
             usable = kind != "curve" or name in CURVE_FEATURES

@@ -117,7 +117,8 @@ class ActivationsView(View):
         if spec.activations != self._shape:
             self._build(spec.activations)
         ds = self.session.dataset
-        inputs = ds.train_inputs[:SAMPLE]
+        # the first rows alone: train_inputs would copy the whole training set (MNIST: 150 MB)
+        inputs = ds.inputs[np.flatnonzero(~ds.is_test)[:SAMPLE]]
         if inputs.shape[0] == 0 or inputs.shape[1] != spec.n_inputs:
             return
         if self.job.running:  # the newest snapshot is asked for again once this one is drawn

@@ -266,6 +266,9 @@ class BackpropView(View):
     title = QT_TRANSLATE_NOOP("views", "Backpropagation step by step")
     short_title = QT_TRANSLATE_NOOP("views", "Backprop")
     default_area = "right"
+    #: Points only: every number of one point's step (784 pixels make tables no one
+    #: reads), and the point is picked on the canvas.
+    data_kinds = frozenset({"points"})
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -454,6 +457,8 @@ class BackpropView(View):
     # ------------------------------------------------------------ the point
 
     def _data_changed(self) -> None:
+        if not self.fits_data():
+            return
         ds = self.session.dataset
         kind = (ds.kind, ds.n_classes)
         if kind != self._kind:

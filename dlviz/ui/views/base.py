@@ -70,6 +70,10 @@ class View(QWidget):
     short_title: ClassVar[str] = ""
     #: Where the main window docks it (ignored for the central view).
     default_area: ClassVar[str] = "right"
+    #: The data it is for: "points" (2-D points and curves), "images" (pixels), or both.
+    #: The main window shows a view only for the data it is for; built for other data
+    #: (a ``--view`` screenshot) it says what it needs instead of drawing.
+    data_kinds: ClassVar[frozenset[str]] = frozenset({"points", "images"})
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,6 +132,14 @@ class View(QWidget):
         """The title in the app's language (``title`` is English, marked for lupdate)."""
         title = (cls.short_title or cls.title) if short else cls.title
         return translate("views", title)
+
+    def fits_data(self) -> bool:
+        """Whether the session's data is of a kind this view draws (see ``data_kinds``).
+
+        The window hides a view that does not fit, but its signals still arrive:
+        a points view returns early on image data instead of drawing pixels as points.
+        """
+        return self.session.data_kind in self.data_kinds
 
     def extras(self) -> dict[str, Any]:
         """What this view needs the snapshots to carry while it is shown.

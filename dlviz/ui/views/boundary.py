@@ -293,6 +293,8 @@ class BoundaryView(View):
     name = "boundary"
     title = QT_TRANSLATE_NOOP("views", "Decision boundary")
     default_area = "center"
+    #: Points only: the plane of two inputs: image data has no plane to draw.
+    data_kinds = frozenset({"points"})
 
     #: Emitted after the boundary image (or fitted curve) was redrawn: for tests and benchmarks.
     boundary_updated = Signal()
@@ -393,6 +395,8 @@ class BoundaryView(View):
             self.plot.setLabel("left", "x₂", **style)
 
     def _dataset_changed(self, reason: str) -> None:
+        if not self.fits_data():
+            return  # hidden for image data; points coming back arrive as "new"
         if reason == "new":
             ds = self.session.dataset
             xmin, xmax, ymin, ymax = (float(b) for b in ds.bounds)
@@ -414,6 +418,8 @@ class BoundaryView(View):
         self._redraw_last()
 
     def _draw_points(self) -> None:
+        if not self.fits_data():
+            return
         s = self.session
         ds = s.dataset
         theme, scale = s.theme, s.scale

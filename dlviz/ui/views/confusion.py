@@ -20,7 +20,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
-from dlviz.core.colors import OKABE_ITO_HEX
+from dlviz.core.colors import class_hex
 from dlviz.core.metrics import per_class_accuracy
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.core_texts import colour_name
@@ -63,6 +63,7 @@ class ConfusionView(View):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self._k = 0
+        self._images = False  # image data's classes are named 0-9, points' 1-8
         self._shown: tuple[bytes, str] | None = None
         self.cells: list[list[QLabel]] = []
         self.row_accuracy: list[QLabel] = []
@@ -128,11 +129,16 @@ class ConfusionView(View):
     def showing_message(self) -> bool:
         return self.pages.currentIndex() == 1
 
+    def _name(self, label: int) -> int:
+        """A class as the user knows it: a digit is itself (0-9), points count from 1."""
+        return label if self._images else label + 1
+
     def _build(self, k: int, force: bool = False) -> None:
-        """Labels for a k-class grid, made again only when k changes."""
-        if k == self._k and not force:
+        """Labels for a k-class grid, made again only when k (or the data's kind) changes."""
+        images = self.session.dataset.is_image
+        if k == self._k and images == self._images and not force:
             return
-        self._k = k
+        self._k, self._images = k, images
         self._shown = None
         while self.grid.count():
             item = self.grid.takeAt(0)
@@ -169,7 +175,7 @@ class ConfusionView(View):
                     translate(
                         "ConfusionView",
                         "Points of class {true} the network calls class {predicted}",
-                    ).format(true=i + 1, predicted=j + 1)
+                    ).format(true=self._name(i), predicted=self._name(j))
                     + (translate("ConfusionView", " (correct)") if i == j else "")
                 )
                 self.grid.addWidget(cell, i + 1, j + 1)
@@ -182,7 +188,7 @@ class ConfusionView(View):
             acc.setToolTip(
                 translate(
                     "ConfusionView", "Share of class {n}'s points classified correctly"
-                ).format(n=i + 1)
+                ).format(n=self._name(i))
             )
             self.grid.addWidget(acc, i + 1, k + 1)
             self.row_accuracy.append(acc)
@@ -192,13 +198,15 @@ class ConfusionView(View):
 
     def _swatch(self, label: int, font: QFont) -> QLabel:
         """The class number on its own colour, as on the canvas's class buttons."""
-        color = QColor(OKABE_ITO_HEX[label])
-        swatch = QLabel(str(label + 1), self.grid_box)
+        color = QColor(class_hex(self._images)[label])
+        swatch = QLabel(str(self._name(label)), self.grid_box)
         swatch.setFont(font)
         swatch.setAlignment(Qt.AlignmentFlag.AlignCenter)
         swatch.setMinimumSize(36, 32)
         swatch.setToolTip(
-            translate("ConfusionView", "class {n} ({colour})").format(
+            translate("ConfusionView", "class {n}").format(n=label)
+            if self._images
+            else translate("ConfusionView", "class {n} ({colour})").format(
                 n=label + 1, colour=colour_name(label)
             )
         )

@@ -65,6 +65,8 @@ class HiddenSpaceView(View):
     title = QT_TRANSLATE_NOOP("views", "Hidden space")
     short_title = QT_TRANSLATE_NOOP("views", "Hidden space")
     default_area = "right"
+    #: Points only: the input plane's grid bent through two neurons; images have no plane.
+    data_kinds = frozenset({"points"})
 
     #: Emitted after a new hidden space was drawn (for tests).
     drawn = Signal()
@@ -271,6 +273,8 @@ class HiddenSpaceView(View):
         self._redraw()
 
     def _redraw(self) -> None:
+        if not self.fits_data():
+            return
         self._style = None
         if self._space is None:
             return

@@ -46,6 +46,9 @@ class LandscapeView(View):
     title = QT_TRANSLATE_NOOP("views", "Loss landscape")
     short_title = QT_TRANSLATE_NOOP("views", "Landscape")
     default_area = "right"
+    #: Points only: the loss over the whole training set at each grid cell's weights
+    #: (over MNIST, minutes of work for one picture).
+    data_kinds = frozenset({"points"})
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

@@ -15,10 +15,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from dlviz.core.colors import OKABE_ITO_HEX
-from dlviz.core.features import compute_features
+from dlviz.core.colors import OKABE_ITO_HEX, class_hex
 from dlviz.core.kernels.reference import predict
-from dlviz.core.network import NetworkSpec
+from dlviz.core.network import NetworkSpec, spec_features
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
@@ -77,7 +76,8 @@ class LossFunctionsView(View):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.graphics, 1)
-        self._targets_for: tuple[str, int] | None = None
+        self._targets_for: tuple[str, int, int] | None = None
+        self._first = 1  # the number the first class is shown as
         #: (x, loss) of the points drawn last (tests read them).
         self.drawn: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
         self.job = BackgroundJob("loss-functions")
@@ -107,14 +107,18 @@ class LossFunctionsView(View):
         self.refresh()
 
     def _fill_targets(self, kind: str, classes: int) -> None:
-        if self._targets_for == (kind, classes):
+        # image data's classes are named as their digits (0-9), points' from 1
+        self._first = 0 if self.session.dataset.is_image else 1
+        if self._targets_for == (kind, classes, self._first):
             return
-        self._targets_for = (kind, classes)
+        self._targets_for = (kind, classes, self._first)
         self.target.blockSignals(True)
         self.target.clear()
         if kind == "classify":
             for k in range(classes):
-                self.target.addItem(translate("LossFunctionsView", "class {n}").format(n=k + 1), k)
+                self.target.addItem(
+                    translate("LossFunctionsView", "class {n}").format(n=k + self._first), k
+                )
             self.target.setCurrentIndex(min(1, classes - 1))
         else:
             self.target.addItem(translate("LossFunctionsView", "each point's value"), -1)
@@ -137,9 +141,7 @@ class LossFunctionsView(View):
             # a wide network's pass over 512 points takes a while: never on the GUI thread
             out = np.zeros((0, spec.n_outputs))
             if rows.size and inputs.shape[1] == spec.n_inputs:
-                shift = np.array(spec.input_shift, np.float32) if spec.input_shift else None
-                scale = np.array(spec.input_scale, np.float32) if spec.input_scale else None
-                x = compute_features(inputs.astype(np.float32), spec.features, shift, scale)
+                x = spec_features(spec, inputs)  # the feature map, or an image's pixels
                 out = predict(spec, params, x).astype(np.float64)
             return spec, targets, out
 
@@ -203,11 +205,12 @@ class LossFunctionsView(View):
                 prob = out[:, k] if out.shape[0] else np.zeros(0)
             prob = np.clip(prob[mine] if out.shape[0] else np.zeros(0), EPS, 1 - EPS)
             loss = (1 - prob) ** 2 if used == "mse" else -np.log(prob)
-            self.points.setData(prob, loss, brush=pg.mkBrush(OKABE_ITO_HEX[k % 8]),
+            color = class_hex(self.session.dataset.is_image)[k]
+            self.points.setData(prob, loss, brush=pg.mkBrush(color),
                                 pen=pg.mkPen(theme.point_outline), size=scale.point_px)  # fmt: skip
             self.drawn = (prob, loss)
             self.plot.setLabel(label, translate("LossFunctionsView",
-                               "p = probability given to class {n}").format(n=k + 1),
+                               "p = probability given to class {n}").format(n=k + self._first),
                                color=theme.plot_foreground, size=f"{scale.font_pt}pt")  # fmt: skip
             self.plot.setXRange(0, 1, padding=0.02)
             self.plot.setYRange(0, 4, padding=0.02)
@@ -221,7 +224,7 @@ class LossFunctionsView(View):
                     "LossFunctionsView",
                     "{n} training points of class {k} on the curve of this network's "
                     "loss ({used}); cross-entropy dashed{same}",
-                ).format(n=prob.size, k=k + 1, used=used, same=same)
+                ).format(n=prob.size, k=k + self._first, used=used, same=same)
             )
         else:
             err = (out[:, 0] - targets) if out.shape[0] else np.zeros(0)

@@ -13,8 +13,12 @@ from the output back to the inputs while the view is shown.
 
 Bounded for big networks: at most :data:`MAX_NODES` nodes a column (with a
 "+N more" label) and the :data:`MAX_EDGES` strongest edges among them
-(:func:`dlviz.core.analysis.shown_edges`).  Edges are binned by sign and width
-into a few ``PlotCurveItem(connect="pairs")``, never one item per edge.
+(:func:`dlviz.core.analysis.shown_edges`).  An image network's input is one
+picture (the mean of its images), not hundreds of pixel nodes, and its wider
+layers show their strongest neurons (largest outgoing weight norm,
+:func:`dlviz.core.analysis.strongest_units`), chosen again at every snapshot.
+Edges are binned by sign and width into a few ``PlotCurveItem(connect="pairs")``,
+never one item per edge.
 
 Hover a node or an edge to read it; click one to inspect it in the side
 panel (:mod:`dlviz.ui.views.network_inspector`).
@@ -38,8 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlviz.core.analysis import Edges, feature_grid, shown_edges
-from dlviz.core.colors import NEGATIVE_HEX, OKABE_ITO_HEX, POSITIVE_HEX, signed_colors
+from dlviz.core.analysis import Edges, edges_among, feature_grid, shown_edges, strongest_units
+from dlviz.core.colors import NEGATIVE_HEX, POSITIVE_HEX, class_hex, signed_colors
 from dlviz.core.features import CURVE_FEATURES, FEATURE_LABELS, FEATURES
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
@@ -64,6 +68,8 @@ MAX_NODES = 16
 MAX_EDGES = 300
 #: Resolution of each node's picture (the ``neuron_grid`` extra).
 NODE_RES = 24
+#: Side of an image network's input picture, in graph units (a node is 1 x 1).
+INPUT_SIDE = 2.6
 #: Geometry in graph units: a node is 1 x 1.
 COL_GAP = 4.0
 ROW_GAP = 1.35
@@ -140,6 +146,12 @@ class NetworkView(View):
         self._structure: tuple[Any, ...] | None = None
         self._shown: tuple[int, ...] = ()
         self._pos: list[np.ndarray] = []  # per column: (shown, 2) node centres
+        #: Per column: the neurons drawn, in drawing order (None: an image's pixels, drawn
+        #: as one picture); ``_slot`` maps a neuron to its place in ``_pos``.
+        self._units: list[np.ndarray | None] = []
+        self._slot: list[dict[int, int]] = []
+        self._image = False  # an image network: the input is a picture
+        self._mean_of: int | None = None  # id of the pixels the input picture averages
         self._edges: Edges | None = None
         self._edge_xy = np.empty((0, 4))
         self._node_values: dict[tuple[int, int], np.ndarray] = {}
@@ -218,6 +230,10 @@ class NetworkView(View):
         self.ghost_marks.setZValue(3)
         self.plot.addItem(self.ghost_marks)
         self._ghosts: list[tuple[str, float, float]] = []  # features not fed in: name, x, y
+        self.input_picture = pg.ImageItem(axisOrder="row-major")
+        self.input_picture.setZValue(2)
+        self.input_picture.hide()
+        self.plot.addItem(self.input_picture)
         self.flow_timer = QTimer(self)
         self.flow_timer.setInterval(FLOW_MS)
         self.flow_timer.timeout.connect(self._advance_flow)
@@ -326,7 +342,7 @@ class NetworkView(View):
         spec = snap.spec
         curve = snap.neuron_grids is not None and snap.neuron_grids.ndim == 2
         gap = self._stage_gap(spec) if self._compact else COL_GAP
-        key = (spec.sizes, spec.features, spec.activations, curve, gap)
+        key = (spec.sizes, spec.features, spec.activations, curve, gap, spec.image_shape)
         if key == self._structure:
             return
         self._structure = key
@@ -341,7 +357,19 @@ class NetworkView(View):
         self._node_rgba.clear()
         self._show_on_canvas(None)
         sizes = spec.sizes
-        self._shown = tuple(min(n, MAX_NODES) for n in sizes)
+        self._image = spec.is_image
+        # an image's pixels are one picture in the input column
+        self._shown = tuple(
+            1 if self._image and col == 0 else min(n, MAX_NODES) for col, n in enumerate(sizes)
+        )
+        self._units = [
+            None if self._image and col == 0 else np.arange(shown, dtype=np.int64)
+            for col, shown in enumerate(self._shown)
+        ]
+        self._slot = [
+            {} if units is None else {int(u): k for k, u in enumerate(units)}
+            for units in self._units
+        ]
         theme, scale = self.session.theme, self.session.scale
         font = plot_font(scale)
         bold = plot_font(scale, bold=True)
@@ -357,7 +385,7 @@ class NetworkView(View):
             ys = (np.arange(shown) - (shown - 1) / 2) * ROW_GAP
             self._pos.append(np.column_stack([np.full(shown, x), ys]))
             images = []
-            for _ in range(shown):
+            for _ in range(0 if self._units[col] is None else shown):
                 image = pg.ImageItem(axisOrder="row-major")
                 image.setZValue(2)
                 self.plot.addItem(image)
@@ -366,6 +394,9 @@ class NetworkView(View):
             activation = spec.activations[col - 1] if col else None
             title = layer_name(col, spec)
             sub = f"{n} · {activation}" if activation else f"{n}"
+            if self._image and col == 0:
+                h, w = spec.image_shape
+                sub = translate("NetworkView", "{n} pixels ({h}×{w})").format(n=n, h=h, w=w)
             # two lines, each centred on its column: the title sits one line above
             for text, anchor, label_font in ((title, 2.0, bold), (sub, 1.0, font)):
                 label = pg.TextItem(text, anchor=(0.5, anchor))
@@ -376,17 +407,20 @@ class NetworkView(View):
                 document = label.textItem.document()
                 drawn = document.size().height() - 2 * document.documentMargin()
                 header_px = max(header_px, drawn)
-            if shown < n:
-                more = pg.TextItem(
-                    translate("NetworkView", "+{n} more").format(n=n - shown), anchor=(0.5, 0.0)
+            if shown < n and self._units[col] is not None:
+                text = (
+                    translate("NetworkView", "{shown} of {n} (strongest)").format(shown=shown, n=n)
+                    if self._image
+                    else translate("NetworkView", "+{n} more").format(n=n - shown)
                 )
+                more = pg.TextItem(text, anchor=(0.5, 0.0))
                 more.setFont(font)
                 more.setColor(theme.muted)
                 more.setPos(x, ys[-1] + 0.6)
                 self._add_label(more)
         # the features not fed to the network: faded nodes under the inputs; a click on
         # one feeds it in, a click on an input takes it out (TF Playground's inputs)
-        usable = CURVE_FEATURES if spec.n_inputs == 1 else FEATURES
+        usable = () if self._image else CURVE_FEATURES if spec.n_inputs == 1 else FEATURES
         off = [f for f in usable if f not in spec.features]
         y0 = float(self._pos[0][-1][1]) if len(self._pos[0]) else 0.0
         self._ghosts = [(name, 0.0, y0 + (k + 1) * ROW_GAP) for k, name in enumerate(off)]
@@ -398,7 +432,7 @@ class NetworkView(View):
             label.setColor(theme.muted)
             label.setPos(x - 0.65, y)
             self._add_label(label)
-        for i, (x, y) in enumerate(self._pos[0]):
+        for i, (x, y) in enumerate([] if self._image else self._pos[0]):
             name = spec.features[i]
             label = pg.TextItem(FEATURE_LABELS.get(name, name), anchor=(1.0, 0.5))
             label.setFont(bold)
@@ -407,11 +441,13 @@ class NetworkView(View):
             self._add_label(label)
         # outputs: a class's number on its colour, as on the canvas swatches; else ŷ
         classes = spec.output == "softmax"
+        palette = class_hex(self._image)
         for i, (x, y) in enumerate(self._pos[-1]):
             if classes:
-                fill = QColor(OKABE_ITO_HEX[i % len(OKABE_ITO_HEX)])
+                fill = QColor(palette[i % len(palette)])
                 ink = "#000000" if fill.lightness() > 140 else "#FFFFFF"
-                label = pg.TextItem(f" {i + 1} ", color=ink, fill=fill, anchor=(0.0, 0.5))
+                number = i if self._image else i + 1  # a digit is itself; points count from 1
+                label = pg.TextItem(f" {number} ", color=ink, fill=fill, anchor=(0.0, 0.5))
             else:
                 label = pg.TextItem("ŷ", color=theme.plot_foreground, anchor=(0.0, 0.5))
             label.setFont(bold)
@@ -421,6 +457,13 @@ class NetworkView(View):
         outlines = []
         for pos in self._pos:
             for x, y in pos:
+                if self._image and pos is self._pos[0]:
+                    d = INPUT_SIDE / 2
+                    outlines.append(
+                        [(x - d, y - d), (x + d, y - d), (x + d, y + d), (x - d, y + d),
+                         (x - d, y - d), (np.nan, np.nan)]
+                    )  # fmt: skip
+                    continue
                 outlines.append(
                     [
                         (x - 0.5, y - 0.5),
@@ -452,6 +495,8 @@ class NetworkView(View):
             QRectF(-side, top - head, width + 2 * side, bottom - top + head + 0.6 + more_room),
             padding=0.0,
         )
+        self.input_picture.setVisible(self._image)
+        self._mean_of = None  # drawn again at the next snapshot
         self.inspector.curve = curve
         selected = self.inspector.selected
         if selected is not None and not self._valid(selected):
@@ -486,13 +531,40 @@ class NetworkView(View):
         self._labels.append(label)
 
     def _valid(self, ref: Ref) -> bool:
-        shown = self._shown
+        slots = self._slot
         if isinstance(ref, NodeRef):
-            return ref.column < len(shown) and ref.index < shown[ref.column]
+            return ref.column < len(slots) and ref.index in slots[ref.column]
         return (
-            ref.layer + 1 < len(shown)
-            and ref.source < shown[ref.layer]
-            and ref.target < shown[ref.layer + 1]
+            ref.layer + 1 < len(slots)
+            and ref.source in slots[ref.layer]
+            and ref.target in slots[ref.layer + 1]
+        )
+
+    def _at(self, col: int, neuron: int) -> np.ndarray:
+        """Where neuron ``neuron`` of column ``col`` is drawn (graph units)."""
+        return self._pos[col][self._slot[col][neuron]]
+
+    def _choose_units(self, snap: Snapshot) -> None:
+        """An image network's wide layers: the strongest neurons of this snapshot."""
+        layout = snap.layout
+        for col in range(1, len(self._units)):
+            units = strongest_units(layout, snap.params, col, MAX_NODES)
+            self._units[col] = units
+            self._slot[col] = {int(u): k for k, u in enumerate(units)}
+
+    def _draw_input_picture(self) -> None:
+        """The mean of the data's images, in grey: what the first layer reads, on average."""
+        ds = self.session.dataset
+        if not ds.is_image or self._mean_of == id(ds.points) or not self._pos:
+            return
+        self._mean_of = id(ds.points)
+        h, w = ds.image_shape
+        mean = ds.points.mean(axis=0, dtype=np.float64).reshape(h, w) if ds.n else np.zeros((h, w))
+        grey = (255 * (1.0 - np.clip(mean, 0, 1))).astype(np.uint8)  # ink dark on paper
+        x, y = self._pos[0][0]
+        d = INPUT_SIDE / 2
+        self.input_picture.setImage(
+            grey, rect=QRectF(x - d, y - d, INPUT_SIDE, INPUT_SIDE), levels=(0, 255)
         )
 
     # ------------------------------------------------------------ drawing
@@ -500,6 +572,9 @@ class NetworkView(View):
     def update_snapshot(self, snap: Snapshot) -> None:
         self._snap = snap
         self._sync_structure(snap)
+        if self._image:
+            self._choose_units(snap)
+            self._draw_input_picture()
         self._draw_edges(snap)
         self._draw_biases(snap)
         if snap.neuron_grids is not None:
@@ -513,16 +588,17 @@ class NetworkView(View):
     def _draw_edges(self, snap: Snapshot) -> None:
         layout = snap.layout
         flat = snap.grads if self.gradient_mode() else snap.params
-        edges = shown_edges(layout, flat, MAX_EDGES, MAX_NODES)
+        if self._image:
+            edges = edges_among(layout, flat, MAX_EDGES, self._units)
+        else:
+            edges = shown_edges(layout, flat, MAX_EDGES, MAX_NODES)
         # one scale for the whole network (every weight, drawn or not)
         scale = max(
             (float(np.abs(layout.weight(flat, k)).max()) for k in range(layout.n_layers)),
             default=0.0,
         )
-        start = np.array([self._pos[k][s] for k, s in zip(edges.layer, edges.source, strict=True)])
-        end = np.array(
-            [self._pos[k + 1][t] for k, t in zip(edges.layer, edges.target, strict=True)]
-        )
+        start = np.array([self._at(k, s) for k, s in zip(edges.layer, edges.source, strict=True)])
+        end = np.array([self._at(k + 1, t) for k, t in zip(edges.layer, edges.target, strict=True)])
         start = start.reshape(-1, 2) + [0.5, 0.0]
         end = end.reshape(-1, 2) - [0.5, 0.0]
         if self.gradient_mode():
@@ -549,8 +625,8 @@ class NetworkView(View):
         spots, values = [], []
         for col in range(1, len(self._shown)):
             bias = snap.bias(col - 1)
-            for i in range(self._shown[col]):
-                x, y = self._pos[col][i]
+            for slot, i in enumerate(self._units[col]):  # type: ignore[arg-type]
+                x, y = self._pos[col][slot]
                 spots.append((x - 0.5, y + 0.5))  # the corner: y grows downwards here
                 values.append(float(bias[i]))
         if not spots:
@@ -673,9 +749,12 @@ class NetworkView(View):
         p = self.viewbox.mapSceneToView(scene_pos)
         px, py = p.x(), p.y()
         for col, pos in enumerate(self._pos):
+            units = self._units[col]
+            if units is None:
+                continue  # an image's pixels: the picture is not one neuron
             hit = np.flatnonzero((np.abs(pos[:, 0] - px) <= 0.5) & (np.abs(pos[:, 1] - py) <= 0.5))
             if hit.size:
-                return NodeRef(col, int(hit[0]))
+                return NodeRef(col, int(units[hit[0]]))
         if self._edges is None or not len(self._edge_xy):
             return None
         units_per_px = self.viewbox.viewPixelSize()[0]
@@ -692,12 +771,12 @@ class NetworkView(View):
 
     def node_scene_pos(self, col: int, i: int) -> QPointF:
         """Scene position of a node's centre (for tests and hit checks)."""
-        x, y = self._pos[col][i]
+        x, y = self._at(col, i)
         return self.viewbox.mapViewToScene(QPointF(float(x), float(y)))
 
     def edge_scene_pos(self, layer: int, src: int, dst: int, t: float = 0.5) -> QPointF:
         """Scene position of a point ``t`` along a drawn edge."""
-        (x0, y0), (x1, y1) = self._pos[layer][src] + [0.5, 0], self._pos[layer + 1][dst] - [0.5, 0]
+        (x0, y0), (x1, y1) = self._at(layer, src) + [0.5, 0], self._at(layer + 1, dst) - [0.5, 0]
         return self.viewbox.mapViewToScene(
             QPointF(float(x0 + t * (x1 - x0)), float(y0 + t * (y1 - y0)))
         )
@@ -796,14 +875,14 @@ class NetworkView(View):
         if picked is None or snap is None:
             self.selection.setData([], [])
         elif isinstance(picked, NodeRef):
-            x, y = self._pos[picked.column][picked.index]
+            x, y = self._at(picked.column, picked.index)
             d = 0.62
             self.selection.setData(
                 [x - d, x + d, x + d, x - d, x - d], [y - d, y - d, y + d, y + d, y - d]
             )
         else:
-            (x0, y0) = self._pos[picked.layer][picked.source]
-            (x1, y1) = self._pos[picked.layer + 1][picked.target]
+            (x0, y0) = self._at(picked.layer, picked.source)
+            (x1, y1) = self._at(picked.layer + 1, picked.target)
             self.selection.setData([x0 + 0.5, x1 - 0.5], [y0, y1])
         self.inspector.inspect(picked, snap)
 

@@ -112,6 +112,8 @@ class RaceView(View):
     title = QT_TRANSLATE_NOOP("views", "Optimizer race")
     short_title = QT_TRANSLATE_NOOP("views", "Race")
     default_area = "right"
+    #: Points only: each racer's decision boundary over the plane.
+    data_kinds = frozenset({"points"})
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
