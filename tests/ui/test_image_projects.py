@@ -167,6 +167,7 @@ def test_digits_preset_trains_to_high_accuracy_with_the_course_network(window, q
     window.docks["confusion"].raise_()
     qtbot.waitUntil(lambda: len(confusion.cells) == 10, timeout=5_000)
     assert confusion._name(0) == 0 and confusion._name(9) == 9
+    qtbot.waitUntil(lambda: "test images" in confusion.heading.text(), timeout=5_000)
 
 
 def test_switching_from_images_back_to_a_point_preset_restores_the_views(window, qtbot):

@@ -404,8 +404,16 @@ These data are {what}: the network predicts a number, not a class, so there is n
         <translation>第 {n} 类（{colour}）</translation>
     </message>
     <message>
+        <source>Accuracy {accuracy}  ({correct:,} of {total:,} {split} images, a sample of the {all:,})</source>
+        <translation>准确率 {accuracy}（{split}图像 {total:,} 张中对了 {correct:,} 张，抽样自全部 {all:,} 张）</translation>
+    </message>
+    <message>
         <source>Accuracy {accuracy}  ({correct:,} of {total:,} {split} points, a sample of the {all:,})</source>
         <translation>准确率 {accuracy}（{split}点 {total:,} 个中对了 {correct:,} 个，抽样自全部 {all:,} 个）</translation>
+    </message>
+    <message>
+        <source>Accuracy {accuracy}  ({correct:,} of {total:,} {split} images)</source>
+        <translation>准确率 {accuracy}（{split}图像 {total:,} 张中对了 {correct:,} 张）</translation>
     </message>
     <message>
         <source>Accuracy {accuracy}  ({correct:,} of {total:,} {split} points)</source>

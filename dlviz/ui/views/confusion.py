@@ -237,11 +237,24 @@ class ConfusionView(View):
         where = "test" if snap.confusion_split == "test" else "training"
         is_test = np.asarray(self.session.dataset.is_test, bool)
         in_split = int(is_test.sum() if where == "test" else (~is_test).sum())
+        images = self.session.dataset.is_image
         if total < in_split:
+            template = (
+                translate(
+                    "ConfusionView",
+                    "Accuracy {accuracy}  ({correct:,} of {total:,} {split} images, "
+                    "a sample of the {all:,})",
+                )
+                if images
+                else translate(
+                    "ConfusionView",
+                    "Accuracy {accuracy}  ({correct:,} of {total:,} {split} points, "
+                    "a sample of the {all:,})",
+                )
+            )
+        elif images:
             template = translate(
-                "ConfusionView",
-                "Accuracy {accuracy}  ({correct:,} of {total:,} {split} points, "
-                "a sample of the {all:,})",
+                "ConfusionView", "Accuracy {accuracy}  ({correct:,} of {total:,} {split} images)"
             )
         else:
             template = translate(
