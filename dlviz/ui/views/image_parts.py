@@ -115,7 +115,7 @@ class ProbabilityBars(QWidget):
             axis.setPen(pen)
             axis.setTextPen(pen)
             axis.setStyle(tickFont=plot_font(scale))
-        self.caption.setText(translate("ImageViews", "Probability of each class (0 to 1)"))
+        self.caption.setText(translate("ImageViews", "Probability of each class"))
         self.plot.setLabel("bottom", translate("ImageViews", "class"), size=f"{scale.font_pt}pt")
 
     def set_classes(self, k: int) -> None:
