@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 import dlviz.ui.main_window
 from dlviz.core.colors import IMAGE_CLASS_HEX, class_hex
@@ -258,3 +258,18 @@ def test_an_image_session_autosaves_and_exports_its_model(window, qtbot, tmp_pat
     assert probs.shape == (5, 10)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
     window.autosave.shutdown()
+
+
+def test_the_pads_answer_is_large_in_the_window_and_in_presentation(window, qtbot):
+    """The class the pad reads must be legible from the back of a room, and the window's
+    style sheet once reset it to body size (a test image is on the pad from the start)."""
+    window.data_panel.select_preset("digits")
+    pad = window.views["pad"]
+    qtbot.waitUntil(lambda: pad.reading() is not None, timeout=10_000)
+    assert pad.answer.text() == str(pad.reading())
+    for presentation in (False, True):
+        window.actions["presentation"].setChecked(presentation)
+        qtbot.waitUntil(pad.answer.isVisible, timeout=5_000)
+        body = QApplication.font().pointSizeF()
+        assert pad.answer.fontInfo().pointSizeF() >= 4 * body
+    window.actions["presentation"].setChecked(False)

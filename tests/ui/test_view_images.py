@@ -16,17 +16,19 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from dlviz.core.colors import class_probabilities
 from dlviz.core.data import make_dataset
 from dlviz.core.image_views import mosaic_rgba
-from dlviz.core.images import load_digits
+from dlviz.core.images import load_digits, subset
 from dlviz.core.kernels.reference import forward
 from dlviz.core.network import LayerSpec, ParamLayout, build_spec
 from dlviz.core.optim import OptimizerConfig
 from dlviz.core.trainer import TrainConfig, Trainer
 from dlviz.ui.session import Session
+from dlviz.ui.theme import DARK, LIGHT, Scale
 from dlviz.ui.views import IMAGE_CENTRAL_VIEW, VIEWS
 from dlviz.ui.views.gallery import GALLERY_SIZE, WRONG_HEX, GalleryView
 from dlviz.ui.views.matrices import symmetric_limit
+from dlviz.ui.views.network import NetworkView
 from dlviz.ui.views.pad import PadView
-from dlviz.ui.views.weight_images import WeightImagesView
+from dlviz.ui.views.weight_images import WeightImagesView, gap_colour
 from dlviz.ui.worker import EXTRAS, TrainingWorker
 
 IMAGE_VIEWS = ("pad", "weights", "gallery")
@@ -117,6 +119,7 @@ def drag(qtbot, view, points, button=Qt.MouseButton.LeftButton):
 def test_drawing_on_the_pad_inks_it_and_the_bars_follow_the_pen(qtbot, session):
     view = build(qtbot, PadView, session)
     snap = session.latest
+    view.clear_button.click()
     assert view.canvas.pixels.shape == (8, 8) and not view.pixels().any()
     blank = view.probabilities
     assert blank is not None  # the network's answer for an empty pad
@@ -156,6 +159,7 @@ def test_drawing_on_the_pad_inks_it_and_the_bars_follow_the_pen(qtbot, session):
 
 def test_erase_mode_makes_the_left_button_erase(qtbot, session):
     view = build(qtbot, PadView, session)
+    view.clear_button.click()  # off the test image it starts on
     drag(qtbot, view, [(1.0, 4.5), (7.0, 4.5)])  # along the centres of row 4
     assert view.pixels()[4, 1:7].min() > 0.9
     view.erase_button.click()
@@ -164,6 +168,70 @@ def test_erase_mode_makes_the_left_button_erase(qtbot, session):
     view.draw_button.click()
     drag(qtbot, view, [(3.5, 1.0), (3.5, 7.0)])
     assert view.pixels()[1:7, 3].min() > 0.9
+
+
+def test_the_pad_starts_on_the_first_test_image_until_the_user_takes_it(qtbot, session):
+    data = session.dataset
+    view = build(qtbot, PadView, session)
+    first = int(np.flatnonzero(data.is_test)[0])
+    truth = int(data.targets[first])
+    # a first look shows the network reading a real digit, and says what it is
+    np.testing.assert_array_equal(view.pixels().ravel(), data.points[first])
+    assert view.sample == (first, truth)
+    assert f"A test image (true {truth})" in view.answer_note.text()
+    probs = reference_probabilities(session.latest, view.pixels())
+    np.testing.assert_allclose(view.probabilities, probs, atol=1e-5)
+    assert view.reading() == int(np.argmax(probs))
+    assert view.answer.text() == str(view.reading())
+
+    # new image data of the same size bring their own first test image
+    other = subset(load_digits(), 200, 1)
+    session.replace_dataset(other, undoable=False)
+    new_first = int(np.flatnonzero(other.is_test)[0])
+    np.testing.assert_array_equal(view.pixels().ravel(), other.points[new_first])
+    assert view.sample == (new_first, int(other.targets[new_first]))
+
+    # once the user draws, the pad is theirs: new data leave the drawing alone
+    drag(qtbot, view, [(3.5, 1.0), (3.5, 7.0)])
+    drawn = view.pixels()
+    assert view.sample is None and "A test image" not in view.answer_note.text()
+    session.replace_dataset(data.copy(), undoable=False)
+    np.testing.assert_array_equal(view.pixels(), drawn)
+    # Clear empties it, and it stays empty with new data too
+    view.clear_button.click()
+    session.replace_dataset(other, undoable=False)
+    assert not view.pixels().any()
+
+
+def test_an_empty_pad_shows_no_class_as_its_reading(qtbot, session):
+    view = build(qtbot, PadView, session)
+    assert view.reading() is not None  # the test image is read
+    view.clear_button.click()
+    assert view.reading() is None
+    assert not any(ch.isdigit() for ch in view.answer.text())  # no class drawn big
+    assert "The pad is empty" in view.answer_note.text()
+    # the bars stay: the network's answer to a blank image, as the note says
+    assert view.probabilities is not None and "blank image" in view.answer_note.text()
+    np.testing.assert_allclose(view.bars.bars.opts["height"], view.probabilities)
+    drag(qtbot, view, [(3.5, 1.0), (3.5, 7.0)])
+    assert view.answer.text() == str(view.reading())
+
+
+def test_the_probability_bars_say_what_they_are_in_a_horizontal_caption(qtbot, session):
+    for cls in (PadView, GalleryView):
+        view = build(qtbot, cls, session)
+        # a rotated axis title squeezes Chinese text: the caption is a plain line above
+        assert view.bars.plot.getAxis("left").labelText == ""
+        assert "Probability of each class" in view.bars.caption.text()
+        assert view.bars.caption.isVisible()
+
+
+def test_before_a_click_the_gallerys_plot_names_the_classes(qtbot, session):
+    view = build(qtbot, GalleryView, session)
+    assert view.chosen is None
+    (x0, x1), _ = view.bars.plot.viewRange()
+    assert x0 == pytest.approx(-0.6) and x1 == pytest.approx(9.6)  # 0..9, not 0.2..0.8
+    assert len(view.bars.bars.opts["height"]) == 0
 
 
 def test_the_pads_answer_follows_training(qtbot, session, digits_run):
@@ -201,11 +269,12 @@ def test_each_weight_tile_is_its_neurons_incoming_weights(qtbot, session):
     assert f"±{view.limit:.3g}" in view.heading.text()
     # the colours are drawn on the scale printed: the extreme weight at full strength
     theme = session.theme
+    background = theme.rgb("plot_background")
+    drawn = view.image.image
+    inside = np.isfinite(view.mosaic)
     np.testing.assert_array_equal(
-        view.image.image,
-        mosaic_rgba(view.mosaic, view.limit, background=theme.rgb("plot_background"),
-                    gap=theme.rgb("muted")),
-    )  # fmt: skip
+        drawn[inside], mosaic_rgba(view.mosaic, view.limit, background=background)[inside]
+    )
 
     # hovering a tile names its neuron (1-based, as the network graph counts)
     neuron = 9
@@ -221,6 +290,27 @@ def test_each_weight_tile_is_its_neurons_incoming_weights(qtbot, session):
     )
     qtbot.waitUntil(lambda: view.selected == neuron, timeout=2_000)
     assert view.outline.isVisible() and view.outline.rect().topLeft() == QPointF(c, r)
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_the_weight_tiles_gaps_are_light_and_unused_places_are_background(qtbot, session, theme):
+    session.set_theme(theme, Scale())
+    view = build(qtbot, WeightImagesView, session)
+    tiles = view.tiles  # 32 neurons: 6 columns, the last row has 2 tiles and 4 empty places
+    assert tiles.count < tiles.rows * tiles.columns
+    rgb = view.image.image[..., :3].astype(int)
+    background = np.array(theme.rgb("plot_background"))
+    r, c = tiles.origin(0)
+    between = rgb[r : r + tiles.tile_h, c + tiles.tile_w]  # the gap right of tile 0
+    gap = between[0]
+    assert (between == gap).all() and tuple(gap) == gap_colour(
+        theme.rgb("plot_background"), theme.rgb("plot_foreground")
+    )
+    # a light touch off the background, in either theme: no dark bars between the tiles
+    assert 0 < np.abs(gap - background).max() <= 50
+    r, c = tiles.origin(tiles.count)
+    assert (rgb[r:, c:] == background).all()  # the empty places are background
+    assert (rgb[r:, c - tiles.gap : c] == background).all()
 
 
 def test_the_weight_images_follow_training(qtbot, session, digits_run):
@@ -322,3 +412,46 @@ def test_the_worker_sends_the_gallery_while_a_view_asks_for_it(qtbot):
     finally:
         assert worker.stop()
         worker.deleteLater()
+
+
+# ---------------------------------------------------------------- network graph headers
+
+
+def _headers_fit(view):
+    """Every column header inside the graph's area and clear of its neighbours'."""
+    view.grab()  # a paint places the text items (they keep their pixel size)
+    area = view.viewbox.sceneBoundingRect()
+    boxes = []
+    for title, sub in view.headers:
+        for label in (title, sub):
+            box = label.sceneBoundingRect()
+            assert area.contains(box), (label.textItem.toPlainText(), box, area)
+        boxes.append(title.sceneBoundingRect().united(sub.sceneBoundingRect()))
+    for a, b in zip(boxes, boxes[1:], strict=False):
+        assert a.right() <= b.left(), (a, b)
+    return True
+
+
+@pytest.mark.parametrize(("size", "compact"), [((900, 600), False), ((420, 330), False),
+                                                ((820, 300), True)])  # fmt: skip
+def test_the_network_graphs_headers_fit_and_the_input_picture_is_large(
+    qtbot, session, size, compact
+):
+    view = NetworkView(session)
+    qtbot.addWidget(view)
+    if compact:  # presentation mode's wide, low place and large type
+        session.set_theme(LIGHT, Scale.for_mode(True))
+        view.set_compact(True)
+    view.resize(*size)
+    view.show()
+    qtbot.waitUntil(view.is_active, timeout=5_000)
+    view.refresh()
+    assert [t.textItem.toPlainText() for t, _ in view.headers] == ["Inputs", "Layer 1", "Output"]
+    assert _headers_fit(view)
+    # the mean digit is drawn large: at least a fifth of the graph's height
+    picture = view.input_picture.sceneBoundingRect()
+    assert picture.height() >= view.viewbox.sceneBoundingRect().height() / 5
+    # the titles follow the place's size
+    view.resize(size[0] - 120, size[1])
+    qtbot.waitUntil(lambda: view._structure[-1] == view._place(), timeout=2_000)
+    assert _headers_fit(view)

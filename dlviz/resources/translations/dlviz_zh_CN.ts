@@ -774,8 +774,8 @@ The data now are 2-D points. Load image data, the built-in digits or a folder of
 当前数据是二维点。请载入图像数据（内置的手写数字，或一个 MNIST 文件夹）后使用。</translation>
     </message>
     <message>
-        <source>probability</source>
-        <translation>概率</translation>
+        <source>Probability of each class</source>
+        <translation>每个类别的概率</translation>
     </message>
     <message>
         <source>class</source>
@@ -1486,8 +1486,12 @@ bias {bias}   (dL/db {grad})</source>
         <translation>还没有用于图像的网络：训练一个网络来识别手写板。</translation>
     </message>
     <message>
-        <source>The pad is empty: draw a digit</source>
-        <translation>手写板是空的：写一个数字</translation>
+        <source>The pad is empty: draw a digit. The bars: the network&apos;s answer to a blank image.</source>
+        <translation>手写板是空的：写一个数字。条形图：网络对空白图像的回答。</translation>
+    </message>
+    <message>
+        <source>A test image (true {digit}): draw over it or Clear</source>
+        <translation>一张测试集图像（真实类别 {digit}）：可在上面书写，或点“清空”</translation>
     </message>
     <message>
         <source>the network reads {digit} ({p:.0%} sure)</source>

@@ -37,7 +37,7 @@ from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import BASE_POINT_SIZE
 from dlviz.ui.views.base import View
-from dlviz.ui.views.image_parts import ProbabilityBars, ink_image, message_label
+from dlviz.ui.views.image_parts import ProbabilityBars, ink_image, message_label, set_font_size
 
 #: Thumbnails the snapshots carry (MNIST at 97 % still has ~120 mistakes in the 4,096
 #: test images evaluated, so the first screens are all mistakes).  As many columns as
@@ -208,9 +208,9 @@ class GalleryView(View):
 
     def apply_theme(self) -> None:
         theme = self.session.theme
-        self.heading.setFont(self._font(1.15))
-        self.detail_text.setFont(self._font(1.2))
-        self.message.setFont(self._font(1.4))
+        set_font_size(self.heading, self.session.scale.font_pt * 1.15)
+        set_font_size(self.detail_text, self.session.scale.font_pt * 1.2)
+        set_font_size(self.message, self.session.scale.font_pt * 1.4)
         for thumb in self.thumbs:
             thumb.setFont(self._font(1.0))
             thumb.text_colour = QColor(theme.text)
@@ -335,7 +335,8 @@ class GalleryView(View):
         if self.chosen is None:
             self.detail_image.clear()
             self.detail_text.setText(translate("GalleryView", "Click an image"))
-            self.bars.set_values(None)
+            classes = self.session.dataset.n_classes if self.session.dataset.is_image else 0
+            self.bars.set_values(None, classes)
             return
         _, pixels, probs, truth = self.chosen
         shape = tuple(self.session.dataset.image_shape) or (8, 8)

@@ -45,6 +45,19 @@ def class_colour(label: int) -> str:
     return IMAGE_CLASS_HEX[label % len(IMAGE_CLASS_HEX)]
 
 
+def set_font_size(widget: QWidget, points: float, *, bold: bool = False, colour: str = "") -> None:
+    """Give a widget's text this size (and weight, colour) through its own style sheet.
+
+    ``setFont`` is not enough: the app's style sheet (the check boxes' size) makes Qt
+    polish each widget again when it is first shown, and that resets a font set before
+    to the app's, so the pad's large answer came out in body size in the main window.
+    """
+    rules = [f"font-size: {points:.1f}pt", f"font-weight: {'bold' if bold else 'normal'}"]
+    if colour:
+        rules.append(f"color: {colour}")
+    widget.setStyleSheet("; ".join(rules) + ";")
+
+
 def message_label(parent: QWidget, name: str) -> QLabel:
     label = QLabel(translate("ImageViews", NOT_IMAGES), parent)
     label.setObjectName(name)
@@ -58,7 +71,9 @@ class ProbabilityBars(QWidget):
     """One bar per class: the network's probability for it, in the class's colour.
 
     One ``BarGraphItem`` updated with ``setOpts``; the x axis names the classes
-    by their digit (image classes count from 0, as the digits do).
+    by their digit (image classes count from 0, as the digits do).  What the
+    bars are is said in a caption above the plot, not on the vertical axis:
+    a rotated axis label squeezes Chinese text into an unreadable column.
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -78,9 +93,15 @@ class ProbabilityBars(QWidget):
         self.plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.plot.addItem(self.bars)
+        self.caption = QLabel(self)
+        self.caption.setObjectName("probability-caption")
+        self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.plot_widget, 1)
         self.setMinimumHeight(160)
         session.theme_changed.connect(self.apply_theme)
         self.apply_theme()
@@ -94,22 +115,27 @@ class ProbabilityBars(QWidget):
             axis.setPen(pen)
             axis.setTextPen(pen)
             axis.setStyle(tickFont=plot_font(scale))
-        self.plot.setLabel(
-            "left", translate("ImageViews", "probability"), size=f"{scale.font_pt}pt"
-        )
+        self.caption.setText(translate("ImageViews", "Probability of each class"))
         self.plot.setLabel("bottom", translate("ImageViews", "class"), size=f"{scale.font_pt}pt")
 
-    def set_values(self, probabilities: np.ndarray | None) -> None:
-        """Show these class probabilities (None: no network to ask yet, no bars)."""
-        self.values = None if probabilities is None else np.asarray(probabilities, np.float64)
-        if self.values is None:
-            self.bars.setOpts(x=[], height=[])
-            return
-        k = self.values.size
-        if k != self._k:
+    def set_classes(self, k: int) -> None:
+        """Name classes 0..k-1 on the x axis, bars or not (an empty plot still says what
+        it will show, rather than a bare 0..1 axis)."""
+        if k > 0 and k != self._k:
             self._k = k
             self.plot.setXRange(-0.6, k - 0.4, padding=0)
             self.plot.getAxis("bottom").setTicks([[(float(i), str(i)) for i in range(k)]])
+
+    def set_values(self, probabilities: np.ndarray | None, classes: int = 0) -> None:
+        """Show these class probabilities (None: no answer to show, no bars; the axis still
+        names ``classes`` classes when given)."""
+        self.values = None if probabilities is None else np.asarray(probabilities, np.float64)
+        if self.values is None:
+            self.bars.setOpts(x=[], height=[])
+            self.set_classes(classes)
+            return
+        k = self.values.size
+        self.set_classes(k)
         self.bars.setOpts(
             x=np.arange(k),
             height=self.values,

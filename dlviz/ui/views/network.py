@@ -26,6 +26,7 @@ panel (:mod:`dlviz.ui.views.network_inspector`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -68,13 +69,15 @@ MAX_NODES = 16
 MAX_EDGES = 300
 #: Resolution of each node's picture (the ``neuron_grid`` extra).
 NODE_RES = 24
-#: Side of an image network's input picture, in graph units (a node is 1 x 1).
+#: Smallest side of an image network's input picture, in graph units (a node is 1 x 1).
 INPUT_SIDE = 2.6
 #: Geometry in graph units: a node is 1 x 1.
 COL_GAP = 4.0
 ROW_GAP = 1.35
 #: Side of a neuron's bias square, in graph units (a node is 1 x 1).
 BIAS_SIZE = 0.34
+#: The smallest scale (screen pixels per graph unit) the headers' fitting may choose.
+MIN_PPU = 8.0
 #: Presentation mode: a wide, low place beside the canvas, and large type in the headers.
 STAGE_COL_GAP = 6.5
 STAGE_HEAD = 5.4
@@ -117,6 +120,82 @@ def layer_name(column: int, spec: NetworkSpec) -> str:
     return translate("NetworkView", "Layer {n}").format(n=column)
 
 
+def header_budget(widths: list[float], room: float) -> float:
+    """The widest a header may stay so that all of them, each cut to it, take ``room``
+    pixels at most (inf when they fit as they are)."""
+    if sum(widths) <= room:
+        return float("inf")
+    ordered = sorted(widths)
+    for k, w in enumerate(ordered):
+        # the headers from the k-th on are cut to a common width, the narrower ones stay
+        cut = (room - sum(ordered[:k])) / (len(ordered) - k)
+        if cut <= w:
+            return max(cut, 0.0)
+    return float("inf")
+
+
+@dataclass(frozen=True)
+class ColumnFit:
+    """Where the columns go and what the view shows, in graph units."""
+
+    x: tuple[float, ...]  # each column's centre
+    rect: QRectF  # the range to show: the graph, its headers and labels
+    top: float  # the top of the columns' drawing (the headers sit above it)
+    ppu: float  # screen pixels per graph unit at that range
+
+
+def fit_columns(
+    *,
+    widths: list[float],
+    base_gap: float,
+    first_gap: float,
+    side: float,
+    edge_px: float,
+    head_px: float,
+    foot_px: float,
+    top: float,
+    bottom: float,
+    place: tuple[float, float],
+) -> ColumnFit:
+    """Space the columns so their headers (``widths``, pixels) never overlap, in a place of
+    ``place`` pixels.
+
+    The drawing keeps square nodes, so one scale (pixels per unit) serves both
+    directions: the largest at which the columns' body (``top`` to ``bottom``
+    units, with ``head_px`` above and ``foot_px`` below) fits the height and the
+    row of headers, each gap at least ``base_gap`` units (``first_gap`` after the
+    inputs) and wide enough for its two half headers, fits the width.  Text keeps
+    its pixel size whatever the scale, hence the search over it.
+    """
+    width_px, height_px = place
+    pad = edge_px  # the least room between two headers
+    need = [(a + b) / 2 + pad for a, b in zip(widths, widths[1:], strict=False)]
+    least = [first_gap] + [base_gap] * (len(need) - 1)
+    body = bottom - top
+
+    def total(ppu: float) -> float:
+        left = max(side * ppu, widths[0] / 2 + pad / 2)
+        right = max(side * ppu, widths[-1] / 2 + pad / 2)
+        return left + right + sum(max(g * ppu, n) for g, n in zip(least, need, strict=True))
+
+    ppu = max((height_px - head_px - foot_px) / max(body, 1e-6), 1.0)
+    if total(ppu) > width_px:  # the width decides: the largest scale that fits it
+        low, high = 0.0, ppu
+        for _ in range(40):
+            mid = (low + high) / 2
+            low, high = (mid, high) if total(mid) <= width_px else (low, mid)
+        # headers elided as far as they go may still not fit a very narrow place: let them
+        # touch rather than shrink the graph to nothing
+        ppu = max(low, min(ppu, MIN_PPU))
+    gaps = [max(g, n / ppu) for g, n in zip(least, need, strict=True)]
+    x = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(gaps)]))
+    left = max(side, (widths[0] / 2 + pad / 2) / ppu)
+    right = max(side, (widths[-1] / 2 + pad / 2) / ppu)
+    head, foot = head_px / ppu, foot_px / ppu
+    rect = QRectF(-left, top - head, x[-1] + left + right, body + head + foot)
+    return ColumnFit(x, rect, top, ppu)
+
+
 def node_centre(column: int, spec: NetworkSpec) -> float:
     """The value drawn as the background colour in a node's picture.
 
@@ -151,6 +230,7 @@ class NetworkView(View):
         self._units: list[np.ndarray | None] = []
         self._slot: list[dict[int, int]] = []
         self._image = False  # an image network: the input is a picture
+        self._input_side = INPUT_SIDE  # its side in graph units
         self._mean_of: int | None = None  # id of the pixels the input picture averages
         self._edges: Edges | None = None
         self._edge_xy = np.empty((0, 4))
@@ -161,6 +241,8 @@ class NetworkView(View):
         self._dash = 0.0
         self._dock: QDockWidget | None = None
         self._labels: list[pg.TextItem] = []
+        #: Per column: its (title, subtitle) labels, spaced so they never overlap.
+        self.headers: list[tuple[pg.TextItem, pg.TextItem]] = []
         self._compact = False
         self.bias_values = np.empty(0)  # the biases the squares show, in drawing order
         self.node_images: list[list[pg.ImageItem]] = []
@@ -206,6 +288,7 @@ class NetworkView(View):
         self.viewbox.setAspectLocked(True)
         self.viewbox.invertY(True)  # neuron 1 on top
         self.viewbox.disableAutoRange()
+        self.viewbox.sigResized.connect(self._place_resized)
         self.edge_curves: dict[tuple[str, int], pg.PlotCurveItem] = {}
         for sign in ("+", "-"):
             for b in range(WIDTH_BINS):
@@ -341,8 +424,11 @@ class NetworkView(View):
     def _sync_structure(self, snap: Snapshot) -> None:
         spec = snap.spec
         curve = snap.neuron_grids is not None and snap.neuron_grids.ndim == 2
-        gap = self._stage_gap(spec) if self._compact else COL_GAP
-        key = (spec.sizes, spec.features, spec.activations, curve, gap, spec.image_shape)
+        base_gap = self._stage_gap(spec) if self._compact else COL_GAP
+        # the layout fits the headers' text to the place, so it follows the place's size
+        place = self._place()
+        key = (spec.sizes, spec.features, spec.activations, curve, base_gap, spec.image_shape,
+               place)  # fmt: skip
         if key == self._structure:
             return
         self._structure = key
@@ -373,15 +459,81 @@ class NetworkView(View):
         theme, scale = self.session.theme, self.session.scale
         font = plot_font(scale)
         bold = plot_font(scale, bold=True)
-        #: The tallest header line as drawn (pixels): a Chinese title is drawn in a CJK
-        #: fallback font, taller than the bold font's own metrics say.
-        bold.setPointSizeF(bold.pointSizeF() * 1.2)
-        header_px = float(QFontMetrics(bold).height())
-        self._pos = []
         top = -(max(self._shown) - 1) * ROW_GAP / 2
         bottom = -top
-        for col, (n, shown) in enumerate(zip(sizes, self._shown, strict=True)):
-            x = col * gap
+        span = bottom - top + 1.0
+        # an image network's input picture: a good part of the column's height, so the
+        # digit reads from afar (the columns make room for it below)
+        self._input_side = min(max(INPUT_SIDE, 0.55 * span), 12.0) if self._image else 0.0
+
+        # ---- the headers: made first, so the columns can be spaced by their width
+        headers: list[tuple[pg.TextItem, pg.TextItem]] = []
+        widths = []
+        line_px = 0.0
+        for col, n in enumerate(sizes):
+            activation = spec.activations[col - 1] if col else None
+            title = layer_name(col, spec)
+            sub = f"{n} · {activation}" if activation else f"{n}"
+            if self._image and col == 0:
+                h, w = spec.image_shape
+                sub = translate("NetworkView", "{n} pixels ({h}×{w})").format(n=n, h=h, w=w)
+            pair = []
+            for text, anchor, label_font in ((title, 2.0, bold), (sub, 1.0, font)):
+                label = pg.TextItem(text, anchor=(0.5, anchor))
+                label.setFont(label_font)
+                label.setColor(theme.plot_foreground)
+                label.setToolTip(text)  # the whole text, should it be elided below
+                pair.append(label)
+                # drawn size: a Chinese title is drawn in a CJK fallback font, taller than
+                # the bold font's own metrics say
+                box = label.boundingRect()
+                line_px = max(line_px, box.height())
+            headers.append((pair[0], pair[1]))
+            widths.append(max(p.boundingRect().width() for p in pair))
+        metrics = QFontMetrics(font)
+        pad = 1.5 * metrics.averageCharWidth()  # the least room between two headers
+        # headers too wide for the place side by side (many columns, a narrow dock) are
+        # elided, the widest first, or no scale could fit them
+        budget = header_budget(widths, 0.95 * (self._place()[0] - 4) - len(sizes) * pad)
+        budget = max(budget, 2.5 * pad)
+        if max(widths) > budget:
+            for pair in headers:
+                for label in pair:
+                    text = label.textItem.toPlainText()
+                    label_metrics = QFontMetrics(label.textItem.font())
+                    label.setText(
+                        label_metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(budget))
+                    )
+            widths = [max(p.boundingRect().width() for p in pair) for pair in headers]
+
+        # the features not fed to the network: faded nodes under the inputs; a click on
+        # one feeds it in, a click on an input takes it out (TF Playground's inputs)
+        usable = () if self._image else CURVE_FEATURES if spec.n_inputs == 1 else FEATURES
+        off = [f for f in usable if f not in spec.features]
+        y0 = float((np.arange(self._shown[0]) - (self._shown[0] - 1) / 2)[-1]) * ROW_GAP
+        self._ghosts = [(name, 0.0, y0 + (k + 1) * ROW_GAP) for k, name in enumerate(off)]
+        if self._ghosts:
+            bottom = max(bottom, self._ghosts[-1][2])
+        has_more = any(s < n for s, n in zip(self._shown, sizes, strict=True))
+        half = self._input_side / 2
+        fit = fit_columns(
+            widths=widths,
+            base_gap=base_gap,
+            first_gap=half + 2.5 if self._image else base_gap,
+            side=STAGE_SIDE if self._compact else 2.7,
+            edge_px=pad,
+            head_px=2 * line_px + 6,
+            foot_px=(metrics.height() + 12) if has_more else 6.0,
+            top=min(top - 0.5, -half),
+            bottom=max(bottom + 0.5, half),
+            place=(place[0] - 4, place[1] - 4),
+        )
+        xs = fit.x
+        self.headers = headers
+
+        self._pos = []
+        for col, shown in enumerate(self._shown):
+            x = xs[col]
             ys = (np.arange(shown) - (shown - 1) / 2) * ROW_GAP
             self._pos.append(np.column_stack([np.full(shown, x), ys]))
             images = []
@@ -391,22 +543,11 @@ class NetworkView(View):
                 self.plot.addItem(image)
                 images.append(image)
             self.node_images.append(images)
-            activation = spec.activations[col - 1] if col else None
-            title = layer_name(col, spec)
-            sub = f"{n} · {activation}" if activation else f"{n}"
-            if self._image and col == 0:
-                h, w = spec.image_shape
-                sub = translate("NetworkView", "{n} pixels ({h}×{w})").format(n=n, h=h, w=w)
             # two lines, each centred on its column: the title sits one line above
-            for text, anchor, label_font in ((title, 2.0, bold), (sub, 1.0, font)):
-                label = pg.TextItem(text, anchor=(0.5, anchor))
-                label.setFont(label_font)
-                label.setColor(theme.plot_foreground)
-                label.setPos(x, top - 0.7)
+            for label in headers[col]:
+                label.setPos(x, fit.top - 3 / fit.ppu)
                 self._add_label(label)
-                document = label.textItem.document()
-                drawn = document.size().height() - 2 * document.documentMargin()
-                header_px = max(header_px, drawn)
+            n = sizes[col]
             if shown < n and self._units[col] is not None:
                 text = (
                     translate("NetworkView", "{shown} of {n} (strongest)").format(shown=shown, n=n)
@@ -418,14 +559,6 @@ class NetworkView(View):
                 more.setColor(theme.muted)
                 more.setPos(x, ys[-1] + 0.6)
                 self._add_label(more)
-        # the features not fed to the network: faded nodes under the inputs; a click on
-        # one feeds it in, a click on an input takes it out (TF Playground's inputs)
-        usable = () if self._image else CURVE_FEATURES if spec.n_inputs == 1 else FEATURES
-        off = [f for f in usable if f not in spec.features]
-        y0 = float(self._pos[0][-1][1]) if len(self._pos[0]) else 0.0
-        self._ghosts = [(name, 0.0, y0 + (k + 1) * ROW_GAP) for k, name in enumerate(off)]
-        if self._ghosts:
-            bottom = max(bottom, self._ghosts[-1][2])
         for name, x, y in self._ghosts:
             label = pg.TextItem(FEATURE_LABELS.get(name, name), anchor=(1.0, 0.5))
             label.setFont(font)
@@ -457,44 +590,16 @@ class NetworkView(View):
         outlines = []
         for pos in self._pos:
             for x, y in pos:
-                if self._image and pos is self._pos[0]:
-                    d = INPUT_SIDE / 2
-                    outlines.append(
-                        [(x - d, y - d), (x + d, y - d), (x + d, y + d), (x - d, y + d),
-                         (x - d, y - d), (np.nan, np.nan)]
-                    )  # fmt: skip
-                    continue
+                d = half if self._image and pos is self._pos[0] else 0.5
                 outlines.append(
-                    [
-                        (x - 0.5, y - 0.5),
-                        (x + 0.5, y - 0.5),
-                        (x + 0.5, y + 0.5),
-                        (x - 0.5, y + 0.5),
-                        (x - 0.5, y - 0.5),
-                        (np.nan, np.nan),
-                    ]
-                )
+                    [(x - d, y - d), (x + d, y - d), (x + d, y + d), (x - d, y + d),
+                     (x - d, y - d), (np.nan, np.nan)]
+                )  # fmt: skip
         xy = np.asarray(outlines, np.float64).reshape(-1, 2)
         self.frames.setData(xy[:, 0], xy[:, 1])
         ghost_xy = np.array([(x, y) for _, x, y in self._ghosts]).reshape(-1, 2)
         self.ghost_marks.setData(x=ghost_xy[:, 0], y=ghost_xy[:, 1])
-        width = (len(sizes) - 1) * gap
-        side = STAGE_SIDE if self._compact else 2.7  # and for the first and last titles
-        more_room = 1.2 if any(s < n for s, n in zip(self._shown, sizes, strict=True)) else 0.3
-        head = 2.6  # room for the two header lines
-        if self._compact:
-            # large type in a low place: the headers' pixels in graph units, so they fit
-            # (headers of L pixels over a body of C units in H pixels: head = 0.7 + L/ppu)
-            lines = 2.4 * header_px
-            pixels = max(self.plot.height(), 1)
-            body = bottom - top + 0.6 + more_room
-            head = (0.7 + lines * body / pixels) / max(1.0 - lines / pixels, 0.3)
-            head = min(max(head, STAGE_HEAD), 14.0)
-        self.viewbox.setRange(
-            # room for the input names on the left and the last title on the right
-            QRectF(-side, top - head, width + 2 * side, bottom - top + head + 0.6 + more_room),
-            padding=0.0,
-        )
+        self.viewbox.setRange(fit.rect, padding=0.0)
         self.input_picture.setVisible(self._image)
         self._mean_of = None  # drawn again at the next snapshot
         self.inspector.curve = curve
@@ -519,11 +624,17 @@ class NetworkView(View):
         gap = 0.85 * (aspect * height - 2 * STAGE_SIDE) / cols
         return round(min(max(gap, STAGE_COL_GAP), 14.0), 1)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802  (Qt API)
-        super().resizeEvent(event)
-        if self._compact and self._snap is not None:
-            self._structure = None  # the column gap follows the place's shape
-            self.invalidate()
+    def _place(self) -> tuple[int, int]:
+        """The graph's drawing area in pixels (what the headers are fitted to)."""
+        rect = self.viewbox.rect()
+        return (max(round(rect.width()), 40), max(round(rect.height()), 40))
+
+    def _place_resized(self) -> None:
+        """The drawing area changed (the window, the dock, the inspector opening): fit the
+        headers to the new size now, so what is drawn and what a click finds agree."""
+        if self._snap is not None and self._structure is not None:
+            if self._structure[-1] != self._place():
+                self.update_snapshot(self._snap)
 
     def _add_label(self, label: pg.TextItem) -> None:
         label.setZValue(5)
@@ -562,9 +673,9 @@ class NetworkView(View):
         mean = ds.points.mean(axis=0, dtype=np.float64).reshape(h, w) if ds.n else np.zeros((h, w))
         grey = (255 * (1.0 - np.clip(mean, 0, 1))).astype(np.uint8)  # ink dark on paper
         x, y = self._pos[0][0]
-        d = INPUT_SIDE / 2
+        side = self._input_side
         self.input_picture.setImage(
-            grey, rect=QRectF(x - d, y - d, INPUT_SIDE, INPUT_SIDE), levels=(0, 255)
+            grey, rect=QRectF(x - side / 2, y - side / 2, side, side), levels=(0, 255)
         )
 
     # ------------------------------------------------------------ drawing

@@ -13,13 +13,20 @@ probabilities, drawn as bars, follow the pen; they also follow training, since
 each new snapshot asks again.  ``pixels()`` gives the pad's image; the
 gallery's "Load into pad" puts one on it through
 :meth:`dlviz.ui.session.Session.load_into_pad`.
+
+The pad does not start empty: it shows the data's first test image, said so
+above the bars, so a first look (or a screenshot) shows the network reading a
+digit.  New image data bring their own first test image, until the user draws,
+erases, clears or loads an image: from then on the pad is the user's and new
+data leave it alone (unless its size changes, which empties it).  An empty pad
+shows no class as its reading, only the bars for a blank image.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -38,7 +45,13 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.views.base import View
-from dlviz.ui.views.image_parts import ProbabilityBars, class_colour, ink_image, message_label
+from dlviz.ui.views.image_parts import (
+    ProbabilityBars,
+    class_colour,
+    ink_image,
+    message_label,
+    set_font_size,
+)
 
 #: Smallest side of the drawing area in pixels (a 28×28 pad: 10 screen pixels per pixel).
 MIN_PAD_PX = 280
@@ -144,9 +157,14 @@ class PadView(View):
         #: The class probabilities for the pad's pixels (None: no image network yet).
         self.probabilities: np.ndarray | None = None
         self.predictions = 0  # forward passes made (tests: the bars follow the pen)
+        #: (row of the data, its true class) of the data's image on the pad; None when
+        #: the pad holds the user's own drawing (or is empty).
+        self.sample: tuple[int, int] | None = None
+        #: The user has drawn, erased, cleared or loaded an image: new data keep the pad.
+        self.user_owned = False
 
         self.canvas = PadCanvas(self._shape(), self)
-        self.canvas.stroked.connect(self.predict)
+        self.canvas.stroked.connect(self._stroked)
         self.draw_button = QPushButton(translate("PadView", "Draw"), self)
         self.draw_button.setObjectName("pad-draw")
         self.erase_button = QPushButton(translate("PadView", "Erase"), self)
@@ -212,17 +230,11 @@ class PadView(View):
 
     # ------------------------------------------------------------ appearance
 
-    def _font(self, factor: float, bold: bool = False) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(self.session.scale.font_pt * factor)
-        font.setBold(bold)
-        return font
-
     def apply_theme(self) -> None:
-        self.answer.setFont(self._font(5.0, bold=True))
-        self.answer_note.setFont(self._font(1.3))
-        self.message.setFont(self._font(1.4))
-        self.hint.setFont(self._font(1.0))
+        pt = self.session.scale.font_pt
+        set_font_size(self.answer_note, pt * 1.3)
+        set_font_size(self.message, pt * 1.4)
+        set_font_size(self.hint, pt * 1.0)
         self.canvas.grid_colour = QColor("#D0D0D0")
         self._show_answer()
 
@@ -235,28 +247,59 @@ class PadView(View):
     def _dataset_changed(self, reason: str) -> None:
         images = self.session.dataset.is_image
         self.pages.setCurrentIndex(0 if images else 1)
-        if images and self.canvas.pixels.shape != self._shape():
-            self.canvas.set_shape(self._shape())
+        if images:
+            if self.canvas.pixels.shape != self._shape():
+                self.canvas.set_shape(self._shape())  # a drawing of the old size is gone
+                self.user_owned = False
+            if not self.user_owned:
+                self._show_sample()
             self.predict()
         self.invalidate()
+
+    def _show_sample(self) -> None:
+        """The data's first test image on the pad (the first image when none is for testing)."""
+        ds = self.session.dataset
+        rows = np.flatnonzero(ds.is_test)
+        if rows.size == 0:
+            rows = np.arange(ds.n)
+        if rows.size == 0:
+            self.sample = None
+            self.canvas.pixels[...] = 0.0
+        else:
+            row = int(rows[0])
+            self.sample = (row, int(ds.targets[row]))
+            self.canvas.pixels[...] = np.clip(ds.points[row], 0.0, 1.0).reshape(self._shape())
+        self.canvas.update()
 
     def pixels(self) -> np.ndarray:
         """The pad's image: (height, width) float32 in [0, 1], a copy."""
         return self.canvas.pixels.copy()
 
     def set_pixels(self, pixels: np.ndarray) -> None:
-        """Put an image on the pad (flat or (height, width), values in [0, 1])."""
+        """Put an image on the pad (flat or (height, width), values in [0, 1]); the pad is
+        the user's from now on."""
         image = np.clip(np.asarray(pixels, np.float32), 0.0, 1.0).reshape(self._shape())
         if image.shape != self.canvas.pixels.shape:
             self.canvas.set_shape(image.shape)
         self.canvas.pixels[...] = image
+        self._take_over()
         self.canvas.update()
         self.predict()
 
     def clear(self) -> None:
         self.canvas.pixels[...] = 0.0
+        self._take_over()
         self.canvas.update()
         self.predict()
+
+    def _stroked(self) -> None:
+        self._take_over()
+        self.predict()
+
+    def _take_over(self) -> None:
+        """The user changed the pad: it is no longer the data's image, and stays."""
+        self.user_owned = True
+        self.sample = None
 
     def _set_erase(self, on: bool) -> None:
         self.canvas.erase_mode = on
@@ -281,30 +324,41 @@ class PadView(View):
             self.predictions += 1
         self._show_answer()
 
+    def reading(self) -> int | None:
+        """The class the big digit shows as the pad's reading (None: no network, or an
+        empty pad, which has nothing to read)."""
+        if self.probabilities is None or not self.canvas.pixels.any():
+            return None
+        return int(np.argmax(self.probabilities))
+
     def _show_answer(self) -> None:
-        self.bars.set_values(self.probabilities)
-        if self.probabilities is None:
+        ds = self.session.dataset
+        self.bars.set_values(self.probabilities, ds.n_classes if ds.is_image else 0)
+        best = self.reading()
+        # large enough to read from the back of a room in both modes
+        size = self.session.scale.font_pt * 5.0
+        if best is None:
             self.answer.setText("–")
-            self._answer_colour(QColor(self.session.theme.muted))
-            self.answer_note.setText(
-                translate("PadView", "No network for images yet: train one to read the pad.")
+            set_font_size(self.answer, size, bold=True, colour=self.session.theme.muted)
+        else:
+            self.answer.setText(str(best))
+            set_font_size(self.answer, size, bold=True, colour=class_colour(best))
+        if self.probabilities is None:
+            note = translate("PadView", "No network for images yet: train one to read the pad.")
+        elif best is None:
+            note = translate(
+                "PadView",
+                "The pad is empty: draw a digit. The bars: the network's answer to a blank image.",
             )
-            return
-        best = int(np.argmax(self.probabilities))
-        self.answer.setText(str(best))
-        self._answer_colour(QColor(class_colour(best)))
-        if not self.canvas.pixels.any():
-            note = translate("PadView", "The pad is empty: draw a digit")
+        elif self.sample is not None:
+            note = translate(
+                "PadView", "A test image (true {digit}): draw over it or Clear"
+            ).format(digit=self.sample[1])
         else:
             note = translate("PadView", "the network reads {digit} ({p:.0%} sure)").format(
                 digit=best, p=float(self.probabilities[best])
             )
         self.answer_note.setText(note)
-
-    def _answer_colour(self, colour: QColor) -> None:
-        palette = self.answer.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, colour)
-        self.answer.setPalette(palette)
 
     def update_snapshot(self, snap: Snapshot) -> None:
         self.predict()  # new weights: the same drawing may now read differently

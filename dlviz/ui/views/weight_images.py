@@ -13,6 +13,11 @@ The mosaic is one RGBA ``ImageItem`` updated with ``setImage`` per snapshot
 (128 tiles of 28×28 are 348×319 pixels: well under a millisecond), not one
 item per neuron.  Hovering a tile names its neuron and its weights' range; a
 click keeps that neuron outlined.
+
+The one-pixel gaps between tiles grow with the picture (an 8×8 tile drawn
+80 pixels wide makes them 10 pixels), so they take a light neutral colour, a
+little off the background in either theme, and the empty places after the last
+tile are background: no dark bars or blocks compete with the weights.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from dlviz.core.colors import NEGATIVE_HEX, POSITIVE_HEX
@@ -29,8 +33,25 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.views.base import View
-from dlviz.ui.views.image_parts import message_label
+from dlviz.ui.views.image_parts import message_label, set_font_size
 from dlviz.ui.views.matrices import symmetric_limit
+
+#: How far the gaps' colour goes from the background towards the plots' ink.
+GAP_TINT = 0.18
+
+
+def gap_colour(background: tuple[int, int, int], ink: tuple[int, int, int]) -> tuple[int, ...]:
+    """The colour between tiles: the background tinted a little towards the ink (light grey
+    on white, dark grey on the dark theme's near-black)."""
+    return tuple(round(b + GAP_TINT * (i - b)) for b, i in zip(background, ink, strict=True))
+
+
+def blank_unused(rgba: np.ndarray, tiles: MosaicLayout, background: tuple[int, int, int]) -> None:
+    """Paint the last row's unused places (and the gaps around them) in ``background``."""
+    if tiles.count >= tiles.rows * tiles.columns:
+        return
+    r, c = tiles.origin(tiles.count)
+    rgba[max(r - tiles.gap, 0) :, max(c - tiles.gap, 0) :, :3] = background
 
 
 class WeightImagesView(View):
@@ -95,18 +116,12 @@ class WeightImagesView(View):
 
     # ------------------------------------------------------------ appearance
 
-    def _font(self, factor: float, bold: bool = False) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(self.session.scale.font_pt * factor)
-        font.setBold(bold)
-        return font
-
     def apply_theme(self) -> None:
         theme = self.session.theme
         self.graphics.setBackground(theme.plot_background)
-        self.heading.setFont(self._font(1.15))
-        self.hover.setFont(self._font(1.1))
-        self.message.setFont(self._font(1.4))
+        set_font_size(self.heading, self.session.scale.font_pt * 1.15)
+        set_font_size(self.hover, self.session.scale.font_pt * 1.1)
+        set_font_size(self.message, self.session.scale.font_pt * 1.4)
         pen = pg.mkPen(theme.text, width=3)
         pen.setCosmetic(True)
         self.outline.setPen(pen)
@@ -136,9 +151,10 @@ class WeightImagesView(View):
         self._snap, self.mosaic, self.tiles = snap, mosaic, tiles
         self.limit = symmetric_limit(first)
         theme = self.session.theme
-        rgba = mosaic_rgba(
-            mosaic, self.limit, background=theme.rgb("plot_background"), gap=theme.rgb("muted")
-        )
+        background = theme.rgb("plot_background")
+        gap = gap_colour(background, theme.rgb("plot_foreground"))
+        rgba = mosaic_rgba(mosaic, self.limit, background=background, gap=gap)
+        blank_unused(rgba, tiles, background)
         self.image.setImage(
             rgba, rect=QRectF(0, 0, tiles.width, tiles.height), autoLevels=False, levels=(0, 255)
         )
