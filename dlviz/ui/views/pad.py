@@ -47,7 +47,6 @@ from dlviz.ui.session import Session
 from dlviz.ui.views.base import View
 from dlviz.ui.views.image_parts import (
     ProbabilityBars,
-    class_colour,
     ink_image,
     message_label,
     set_font_size,
@@ -342,7 +341,9 @@ class PadView(View):
             set_font_size(self.answer, size, bold=True, colour=self.session.theme.muted)
         else:
             self.answer.setText(str(best))
-            set_font_size(self.answer, size, bold=True, colour=class_colour(best))
+            # the text colour, not the class's: some class colours (light yellow) are too
+            # faint for a digit on the page; the bar under it carries the class colour
+            set_font_size(self.answer, size, bold=True, colour=self.session.theme.text)
         if self.probabilities is None:
             note = translate("PadView", "No network for images yet: train one to read the pad.")
         elif best is None:
