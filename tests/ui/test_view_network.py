@@ -357,3 +357,23 @@ def test_an_edges_history_keeps_the_run_while_scrubbing_and_marks_the_step(make_
     qtbot.waitUntil(lambda: bar.showing_past() is None, timeout=5_000)
     qtbot.waitUntil(lambda: view.inspector.edge_history()[-1, 0] == past.step, timeout=5_000)
     assert view.inspector.marker.step is None
+
+
+def test_output_class_names_never_pile_onto_each_other(qapp):
+    """Ten classes in a low dock: each name fits its row, shrunk or every k-th one."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from dlviz.ui.views.network import MIN_LABEL_PT, output_label_font
+
+    font = QFont(qapp.font())
+    font.setPointSize(14)
+    font.setBold(True)
+    tall = QFontMetrics(font).height()
+    same, every = output_label_font(font, tall + 5)
+    assert every == 1 and same.pointSizeF() == font.pointSizeF()  # room: untouched
+    for row_px in (tall * 0.8, tall * 0.5, 6.0, 3.0):
+        fitted, every = output_label_font(font, row_px)
+        assert fitted.pointSizeF() >= MIN_LABEL_PT
+        # the names that are drawn are at least one name's height apart
+        assert QFontMetrics(fitted).height() <= every * row_px + 0.5
+        assert every == 1 or fitted.pointSizeF() == MIN_LABEL_PT  # skip only when shrunk out

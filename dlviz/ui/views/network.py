@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -206,6 +206,31 @@ def node_centre(column: int, spec: NetworkSpec) -> float:
     if column > 0 and spec.activations[column - 1] in ("sigmoid", "softmax"):
         return 0.5
     return 0.0
+
+
+#: The smallest type an output's class name shrinks to before names are skipped.
+MIN_LABEL_PT = 7
+
+
+def output_label_font(font: QFont, row_px: float) -> tuple[QFont, int]:
+    """The font for the output nodes' class names and which of them to name (every k-th).
+
+    A name taller than the rows it labels piles onto its neighbours (ten digits in a
+    low dock left only "9" readable): the type shrinks to fit the row, down to
+    ``MIN_LABEL_PT``; below that every second (third, ...) class is named instead.
+    """
+    fitted = QFont(font)
+    height = QFontMetrics(fitted).height()
+    if height <= row_px:
+        return fitted, 1
+    size = fitted.pointSizeF()
+    # a font's height is not proportional to its size (leading, rounding): step down
+    while height > row_px and size > MIN_LABEL_PT:
+        size = max(size - 0.5, float(MIN_LABEL_PT))
+        fitted.setPointSizeF(size)
+        height = QFontMetrics(fitted).height()
+    every = max(1, int(np.ceil(height / max(row_px, 1.0))))
+    return fitted, every
 
 
 class NetworkView(View):
@@ -575,7 +600,10 @@ class NetworkView(View):
         # outputs: a class's number on its colour, as on the canvas swatches; else ŷ
         classes = spec.output == "softmax"
         palette = class_hex(self._image)
+        out_font, every = output_label_font(bold, ROW_GAP * fit.ppu)
         for i, (x, y) in enumerate(self._pos[-1]):
+            if i % every:
+                continue  # too many classes for the height: every other one is named
             if classes:
                 fill = QColor(palette[i % len(palette)])
                 ink = "#000000" if fill.lightness() > 140 else "#FFFFFF"
@@ -583,7 +611,7 @@ class NetworkView(View):
                 label = pg.TextItem(f" {number} ", color=ink, fill=fill, anchor=(0.0, 0.5))
             else:
                 label = pg.TextItem("ŷ", color=theme.plot_foreground, anchor=(0.0, 0.5))
-            label.setFont(bold)
+            label.setFont(out_font)
             label.setPos(x + 0.65, y)
             self._add_label(label)
         # outlines of every node, one curve
