@@ -475,6 +475,21 @@ def _backward(params, grad, layers, codes, cols, rows, abuf, zbuf, dbuf, mbuf, d
             _times_slope(code, z, a_in, da, m, dropout)
 
 
+#: The smallest normal float32.  Optimizer state below it is set to 0: a state that decays
+#: while its gradient stays 0 (a dead ReLU unit's weights, Adam's m times 0.9 per step)
+#: sinks into the subnormal floats and stays there (0.9 times the smallest subnormal
+#: rounds back up to it), and arithmetic on subnormals takes ~100x longer on x86.
+#: Measured on the wide net with Adam: 47 000 of 69 000 m values subnormal after 15
+#: epochs, training 155k -> 60k samples/s; with the flush it keeps its speed.
+NORMAL_MIN = np.float32(np.finfo(np.float32).tiny)
+
+
+@jit_inline
+def _flushed(x):
+    """``x``, or 0 where it is below the normal floats (see NORMAL_MIN)."""
+    return x if abs(x) >= NORMAL_MIN else F0
+
+
 @jit
 def apply_update(opt, params, grad, m, v, t, lr, hyper, wmask):
     """One optimizer step in place; ``t`` is the 1-based step number (see optim.update)."""
@@ -485,11 +500,11 @@ def apply_update(opt, params, grad, m, v, t, lr, hyper, wmask):
             params[i] -= lr * grad[i]
     elif opt == MOMENTUM:
         for i in range(n):
-            m[i] = mom * m[i] + grad[i]
+            m[i] = _flushed(mom * m[i] + grad[i])
             params[i] -= lr * m[i]
     elif opt == NESTEROV:
         for i in range(n):
-            m[i] = mom * m[i] + grad[i]
+            m[i] = _flushed(mom * m[i] + grad[i])
             params[i] -= lr * (grad[i] + mom * m[i])
     elif opt == ADAGRAD:
         for i in range(n):
@@ -497,7 +512,7 @@ def apply_update(opt, params, grad, m, v, t, lr, hyper, wmask):
             params[i] -= lr * grad[i] / (np.sqrt(v[i]) + eps)
     elif opt == RMSPROP:
         for i in range(n):
-            v[i] = rho * v[i] + (F1 - rho) * grad[i] * grad[i]
+            v[i] = _flushed(rho * v[i] + (F1 - rho) * grad[i] * grad[i])
             params[i] -= lr * grad[i] / (np.sqrt(v[i]) + eps)
     else:  # ADAM, ADAMW
         if opt == ADAMW:  # decoupled weight decay, weights only
@@ -509,8 +524,8 @@ def apply_update(opt, params, grad, m, v, t, lr, hyper, wmask):
         inv_c2 = F1 / np.float32(1.0 - float(b2) ** t)
         for i in range(n):
             g = grad[i]
-            mi = b1 * m[i] + (F1 - b1) * g
-            vi = b2 * v[i] + (F1 - b2) * g * g
+            mi = _flushed(b1 * m[i] + (F1 - b1) * g)
+            vi = _flushed(b2 * v[i] + (F1 - b2) * g * g)
             m[i] = mi
             v[i] = vi
             params[i] -= step_size * mi / (np.sqrt(vi * inv_c2) + eps)
