@@ -17,6 +17,11 @@ spread): five repeats of 0.4 s per engine, the engines interleaved (A, B, C,
 A, B, C...) so that whatever else the machine does hits them alike; the
 grid is timed 20 times.  Ratios are of the medians.
 
+With ``tfp`` (``benchmarks/engine.py --tfp PATH/nn.ts``) TensorFlow Playground's own
+engine is a column on the tiny net (:mod:`dlviz.benchmark_tfp`): its line has engine
+``tfp`` and the ratio line ``cli_vs_tfp`` against ``tfp_target``.  ``cases`` times only
+the shapes named.  ``benchmarks/table.py`` makes the README's table from these lines.
+
 ``quick`` (``dlviz bench --quick``) is a smoke run of a few seconds: 256
 points, five repeats of 0.01 s per engine, the grid timed five times, and only the start from the
 existing kernel cache (``cold_s`` is null); its figures are noisy and say

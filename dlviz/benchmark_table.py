@@ -126,8 +126,7 @@ def _notes(lines: list[Line]) -> list[str]:
             notes.append(f"- Peak assumed ({line['peak']}): {text}.")
         elif "all_vs_1" in line:
             notes.append(
-                f"- {line['case']}, more BLAS threads: {_ratio(line['all_vs_1'])} the speed "
-                "of one."
+                f"- {line['case']}, more BLAS threads: {_ratio(line['all_vs_1'])} the speed of one."
             )
         elif "grid" in line:
             notes.append(

@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
@@ -127,6 +126,14 @@ class TfpRunner:
         if node is None:
             raise DlvizError("node is not on PATH: install Node.js to run Playground's engine")
         self._dir = tempfile.TemporaryDirectory(prefix="dlviz-tfp-")
+        self._proc: subprocess.Popen[str] | None = None
+        try:
+            self._start(node, nn_path, case, n_points, lr)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, node: str, nn_path: str, case: Case, n_points: int, lr: float) -> None:
         folder = Path(self._dir.name)
         js = compiled_nn(Path(nn_path), folder)
         x, _, labels = problem(case, n_points)
@@ -149,21 +156,34 @@ class TfpRunner:
         self(0.2)  # V8 compiles the hot loops: warm up before any timed run
 
     def __call__(self, seconds: float) -> float:
-        stdin: IO[str] | None = self._proc.stdin
-        stdout: IO[str] | None = self._proc.stdout
-        assert stdin is not None and stdout is not None
-        stdin.write(f"{seconds}\n")
-        stdin.flush()
-        line = stdout.readline()
+        proc = self._proc
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(f"{seconds}\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except BrokenPipeError:
+            line = ""
         if not line:
-            err = self._proc.stderr.read() if self._proc.stderr else ""
+            err = proc.stderr.read() if proc.stderr else ""
             raise DlvizError(f"Playground's engine stopped: {err.strip()[-300:]}")
         reply = json.loads(line)
         self.loss = float(reply["loss"])
         return float(reply["rate"])
 
     def close(self) -> None:
-        if self._proc.stdin:
-            self._proc.stdin.close()
-        self._proc.wait(timeout=10)
+        """End the node process and delete the temporary folder."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                if pipe is not None:
+                    try:
+                        pipe.close()
+                    except BrokenPipeError:
+                        pass
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         self._dir.cleanup()

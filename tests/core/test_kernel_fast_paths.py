@@ -16,7 +16,6 @@ from dlviz.core.kernels.cpu import NumbaEngine, apply_update
 from dlviz.core.network import LayerSpec, NetworkSpec, init_params
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
 
-
 _TANH = jit(activation("tanh").scalar)
 
 
@@ -28,9 +27,9 @@ def _tanh_all(z, out):
 
 def test_the_compiled_tanh_is_within_a_few_ulp_and_saturates_at_one():
     """Oracle: float64 tanh.  The kernels' tanh is a rational approximation (no libm call)."""
-    z = np.concatenate(
-        [np.linspace(-20, 20, 400_001), np.geomspace(1e-30, 20, 100_000)]
-    ).astype(np.float32)
+    z = np.concatenate([np.linspace(-20, 20, 400_001), np.geomspace(1e-30, 20, 100_000)]).astype(
+        np.float32
+    )
     z = np.concatenate([z, -z])
     got = np.empty_like(z)
     _tanh_all(z, got)
