@@ -69,7 +69,7 @@ def table(lines: list[Line], before: list[Line] | None = None) -> str:
     has_tfp = any(engine == "tfp" for (_, _, engine) in rates)
     if has_tfp:
         head.append("TF Playground")
-    head += ["kernel ÷ PyTorch", "train ÷ kernel", "app ÷ kernel"]
+    head += ["kernel ÷ PyTorch", "train ÷ PyTorch", "train ÷ kernel", "app ÷ kernel"]
     if has_tfp:
         head.append("train ÷ Playground")
     head.append("kernel GFLOP/s")
@@ -92,6 +92,7 @@ def table(lines: list[Line], before: list[Line] | None = None) -> str:
             row.append(_rate(rate("tfp")))
         row += [
             _ratio(line.get("numba_vs_torch"), line.get("target"), 1),
+            _ratio(line.get("cli_vs_torch"), line.get("target"), 1),
             _ratio(line.get("cli_vs_numba"), target),
             _ratio(line.get("app_vs_numba"), target),
         ]

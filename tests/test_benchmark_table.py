@@ -23,7 +23,7 @@ def run(cli: float, tfp: float | None = 700_000.0) -> list[dict]:
     ratio = {"case": CASE, "optimizer": "sgd", "numba_vs_reference": 40.0,
              "kernel_gflops": 3.7, "cli_vs_numba": round(cli / 7.5e6, 3),
              "app_vs_numba": 0.92, "user_path_target": 0.9, "numba_vs_torch": 150.0,
-             "target": 50.0, "met": True}  # fmt: skip
+             "cli_vs_torch": round(cli / 5e4, 2), "target": 50.0, "met": True}  # fmt: skip
     if tfp is not None:
         ratio.update(cli_vs_tfp=round(cli / tfp, 2), tfp_target=5.0, tfp_met=cli / tfp >= 5)
     lines.append(ratio)
@@ -41,6 +41,7 @@ def test_a_row_per_shape_and_optimizer_with_each_engine_and_its_targets():
     assert columns["shape"] == CASE and columns["kernel"] == "7.50 M"
     assert columns["`dlviz train`"] == "6.80 M" and columns["TF Playground"] == "700 k"
     assert columns["train ÷ kernel"] == "0.91× ✓"
+    assert columns["kernel ÷ PyTorch"] == "150.0× ✓" and columns["train ÷ PyTorch"] == "136.0× ✓"
     assert columns["train ÷ Playground"] == "9.7× ✓"
     assert any("Prediction grid" in line and "12.5 ms" in line for line in rest)
 
