@@ -8,7 +8,8 @@ reference, the user paths (``cli``: `dlviz train`'s own loop; ``app``: the
 app worker's full-speed loop without Qt) and PyTorch CPU; then one per (case,
 optimizer) with the ratios (``cli_vs_numba``, ``app_vs_numba`` against
 ``user_path_target``), the kernel's GFLOP/s (:func:`training_flops`) and
-whether the PyTorch target is met; then the wide kernel with one BLAS thread
+whether the PyTorch target is met by the kernel (``numba_vs_torch``, ``met``) and
+by `dlviz train` (``cli_vs_torch``, ``cli_met``); then the wide kernel with one BLAS thread
 against one per core, the float32 peak assumed (a measured sgemm), the
 200×200 prediction-grid time and the JIT cold/cached start times.
 
@@ -16,6 +17,11 @@ Every figure is the median of repeated timings (``min``/``max`` give their
 spread): five repeats of 0.4 s per engine, the engines interleaved (A, B, C,
 A, B, C...) so that whatever else the machine does hits them alike; the
 grid is timed 20 times.  Ratios are of the medians.
+
+With ``tfp`` (``benchmarks/engine.py --tfp PATH/nn.ts``) TensorFlow Playground's own
+engine is a column on the tiny net (:mod:`dlviz.benchmark_tfp`): its line has engine
+``tfp`` and the ratio line ``cli_vs_tfp`` against ``tfp_target``.  ``cases`` times only
+the shapes named.  ``benchmarks/table.py`` makes the README's table from these lines.
 
 ``quick`` (``dlviz bench --quick``) is a smoke run of a few seconds: 256
 points, five repeats of 0.01 s per engine, the grid timed five times, and only the start from the
@@ -38,6 +44,7 @@ import numpy as np
 
 # the cases live apart so that the CUDA column (benchmark_cuda) shares them without a cycle
 from dlviz.benchmark_cases import CASES, N_POINTS, OPTIMIZERS, Case, problem
+from dlviz.benchmark_tfp import TFP_TARGET, TfpRunner
 from dlviz.core.data import Dataset
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
@@ -317,7 +324,20 @@ def jit_start_times() -> tuple[float, float]:
         return cold, warm_start_seconds(env)
 
 
-def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[dict[str, Any]]:
+def run_engine_benchmark(
+    *,
+    as_json: bool = False,
+    quick: bool = False,
+    tfp: str | None = None,
+    cases: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
+    """Run the benchmark, printing its lines (see the module docstring) and returning them.
+
+    ``tfp``: the path of TensorFlow Playground's ``nn.ts`` (or a compiled ``nn.js``) for
+    its column, None for none.  ``cases``: the first words of the shapes to time (``tiny``,
+    ``medium``, ``wide``), all when empty; a shorter run times only the shapes, without
+    the lines after them.
+    """
     seconds = 0.01 if quick else 0.4  # per repeat: 5 repeats, so 2 s an engine in all
     n_points = QUICK_POINTS if quick else N_POINTS
     lines: list[dict[str, Any]] = []
@@ -334,6 +354,8 @@ def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[
     limit_blas_threads()  # as `dlviz train` and the app run (dlviz/core/threads.py)
     emit(thread_line())
     for case in CASES:
+        if cases and case.name.split()[0] not in cases:
+            continue
         for optimizer in OPTIMIZERS:
             # the reference is ~100x slower: half the time per repeat is plenty for it
             runners: dict[str, tuple[Runner, float]] = {
@@ -347,7 +369,15 @@ def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[
             torch_run = torch_runner(case, optimizer, n_points)
             if torch_run is not None:
                 runners["torch"] = (torch_run, seconds)
-            rates = {name: summary(r) for name, r in interleaved(runners).items()}
+            tfp_run = None
+            if tfp is not None and case.n_out == 1 and optimizer == "sgd":
+                tfp_run = TfpRunner(tfp, case, n_points)
+                runners["tfp"] = (tfp_run, seconds)
+            try:
+                rates = {name: summary(r) for name, r in interleaved(runners).items()}
+            finally:
+                if tfp_run is not None:
+                    tfp_run.close()
             for engine, stats in rates.items():
                 emit(
                     {
@@ -374,12 +404,28 @@ def run_engine_benchmark(*, as_json: bool = False, quick: bool = False) -> list[
             ratio["user_path_target"] = USER_PATH_TARGET
             if "torch" in rates:
                 vs_torch = numba_rate / max(rates["torch"]["median"], 1)
+                # the target holds for the kernel and for what users run, `dlviz train`
+                cli_vs_torch = rates["cli"]["median"] / max(rates["torch"]["median"], 1)
                 ratio.update(
                     numba_vs_torch=round(vs_torch, 2),
+                    cli_vs_torch=round(cli_vs_torch, 2),
                     target=case.target,
                     met=bool(vs_torch >= case.target),
+                    cli_met=bool(cli_vs_torch >= case.target),
+                )
+            if "tfp" in rates and tfp_run is not None:
+                # issue 19: what users run, `dlviz train`, against Playground's engine
+                vs_tfp = rates["cli"]["median"] / max(rates["tfp"]["median"], 1)
+                ratio.update(
+                    cli_vs_tfp=round(vs_tfp, 2),
+                    numba_vs_tfp=round(numba_rate / max(rates["tfp"]["median"], 1), 2),
+                    tfp_target=TFP_TARGET,
+                    tfp_met=bool(vs_tfp >= TFP_TARGET),
+                    tfp_mse=round(tfp_run.loss, 4),
                 )
             emit(ratio)
+    if cases:
+        return lines
     emit(blas_threads_line(seconds, n_points))
     emit(measured_peak_gflops())
     grid = summary(grid_times_ms(repeats=REPEATS if quick else 20), digits=2)

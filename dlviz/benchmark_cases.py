@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlviz.core.data import MAX_CLASSES, make_dataset
 from dlviz.core.network import LayerSpec, NetworkSpec
 
 
@@ -37,9 +38,18 @@ N_POINTS = 4096
 def problem(
     case: Case, n_points: int = N_POINTS, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-6, 6, size=(n_points, 2)).astype(np.float32)
-    labels = (np.abs(x[:, 0] * x[:, 1]) // 6).astype(np.int64) % max(case.n_out, 2)
+    """(inputs float32, encoded targets float32, labels): the spiral preset with one arm
+    per class (two for one output; TensorFlow Playground's column trains on the same),
+    or for more classes than the preset has, bands of |x1·x2| over a uniform square."""
+    k = max(case.n_out, 2)
+    if k <= MAX_CLASSES:
+        data = make_dataset("spiral", n=n_points, classes=k, seed=seed)
+        x = np.ascontiguousarray(data.inputs, np.float32)
+        labels = np.asarray(data.targets, np.int64)
+    else:
+        rng = np.random.default_rng(seed)
+        x = rng.uniform(-6, 6, size=(n_points, 2)).astype(np.float32)
+        labels = (np.abs(x[:, 0] * x[:, 1]) // 6).astype(np.int64) % k
     if case.n_out == 1:
         y = labels.astype(np.float32).reshape(-1, 1)
     else:

@@ -302,7 +302,8 @@ def test_bench_quick_prints_json_lines_with_their_keys(capsys):
     (peak,) = [line for line in lines if "peak" in line]
     assert peak["gflops_1_thread"] > 0
     if any(r["engine"] == "torch" for r in rates):  # PyTorch installed (the bench extra)
-        assert all({"numba_vs_torch", "target", "met"} <= r.keys() for r in ratios)
+        keys = {"numba_vs_torch", "cli_vs_torch", "target", "met", "cli_met"}
+        assert all(keys <= r.keys() for r in ratios)
     (grid,) = [line for line in lines if "grid" in line]
     assert grid["ms"] > 0 and grid["target_ms"] == 15.0 and isinstance(grid["met"], bool)
     (jit,) = [line for line in lines if "jit" in line]
