@@ -78,7 +78,7 @@ def sticky_reach(
     *,
     least: float,
     most: float = float("inf"),
-    keep: float = 0.7,
+    keep: float = 0.5,
     grow: float = 1.3,
 ) -> float:
     """The half-width of a symmetric axis (−r to r) that must hold ``needed``, changing
