@@ -9,12 +9,17 @@ from typing import Any, ClassVar
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QScrollArea, QWidget
 
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
+
+#: Room in Qt's pixmap cache for the cached axes (kB): every view open, on a HiDPI
+#: screen, holds about 30 axes of a few MB each (an axis with a grid caches its whole plot).
+AXIS_CACHE_KB = 256 * 1024
 
 
 class StepMarker:
@@ -138,6 +143,11 @@ class View(QWidget):
         2 ms each, most of the GUI thread's time while training.  A cached axis
         is redrawn only when its range or style changes.
         """
+        # the cached pixmaps live in Qt's one QPixmapCache (10 MB by default): with every
+        # view open, axes whose range moved pushed the others' pictures out, and every
+        # repaint drew them again (the loss view's painting cost 3x what it does with room)
+        if QPixmapCache.cacheLimit() < AXIS_CACHE_KB:
+            QPixmapCache.setCacheLimit(AXIS_CACHE_KB)
         for name in ("left", "bottom", "right", "top"):
             axis = plot_item.getAxis(name)
             axis.enableAutoSIPrefix(False)
