@@ -1,4 +1,4 @@
-"""Background jobs of the views: one job at a time in a thread that waits for the next."""
+"""Background jobs: one job at a time, in a thread of its own or one reused for the next."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def wait_done(job: BackgroundJob, timeout: float = 10.0):
         time.sleep(0.005)
 
 
-def test_jobs_run_one_after_another_in_one_thread_that_stop_ends():
-    job = BackgroundJob("test")
+def test_jobs_run_one_after_another_in_one_reused_thread_that_stop_ends():
+    job = BackgroundJob("test", reuse_thread=True)
     threads = []
 
     def work(value):
@@ -43,8 +43,9 @@ def test_jobs_run_one_after_another_in_one_thread_that_stop_ends():
     assert not threads[0].is_alive() and not job.running
 
 
-def test_a_new_job_stops_the_running_one_first():
-    job = BackgroundJob("test")
+@pytest.mark.parametrize("reuse", [False, True])
+def test_a_new_job_stops_the_running_one_first(reuse):
+    job = BackgroundJob("test", reuse_thread=reuse)
     began, seen_cancel = threading.Event(), threading.Event()
 
     def slow(control: JobControl):
@@ -64,8 +65,9 @@ def test_a_new_job_stops_the_running_one_first():
     job.stop()
 
 
-def test_a_jobs_error_is_raised_in_the_thread_that_polls():
-    job = BackgroundJob("test")
+@pytest.mark.parametrize("reuse", [False, True])
+def test_a_jobs_error_is_raised_in_the_thread_that_polls(reuse):
+    job = BackgroundJob("test", reuse_thread=reuse)
 
     def broken(control: JobControl):
         raise ValueError("no such layer")
@@ -79,11 +81,23 @@ def test_a_jobs_error_is_raised_in_the_thread_that_polls():
     job.stop()
 
 
-def test_stop_without_a_job_and_twice_is_harmless():
-    job = BackgroundJob("test")
+@pytest.mark.parametrize("reuse", [False, True])
+def test_stop_without_a_job_and_twice_is_harmless(reuse):
+    job = BackgroundJob("test", reuse_thread=reuse)
     job.stop()
     job.start(lambda control: 1)
     wait_done(job)
     job.stop()
     job.stop()
     assert not job.running
+
+
+def test_a_one_off_jobs_thread_ends_with_the_job():
+    """A job started once and never stopped (a folder of images read) leaves no thread."""
+    job = BackgroundJob("test")
+    threads = []
+    job.start(lambda control: threads.append(threading.current_thread()) or 5)
+    wait_done(job)
+    assert job.result() == 5
+    threads[0].join(10)
+    assert not threads[0].is_alive()

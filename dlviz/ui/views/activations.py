@@ -67,7 +67,7 @@ class ActivationsView(View):
         self._curves: list[tuple[str, float, int] | None] = []
         #: What the titles say now, per layer (tests and screenshots read it).
         self.titles: list[str] = []
-        self.job = BackgroundJob("activations")
+        self.job = BackgroundJob("activations", reuse_thread=True)  # a job per snapshot
         self.timer = QTimer(self)
         self.timer.setInterval(30)
         self.timer.timeout.connect(self._poll)

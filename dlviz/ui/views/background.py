@@ -41,18 +41,20 @@ class JobControl:
 
 
 class BackgroundJob:
-    """One function at a time in a daemon thread of its own; start another to replace it.
+    """One function at a time in a daemon thread; start another to replace it.
 
-    The thread stays between jobs and ends with :meth:`stop` (a view's
-    ``shutdown``).  Views that compute with every snapshot start a job 20-30
-    times a second, and a new thread each time held the GUI thread up to 5 ms
-    (Python's GIL switch interval) while ``Thread.start`` waited for the new
-    thread, which had the GIL and was busy with the job; handing a job to a
-    waiting thread returns at once.
+    A one-off job (a landscape, a race, a folder of images) gets a thread of its
+    own that ends with it.  With ``reuse_thread`` the thread stays between jobs
+    and ends with :meth:`stop` (the view's ``shutdown``): views that compute
+    with every snapshot start a job 20-30 times a second, and a new thread each
+    time held the GUI thread up to 5 ms (Python's GIL switch interval) while
+    ``Thread.start`` waited for the new thread, which had the GIL and was busy
+    with the job; handing a job to a waiting thread returns at once.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, reuse_thread: bool = False) -> None:
         self.name = name
+        self._reuse = reuse_thread
         self._thread: threading.Thread | None = None
         self._jobs: queue.SimpleQueue[tuple[Callable[[JobControl], Any], JobControl] | None] = (
             queue.SimpleQueue()
@@ -71,6 +73,11 @@ class BackgroundJob:
         control = self._control = JobControl()
         self._result, self._error, self._done, self._seen = None, None, False, -1
         self._idle.clear()
+        if not self._reuse:
+            self._thread = threading.Thread(target=self._execute, args=(work, control),
+                                            name=f"dlviz-{self.name}", daemon=True)  # fmt: skip
+            self._thread.start()
+            return
         if self._thread is None:
             self._thread = threading.Thread(target=self._serve, name=f"dlviz-{self.name}",
                                             daemon=True)  # fmt: skip
@@ -78,18 +85,20 @@ class BackgroundJob:
         self._jobs.put((work, control))
 
     def _serve(self) -> None:
-        """The job thread: run each job handed over until :meth:`stop` sends None."""
+        """A reused thread: run each job handed over until :meth:`stop` sends None."""
         while (job := self._jobs.get()) is not None:
-            work, control = job
-            try:
-                result = work(control)
-            except Exception as exc:  # noqa: BLE001  (handed to the GUI thread, which re-raises)
-                self._error = exc
-            else:
-                self._result = result
-            finally:
-                self._done = True
-                self._idle.set()
+            self._execute(*job)
+
+    def _execute(self, work: Callable[[JobControl], Any], control: JobControl) -> None:
+        try:
+            result = work(control)
+        except Exception as exc:  # noqa: BLE001  (handed to the GUI thread, which re-raises)
+            self._error = exc
+        else:
+            self._result = result
+        finally:
+            self._done = True
+            self._idle.set()
 
     def _cancel(self) -> None:
         """Ask the running job to stop and wait for it (it checks between rows or epochs)."""
@@ -101,7 +110,8 @@ class BackgroundJob:
         """Stop the running job (waiting for it) and end the thread."""
         self._cancel()
         if self._thread is not None:
-            self._jobs.put(None)
+            if self._reuse:
+                self._jobs.put(None)
             self._thread.join()
             self._thread = None
 

@@ -83,7 +83,7 @@ class LossFunctionsView(View):
         self._reach: float | None = None
         #: (x, loss) of the points drawn last (tests read them).
         self.drawn: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
-        self.job = BackgroundJob("loss-functions")
+        self.job = BackgroundJob("loss-functions", reuse_thread=True)  # a job per snapshot
         self.timer = QTimer(self)
         self.timer.setInterval(30)
         self.timer.timeout.connect(self._poll)
