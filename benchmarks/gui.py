@@ -131,13 +131,13 @@ def wait(app: QApplication, condition, timeout_s: float) -> None:
 
 
 def show_all_views(app: QApplication, window) -> list[str]:
-    """Float every dock view in its own visible window, so all of them draw every frame."""
+    """Float every dock view of this data in its own visible window, so all of them draw."""
     from dlviz.ui.views import CENTRAL_VIEW
 
     names = []
     for i, name in enumerate(window.views):
-        if name == CENTRAL_VIEW:
-            continue
+        if name == CENTRAL_VIEW or name not in window.docks or not window.views[name].fits_data():
+            continue  # the canvas; the pad (the images' centre); views of image data only
         dock = window.docks[name]
         dock.setFloating(True)
         dock.resize(640, 480)
