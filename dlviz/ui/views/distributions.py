@@ -43,7 +43,6 @@ from dlviz.core.curves import sticky_range
 from dlviz.core.snapshot import PERCENTILES, Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
-from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import StepMarker, View
 from dlviz.ui.views.loss import StepAxis
 
@@ -203,14 +202,9 @@ class DistributionsView(View):
 
     def _style(self, plot: pg.PlotItem, ylabel: str, xlabel: bool = True) -> None:
         theme, scale = self.session.theme, self.session.scale
-        pen = pg.mkPen(theme.plot_foreground)
         style = {"color": theme.plot_foreground, "font-size": f"{scale.font_pt}pt"}
         self.prepare_axes(plot)
-        for side in ("left", "bottom"):
-            axis = plot.getAxis(side)
-            axis.setPen(pen)
-            axis.setTextPen(pen)
-            axis.setStyle(tickFont=plot_font(scale))
+        self.style_axes(plot)
         plot.setLabel("left", ylabel, **style)
         if xlabel:
             plot.setLabel("bottom", translate("DistributionsView", "step (mini-batches)"), **style)
