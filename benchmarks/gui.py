@@ -10,6 +10,8 @@ Runs offscreen in one process, side by side:
    * frame intervals: time between the window's 60 Hz frame ticks (each tick
      draws the newest snapshot), and the time each tick's drawing took;
    * event-loop lateness: how late a 5 ms probe timer fires;
+   * the GUI thread's CPU time per second, and each view's drawing CPU time per
+     draw (``time.thread_time``: what the views cost on a busy machine too);
    * boundary refresh rate: decision-boundary images drawn per second;
    * app training throughput: samples trained per second, from the snapshots.
 
@@ -129,13 +131,13 @@ def wait(app: QApplication, condition, timeout_s: float) -> None:
 
 
 def show_all_views(app: QApplication, window) -> list[str]:
-    """Float every dock view in its own visible window, so all of them draw every frame."""
+    """Float every dock view of this data in its own visible window, so all of them draw."""
     from dlviz.ui.views import CENTRAL_VIEW
 
     names = []
     for i, name in enumerate(window.views):
-        if name == CENTRAL_VIEW:
-            continue
+        if name == CENTRAL_VIEW or name not in window.docks or not window.views[name].fits_data():
+            continue  # the canvas; the pad (the images' centre); views of image data only
         dock = window.docks[name]
         dock.setFloating(True)
         dock.resize(640, 480)
@@ -191,6 +193,22 @@ def in_app(
 
     boundary = window.views["boundary"]
     loss = window.views["loss"]
+    # the GUI thread's CPU time in each view's drawing: what the views cost, whatever the
+    # machine's load does to the rates (painting comes later, in Qt's paint events)
+    draw_cpu = {name: 0.0 for name in window.views}
+
+    def timed_refresh(view, refresh):
+        def run() -> bool:
+            t = time.thread_time()
+            drew = refresh()
+            if drew:
+                draw_cpu[view.name] += time.thread_time() - t
+            return drew
+
+        return run
+
+    for view in window.views.values():
+        view.refresh = timed_refresh(view, view.refresh)
     # throughput against headless training: at full speed, not the app's watchable default pace
     window.training_panel.set_max_speed(True)
     window.play()
@@ -204,16 +222,22 @@ def in_app(
     snap0 = window.session.latest
     images0, loss0, snaps0 = boundary.image_updates, loss.redraws, window.session.snapshot_count
     draws0 = {name: redraws(window.views[name]) for name in ["boundary", *views]}
+    calls0 = {name: window.views[name].draws for name in draws0}
+    for name in draw_cpu:
+        draw_cpu[name] = 0.0
+    cpu0 = time.thread_time()
     t0 = time.perf_counter()
     end = t0 + seconds
     wait(app, lambda: time.perf_counter() > end, seconds + 5)
     elapsed = time.perf_counter() - t0
+    gui_cpu = time.thread_time() - cpu0
     snap1 = window.session.latest
     images1, loss1, snaps1 = boundary.image_updates, loss.redraws, window.session.snapshot_count
     draws = {
         name: round((redraws(window.views[name]) - before) / elapsed, 1)
         for name, before in draws0.items()
     }
+    calls = {name: window.views[name].draws - before for name, before in calls0.items()}
     probe.stop()
     window.close()
     window.deleteLater()
@@ -233,6 +257,12 @@ def in_app(
         # how often each visible view drew a new snapshot: its own frame rate
         "view_draws_per_s": draws,
         "worst_view_ratio": round(min(hz / view_target_hz(n) for n, hz in draws.items()), 2),
+        # GUI thread CPU seconds per second (1.0: the whole of one core), and each view's
+        # update_snapshot CPU per call that drew (without Qt's painting afterwards)
+        "gui_thread_cpu_per_s": round(gui_cpu / elapsed, 2),
+        "view_update_cpu_ms": {
+            name: round(1000 * draw_cpu[name] / n, 2) if n else None for name, n in calls.items()
+        },
         "app_samples_per_s": round((snap1.samples - snap0.samples) / elapsed),
         "steps": [snap0.step, snap1.step],
         "final_train_accuracy": snap1.train_accuracy,

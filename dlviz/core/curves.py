@@ -72,6 +72,29 @@ def sticky_range(
     return lo - grow_low * span, hi + grow_high * span
 
 
+def sticky_reach(
+    needed: float,
+    current: float | None,
+    *,
+    least: float,
+    most: float = float("inf"),
+    keep: float = 0.5,
+    grow: float = 1.3,
+) -> float:
+    """The half-width of a symmetric axis (−r to r) that must hold ``needed``, changing
+    only now and then.
+
+    Keeps ``current`` while ``needed`` fits in it and needs at least ``keep``
+    of it; otherwise a new reach with ``grow`` times the room, within
+    [``least``, ``most``].  A new reach redraws the axes (and whatever is
+    computed over it), so a live plot should not change it every frame.
+    """
+    want = min(max(least, needed), most) if np.isfinite(needed) else least
+    if current is not None and keep * current <= want <= current:
+        return current
+    return min(grow * want, most) if want > least else least
+
+
 class CurveHistory:
     """Training curves kept at a bounded size so drawing them costs the same at any length.
 

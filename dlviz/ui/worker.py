@@ -105,13 +105,26 @@ SLOW_SNAPSHOT_HZ = 30.0
 #: At full speed the timeline keeps a point at most this often (seconds).
 TIMELINE_S = 0.2
 #: At full speed the per-layer statistics (sorting every layer's weights, gradients and
-#: activations) are taken at most this often: the distributions view redraws at 5 Hz ...
+#: activations) are taken at most this often, whether or not the distributions view is
+#: open, so its history has no gaps when it is opened late ...
 STATS_HZ = 5.0
-#: ... and they take at most this share of the time, however wide the network.  Taken
-#: whether or not the view is open, so its history has no gaps when it is opened late.
+#: ... and at most this often while a view shows them live (the view asks, see
+#: PACING_EXTRAS): with every snapshot of 40 ms slices.  A medium network's statistics
+#: take about a millisecond ...
+LIVE_STATS_HZ = 30.0
+#: ... and they take at most this share of the time, however wide the network.
 STATS_SHARE = 0.05
 #: Extras a view may ask the snapshots to carry (keyword arguments of ``Trainer.run``).
 EXTRAS = ("neuron_grid", "hidden", "gallery")
+#: What a view may ask of the full-speed pacing: ``stats_hz``, how often it wants the
+#: per-layer statistics (at most LIVE_STATS_HZ).
+PACING_EXTRAS = ("stats_hz",)
+#: Largest share of full-speed time the snapshots may take while open views ask for
+#: extras (neuron pictures, the hidden space, a gallery): each costs a forward pass
+#: over the data or a grid, and with every view open a 40 ms slice still ends in a
+#: snapshot (about 20 pictures a second) on a medium network.  Training pays for what
+#: is shown.
+VIEWS_SNAPSHOT_SHARE = 0.2
 
 
 def live_grid(trainer: Trainer) -> int:
@@ -288,10 +301,10 @@ class TrainingWorker(QObject):
     def set_extras(self, extras: Mapping[str, Any]) -> None:
         """What the open views need in each drawn snapshot, e.g. ``{"neuron_grid": 24}``.
 
-        Keys are :data:`EXTRAS`; a view that is hidden asks for nothing, so
-        nothing is computed for it.
+        Keys are :data:`EXTRAS` and :data:`PACING_EXTRAS`; a view that is
+        hidden asks for nothing, so nothing is computed for it.
         """
-        unknown = set(extras) - set(EXTRAS)
+        unknown = set(extras) - set(EXTRAS) - set(PACING_EXTRAS)
         if unknown:
             raise ValueError(f"unknown snapshot extras {sorted(unknown)}")
         self.send(SetExtras(dict(extras)))
@@ -455,7 +468,10 @@ class TrainingWorker(QObject):
         return self._apply_problem(command.dataset, command.spec)
 
     def _on_extras(self, command: SetExtras) -> bool:
-        self._extras = dict(command.extras)
+        extras = dict(command.extras)
+        self._pacing.stats_hz = min(float(extras.pop("stats_hz", STATS_HZ)), LIVE_STATS_HZ)
+        self._pacing.share = VIEWS_SNAPSHOT_SHARE if extras else SNAPSHOT_SHARE
+        self._extras = extras
         return True
 
     def _on_timeline_cap(self, command: SetTimelineCap) -> bool:
@@ -709,17 +725,19 @@ class Pacing:
         self.last_grid = -math.inf
         self.last_stats = -math.inf  # when a slice last took the layer statistics
         self.snapshot_s = 0.0  # recent snapshot cost, smoothed
+        self.stats_hz = STATS_HZ  # LIVE_STATS_HZ while a view shows the statistics
+        self.share = SNAPSHOT_SHARE  # VIEWS_SNAPSHOT_SHARE while views ask for extras
 
     def slice(self, trainer: Trainer, now: float) -> dict[str, Any]:
         """``Trainer.run`` arguments of the next full-speed slice, starting at ``now``."""
         grid_due = now - self.last_grid >= 1.0 / GRID_HZ
-        stats = stats_due(now - self.last_stats, trainer.stats_seconds)
+        stats = stats_due(now - self.last_stats, trainer.stats_seconds, self.stats_hz)
         if grid_due:
             self.last_grid = now
         if stats:
             self.last_stats = now
         return {
-            "seconds": slice_seconds(self.snapshot_s),
+            "seconds": slice_seconds(self.snapshot_s, self.share),
             "grid": live_grid(trainer) if grid_due else 0,
             "stats": stats,
         }
@@ -729,18 +747,18 @@ class Pacing:
         self.snapshot_s += 0.3 * (trainer.snapshot_seconds - self.snapshot_s)
 
 
-def stats_due(since_last: float, stats_seconds: float) -> bool:
+def stats_due(since_last: float, stats_seconds: float, hz: float = STATS_HZ) -> bool:
     """Whether a full-speed slice takes the per-layer statistics, ``since_last`` seconds after
-    the last ones, which took ``stats_seconds``: at STATS_HZ, slower when they are costly."""
-    return since_last >= max(1.0 / STATS_HZ, stats_seconds / STATS_SHARE)
+    the last ones, which took ``stats_seconds``: at ``hz``, slower when they are costly."""
+    return since_last >= max(1.0 / hz, stats_seconds / STATS_SHARE)
 
 
-def slice_seconds(snapshot_seconds: float) -> float:
+def slice_seconds(snapshot_seconds: float, share: float = SNAPSHOT_SHARE) -> float:
     """Training seconds of a full-speed slice whose snapshot takes ``snapshot_seconds``.
 
     SLICE_SECONDS for most networks; for a big one (ten 256-wide layers: a
     snapshot with its grid takes ~0.2 s on 2 cores) the slice grows so that
-    snapshots keep to SNAPSHOT_SHARE of the time and training goes on at >= 90 %
-    of its headless speed, with fewer but still regular pictures.
+    snapshots keep to ``share`` of the time (SNAPSHOT_SHARE: training goes on
+    at >= 90 % of its headless speed), with fewer but still regular pictures.
     """
-    return max(SLICE_SECONDS, snapshot_seconds * (1.0 - SNAPSHOT_SHARE) / SNAPSHOT_SHARE)
+    return max(SLICE_SECONDS, snapshot_seconds * (1.0 - share) / share)

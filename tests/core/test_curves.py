@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlviz.core.curves import CurveHistory, ema, sticky_range
+from dlviz.core.curves import CurveHistory, ema, sticky_range, sticky_reach
 
 
 def naive_ema(values, weight):
@@ -69,6 +69,32 @@ def test_curve_history_rewinds_to_a_step_and_continues_from_it():
     assert list(h.column("train_loss")) == [0, 1, 2, 3, 4, 50]
     h.rewind(-1)
     assert h.size == 0 and h.append(0, 0, 1.0, None, None, None)
+
+
+def test_sticky_reach_holds_what_is_needed_and_changes_only_now_and_then():
+    """A symmetric axis (the activations' z, the regression error) always holds the data,
+    keeps its reach while the data need half of it or more, and then moves with room to grow."""
+    r = sticky_reach(5.0, None, least=4.0, most=50.0)
+    assert r == pytest.approx(6.5)  # 1.3x what is needed
+    for needed in (3.3, 4.6, 5.0, 6.4, 6.5):  # still fits and fills >= half: unchanged
+        assert sticky_reach(needed, r, least=4.0, most=50.0) == r
+    grown = sticky_reach(6.6, r, least=4.0, most=50.0)
+    assert grown >= 6.6 and grown == pytest.approx(1.3 * 6.6)
+    shrunk = sticky_reach(4.2, grown, least=4.0, most=50.0)  # needs < half of it: shrink
+    assert 4.2 <= shrunk < grown
+    assert sticky_reach(1.0, None, least=4.0, most=50.0) == 4.0  # never below the least
+    assert sticky_reach(3.0, 4.0, least=4.0, most=50.0) == 4.0
+    assert sticky_reach(90.0, 6.5, least=4.0, most=50.0) == 50.0  # never above the most
+    assert sticky_reach(float("nan"), 6.5, least=4.0) == 6.5  # nothing finite: as it was
+    assert sticky_reach(float("nan"), None, least=4.0) == 4.0
+    rng = np.random.default_rng(0)
+    reach, changes = None, 0
+    for needed in np.abs(rng.normal(10.0, 1.0, 500)):  # noisy data around 10
+        new = sticky_reach(float(needed), reach, least=1.0)
+        assert new >= needed
+        changes += new != reach
+        reach = new
+    assert changes <= 5  # a handful of new axes, not one per frame
 
 
 def test_sticky_range_changes_only_when_the_data_leaves_or_shrinks():

@@ -7,11 +7,13 @@ the training loss of the weights it was cut through, and so on.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from ui_helpers import train
 
-from dlviz.core.activity import layer_activity
+from dlviz.core.activity import curve, layer_activity
 from dlviz.core.features import compute_features
 from dlviz.core.kernels.reference import predict
 from dlviz.core.race import Race
@@ -90,14 +92,37 @@ def test_activation_view_shows_each_layers_pre_activations(window, qtbot):
     assert len(view.plots) == snap.spec.n_layers
     ds = window.session.dataset
     activity = layer_activity(snap.spec, np.asarray(snap.params), ds.train_inputs[:256])
-    for layer, (_f, _slope, bars) in zip(activity, view.items, strict=True):
-        heights = bars.opts["height"]
-        assert np.count_nonzero(heights) > 0
-        reach = float(np.max(np.abs(bars.opts["x"]))) + bars.opts["width"] / 2
-        counts, _ = np.histogram(np.clip(layer.z.ravel(), -reach, reach), bins=len(heights),
-                                 range=(-reach, reach))  # fmt: skip
-        np.testing.assert_allclose(heights / heights.max(), counts / counts.max())
+
+    def check_drawn(activity):
+        for layer, (f, slope, bars) in zip(activity, view.items, strict=True):
+            heights = bars.opts["height"]
+            assert np.count_nonzero(heights) > 0
+            reach = float(np.max(np.abs(bars.opts["x"]))) + bars.opts["width"] / 2
+            counts, _ = np.histogram(np.clip(layer.z.ravel(), -reach, reach),
+                                     bins=len(heights), range=(-reach, reach))  # fmt: skip
+            np.testing.assert_allclose(heights / heights.max(), counts / counts.max())
+            # the axis holds the z as it always did (1.15 x the 99.5th percentile of |z|,
+            # within 4..50), and the curves, kept from frame to frame while the axis stays,
+            # are f and f' over that same reach
+            needed = 1.15 * float(np.percentile(np.abs(layer.z), 99.5))
+            assert min(max(4.0, needed), 50.0) <= reach + 1e-9
+            grid = np.linspace(-reach, reach, 301)
+            fz, dz = curve(layer.activation, grid, max(snap.spec.n_outputs, 2))
+            np.testing.assert_allclose(f.getData()[0], grid)
+            np.testing.assert_allclose(f.getData()[1], fz)
+            np.testing.assert_allclose(slope.getData()[1], dz)
+            assert (-reach, reach) == pytest.approx(tuple(bars.getViewBox().viewRange()[0]),
+                                                    rel=0.05)  # fmt: skip
+
+    check_drawn(activity)
+    # z four times as wide (as a diverging run's): a new axis, and curves over it
+    wider = [dataclasses.replace(layer, z=4 * layer.z) for layer in activity]
+    view._draw(snap.spec, wider)
+    check_drawn(wider)
+    view._draw(snap.spec, activity)  # and back
+    check_drawn(activity)
     assert view.titles[-1].startswith("output: sigmoid")
+    assert [p.titleLabel.text for p in view.plots] == view.titles
 
 
 def test_loss_functions_view_puts_each_point_at_its_prediction(window, qtbot):

@@ -102,3 +102,50 @@ def test_full_speed_slices_take_statistics_at_5_hz_or_within_5_percent_of_the_ti
     trainer.stats_seconds = 0.05  # slow statistics: at most 5 % of the time, every 1 s
     assert not pacing.slice(trainer, 100.9)["stats"]
     assert pacing.slice(trainer, 101.22)["stats"]
+
+
+def test_open_views_ask_for_live_statistics_and_pay_for_their_extras(worker):
+    """The distributions view, shown, asks for statistics with every snapshot (up to 30 Hz);
+    views that ask for extras (neuron pictures, the hidden space) may take 20 % of the time
+    for snapshots, so a medium network's 7 ms snapshot still ends a 40 ms slice."""
+    from dlviz.ui.worker import (
+        LIVE_STATS_HZ,
+        SLICE_SECONDS,
+        SNAPSHOT_SHARE,
+        STATS_HZ,
+        VIEWS_SNAPSHOT_SHARE,
+        slice_seconds,
+    )
+
+    def pacing():
+        return worker.run_job(lambda t: (worker._pacing.stats_hz, worker._pacing.share)).result(
+            timeout=JOB_MS / 1000
+        )
+
+    assert pacing() == (STATS_HZ, SNAPSHOT_SHARE)
+    worker.set_extras({"stats_hz": 1000.0})
+    assert pacing() == (LIVE_STATS_HZ, SNAPSHOT_SHARE)  # capped; no extras to pay for
+    worker.set_extras({"stats_hz": 30.0, "neuron_grid": 24})
+    assert pacing() == (30.0, VIEWS_SNAPSHOT_SHARE)
+    worker.set_extras({})
+    assert pacing() == (STATS_HZ, SNAPSHOT_SHARE)  # the views closed
+    with pytest.raises(ValueError, match="unknown snapshot extras"):
+        worker.set_extras({"stats_per_second": 30.0})
+    assert slice_seconds(0.007) > 0.06  # 10 %: fewer pictures than 20 a second
+    assert slice_seconds(0.007, VIEWS_SNAPSHOT_SHARE) == SLICE_SECONDS
+
+
+def test_live_statistics_come_with_each_slice_up_to_their_rate():
+    data = make_dataset("circle", n=60)
+    spec = build_spec(
+        kind="classify", n_classes=2, features=("x1", "x2"), hidden=(LayerSpec(4, "tanh"),)
+    )
+    trainer = Trainer(data, spec, TrainConfig())
+    pacing = Pacing()
+    pacing.stats_hz = 30.0
+    assert pacing.slice(trainer, 100.0)["stats"]
+    assert not pacing.slice(trainer, 100.02)["stats"]
+    assert pacing.slice(trainer, 100.034)["stats"]
+    trainer.stats_seconds = 0.01  # slow statistics: still at most 5 % of the time
+    assert not pacing.slice(trainer, 100.1)["stats"]
+    assert pacing.slice(trainer, 100.235)["stats"]

@@ -15,11 +15,11 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from dlviz.core.activity import FLAT_SLOPE, LayerActivity, curve, layer_activity
+from dlviz.core.curves import sticky_reach
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
-from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob
 from dlviz.ui.views.base import View
 
@@ -28,6 +28,11 @@ SLOPE_COLOR = "#D55E00"
 HIST_COLOR = (0, 158, 115, 110)  # bluish green, translucent: the curves stay on top
 SAMPLE = 256
 BINS = 40
+
+
+#: The z axis spans at least ±REACH_MIN and at most ±REACH_MAX, and 1.15x the 99.5th
+#: percentile of |z| (kept while it fits: see sticky_reach).
+REACH_MIN, REACH_MAX = 4.0, 50.0
 
 
 class ActivationsView(View):
@@ -58,9 +63,11 @@ class ActivationsView(View):
         self.plots: list[pg.PlotItem] = []
         self.items: list[tuple[pg.PlotDataItem, pg.PlotDataItem, pg.BarGraphItem]] = []
         self._shape: tuple[str, ...] = ()
+        #: Per plot: the (activation, reach, outputs) its f and f′ curves and its axes show.
+        self._curves: list[tuple[str, float, int] | None] = []
         #: What the titles say now, per layer (tests and screenshots read it).
         self.titles: list[str] = []
-        self.job = BackgroundJob("activations")
+        self.job = BackgroundJob("activations", reuse_thread=True)  # a job per snapshot
         self.timer = QTimer(self)
         self.timer.setInterval(30)
         self.timer.timeout.connect(self._poll)
@@ -97,18 +104,14 @@ class ActivationsView(View):
     def _restyle(self) -> None:
         theme, scale = self.session.theme, self.session.scale
         self.graphics.setBackground(theme.plot_background)
-        font = plot_font(scale)
         for plot, (f, slope, _bars) in zip(self.plots, self.items, strict=True):
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setTickFont(font)
-                axis.setPen(pg.mkPen(theme.plot_foreground))
-                axis.setTextPen(pg.mkPen(theme.plot_foreground))
+            self.style_axes(plot)
             plot.setLabel("bottom", translate("ActivationsView", "pre-activation z"),
                           color=theme.plot_foreground,
                           size=f"{scale.font_pt}pt")  # fmt: skip
             f.setPen(pg.mkPen(F_COLOR, width=scale.line_px))
             slope.setPen(pg.mkPen(SLOPE_COLOR, width=scale.line_px, style=Qt.PenStyle.DashLine))
+        self._curves = [None] * len(self.plots)
         self.invalidate()
         self.refresh()
 
@@ -162,12 +165,20 @@ class ActivationsView(View):
             zip(activity, self.plots, self.items, strict=True)
         ):
             z = layer.z.ravel()
-            reach = float(np.percentile(np.abs(z), 99.5)) if z.size else 0.0
-            reach = min(max(4.0, 1.15 * reach), 50.0)
+            shown = self._curves[i]
+            reach = sticky_reach(
+                1.15 * float(np.percentile(np.abs(z), 99.5)) if z.size else 0.0,
+                None if shown is None or shown[0] != layer.activation else shown[1],
+                least=REACH_MIN,
+                most=REACH_MAX,
+            )
+            key = (layer.activation, reach, max(spec.n_outputs, 2))
             grid = np.linspace(-reach, reach, 301)
-            fz, dz = curve(layer.activation, grid, max(spec.n_outputs, 2))
-            f.setData(grid, fz)
-            slope.setData(grid, dz)
+            fz, dz = curve(layer.activation, grid, key[2])
+            if key != shown:  # the curves and the axes change only with the reach
+                self._curves[i] = key
+                f.setData(grid, fz)
+                slope.setData(grid, dz)
             low, high = float(min(fz.min(), dz.min(), 0.0)), float(max(fz.max(), dz.max(), 1.0))
             clipped = np.clip(z, -reach, reach)
             counts, edges = np.histogram(clipped, bins=BINS, range=(-reach, reach))
@@ -175,8 +186,9 @@ class ActivationsView(View):
             heights = counts / max(counts.max(), 1) * 0.6 * (high - low)
             bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=heights, y0=low,
                          width=edges[1] - edges[0])  # fmt: skip
-            plot.setXRange(-reach, reach, padding=0.02)
-            plot.setYRange(low, high, padding=0.05)
+            if key != shown:
+                plot.setXRange(-reach, reach, padding=0.02)
+                plot.setYRange(low, high, padding=0.05)
             kind = (
                 translate("ActivationsView", "output")
                 if i == len(activity) - 1
@@ -203,5 +215,5 @@ class ActivationsView(View):
                     )
                     text += template.format(n=layer.flat_neurons)
             self.titles.append(text)
-            plot.setTitle(text, color=theme.plot_foreground,
-                          size=f"{self.session.scale.font_pt}pt")  # fmt: skip
+            self.set_plot_title(plot, text, color=theme.plot_foreground,
+                                size=f"{self.session.scale.font_pt}pt")  # fmt: skip

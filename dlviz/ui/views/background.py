@@ -10,6 +10,7 @@ read the training worker's snapshots.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -40,11 +41,26 @@ class JobControl:
 
 
 class BackgroundJob:
-    """One function running in a daemon thread; start it again to replace it."""
+    """One function at a time in a daemon thread; start another to replace it.
 
-    def __init__(self, name: str) -> None:
+    A one-off job (a landscape, a race, a folder of images) gets a thread of its
+    own that ends with it.  With ``reuse_thread`` the thread stays between jobs
+    and ends with :meth:`stop` (the view's ``shutdown``): views that compute
+    with every snapshot start a job 20-30 times a second, and a new thread each
+    time held the GUI thread up to 5 ms (Python's GIL switch interval) while
+    ``Thread.start`` waited for the new thread, which had the GIL and was busy
+    with the job; handing a job to a waiting thread returns at once.
+    """
+
+    def __init__(self, name: str, *, reuse_thread: bool = False) -> None:
         self.name = name
+        self._reuse = reuse_thread
         self._thread: threading.Thread | None = None
+        self._jobs: queue.SimpleQueue[tuple[Callable[[JobControl], Any], JobControl] | None] = (
+            queue.SimpleQueue()
+        )
+        self._idle = threading.Event()  # no job queued or running
+        self._idle.set()
         self._control = JobControl()
         self._result: Any = None
         self._error: BaseException | None = None
@@ -53,27 +69,49 @@ class BackgroundJob:
 
     def start(self, work: Callable[[JobControl], Any]) -> None:
         """Stop the job running (if any), then run ``work(control)``; its return is the result."""
-        self.stop()
+        self._cancel()
         control = self._control = JobControl()
         self._result, self._error, self._done, self._seen = None, None, False, -1
+        self._idle.clear()
+        if not self._reuse:
+            self._thread = threading.Thread(target=self._execute, args=(work, control),
+                                            name=f"dlviz-{self.name}", daemon=True)  # fmt: skip
+            self._thread.start()
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name=f"dlviz-{self.name}",
+                                            daemon=True)  # fmt: skip
+            self._thread.start()
+        self._jobs.put((work, control))
 
-        def run() -> None:
-            try:
-                result = work(control)
-            except Exception as exc:  # noqa: BLE001  (handed to the GUI thread, which re-raises)
-                self._error = exc
-            else:
-                self._result = result
-            finally:
-                self._done = True
+    def _serve(self) -> None:
+        """A reused thread: run each job handed over until :meth:`stop` sends None."""
+        while (job := self._jobs.get()) is not None:
+            self._execute(*job)
 
-        self._thread = threading.Thread(target=run, name=f"dlviz-{self.name}", daemon=True)
-        self._thread.start()
+    def _execute(self, work: Callable[[JobControl], Any], control: JobControl) -> None:
+        try:
+            result = work(control)
+        except Exception as exc:  # noqa: BLE001  (handed to the GUI thread, which re-raises)
+            self._error = exc
+        else:
+            self._result = result
+        finally:
+            self._done = True
+            self._idle.set()
+
+    def _cancel(self) -> None:
+        """Ask the running job to stop and wait for it (it checks between rows or epochs)."""
+        if not self._idle.is_set():
+            self._control._stop.set()
+            self._idle.wait()
 
     def stop(self) -> None:
-        """Ask the job to stop and wait for it (it checks between rows or epochs)."""
+        """Stop the running job (waiting for it) and end the thread."""
+        self._cancel()
         if self._thread is not None:
-            self._control._stop.set()
+            if self._reuse:
+                self._jobs.put(None)
             self._thread.join()
             self._thread = None
 

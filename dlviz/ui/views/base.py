@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, ClassVar
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QScrollArea, QWidget
 
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
+from dlviz.ui.theme import plot_font
+
+#: Room in Qt's pixmap cache for the cached axes (kB): every view open, on a HiDPI
+#: screen, holds about 30 axes of a few MB each (an axis with a grid caches its whole plot).
+AXIS_CACHE_KB = 256 * 1024
 
 
 class StepMarker:
@@ -51,6 +58,20 @@ class StepMarker:
             else:
                 line.setPos(step)
                 line.show()
+
+
+def _title_size_hints(label: pg.LabelItem) -> None:
+    """``LabelItem.updateMin`` for a title that asks for its text's height only (no width)."""
+    height = label.itemRect().height()
+    label.setMinimumWidth(0)
+    label.setMinimumHeight(height)
+    label._sizeHint = {
+        Qt.SizeHint.MinimumSize: (0, height),
+        Qt.SizeHint.PreferredSize: (0, height),
+        Qt.SizeHint.MaximumSize: (-1, -1),
+        Qt.SizeHint.MinimumDescent: (0, 0),
+    }
+    label.updateGeometry()
 
 
 class View(QWidget):
@@ -122,10 +143,66 @@ class View(QWidget):
         2 ms each, most of the GUI thread's time while training.  A cached axis
         is redrawn only when its range or style changes.
         """
+        # the cached pixmaps live in Qt's one QPixmapCache (10 MB by default): with every
+        # view open, axes whose range moved pushed the others' pictures out, and every
+        # repaint drew them again (the loss view's painting cost 3x what it does with room)
+        if QPixmapCache.cacheLimit() < AXIS_CACHE_KB:
+            QPixmapCache.setCacheLimit(AXIS_CACHE_KB)
         for name in ("left", "bottom", "right", "top"):
             axis = plot_item.getAxis(name)
             axis.enableAutoSIPrefix(False)
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def style_axes(self, plot: pg.PlotItem, sides: tuple[str, ...] = ("left", "bottom")) -> None:
+        """The theme's axis colour and the scale's tick font on ``plot``'s axes (build, theme)."""
+        pen = pg.mkPen(self.session.theme.plot_foreground)
+        font = plot_font(self.session.scale)
+        for side in sides:
+            axis = plot.getAxis(side)
+            axis.setPen(pen)
+            axis.setTextPen(pen)
+            axis.setStyle(tickFont=font)
+
+    @staticmethod
+    def set_axis_label(plot: pg.PlotItem, side: str, text: str, **style: str) -> None:
+        """``plot.setLabel`` when the text or style differ from what the axis shows.
+
+        Each ``setLabel`` resizes the axis and re-lays out the plot, so every
+        axis of the view redraws its ticks (a millisecond or two each): a view
+        that sets its labels on every frame must not pay that when they are the same.
+        """
+        axis = plot.getAxis(side)
+        if (
+            axis.isVisible()
+            and axis.label.isVisible()
+            and axis.labelText == text
+            and not axis.labelUnits
+            and (not style or axis.labelStyle == style)
+        ):
+            return
+        plot.setLabel(side, text, **style)
+
+    @staticmethod
+    def set_plot_title(plot: pg.PlotItem, text: str, **style: str) -> None:
+        """``plot.setTitle`` without re-laying out the plots when only the text changes.
+
+        A title that changes every frame (a colour scale, a count) would
+        otherwise change its width hints and so the layout: every plot of the
+        view resized and every axis redrawn.  The title's row has a fixed height
+        (pyqtgraph's); here the title asks for no width, so a longer text
+        overflows its plot's width instead of moving the plots.
+        """
+        label = plot.titleLabel
+        if (
+            label.isVisible()
+            and label.text == text
+            and all(label.opts.get(k) == v for k, v in style.items())
+        ):
+            return
+        if not getattr(label, "_keeps_layout", False):
+            label.updateMin = partial(_title_size_hints, label)
+            label._keeps_layout = True
+        plot.setTitle(text, **style)
 
     @classmethod
     def display_title(cls, short: bool = False) -> str:

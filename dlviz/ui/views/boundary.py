@@ -43,7 +43,6 @@ from dlviz.ui import icons
 from dlviz.ui.core_texts import colour_name
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import NeuronPicture, Session
-from dlviz.ui.theme import plot_font
 from dlviz.ui.views.base import View
 
 #: Screen distances (pixels) for the tools.
@@ -368,12 +367,7 @@ class BoundaryView(View):
     def apply_theme(self) -> None:
         theme, scale = self.session.theme, self.session.scale
         self.plot.setBackground(theme.plot_background)
-        font = plot_font(scale)
-        for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setPen(pg.mkPen(theme.plot_foreground))
-            axis.setTextPen(pg.mkPen(theme.plot_foreground))
-            axis.setStyle(tickFont=font)
+        self.style_axes(self.plot.getPlotItem())
         self.curve.setPen(pg.mkPen(CURVE_COLOR, width=scale.line_px * 1.5))
         # larger than the axes' text: it is what the room reads
         self._equation_pt = round(scale.font_pt * 1.6)

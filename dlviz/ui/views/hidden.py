@@ -39,7 +39,7 @@ from dlviz.core.network import LayerSpec
 from dlviz.core.snapshot import HiddenSpace, Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
-from dlviz.ui.theme import Scale, plot_font
+from dlviz.ui.theme import Scale
 from dlviz.ui.views.base import View
 from dlviz.ui.views.boundary import CURVE_COLOR, _brushes, _pens
 
@@ -235,12 +235,7 @@ class HiddenSpaceView(View):
         else:
             self._controls.addWidget(self._neuron_group, 0, 2)
         self.plot.setBackground(theme.plot_background)
-        font = plot_font(scale)
-        for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setPen(pg.mkPen(theme.plot_foreground))
-            axis.setTextPen(pg.mkPen(theme.plot_foreground))
-            axis.setStyle(tickFont=font)
+        self.style_axes(self.plot.getPlotItem())
         mesh = QColor(theme.muted)
         mesh.setAlpha(210)
         self._mesh_pen = pg.mkPen(mesh, width=max(1.2, scale.line_px * 0.7))
@@ -266,8 +261,9 @@ class HiddenSpaceView(View):
             template = translate("HiddenView", "neuron {n} of layer {layer}")
             bottom = template.format(n=i + 1, layer=space.layer)
             left = template.format(n=j + 1, layer=space.layer)
-        self.plot.setLabel("bottom", bottom, **style)
-        self.plot.setLabel("left", left, **style)
+        # every frame sets them: only a change re-lays out the plot
+        self.set_axis_label(self.plot.getPlotItem(), "bottom", bottom, **style)
+        self.set_axis_label(self.plot.getPlotItem(), "left", left, **style)
 
     def _dataset_changed(self, reason: str) -> None:
         self._redraw()

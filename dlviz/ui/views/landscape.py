@@ -25,7 +25,6 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.core.trainer import encode_targets
 from dlviz.ui.i18n import core_line, translate
 from dlviz.ui.session import Session
-from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob, JobControl
 from dlviz.ui.views.base import View
 from dlviz.ui.views.controls import ControlStrip
@@ -122,12 +121,7 @@ class LandscapeView(View):
     def _restyle(self) -> None:
         theme, scale = self.session.theme, self.session.scale
         self.graphics.setBackground(theme.plot_background)
-        font = plot_font(scale)
-        for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setTickFont(font)
-            axis.setPen(pg.mkPen(theme.plot_foreground))
-            axis.setTextPen(pg.mkPen(theme.plot_foreground))
+        self.style_axes(self.plot)
         self.path.setPen(pg.mkPen(PATH_COLOR, width=scale.line_px))
         self.head.setBrush(pg.mkBrush(PATH_COLOR))
         self.head.setPen(pg.mkPen(theme.point_outline))

@@ -219,12 +219,8 @@ class LossView(View):
             self.metric_plot: self.metric_name(),
         }
         for plot, ylabel in labels.items():
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setPen(pg.mkPen(theme.plot_foreground))
-                axis.setTextPen(pg.mkPen(theme.plot_foreground))
-                axis.setStyle(tickFont=font)
-                plot.setLabel("left", ylabel, **style)
+            self.style_axes(plot)
+            plot.setLabel("left", ylabel, **style)
         self.metric_plot.setLabel("bottom", self.x_label(), **style)
         if self._compact:
             self.loss_plot.setLabel("bottom", self.x_label(), **style)

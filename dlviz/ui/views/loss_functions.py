@@ -16,12 +16,12 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from dlviz.core.colors import OKABE_ITO_HEX, class_hex
+from dlviz.core.curves import sticky_reach
 from dlviz.core.kernels.reference import predict
 from dlviz.core.network import NetworkSpec, spec_features
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
-from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob, JobControl
 from dlviz.ui.views.base import View
 
@@ -78,9 +78,12 @@ class LossFunctionsView(View):
         layout.addWidget(self.graphics, 1)
         self._targets_for: tuple[str, int, int] | None = None
         self._first = 1  # the number the first class is shown as
+        #: What the loss curves, their pens and the axes show now: they change only with it.
+        self._curves_for: tuple[object, ...] | None = None
+        self._reach: float | None = None
         #: (x, loss) of the points drawn last (tests read them).
         self.drawn: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
-        self.job = BackgroundJob("loss-functions")
+        self.job = BackgroundJob("loss-functions", reuse_thread=True)  # a job per snapshot
         self.timer = QTimer(self)
         self.timer.setInterval(30)
         self.timer.timeout.connect(self._poll)
@@ -92,12 +95,8 @@ class LossFunctionsView(View):
     def _restyle(self) -> None:
         theme, scale = self.session.theme, self.session.scale
         self.graphics.setBackground(theme.plot_background)
-        font = plot_font(scale)
-        for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setTickFont(font)
-            axis.setPen(pg.mkPen(theme.plot_foreground))
-            axis.setTextPen(pg.mkPen(theme.plot_foreground))
+        self.style_axes(self.plot)
+        self._curves_for = None
         self.legend.setLabelTextColor(theme.plot_foreground)
         self.legend.setLabelTextSize(f"{scale.font_pt}pt")
         self.plot.setLabel("left", translate("LossFunctionsView", "loss of the point"),
@@ -166,6 +165,22 @@ class LossFunctionsView(View):
         self.timer.stop()
         self.job.stop()
 
+    def _set_curves(self, key: tuple[object, ...]) -> bool:
+        """Whether the curves must be drawn anew for ``key`` (their pens set here if so).
+
+        Only the points move with training; the curves, pens and axis ranges
+        change with the data's kind, the loss or the error's reach.
+        """
+        if key == self._curves_for:
+            return False
+        self._curves_for = key
+        used, scale = key[1], self.session.scale
+        for name, item in self.curves.items():
+            width = scale.line_px * (1.8 if name == used else 0.9)
+            style = Qt.PenStyle.SolidLine if name != "ce" else Qt.PenStyle.DashLine
+            item.setPen(pg.mkPen(LOSS_COLORS[name], width=width, style=style))
+        return True
+
     def _draw(self, spec: NetworkSpec, targets: np.ndarray, out: np.ndarray) -> None:
         ds = self.session.dataset
         classify = ds.kind == "classify"
@@ -175,11 +190,8 @@ class LossFunctionsView(View):
         self._fill_targets(ds.kind, classes)
         theme, scale = self.session.theme, self.session.scale
         used = spec.loss
-        for name, item in self.curves.items():
-            width = scale.line_px * (1.8 if name == used else 0.9)
-            style = Qt.PenStyle.SolidLine if name != "ce" else Qt.PenStyle.DashLine
-            item.setPen(pg.mkPen(LOSS_COLORS[name], width=width, style=style))
         label = "bottom"
+        style = {"color": theme.plot_foreground, "size": f"{scale.font_pt}pt"}
         if self._legend_for != classify:  # regression has one curve, and other words for it
             self._legend_for = classify
             self.legend.clear()
@@ -192,12 +204,15 @@ class LossFunctionsView(View):
                 )
         if classify:
             k = int(self.target.currentData() or 0)
-            p = np.linspace(EPS, 1 - EPS, 400)
-            self.curves["mse"].setData(p, (1 - p) ** 2)
-            self.curves["bce"].setData(p, -np.log(p))
-            self.curves["ce"].setData(p, -np.log(p))
-            for name in ("bce", "ce"):
-                self.curves[name].setVisible(True)
+            if self._set_curves(("classify", used)):
+                p = np.linspace(EPS, 1 - EPS, 400)
+                self.curves["mse"].setData(p, (1 - p) ** 2)
+                self.curves["bce"].setData(p, -np.log(p))
+                self.curves["ce"].setData(p, -np.log(p))
+                for name in ("bce", "ce"):
+                    self.curves[name].setVisible(True)
+                self.plot.setXRange(0, 1, padding=0.02)
+                self.plot.setYRange(0, 4, padding=0.02)
             mine = targets == k
             if out.shape[1] == 1:
                 prob = out[:, 0] if k == 1 else 1 - out[:, 0]
@@ -209,11 +224,9 @@ class LossFunctionsView(View):
             self.points.setData(prob, loss, brush=pg.mkBrush(color),
                                 pen=pg.mkPen(theme.point_outline), size=scale.point_px)  # fmt: skip
             self.drawn = (prob, loss)
-            self.plot.setLabel(label, translate("LossFunctionsView",
-                               "p = probability given to class {n}").format(n=k + self._first),
-                               color=theme.plot_foreground, size=f"{scale.font_pt}pt")  # fmt: skip
-            self.plot.setXRange(0, 1, padding=0.02)
-            self.plot.setYRange(0, 4, padding=0.02)
+            self.set_axis_label(self.plot, label, translate("LossFunctionsView",
+                                "p = probability given to class {n}").format(n=k + self._first),
+                                **style)  # fmt: skip
             same = (
                 translate("LossFunctionsView", " (the same curve as BCE with two classes)")
                 if classes == 2
@@ -228,19 +241,24 @@ class LossFunctionsView(View):
             )
         else:
             err = (out[:, 0] - targets) if out.shape[0] else np.zeros(0)
-            reach = max(1.0, float(np.abs(err).max()) * 1.1 if err.size else 1.0)
-            e = np.linspace(-reach, reach, 400)
-            self.curves["mse"].setData(e, e * e)
-            for name in ("bce", "ce"):
-                self.curves[name].setVisible(False)
+            reach = sticky_reach(
+                float(np.abs(err).max()) * 1.1 if err.size else 1.0,
+                self._reach if self._curves_for and self._curves_for[0] == "regress" else None,
+                least=1.0,
+            )
+            self._reach = reach
+            if self._set_curves(("regress", used, reach)):
+                e = np.linspace(-reach, reach, 400)
+                self.curves["mse"].setData(e, e * e)
+                for name in ("bce", "ce"):
+                    self.curves[name].setVisible(False)
+                self.plot.setXRange(-reach, reach, padding=0.02)
+                self.plot.setYRange(0, reach * reach, padding=0.02)
             self.points.setData(err, err * err, brush=pg.mkBrush(OKABE_ITO_HEX[4]),
                                 pen=pg.mkPen(theme.point_outline), size=scale.point_px)  # fmt: skip
             self.drawn = (err, err * err)
-            self.plot.setLabel(label, translate("LossFunctionsView", "error a − y"),
-                               color=theme.plot_foreground,
-                               size=f"{scale.font_pt}pt")  # fmt: skip
-            self.plot.setXRange(-reach, reach, padding=0.02)
-            self.plot.setYRange(0, reach * reach, padding=0.02)
+            self.set_axis_label(self.plot, label, translate("LossFunctionsView", "error a − y"),
+                                **style)  # fmt: skip
             self.caption.setText(
                 translate(
                     "LossFunctionsView",

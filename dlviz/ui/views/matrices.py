@@ -207,8 +207,6 @@ class MatricesView(View):
         self.graphics.clear()
         self.rows.clear()
         self.titles.clear()
-        font = plot_font(scale)
-        pen = pg.mkPen(theme.plot_foreground)
         size = f"{scale.font_pt}pt"
         row = 0
         with self.owning_new_menus():
@@ -227,11 +225,7 @@ class MatricesView(View):
                 for col, what in enumerate(("weights", "gradient")):
                     plot = self.graphics.addPlot(row=row + 1, col=col)
                     self.prepare_axes(plot)
-                    for side in ("left", "bottom"):
-                        axis = plot.getAxis(side)
-                        axis.setPen(pen)
-                        axis.setTextPen(pen)
-                        axis.setStyle(tickFont=font)
+                    self.style_axes(plot)
                     plot.setLabel(
                         "left",
                         translate("MatricesView", "from neuron ({layer})").format(
@@ -288,9 +282,9 @@ class MatricesView(View):
                 (grads, translate("MatricesView", "gradient, last batch")),
             ):
                 text = f"{label}  (±{panel.limit:.3g})"
-                if text != panel.title:  # a title relayouts the plot: only when it changes
+                if text != panel.title:
                     panel.title = text
-                    panel.plot.setTitle(text, size=size, color=color)
+                    self.set_plot_title(panel.plot, text, size=size, color=color)
         self.image_updates += 1
 
     def _mouse_moved(self, scene_pos) -> None:

@@ -37,7 +37,6 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.core_texts import optimizer_label
 from dlviz.ui.i18n import core_line, translate
 from dlviz.ui.session import Session
-from dlviz.ui.theme import plot_font
 from dlviz.ui.views.background import BackgroundJob, JobControl
 from dlviz.ui.views.base import View
 from dlviz.ui.views.boundary import swatch_icon
@@ -292,16 +291,11 @@ class RaceView(View):
 
     def _restyle(self) -> None:
         theme, scale = self.session.theme, self.session.scale
-        font = plot_font(scale)
         style = {"color": theme.plot_foreground, "size": f"{scale.font_pt}pt"}
         for area in (self.curves_area, self.pictures_area):
             area.setBackground(theme.plot_background)
         for plot in (self.loss_plot, self.metric_plot):
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setTickFont(font)
-                axis.setPen(pg.mkPen(theme.plot_foreground))
-                axis.setTextPen(pg.mkPen(theme.plot_foreground))
+            self.style_axes(plot)
         self.loss_plot.setLabel("left", translate("RaceView", "training loss"), **style)
         self.metric_plot.setLabel("left", translate("RaceView", "test accuracy"), **style)
         self.metric_plot.setLabel("bottom", translate("RaceView", "epoch"), **style)
