@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import Any, ClassVar
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmapCache
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QMenu, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QMenu,
+    QScrollArea,
+    QWidget,
+)
 
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
@@ -58,20 +63,6 @@ class StepMarker:
             else:
                 line.setPos(step)
                 line.show()
-
-
-def _title_size_hints(label: pg.LabelItem) -> None:
-    """``LabelItem.updateMin`` for a title that asks for its text's height only (no width)."""
-    height = label.itemRect().height()
-    label.setMinimumWidth(0)
-    label.setMinimumHeight(height)
-    label._sizeHint = {
-        Qt.SizeHint.MinimumSize: (0, height),
-        Qt.SizeHint.PreferredSize: (0, height),
-        Qt.SizeHint.MaximumSize: (-1, -1),
-        Qt.SizeHint.MinimumDescent: (0, 0),
-    }
-    label.updateGeometry()
 
 
 class View(QWidget):
@@ -184,13 +175,10 @@ class View(QWidget):
 
     @staticmethod
     def set_plot_title(plot: pg.PlotItem, text: str, **style: str) -> None:
-        """``plot.setTitle`` without re-laying out the plots when only the text changes.
+        """``plot.setTitle``, skipped when the text and style are what it shows already.
 
-        A title that changes every frame (a colour scale, a count) would
-        otherwise change its width hints and so the layout: every plot of the
-        view resized and every axis redrawn.  The title's row has a fixed height
-        (pyqtgraph's); here the title asks for no width, so a longer text
-        overflows its plot's width instead of moving the plots.
+        Setting a title re-lays out its plot (and redraws its axes) even when
+        nothing changed; views call this with every snapshot.
         """
         label = plot.titleLabel
         if (
@@ -199,9 +187,9 @@ class View(QWidget):
             and all(label.opts.get(k) == v for k, v in style.items())
         ):
             return
-        if not getattr(label, "_keeps_layout", False):
-            label.updateMin = partial(_title_size_hints, label)
-            label._keeps_layout = True
+        # A title that asked for no width (its text overflowing a narrow plot) crashed
+        # the app in Qt's painting, after a view rebuilt its plots in a small dock: the
+        # title keeps pyqtgraph's own size hints, so a new text may still move the plots.
         plot.setTitle(text, **style)
 
     @classmethod
