@@ -805,29 +805,38 @@ class NetworkView(View):
             (float(np.abs(layout.weight(flat, k)).max()) for k in range(layout.n_layers)),
             default=0.0,
         )
-        start = np.array([self._at(k, s) for k, s in zip(edges.layer, edges.source, strict=True)])
-        end = np.array([self._at(k + 1, t) for k, t in zip(edges.layer, edges.target, strict=True)])
-        start = start.reshape(-1, 2) + [0.5, 0.0]
-        end = end.reshape(-1, 2) - [0.5, 0.0]
+        start = self._places(edges.layer, edges.source) + [0.5, 0.0]
+        end = self._places(edges.layer + 1, edges.target) - [0.5, 0.0]
         if self.gradient_mode():
             bins = magnitude_bins(edges.value, scale, GRAD_BINS)
-            keys = [("grad", int(b)) for b in bins]
+            signs = np.full(bins.shape, "grad")
         else:
             bins = magnitude_bins(edges.value, scale, WIDTH_BINS)
-            keys = [
-                ("+" if v >= 0 else "-", int(b)) for v, b in zip(edges.value, bins, strict=True)
-            ]
+            signs = np.where(edges.value >= 0, "+", "-")
         self._edges = edges
         self._edge_xy = np.hstack([start, end])
-        key_array = np.array([f"{a}{b}" for a, b in keys])
-        for key, curve in self.edge_curves.items():
-            mask = key_array == f"{key[0]}{key[1]}" if len(keys) else np.zeros(0, bool)
+        for (sign, b), curve in self.edge_curves.items():
+            mask = (bins == b) & (signs == sign)
             if not mask.any():
                 curve.setData([], [])
                 continue
             xs = np.column_stack([start[mask, 0], end[mask, 0]]).ravel()
             ys = np.column_stack([start[mask, 1], end[mask, 1]]).ravel()
             curve.setData(xs, ys)
+
+    def _places(self, columns: np.ndarray, neurons: np.ndarray) -> np.ndarray:
+        """Where each (column, neuron) is drawn, (n, 2) graph units: :meth:`_at` for many."""
+        out = np.empty((len(columns), 2))
+        for col in np.unique(columns):
+            pick = columns == col
+            slot = self._slot[int(col)]
+            table = np.full(max(slot, default=-1) + 1, -1, np.int64)
+            table[list(slot)] = list(slot.values())
+            slots = table[neurons[pick]]
+            if (slots < 0).any():
+                raise KeyError(f"a neuron of column {col} that is not drawn has an edge")
+            out[pick] = self._pos[int(col)][slots]
+        return out
 
     def _draw_biases(self, snap: Snapshot) -> None:
         # the squares sit at each shown node's lower left corner (y grows downwards here);
