@@ -6,6 +6,7 @@
   :func:`shown_edges` the same among the neurons a graph shows;
 * :func:`neuron_values` and :func:`feature_grid`: every neuron's value for
   typed points and the input features over the plane (the network graph);
+  :func:`node_mosaic` the graph's node pictures, all in one image;
 * :class:`StatsHistory`: per-layer weight/gradient/activation statistics over
   training (percentile bands, gradient norms), bounded in memory.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlviz.core.colors import signed_colors
 from dlviz.core.features import grid_inputs
 from dlviz.core.kernels.reference import forward
 from dlviz.core.network import NetworkSpec, ParamLayout, spec_features
@@ -183,6 +185,34 @@ def feature_grid(
     """
     feats = spec_features(spec, grid_inputs(bounds, res, curve=curve))
     return feats if curve else feats.reshape(res, res, feats.shape[1])
+
+
+def node_mosaic(values: np.ndarray, centres: np.ndarray, background: Sequence[float]) -> np.ndarray:
+    """The network graph's node pictures, one tile each, stacked in one RGBA image.
+
+    ``values`` (nodes, rows, columns): each node's value over the plane, rows
+    bottom-to-top as in ``Snapshot.neuron_grids`` (one row for curve data);
+    ``centres`` (nodes,): the value each picture shows as ``background`` (0.5
+    for probabilities, else 0).  A probability's picture spans 0..1 around its
+    middle; any other is scaled to its own largest distance from the centre
+    (so a small but structured neuron still shows), blue above, orange below.
+    Returns (nodes * rows, columns, 4) uint8: node k's tile is rows
+    ``k * rows`` to ``(k + 1) * rows``, top row first as drawn on screen.
+    One image, so the view hands Qt one picture a snapshot rather than one per node.
+    """
+    stack = np.asarray(values, np.float64)
+    if stack.ndim != 3:
+        raise ValueError(f"values must be (nodes, rows, columns), not {stack.shape}")
+    k, rows, cols = stack.shape
+    centres = np.asarray(centres, np.float64).reshape(k)
+    limits = np.abs(stack - centres[:, None, None]).reshape(k, -1).max(axis=1, initial=0.0)
+    limits[~(limits > 0)] = 1.0
+    limits[centres == 0.5] = 0.5
+    rgba = signed_colors(
+        (stack - centres[:, None, None]) / limits[:, None, None], 1.0, background=background
+    )
+    # rows run bottom-to-top over the plane; a picture's top row is drawn first
+    return np.ascontiguousarray(rgba[:, ::-1]).reshape(k * rows, cols, 4)
 
 
 class StatsHistory:

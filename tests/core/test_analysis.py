@@ -240,3 +240,32 @@ def test_feature_grid_is_the_features_of_the_trainers_grid():
     xmin, _, ymin, _ = t.dataset.bounds
     raw = t.features(np.array([[xmin, ymin]], np.float32))[0]
     np.testing.assert_allclose(grid[0, 0], raw, rtol=1e-6)  # row 0 is the bottom row
+
+
+def test_node_mosaic_tiles_are_each_nodes_picture_top_row_first():
+    """Each tile is the node's picture as the graph drew it one image per node: centred on
+    0 (0.5 for a probability), scaled to its own largest distance from the centre (a
+    probability's to 0.5; a flat node's to 1), rows flipped so the plane's top is first."""
+    from dlviz.core.analysis import node_mosaic
+    from dlviz.core.colors import signed_colors
+
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(4, 5, 6))
+    values[1] = 0.0  # a dead neuron: background everywhere, no division by zero
+    values[2] = rng.uniform(0.3, 0.6, size=(5, 6))  # a sigmoid output
+    values[3] *= 0.01  # small but structured: still full colour
+    centres = np.array([0.0, 0.0, 0.5, 0.0])
+    background = (250, 250, 245)
+    mosaic = node_mosaic(values, centres, background)
+    assert mosaic.shape == (4 * 5, 6, 4) and mosaic.dtype == np.uint8
+    for k, (v, c) in enumerate(zip(values, centres, strict=True)):
+        limit = 0.5 if c == 0.5 else (float(np.abs(v - c).max()) or 1.0)
+        expected = signed_colors((v - c) / limit, 1.0, background=background)[::-1]
+        np.testing.assert_array_equal(mosaic[5 * k : 5 * (k + 1)], expected)
+    assert (mosaic[5:10, :, :3] == background).all()
+    # curve data: one row a node, scaled to that row
+    strip = node_mosaic(values[:, :1, :], centres, background)
+    assert strip.shape == (4, 6, 4)
+    v = values[0, 0]
+    expected = signed_colors(v / np.abs(v).max(), 1.0, background=background)
+    np.testing.assert_array_equal(strip[0], expected)

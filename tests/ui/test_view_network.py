@@ -120,16 +120,35 @@ def test_edges_and_node_pictures_are_the_snapshots_numbers(make_window, qtbot):
     for i in range(8):
         g = snap.neuron_grid(1, i).astype(np.float64)
         expected = signed_colors(g / np.abs(g).max(), 1.0, background=background)[::-1]
-        np.testing.assert_array_equal(view.node_images[1][i].image, expected)
+        np.testing.assert_array_equal(view.node_picture(1, i), expected)
     out = snap.neuron_grid(3, 0).astype(np.float64)  # the sigmoid output: 0.5 is the middle
     expected = signed_colors((out - 0.5) / 0.5, 1.0, background=background)[::-1]
-    np.testing.assert_array_equal(view.node_images[3][0].image, expected)
+    np.testing.assert_array_equal(view.node_picture(3, 0), expected)
     res = snap.neuron_grids.shape[0]
     x1 = feature_grid(snap.spec, snap.grid_bounds, res)[..., 0].astype(np.float64)
     expected = signed_colors(x1 / np.abs(x1).max(), 1.0, background=background)[::-1]
-    np.testing.assert_array_equal(view.node_images[0][0].image, expected)
+    np.testing.assert_array_equal(view.node_picture(0, 0), expected)
     # x1 grows to the right: the picture's right column is the positive colour
-    assert view.node_images[0][0].image[0, -1, 2] > view.node_images[0][0].image[0, 0, 2]
+    assert view.node_picture(0, 0)[0, -1, 2] > view.node_picture(0, 0)[0, 0, 2]
+    # and each picture is painted on its own node: the screen there shows its tile
+    shot = view.plot.viewport().grab().toImage()
+    for col, n in enumerate(sizes):
+        for i in range(n):
+            centre = view.viewbox.mapSceneToView(view.node_scene_pos(col, i))
+            tile = view.node_picture(col, i)
+            side = tile.shape[0]
+            # a screen pixel a quarter in from the node's top left (away from the edges'
+            # ends and the bias square), and the tile pixel its centre falls in
+            corner = QPointF(centre.x() - 0.25, centre.y() - 0.25)  # y grows downwards
+            at = view.plot.mapFromScene(view.viewbox.mapViewToScene(corner))
+            p = view.viewbox.mapSceneToView(QPointF(at.x() + 0.5, at.y() + 0.5))
+            r = int((p.y() - centre.y() + 0.5) * side)
+            c = int((p.x() - centre.x() + 0.5) * side)
+            pixel = QColor(shot.pixel(at))
+            got = np.array([pixel.red(), pixel.green(), pixel.blue()])
+            # Qt's nearest-pixel scaling may round to a neighbour of that tile pixel
+            near = tile[r - 1 : r + 2, c - 1 : c + 2, :3].astype(int)
+            assert np.abs(near - got).max(axis=2).min() <= 1, (col, i, got, tile[r, c])
 
 
 def test_gradients_toggle_draws_gradient_magnitudes_and_animates_only_when_shown(
@@ -316,7 +335,7 @@ def test_a_wide_deep_net_draws_a_bounded_graph_quickly(make_window, qtbot):
     qtbot.waitUntil(lambda: drawn_latest(view, window, sizes), timeout=30_000)
     snap = window.session.latest
     assert len(drawn_edges(view)) == MAX_EDGES
-    assert all(len(column) <= MAX_NODES for column in view.node_images)
+    assert len(view.node_pictures.rects) <= MAX_NODES * len(sizes)
     items = view.plot.getPlotItem().items
     assert len(items) < 400, len(items)
     more = [item.toPlainText() for item in view._labels if "more" in item.toPlainText()]

@@ -106,33 +106,39 @@ def test_full_speed_slices_take_statistics_at_5_hz_or_within_5_percent_of_the_ti
 
 def test_open_views_ask_for_live_statistics_and_pay_for_their_extras(worker):
     """The distributions view, shown, asks for statistics with every snapshot (up to 30 Hz);
-    views that ask for extras (neuron pictures, the hidden space) may take 20 % of the time
-    for snapshots, so a medium network's 7 ms snapshot still ends a 40 ms slice."""
+    views that ask for extras (neuron pictures, the hidden space) get VIEWS_SNAPSHOT_HZ
+    snapshots a second: slices shorten, so a medium network's 12 ms snapshot still comes
+    24 times a second; a slow snapshot keeps to its share, however many views are open."""
     from dlviz.ui.worker import (
         LIVE_STATS_HZ,
-        SLICE_SECONDS,
         SNAPSHOT_SHARE,
         STATS_HZ,
+        VIEWS_SNAPSHOT_HZ,
         VIEWS_SNAPSHOT_SHARE,
         slice_seconds,
     )
 
     def pacing():
-        return worker.run_job(lambda t: (worker._pacing.stats_hz, worker._pacing.share)).result(
-            timeout=JOB_MS / 1000
-        )
+        return worker.run_job(
+            lambda t: (worker._pacing.stats_hz, worker._pacing.share, worker._pacing.hz)
+        ).result(timeout=JOB_MS / 1000)
 
-    assert pacing() == (STATS_HZ, SNAPSHOT_SHARE)
+    assert pacing() == (STATS_HZ, SNAPSHOT_SHARE, 0.0)
     worker.set_extras({"stats_hz": 1000.0})
-    assert pacing() == (LIVE_STATS_HZ, SNAPSHOT_SHARE)  # capped; no extras to pay for
+    assert pacing() == (LIVE_STATS_HZ, SNAPSHOT_SHARE, 0.0)  # capped; no extras to pay for
     worker.set_extras({"stats_hz": 30.0, "neuron_grid": 24})
-    assert pacing() == (30.0, VIEWS_SNAPSHOT_SHARE)
+    assert pacing() == (30.0, VIEWS_SNAPSHOT_SHARE, VIEWS_SNAPSHOT_HZ)
     worker.set_extras({})
-    assert pacing() == (STATS_HZ, SNAPSHOT_SHARE)  # the views closed
+    assert pacing() == (STATS_HZ, SNAPSHOT_SHARE, 0.0)  # the views closed
     with pytest.raises(ValueError, match="unknown snapshot extras"):
         worker.set_extras({"stats_per_second": 30.0})
     assert slice_seconds(0.007) > 0.06  # 10 %: fewer pictures than 20 a second
-    assert slice_seconds(0.007, VIEWS_SNAPSHOT_SHARE) == SLICE_SECONDS
+    assert slice_seconds(0.007, SNAPSHOT_SHARE, 0.0) > 0.06  # no views: the same pacing
+    # views open: slice + snapshot is one VIEWS_SNAPSHOT_HZ period
+    views = (VIEWS_SNAPSHOT_SHARE, VIEWS_SNAPSHOT_HZ)
+    assert slice_seconds(0.012, *views) + 0.012 == pytest.approx(1 / VIEWS_SNAPSHOT_HZ)
+    slow = slice_seconds(0.2, *views)  # a wide network: snapshots keep to their share
+    assert 0.2 / (slow + 0.2) == pytest.approx(VIEWS_SNAPSHOT_SHARE)
 
 
 def test_live_statistics_come_with_each_slice_up_to_their_rate():

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPen
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -43,7 +43,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlviz.core.analysis import Edges, edges_among, feature_grid, shown_edges, strongest_units
+from dlviz.core.analysis import (
+    Edges,
+    edges_among,
+    feature_grid,
+    node_mosaic,
+    shown_edges,
+    strongest_units,
+)
 from dlviz.core.colors import NEGATIVE_HEX, POSITIVE_HEX, class_hex, signed_colors
 from dlviz.core.features import CURVE_FEATURES, FEATURE_LABELS, FEATURES
 from dlviz.core.network import NetworkSpec
@@ -233,6 +240,63 @@ def output_label_font(font: QFont, row_px: float) -> tuple[QFont, int]:
     return fitted, every
 
 
+class NodeMosaic(pg.GraphicsObject):
+    """Every node's picture from one image (:func:`~dlviz.core.analysis.node_mosaic`).
+
+    One item and one QImage a snapshot instead of an ImageItem per node (53 for
+    a 2-64-64-64-3 net, each converting, placing and painting its own image):
+    tile k of the mosaic is drawn into ``rects[k]``, as that node's ImageItem
+    drew it (scaled to the square, no smoothing).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mosaic = np.zeros((0, 0, 4), np.uint8)
+        self.rects: list[QRectF] = []
+        self._sources: list[QRectF] = []
+        self._qimage: QImage | None = None
+        self._bounds = QRectF()
+
+    def set_rects(self, rects: list[QRectF]) -> None:
+        """Where each node's tile goes (graph units); the layout changed."""
+        self.prepareGeometryChange()
+        self.rects = rects
+        bounds = QRectF()
+        for rect in rects:
+            bounds = bounds.united(rect)
+        self._bounds = bounds
+        self.set_mosaic(np.zeros((0, 0, 4), np.uint8))
+
+    def set_mosaic(self, mosaic: np.ndarray) -> None:
+        """The tiles, stacked top to bottom, one per rect (a new snapshot's pictures)."""
+        self.mosaic = np.ascontiguousarray(mosaic, np.uint8)
+        rows, cols = self.mosaic.shape[:2]
+        n = len(self.rects)
+        self._qimage = None
+        if rows and n:
+            # the QImage reads self.mosaic's memory: kept alive by the reference above
+            self._qimage = pg.functions.ndarray_to_qimage(
+                self.mosaic, QImage.Format.Format_RGBA8888
+            )
+            side = rows // n
+            self._sources = [QRectF(0, k * side, cols, side) for k in range(n)]
+        self.update()
+
+    def tile(self, k: int) -> np.ndarray:
+        """Node ``k``'s picture as drawn: rows top to bottom on screen."""
+        side = self.mosaic.shape[0] // max(len(self.rects), 1)
+        return self.mosaic[k * side : (k + 1) * side]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API)
+        return self._bounds
+
+    def paint(self, painter, *args) -> None:  # noqa: ANN001  (Qt API)
+        if self._qimage is None:
+            return
+        for target, source in zip(self.rects, self._sources, strict=True):
+            painter.drawImage(target, self._qimage, source)
+
+
 class NetworkView(View):
     """The network graph with a neuron/weight inspector at its side."""
 
@@ -270,7 +334,12 @@ class NetworkView(View):
         self.headers: list[tuple[pg.TextItem, pg.TextItem]] = []
         self._compact = False
         self.bias_values = np.empty(0)  # the biases the squares show, in drawing order
-        self.node_images: list[list[pg.ImageItem]] = []
+        #: Every node's picture, one image (the input column's pixels of an image network
+        #: are not nodes: ``input_picture``); ``_tile[(col, i)]`` is its tile's index.
+        self.node_pictures = NodeMosaic()
+        self.node_pictures.setZValue(2)
+        self._tile: dict[tuple[int, int], int] = {}
+        self._brushes: dict[tuple[int, ...], QBrush] = {}  # see _brush
 
         # ---- top bar: gradients toggle, legend, hover read-out
         self.gradients = QPushButton(translate("NetworkView", "Gradients"), self)
@@ -342,6 +411,7 @@ class NetworkView(View):
         self.input_picture.setZValue(2)
         self.input_picture.hide()
         self.plot.addItem(self.input_picture)
+        self.plot.addItem(self.node_pictures)
         self.flow_timer = QTimer(self)
         self.flow_timer.setInterval(FLOW_MS)
         self.flow_timer.timeout.connect(self._advance_flow)
@@ -459,11 +529,7 @@ class NetworkView(View):
         self._structure = key
         for label in self._labels:
             self.plot.removeItem(label)
-        for column in self.node_images:
-            for image in column:
-                self.plot.removeItem(image)
         self._labels.clear()
-        self.node_images = []
         self._node_values.clear()
         self._node_rgba.clear()
         self._show_on_canvas(None)
@@ -557,17 +623,15 @@ class NetworkView(View):
         self.headers = headers
 
         self._pos = []
+        rects = []
+        self._tile = {}
         for col, shown in enumerate(self._shown):
             x = xs[col]
             ys = (np.arange(shown) - (shown - 1) / 2) * ROW_GAP
             self._pos.append(np.column_stack([np.full(shown, x), ys]))
-            images = []
-            for _ in range(0 if self._units[col] is None else shown):
-                image = pg.ImageItem(axisOrder="row-major")
-                image.setZValue(2)
-                self.plot.addItem(image)
-                images.append(image)
-            self.node_images.append(images)
+            for i in range(0 if self._units[col] is None else shown):
+                self._tile[(col, i)] = len(rects)
+                rects.append(QRectF(float(x) - 0.5, float(ys[i]) - 0.5, 1.0, 1.0))
             # two lines, each centred on its column: the title sits one line above
             for label in headers[col]:
                 label.setPos(x, fit.top - 3 / fit.ppu)
@@ -584,6 +648,7 @@ class NetworkView(View):
                 more.setColor(theme.muted)
                 more.setPos(x, ys[-1] + 0.6)
                 self._add_label(more)
+        self.node_pictures.set_rects(rects)
         for name, x, y in self._ghosts:
             label = pg.TextItem(FEATURE_LABELS.get(name, name), anchor=(1.0, 0.5))
             label.setFont(font)
@@ -721,6 +786,10 @@ class NetworkView(View):
         self.inspector.update_snapshot(snap)
         self.drawn.emit()
 
+    def node_picture(self, col: int, i: int) -> np.ndarray:
+        """Node ``i`` of column ``col``'s picture as drawn (rows top to bottom on screen)."""
+        return self.node_pictures.tile(self._tile[(col, i)])
+
     def gradient_mode(self) -> bool:
         return self.gradients.isChecked()
 
@@ -736,23 +805,18 @@ class NetworkView(View):
             (float(np.abs(layout.weight(flat, k)).max()) for k in range(layout.n_layers)),
             default=0.0,
         )
-        start = np.array([self._at(k, s) for k, s in zip(edges.layer, edges.source, strict=True)])
-        end = np.array([self._at(k + 1, t) for k, t in zip(edges.layer, edges.target, strict=True)])
-        start = start.reshape(-1, 2) + [0.5, 0.0]
-        end = end.reshape(-1, 2) - [0.5, 0.0]
+        start = self._places(edges.layer, edges.source) + [0.5, 0.0]
+        end = self._places(edges.layer + 1, edges.target) - [0.5, 0.0]
         if self.gradient_mode():
             bins = magnitude_bins(edges.value, scale, GRAD_BINS)
-            keys = [("grad", int(b)) for b in bins]
+            signs = np.full(bins.shape, "grad")
         else:
             bins = magnitude_bins(edges.value, scale, WIDTH_BINS)
-            keys = [
-                ("+" if v >= 0 else "-", int(b)) for v, b in zip(edges.value, bins, strict=True)
-            ]
+            signs = np.where(edges.value >= 0, "+", "-")
         self._edges = edges
         self._edge_xy = np.hstack([start, end])
-        key_array = np.array([f"{a}{b}" for a, b in keys])
-        for key, curve in self.edge_curves.items():
-            mask = key_array == f"{key[0]}{key[1]}" if len(keys) else np.zeros(0, bool)
+        for (sign, b), curve in self.edge_curves.items():
+            mask = (bins == b) & (signs == sign)
             if not mask.any():
                 curve.setData([], [])
                 continue
@@ -760,27 +824,49 @@ class NetworkView(View):
             ys = np.column_stack([start[mask, 1], end[mask, 1]]).ravel()
             curve.setData(xs, ys)
 
+    def _places(self, columns: np.ndarray, neurons: np.ndarray) -> np.ndarray:
+        """Where each (column, neuron) is drawn, (n, 2) graph units: :meth:`_at` for many."""
+        out = np.empty((len(columns), 2))
+        for col in np.unique(columns):
+            pick = columns == col
+            slot = self._slot[int(col)]
+            table = np.full(max(slot, default=-1) + 1, -1, np.int64)
+            table[list(slot)] = list(slot.values())
+            slots = table[neurons[pick]]
+            if (slots < 0).any():
+                raise KeyError(f"a neuron of column {col} that is not drawn has an edge")
+            out[pick] = self._pos[int(col)][slots]
+        return out
+
     def _draw_biases(self, snap: Snapshot) -> None:
-        spots, values = [], []
-        for col in range(1, len(self._shown)):
-            bias = snap.bias(col - 1)
-            for slot, i in enumerate(self._units[col]):  # type: ignore[arg-type]
-                x, y = self._pos[col][slot]
-                spots.append((x - 0.5, y + 0.5))  # the corner: y grows downwards here
-                values.append(float(bias[i]))
-        if not spots:
+        # the squares sit at each shown node's lower left corner (y grows downwards here);
+        # the slots stay, only an image network's neurons in them change
+        units = self._units[1:]
+        values = [snap.bias(col)[u] for col, u in enumerate(units) if u is not None]
+        v = np.concatenate(values).astype(np.float64) if values else np.empty(0)
+        if not v.size:
             self.bias_marks.setData([])
             return
-        v = np.asarray(values)
+        xy = np.concatenate([pos[: len(u)] for pos, u in zip(self._pos[1:], units, strict=True)
+                             if u is not None]) + [-0.5, 0.5]  # fmt: skip
         scale = float(np.abs(v).max()) or 1.0
         background = self.session.theme.rgb("plot_background")
         rgba = signed_colors(v, scale, background=background)
         pen = pg.mkPen(self.session.theme.muted, width=1)
-        xy = np.asarray(spots)
         self.bias_marks.setData(
-            x=xy[:, 0], y=xy[:, 1], brush=[pg.mkBrush(*c) for c in rgba.tolist()], pen=pen
+            x=xy[:, 0], y=xy[:, 1], brush=[self._brush(c) for c in map(tuple, rgba)], pen=pen
         )
         self.bias_values = v
+
+    def _brush(self, rgba: tuple[int, ...]) -> QBrush:
+        """One brush per colour, made once: ~50 mkBrush calls a snapshot cost more than
+        the squares' drawing.  Bounded: colours drift as training goes."""
+        brush = self._brushes.get(rgba)
+        if brush is None:
+            if len(self._brushes) >= 4096:
+                self._brushes.clear()
+            brush = self._brushes[rgba] = pg.mkBrush(*rgba)
+        return brush
 
     def _draw_nodes(self, snap: Snapshot) -> None:
         grids = snap.neuron_grids
@@ -804,24 +890,12 @@ class NetworkView(View):
                 offset += sizes[col]
         stack = np.asarray(values, np.float64)
         centres = np.array([node_centre(col, snap.spec) for col, _ in keys])
-        limits = np.abs(stack - centres[:, None, None]).reshape(len(values), -1).max(axis=1)
-        limits[~(limits > 0)] = 1.0
-        probability = centres == 0.5
-        limits[probability] = 0.5
-        background = self.session.theme.rgb("plot_background")
-        rgba = signed_colors(
-            (stack - centres[:, None, None]) / limits[:, None, None], 1.0, background=background
-        )
-        for k, (col, i) in enumerate(keys):
-            x, y = self._pos[col][i]
-            # rows run bottom-to-top over the plane; the graph's y axis points down
-            picture = np.ascontiguousarray(rgba[k][::-1])
-            self.node_images[col][i].setImage(
-                picture, rect=QRectF(x - 0.5, y - 0.5, 1.0, 1.0), autoLevels=False
-            )
-            self._node_values[(col, i)] = stack[k]
-            if not curve:
-                self._node_rgba[(col, i)] = rgba[k]
+        mosaic = node_mosaic(stack, centres, self.session.theme.rgb("plot_background"))
+        self.node_pictures.set_mosaic(mosaic)
+        for k, key in enumerate(keys):
+            self._node_values[key] = stack[k]
+            if not curve:  # the canvas draws rows bottom-to-top, as the plane runs
+                self._node_rgba[key] = self.node_pictures.tile(k)[::-1]
         if self._hovered is not None:
             self._show_on_canvas(self._hovered)  # the canvas follows the training
 
@@ -931,7 +1005,8 @@ class NetworkView(View):
         self._hovered = node
         name = neuron_name(node.column, node.index, snap.spec)
         bounds = tuple(float(b) for b in snap.grid_bounds)
-        self.session.show_neuron(NeuronPicture(name, rgba, bounds))  # type: ignore[arg-type]
+        picture = NeuronPicture(name, np.ascontiguousarray(rgba), bounds)  # type: ignore[arg-type]
+        self.session.show_neuron(picture)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802  (Qt API)
         if event.type() == QEvent.Type.Leave:  # the pointer left the graph: back to the output
