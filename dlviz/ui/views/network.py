@@ -382,7 +382,14 @@ class NetworkView(View):
         self.viewbox.setAspectLocked(True)
         self.viewbox.invertY(True)  # neuron 1 on top
         self.viewbox.disableAutoRange()
-        self.viewbox.sigResized.connect(self._place_resized)
+        # the layout is redone once the resize is over, not inside it: sigResized comes
+        # while Qt lays the scene out, and removing and adding items then crashed the app
+        # in QGraphicsView.paintEvent (the inspector opening beside the graph)
+        self._resized = QTimer(self)
+        self._resized.setSingleShot(True)
+        self._resized.setInterval(0)
+        self._resized.timeout.connect(self._place_resized)
+        self.viewbox.sigResized.connect(self._resized.start)
         self.edge_curves: dict[tuple[str, int], pg.PlotCurveItem] = {}
         for sign in ("+", "-"):
             for b in range(WIDTH_BINS):
@@ -724,7 +731,7 @@ class NetworkView(View):
 
     def _place_resized(self) -> None:
         """The drawing area changed (the window, the dock, the inspector opening): fit the
-        headers to the new size now, so what is drawn and what a click finds agree."""
+        headers to the new size (just after the resize: see ``_resized``)."""
         if self._snap is not None and self._structure is not None:
             if self._structure[-1] != self._place():
                 self.update_snapshot(self._snap)
