@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmapCache
+from PySide6.QtGui import QFont, QPixmapCache
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsItem,
@@ -191,6 +191,14 @@ class View(QWidget):
         # the app in Qt's painting, after a view rebuilt its plots in a small dock: the
         # title keeps pyqtgraph's own size hints, so a new text may still move the plots.
         plot.setTitle(text, **style)
+
+    def scaled_font(self, factor: float, bold: bool = False) -> QFont:
+        """The view's font at ``factor`` times the body size of the current scale
+        (presentation mode's large type included)."""
+        font = QFont(self.font())
+        font.setPointSizeF(self.session.scale.font_pt * factor)
+        font.setBold(bold)
+        return font
 
     @classmethod
     def display_title(cls, short: bool = False) -> str:

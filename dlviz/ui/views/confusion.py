@@ -99,15 +99,9 @@ class ConfusionView(View):
 
     # ------------------------------------------------------------ appearance
 
-    def _font(self, factor: float, bold: bool = False) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(self.session.scale.font_pt * factor)
-        font.setBold(bold)
-        return font
-
     def apply_theme(self) -> None:
-        self.heading.setFont(self._font(1.3, bold=True))
-        self.message.setFont(self._font(1.4))
+        self.heading.setFont(self.scaled_font(1.3, bold=True))
+        self.message.setFont(self.scaled_font(1.4))
         self._build(self._k, force=True)
         self.invalidate()
         self.refresh()
@@ -149,9 +143,9 @@ class ConfusionView(View):
         self.row_accuracy = []
         if k == 0:
             return
-        header = self._font(1.3, bold=True)
+        header = self.scaled_font(1.3, bold=True)
         corner = QLabel(translate("ConfusionView", "true ↓   predicted →"), self.grid_box)
-        corner.setFont(self._font(1.0))
+        corner.setFont(self.scaled_font(1.0))
         corner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.grid.addWidget(corner, 0, 0)
         for j in range(k):
@@ -160,7 +154,7 @@ class ConfusionView(View):
         acc_header.setFont(header)
         acc_header.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.grid.addWidget(acc_header, 0, k + 1)
-        count_font = self._font(2.0 if k <= 4 else 1.5, bold=True)
+        count_font = self.scaled_font(2.0 if k <= 4 else 1.5, bold=True)
         for i in range(k):
             self.grid.addWidget(self._swatch(i, header), i + 1, 0)
             row = []
@@ -183,7 +177,7 @@ class ConfusionView(View):
             self.cells.append(row)
             acc = QLabel("", self.grid_box)
             acc.setObjectName(f"confusion-accuracy-{i + 1}")
-            acc.setFont(self._font(1.3, bold=True))
+            acc.setFont(self.scaled_font(1.3, bold=True))
             acc.setAlignment(Qt.AlignmentFlag.AlignCenter)
             acc.setToolTip(
                 translate(

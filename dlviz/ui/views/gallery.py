@@ -200,19 +200,13 @@ class GalleryView(View):
 
     # ------------------------------------------------------------ appearance
 
-    def _font(self, factor: float, bold: bool = False) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(self.session.scale.font_pt * factor)
-        font.setBold(bold)
-        return font
-
     def apply_theme(self) -> None:
         theme = self.session.theme
         set_font_size(self.heading, self.session.scale.font_pt * 1.15)
         set_font_size(self.detail_text, self.session.scale.font_pt * 1.2)
         set_font_size(self.message, self.session.scale.font_pt * 1.4)
         for thumb in self.thumbs:
-            thumb.setFont(self._font(1.0))
+            thumb.setFont(self.scaled_font(1.0))
             thumb.text_colour = QColor(theme.text)
             thumb.select_colour = QColor(theme.highlight)
             thumb.updateGeometry()
