@@ -12,8 +12,10 @@ from PySide6.QtGui import QFont, QPixmapCache
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsItem,
+    QLabel,
     QMenu,
     QScrollArea,
+    QStackedLayout,
     QWidget,
 )
 
@@ -119,6 +121,19 @@ class View(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         return graphics, scroll
+
+    def page_or_message(self, page: QWidget, object_name: str, text: str = "") -> None:
+        """Lay the view out as ``page`` (``self.pages`` index 0) or, in its place, a centred
+        wrapped message (index 1, ``self.message``): what the view says when it has nothing
+        to draw (no hidden layer, no image data)."""
+        self.message = QLabel(text, self)
+        self.message.setObjectName(object_name)
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setContentsMargins(30, 30, 30, 30)
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(page)
+        self.pages.addWidget(self.message)
 
     @staticmethod
     def prepare_axes(plot_item) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from dlviz.core.colors import class_hex
 from dlviz.core.metrics import per_class_accuracy
@@ -82,15 +82,7 @@ class ConfusionView(View):
         page.addWidget(self.heading)
         page.addWidget(self.grid_box, 1)
 
-        self.message = QLabel(self)
-        self.message.setObjectName("confusion-message")
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setContentsMargins(30, 30, 30, 30)
-
-        self.pages = QStackedLayout(self)
-        self.pages.addWidget(matrix_page)
-        self.pages.addWidget(self.message)
+        self.page_or_message(matrix_page, "confusion-message")
 
         session.dataset_changed.connect(self._dataset_changed)
         session.theme_changed.connect(self.apply_theme)

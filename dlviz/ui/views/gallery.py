@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +36,7 @@ from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import BASE_POINT_SIZE
 from dlviz.ui.views.base import View
-from dlviz.ui.views.image_parts import ProbabilityBars, ink_image, message_label, set_font_size
+from dlviz.ui.views.image_parts import NOT_IMAGES, ProbabilityBars, ink_image, set_font_size
 
 #: Thumbnails the snapshots carry (MNIST at 97 % still has ~120 mistakes in the 4,096
 #: test images evaluated, so the first screens are all mistakes).  As many columns as
@@ -188,10 +187,7 @@ class GalleryView(View):
         column = QVBoxLayout(page)
         column.addWidget(self.heading)
         column.addLayout(body, 1)
-        self.message = message_label(self, "gallery-message")
-        self.pages = QStackedLayout(self)
-        self.pages.addWidget(page)
-        self.pages.addWidget(self.message)
+        self.page_or_message(page, "gallery-message", translate("ImageViews", NOT_IMAGES))
 
         session.dataset_changed.connect(self._dataset_changed)
         session.theme_changed.connect(self.apply_theme)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QSpinBox,
-    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -156,15 +155,7 @@ class HiddenSpaceView(View):
         page.addWidget(self.caption)
         page.addWidget(self.plot, 1)
 
-        self.message = QLabel(translate("HiddenView", NO_HIDDEN), self)
-        self.message.setObjectName("hidden-message")
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setContentsMargins(30, 30, 30, 30)
-
-        self.pages = QStackedLayout(self)
-        self.pages.addWidget(plot_page)
-        self.pages.addWidget(self.message)
+        self.page_or_message(plot_page, "hidden-message", translate("HiddenView", NO_HIDDEN))
 
         session.dataset_changed.connect(self._dataset_changed)
         session.options_changed.connect(self._redraw)

@@ -58,15 +58,6 @@ def set_font_size(widget: QWidget, points: float, *, bold: bool = False, colour:
     widget.setStyleSheet("; ".join(rules) + ";")
 
 
-def message_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(translate("ImageViews", NOT_IMAGES), parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setContentsMargins(30, 30, 30, 30)
-    return label
-
-
 class ProbabilityBars(QWidget):
     """One bar per class: the network's probability for it, in the class's colour.
 

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -45,12 +44,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.views.base import View
-from dlviz.ui.views.image_parts import (
-    ProbabilityBars,
-    ink_image,
-    message_label,
-    set_font_size,
-)
+from dlviz.ui.views.image_parts import NOT_IMAGES, ProbabilityBars, ink_image, set_font_size
 
 #: Smallest side of the drawing area in pixels (a 28×28 pad: 10 screen pixels per pixel).
 MIN_PAD_PX = 280
@@ -216,10 +210,7 @@ class PadView(View):
         row = QHBoxLayout(pad_page)
         row.addLayout(left, 3)
         row.addLayout(right, 2)
-        self.message = message_label(self, "pad-message")
-        self.pages = QStackedLayout(self)
-        self.pages.addWidget(pad_page)
-        self.pages.addWidget(self.message)
+        self.page_or_message(pad_page, "pad-message", translate("ImageViews", NOT_IMAGES))
 
         session.dataset_changed.connect(self._dataset_changed)
         session.theme_changed.connect(self.apply_theme)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from dlviz.core.colors import NEGATIVE_HEX, POSITIVE_HEX
 from dlviz.core.image_views import MosaicLayout, mosaic_rgba, weight_mosaic
@@ -33,7 +33,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.views.base import View
-from dlviz.ui.views.image_parts import message_label, set_font_size
+from dlviz.ui.views.image_parts import NOT_IMAGES, set_font_size
 from dlviz.ui.views.matrices import symmetric_limit
 
 #: How far the gaps' colour goes from the background towards the plots' ink.
@@ -104,10 +104,7 @@ class WeightImagesView(View):
         column.addWidget(self.heading)
         column.addWidget(self.graphics, 1)
         column.addWidget(self.hover)
-        self.message = message_label(self, "weights-message")
-        self.pages = QStackedLayout(self)
-        self.pages.addWidget(page)
-        self.pages.addWidget(self.message)
+        self.page_or_message(page, "weights-message", translate("ImageViews", NOT_IMAGES))
 
         session.dataset_changed.connect(self._dataset_changed)
         session.theme_changed.connect(self.apply_theme)
