@@ -43,9 +43,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 
-from dlviz.ui.blas import limit_blas_threads  # noqa: E402
+from dlviz.ui.threads import apply_thread_policy  # noqa: E402
 
-limit_blas_threads()
+apply_thread_policy()  # as `dlviz` starts (dlviz/ui/threads.py)
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402

@@ -15,6 +15,8 @@
   GUI need (a snapshot's statistics took 14 ms with them, 2.2 ms without).
   ``dlviz bench`` times one thread against every core on the wide net, so a
   quiet machine shows what more threads would give.
+* **Qt's painting** stays on the app's GUI thread (``dlviz/ui/threads.py``):
+  Qt's own pool of painting threads would wait for the core the worker trains on.
 * **PyTorch** (the benchmark's comparison only) keeps its default, one thread
   per core, which is what a PyTorch user gets; the benchmark prints it.
 

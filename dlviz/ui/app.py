@@ -305,9 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DlvizError as exc:
         print(f"dlviz: {exc}", file=sys.stderr)  # the one place launch errors get the prefix
         return 2
-    from dlviz.ui.blas import limit_blas_threads
+    from dlviz.ui.threads import apply_thread_policy
 
-    limit_blas_threads()
+    apply_thread_policy()
     app = _application(offscreen=bool(args.screenshot))
     from dlviz.ui import i18n
 

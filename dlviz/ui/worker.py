@@ -47,7 +47,6 @@ from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.timeline import DEFAULT_CAP_BYTES, Timeline, TimelineEntry
 from dlviz.core.trainer import TrainConfig, Trainer
-from dlviz.ui.blas import limit_blas_threads
 from dlviz.ui.commands import (
     COALESCED,
     Command,
@@ -71,6 +70,7 @@ from dlviz.ui.commands import (
     TrainSteps,
 )
 from dlviz.ui.i18n import translate
+from dlviz.ui.threads import limit_blas_threads
 
 #: Seconds of training per slice at full speed (one snapshot per slice).
 SLICE_SECONDS = 0.04

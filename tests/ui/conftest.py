@@ -17,12 +17,12 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from dlviz.ui.blas import limit_blas_threads  # noqa: E402
 from dlviz.ui.main_window import MainWindow  # noqa: E402
 from dlviz.ui.session import DataSettings  # noqa: E402
 from dlviz.ui.theme import LIGHT, Scale, apply_to_app  # noqa: E402
+from dlviz.ui.threads import apply_thread_policy  # noqa: E402
 
-limit_blas_threads()
+apply_thread_policy()  # as the app runs: BLAS on one thread, painting on the GUI thread
 # QTest sends mouse moves faster than a hand; pyqtgraph would drop most of them.
 pg.setConfigOptions(mouseRateLimit=-1)
 
