@@ -8,12 +8,14 @@ statistics') numbers.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPointF
 from ui_helpers import train
 
 from dlviz.core.metrics import per_class_accuracy
 from dlviz.core.network import LayerSpec
 from dlviz.ui.session import DataSettings
+from dlviz.ui.views.matrices import HOLD, symmetric_limit
 
 
 def show_view(qtbot, window, name):
@@ -58,11 +60,12 @@ def test_matrices_show_each_layers_weights_and_gradient(window, qtbot):
     for layer, (weights, grads) in enumerate(view.rows):
         np.testing.assert_array_equal(weights.image.image, snap.weight(layer))
         np.testing.assert_array_equal(grads.image.image, snap.weight_grad(layer))
-        # symmetric colour scale around zero, a round number just above the largest |value|
+        # symmetric colour scale around zero, a round number above the largest |value|
+        # (held while the values stay within HOLD of it)
         for panel, values in ((weights, snap.weight(layer)), (grads, snap.weight_grad(layer))):
             low, high = panel.image.getLevels()
             biggest = float(np.abs(values).max())
-            assert low == -high and biggest <= high <= 1.5 * biggest
+            assert low == -high and biggest <= high <= HOLD * biggest
             assert f"±{high:.3g}" in panel.title
     assert np.any(snap.weight_grad(1) != 0)
 
@@ -104,6 +107,29 @@ def test_a_heatmaps_title_shows_a_new_scale_and_the_same_title_moves_nothing(win
     qtbot.wait(50)
     assert calls == []
     assert [panel.plot.getViewBox().sceneBoundingRect() for panel in panels] == places
+
+
+def test_a_heatmap_keeps_its_scale_while_the_values_stay_near_it(window, qtbot):
+    """A scale that followed every batch's largest gradient changed the title's width, and
+    the row was laid out and painted again with nearly every snapshot."""
+    assert symmetric_limit(np.array([0.9, -0.2])) == 1.0
+    assert symmetric_limit(np.array([0.011])) == pytest.approx(0.015)
+    held = symmetric_limit(np.array([0.45]), previous=1.0)  # within HOLD below: kept
+    assert held == 1.0
+    assert symmetric_limit(np.array([-0.3]), previous=1.0) == pytest.approx(0.3)  # a new one
+    assert symmetric_limit(np.array([1.2]), previous=1.0) == 1.5  # above: at once
+    assert symmetric_limit(np.array([np.nan, 0.5]), previous=1.0) == 1.0
+    assert symmetric_limit(np.zeros(3), previous=0.5) == 1.0
+    # a heatmap's panel: its first matrix gets its own scale, the next ones keep it
+    view = show_view(qtbot, window, "matrices")
+    qtbot.waitUntil(lambda: bool(view.rows), timeout=5_000)
+    panel = view.rows[0][1]
+    panel.values = None  # as a panel starts
+    lut = view._lut
+    for biggest, limit in ((0.12, 0.15), (0.07, 0.15), (0.049, 0.05), (0.29, 0.3)):
+        panel.set_matrix(np.array([[biggest, -0.01]], np.float32), lut)
+        assert panel.limit == pytest.approx(limit)
+        assert panel.image.getLevels() == pytest.approx((-limit, limit))
 
 
 def test_matrices_do_no_work_while_hidden(window, qtbot):

@@ -5,8 +5,9 @@ gradient of the loss on the last mini-batch on the right.  Rows of a matrix
 are the neurons a layer reads from, columns the neurons it feeds.  Both use
 the signed map of :mod:`dlviz.core.colors` (orange negative, background zero,
 blue positive), symmetric around zero with its own round scale (just above
-the largest |value|) printed in the plot's
-title, so a matrix of tiny gradients still shows its pattern.
+the largest |value|, and kept while the values stay near it: see HOLD)
+printed in the plot's title, so a matrix of tiny gradients still shows its
+pattern.
 Hovering a cell prints its value.
 
 Each matrix is one ``ImageItem`` fed the float matrix with fixed levels and
@@ -40,10 +41,17 @@ ROW_PX = 250
 LUT_SIZE = 256
 #: Colour-scale limits (times a power of ten): round, and never more than 1.5x the data.
 ROUND_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+#: A heatmap keeps its scale while its largest |value| stays at or below it and no more
+#: than this factor below it.  A last batch's gradient jumps up and down from one batch
+#: to the next, and each new scale changed its title's width, which re-laid out the row:
+#: every heatmap repainted twice and its axes were drawn again (with every view open,
+#: the matrices cost 7 ms a snapshot in painting instead of 2.5).
+HOLD = 2.5
 
 
-def symmetric_limit(values: np.ndarray) -> float:
-    """Half-range of the colour scale: max |value| rounded up to a ROUND_STEPS value.
+def symmetric_limit(values: np.ndarray, previous: float | None = None) -> float:
+    """Half-range of the colour scale: max |value| rounded up to a ROUND_STEPS value, or
+    ``previous`` while the values still fit under it and reach 1/HOLD of it.
 
     A round scale changes only now and then, so colours stay comparable from
     frame to frame and the printed scale is easy to read (1 when all are zero).
@@ -51,6 +59,8 @@ def symmetric_limit(values: np.ndarray) -> float:
     v = np.abs(np.asarray(values, dtype=np.float64))
     v = v[np.isfinite(v)]
     m = float(v.max()) if v.size else 0.0
+    if previous is not None and m <= previous <= HOLD * m:
+        return previous
     if m <= 0:
         return 1.0
     power = 10.0 ** np.floor(np.log10(m))
@@ -89,8 +99,9 @@ class MatrixPanel:
 
     def set_matrix(self, values: np.ndarray, lut: np.ndarray) -> None:
         fan_in, fan_out = values.shape
+        # the first matrix gets its own scale; later ones keep it while it fits (HOLD)
+        self.limit = symmetric_limit(values, None if self.values is None else self.limit)
         self.values = values
-        self.limit = symmetric_limit(values)
         # pixel centres on 1..fan_out and 1..fan_in: the axes count neurons from 1
         self.image.setImage(
             values,
