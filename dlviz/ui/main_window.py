@@ -1005,7 +1005,9 @@ class MainWindow(QMainWindow):
     def draw_frame(self) -> None:
         """Timer tick: draw the newest snapshot in every visible view, update the status bar."""
         self.frames += 1
-        self._sync_extras()
+        # which views are on screen, asked of Qt once a frame
+        active = {name for name, view in self.views.items() if view.is_active()}
+        self._sync_extras(active)
         snap = self.session.latest
         if snap is None:
             return
@@ -1015,10 +1017,10 @@ class MainWindow(QMainWindow):
         deadline = start + (FRAME_BUDGET_S / 2 if late else FRAME_BUDGET_S)
         central = self.central_name()
         if central is not None:
-            self._draw_view(self.views[central])
+            self._draw_view(self.views[central], central in active)
         # the others by time and by what changed: those with something new, stalest first
         others = sorted(
-            (v for name, v in self.views.items() if name != central and v.has_new()),
+            (v for name, v in self.views.items() if name in active - {central} and v.has_new(True)),
             key=lambda v: self._drew_at.get(v.name, 0.0),
         )
         for i, view in enumerate(others):
@@ -1027,27 +1029,31 @@ class MainWindow(QMainWindow):
             cost = self._draw_cost.get(view.name, FRAME_BUDGET_S)
             if i > 0 and time.perf_counter() + cost > deadline:
                 continue  # a cheaper one may still fit; this one is among the first next frame
-            self._draw_view(view)
+            self._draw_view(view, True)
         for view in self.extra_views:  # a view shown alone (a --view screenshot)
             view.refresh()
         self.status_bar.show_snapshot(snap)
         # Train ▸ Engine follows the trainer (a project or a rebuild may choose another)
         self.actions[f"engine_{snap.engine_choice}"].setChecked(True)
 
-    def _draw_view(self, view: View) -> None:
-        """Refresh ``view``, learning its drawing time when it drew."""
+    def _draw_view(self, view: View, active: bool) -> None:
+        """Refresh ``view`` (``active``: on screen this frame), learning its drawing time
+        when it drew."""
         t0 = time.perf_counter()
-        if view.refresh():
+        if view.refresh(active):
             took = time.perf_counter() - t0
             cost = self._draw_cost.get(view.name, took)
             self._draw_cost[view.name] = cost + DRAW_COST_SMOOTHING * (took - cost)
             self._drew_at[view.name] = t0
 
-    def _sync_extras(self) -> None:
-        """Ask the worker for what the visible views need (the largest neuron grid wins)."""
+    def _sync_extras(self, active: set[str] | None = None) -> None:
+        """Ask the worker for what the views on screen (``active``: their names, found now
+        when not given) need (the largest neuron grid wins)."""
+        if active is None:
+            active = {name for name, view in self.views.items() if view.is_active()}
         extras: dict[str, object] = {}
         for view in [*self.views.values(), *self.extra_views]:
-            if view.is_active() or view in self.extra_views:
+            if view.name in active or view in self.extra_views:
                 for key, value in view.extras().items():
                     if key == "neuron_grid":
                         value = max(value, extras.get(key, 0))  # type: ignore[call-overload]
