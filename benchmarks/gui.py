@@ -198,9 +198,9 @@ def in_app(
     draw_cpu = {name: 0.0 for name in window.views}
 
     def timed_refresh(view, refresh):
-        def run() -> bool:
+        def run(*args) -> bool:
             t = time.thread_time()
-            drew = refresh()
+            drew = refresh(*args)
             if drew:
                 draw_cpu[view.name] += time.thread_time() - t
             return drew
