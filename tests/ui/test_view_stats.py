@@ -109,6 +109,34 @@ def test_a_heatmaps_title_shows_a_new_scale_and_the_same_title_moves_nothing(win
     assert [panel.plot.getViewBox().sceneBoundingRect() for panel in panels] == places
 
 
+def test_a_new_title_that_fits_is_drawn_in_place_and_one_that_does_not_gets_room(window, qtbot):
+    """A title's new number (every snapshot, in some views) must not lay out the view again
+    when the text still fits; a text too wide for its place does get a new layout."""
+    view = show_view(qtbot, window, "matrices")
+    train(qtbot, window, 20)
+    qtbot.waitUntil(lambda: drawn_newest(view, window), timeout=5_000)
+    qtbot.wait(100)  # the layout settles
+    panels = [panel for row in view.rows for panel in row]
+    plot = view.rows[0][1].plot
+    label = plot.titleLabel
+    style = {k: label.opts[k] for k in ("size", "color")}
+    places = [panel.plot.getViewBox().sceneBoundingRect() for panel in panels]
+    asked = label.minimumWidth()  # what the title asks of the layout: its text's width
+    view.set_plot_title(plot, "gradient  (±0.5)", **style)
+    qtbot.wait(50)
+    assert label.text == "gradient  (±0.5)" and "±0.5" in label.item.toPlainText()
+    assert label.itemRect().width() < asked - 5  # a shorter text ...
+    assert label.minimumWidth() == asked  # ... asked nothing of the layout
+    assert [panel.plot.getViewBox().sceneBoundingRect() for panel in panels] == places
+    centre = label.mapRectToScene(label.itemRect()).center().x()
+    assert abs(centre - label.sceneBoundingRect().center().x()) < 1.5  # still centred
+    wide = "gradient " * 30
+    view.set_plot_title(plot, wide, **style)
+    qtbot.wait(100)
+    assert label.text == wide
+    assert label.minimumWidth() >= label.itemRect().width() - 1  # the layout was asked
+
+
 def test_a_heatmap_keeps_its_scale_while_the_values_stay_near_it(window, qtbot):
     """A scale that followed every batch's largest gradient changed the title's width, and
     the row was laid out and painted again with nearly every snapshot."""
