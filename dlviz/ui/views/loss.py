@@ -26,9 +26,10 @@ from dlviz.ui.views.base import StepMarker, View
 TRAIN_COLOR = "#0072B2"
 TEST_COLOR = "#D55E00"
 #: Curves are recomputed at most this often (the boundary gets the rest of the frame budget).
-#: Above the ~20-25 snapshots a second of full speed: at 20 a snapshot that came a little
-#: early waited for the next frame, and the curves redrew only ~15 times a second.
-MAX_HZ = 25.0
+#: With snapshots ~20 a second the curves redraw ~16 times a second; 25 here redrew them
+#: with each one, but the app's frames came later (p99 event-loop lateness 15-17 ms
+#: instead of 12-15) and training lost ~3 %.
+MAX_HZ = 20.0
 #: The legend's names of the two curves.
 SPLITS = {
     "train": QT_TRANSLATE_NOOP("LossView", "train"),
