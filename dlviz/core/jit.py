@@ -39,3 +39,6 @@ jit = njit(nogil=True, cache=True, fastmath=True, error_model="numpy")
 #: The same, inlined by Numba into every caller: the activation chains in kernels/cpu.py,
 #: whose links would otherwise each be a call passing arrays (reference counts) per layer.
 jit_inline = njit(nogil=True, cache=True, fastmath=True, error_model="numpy", inline="always")
+#: The same without fastmath, for code that compares with ``inf`` (epoch planning's "no
+#: bound"): fastmath lets LLVM assume no value is infinite, and it folded those tests away.
+jit_exact = njit(nogil=True, cache=True, error_model="numpy")

@@ -29,18 +29,18 @@ def test_a_plan_spans_epochs_each_shuffled_in_turn_from_the_one_rng():
     np.testing.assert_array_equal(ends, [10, 20, 28])
     np.testing.assert_array_equal(order, np.concatenate(shuffles)[:28])
     # batches stop at each epoch's end: 3 + 3 + 2 batches of at most 4 rows
-    assert [s.batches for s in plan.segments] == [3, 3, 2] and plan.batches == 8
+    assert plan.seg_batches.tolist() == [3, 3, 2] and plan.batches == 8
 
 
 def test_one_epoch_and_the_row_cap_end_a_plan():
     train = np.arange(10, dtype=np.int64)
     plan = plan_call(np.random.default_rng(0), train, np.empty(0, np.int64), 0, 4, math.inf,
                      math.inf, True)  # fmt: skip
-    assert len(plan.segments) == 1 and plan.segments[0].rows == 10
+    assert plan.seg_rows.tolist() == [10]
     big = np.arange(MAX_CALL_ROWS // 2 + 1, dtype=np.int64)
     plan = plan_call(np.random.default_rng(0), big, np.empty(0, np.int64), 0, 1000, math.inf,
                      math.inf, False)  # fmt: skip
-    assert len(plan.segments) == 2  # a third epoch would pass MAX_CALL_ROWS
+    assert plan.seg_rows.size == 2  # a third epoch would pass MAX_CALL_ROWS
 
 
 def test_advancing_part_way_gives_unreached_shuffles_back_to_the_rng():
@@ -48,14 +48,14 @@ def test_advancing_part_way_gives_unreached_shuffles_back_to_the_rng():
     rng = np.random.default_rng(9)
     empty = np.empty(0, np.int64)
     plan = plan_call(rng, train, empty, 0, 4, math.inf, 8, False)  # 3 epochs' shuffles
-    assert len(plan.segments) == 3
+    assert plan.seg_rows.size == 3
     # only the first epoch and one batch of the second were trained
     order, pos, steps, epochs = advance(plan, 4, 4, rng, empty, 0)
     assert (steps, epochs, pos) == (4, 1, 4)
-    np.testing.assert_array_equal(order, plan.segments[1].order)
+    np.testing.assert_array_equal(order, plan.order_of(1))
     # the third epoch's shuffle was given back: the next plan draws the same one again
     again = plan_call(rng, train, order, pos, 4, math.inf, math.inf, False)
-    np.testing.assert_array_equal(again.segments[1].order, plan.segments[2].order)
+    np.testing.assert_array_equal(again.order_of(1), plan.order_of(2))
     # nothing trained: position and RNG as before the plan
     rng2 = np.random.default_rng(9)
     before = dict(rng2.bit_generator.state)

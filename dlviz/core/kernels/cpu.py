@@ -29,6 +29,7 @@ from numba.np.arrayobj import make_array, populate_array
 from dlviz.core import activations, picture
 from dlviz.core.activations import LINEAR_CODE, SOFTMAX_CODE, kernel_code
 from dlviz.core.jit import jit, jit_inline
+from dlviz.core.kernels import epochs as epoch_kernels
 from dlviz.core.kernels import freshness
 from dlviz.core.network import (
     DROPOUT_GOLDEN,
@@ -786,27 +787,15 @@ def warm_up(progress: Callable[[int, int, str], None] | None = None) -> None:
     order = np.arange(4, dtype=np.int64)
     cfg = OptimizerConfig("sgd")
     state = OptimizerState.zeros(params.size)
+
+    def train() -> None:
+        # the epochs' shuffles belong to training: planned and drawn before each call
+        epoch_kernels.warm_up()
+        engine.train_batches(params, np.zeros_like(params), state, cfg, x, y, order, 0, 1, 4,
+                             np.ones(1, np.float32), 0.0, 0.0, 0, 0)  # fmt: skip
+
     stages: tuple[tuple[str, Callable[[], object]], ...] = (
-        (
-            "training kernel",
-            lambda: engine.train_batches(
-                params,
-                np.zeros_like(params),
-                state,
-                cfg,
-                x,
-                y,
-                order,
-                0,
-                1,
-                4,
-                np.ones(1, np.float32),
-                0.0,
-                0.0,
-                0,
-                0,
-            ),  # fmt: skip
-        ),
+        ("training kernel", train),
         ("prediction kernel", lambda: engine.forward(params, x)),
         ("boundary picture kernel", picture.warm_up),
         ("activation kernel", lambda: engine.forward(params, x, keep_all=True)),
