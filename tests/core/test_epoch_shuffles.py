@@ -151,3 +151,36 @@ def test_advancing_part_way_is_planning_only_that_far(kind: str) -> None:
         after = plan_call(rng, train, got[0], got[1], batch, math.inf, 9, False)
         again = plan_call(twin, train, want[0], want[1], batch, math.inf, 9, False)
         np.testing.assert_array_equal(after.laid_end_to_end()[0], again.laid_end_to_end()[0])
+
+
+def test_the_kernel_source_also_matches_as_plain_python() -> None:
+    """With NUMBA_DISABLE_JIT=1 the kernel's own source runs in the interpreter (its
+    128-bit step through Python integers): the same draws as NumPy's."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, warnings\n"
+        "warnings.simplefilter('ignore', RuntimeWarning)\n"  # uint64 wrap-around, as compiled
+        "from tests.core.test_epoch_shuffles import generator, words_of\n"
+        "from dlviz.core.kernels.epochs import shuffle_epochs\n"
+        "for seed in range(3):\n"
+        "    for n in (0, 1, 2, 3, 70):\n"
+        "        for half in (False, True):\n"
+        "            rng, twin = generator(seed, half), generator(seed, half)\n"
+        "            rows = np.arange(n, dtype=np.int64)\n"
+        "            words, laid = words_of(rng), np.empty(2 * n, np.int64)\n"
+        "            shuffle_epochs(words, rows, laid, 0, 2, np.empty((2, 4), np.uint64))\n"
+        "            want = [rows.copy() for _ in range(2)]\n"
+        "            for a in want:\n"
+        "                twin.shuffle(a)\n"
+        "            assert np.array_equal(laid, np.concatenate(want)), (seed, n, half)\n"
+        "            assert np.array_equal(words, words_of(twin)), (seed, n, half)\n"
+        "print('matched')\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True,
+                         text=True, timeout=300)  # fmt: skip
+    assert out.returncode == 0 and "matched" in out.stdout, out.stdout + out.stderr
