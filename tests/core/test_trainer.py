@@ -272,6 +272,28 @@ def test_a_timed_slice_stays_within_its_time_on_any_speed(monkeypatch, per_batch
     assert t.epoch == 0  # an epoch is 1 000 batches: far more than any of these slices
 
 
+def test_dlviz_train_reports_about_every_progress_interval_once_the_speed_is_known(monkeypatch):
+    """`dlviz train`'s loop trains one epoch while the speed is unknown, then slices of
+    PROGRESS_SECONDS' worth of epochs (the clock moves only by the engine's work)."""
+    import dlviz.core.trainer as trainer_module
+
+    t = spiral_trainer(batch_size=10)
+    assert t.n_train == 200  # 20 batches an epoch
+    clock = FakeClock(2.0**-9)  # 0.039 s an epoch (a power of two: the clock's sums are exact)
+    monkeypatch.setattr(trainer_module, "time", clock)
+    clock.charge(t.engine)
+    assert t.seconds_per_epoch() is None
+    reported = []
+    trainer_module.train_epochs(t, 23, lambda snap: reported.append(snap.epoch))
+    # 1 epoch to measure, then 0.25 s / 0.039 s = 6.4: 6 epochs a slice, the last what is left
+    assert trainer_module.PROGRESS_SECONDS == 0.25
+    assert reported == [1, 7, 13, 19, 23]
+    assert t.seconds_per_epoch() == 20 * 2.0**-9
+    # known for one batch size: another is measured afresh
+    t.set_config(TrainConfig(batch_size=25))
+    assert t.seconds_per_epoch() is None
+
+
 @pytest.mark.parametrize("engine", ["numba", "reference"])
 def test_how_training_is_sliced_changes_nothing(engine):
     """Many epochs in one compiled call, a batch at a time, or timed slices: the same run."""
