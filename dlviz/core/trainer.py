@@ -62,6 +62,10 @@ DIVERGENCE_FACTOR = 1e4
 #: Training points the weights a slice ends on are judged on (a forward pass on these
 #: after every compiled call; the batch losses alone judge the weights *before* each update).
 SANITY_SAMPLE = 128
+#: A timed slice's main compiled call is planned for this share of the time left, at the
+#: speed the last call measured: the rest absorbs a call that runs slower than that, and a
+#: second call follows only when one ran faster (>= 20 % of the slice left).
+SLICE_FILL = 0.9
 #: `dlviz train` reports its progress (and measures the loss) about this often: a
 #: snapshot's loss on EVAL_LIMIT points costs a wide net ~5 % of 0.1 s of training.
 PROGRESS_SECONDS = 0.25
@@ -424,16 +428,14 @@ class Trainer:
                 # unknown speed (a new network or batch size): one batch first, to measure it
                 speed = self._speed
                 if speed is not None and speed[0] == batch:
-                    batches = max(1, int(remaining / speed[1] * 0.8))
+                    batches = max(1, int(remaining / speed[1] * SLICE_FILL))
                 else:
                     batches = 1
             plan = plan_call(
                 self.rng, self.train_idx, self.order, self.pos, batch, budget - done, batches,
                 one_epoch,
             )  # fmt: skip
-            t0 = time.perf_counter()
             rows, ok = self._train_plan(plan, batch)
-            self._speed = (batch, max((time.perf_counter() - t0) / plan.batches, 1e-7))
             done += rows
             if not ok:
                 break
@@ -458,7 +460,12 @@ class Trainer:
         rows = int(ends[-1]) - pos
         backup = (self.params.copy(), self.grads.copy(), self.state.copy())
         lrs = learning_rates(self.config.optimizer, self.step, n_batches)
+        t0 = time.perf_counter()
         loss_sum = self._call(order, pos, n_batches, batch, lrs, ends, self.step)
+        # the kernel's own time: with the checks around it counted, a short call looked
+        # slower per batch, the next slice's main call was planned short, and most slices
+        # needed a second call (and its checks) to fill their time
+        self._speed = (batch, max((time.perf_counter() - t0) / n_batches, 1e-7))
         if self._diverged(loss_sum, rows) or not self._sane():
             self._restore(backup)
             good = self._replay_until_divergence(order, pos, ends, batch, lrs)
