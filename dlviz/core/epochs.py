@@ -157,6 +157,7 @@ def _shuffle_into(
     as ``rng.shuffle`` would draw them one epoch at a time."""
     n = rows.size
     state = rng.bit_generator.state
+    # the compiled draws are PCG64's 32-bit ones (NumPy draws 64-bit ones past 2**32 rows)
     if state.get("bit_generator") == "PCG64" and n - 1 <= 0xFFFFFFFF:
         lcg = state["state"]
         words = np.array(
