@@ -3,7 +3,10 @@
 Runs offscreen in one process, side by side:
 
 1. headless: the same Trainer, data and settings trained by ``Trainer.run``
-   in 1-second slices (what ``dlviz train`` does) for ``--seconds``;
+   in 1-second slices (what ``dlviz train`` does), half of ``--seconds`` before
+   the app's run and half after it: the app is held against the mean of the
+   two, so a machine whose speed drifts (a shared host's does, by the hour)
+   does not tilt the ratio;
 2. app: a real :class:`~dlviz.ui.main_window.MainWindow` (1600×1000) trains
    for ``--seconds`` while this script records
 
@@ -276,8 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     warm_up()
-    rate_headless = headless(args.points, args.seconds)
+    before = headless(args.points, args.seconds / 2)
     result = in_app(app, args.points, args.seconds)
+    after = headless(args.points, args.seconds / 2)
+    rate_headless = (before + after) / 2
     every = in_app(app, args.points, args.seconds, all_views=True)
     ratio = result["app_samples_per_s"] / rate_headless
     figures = {
@@ -297,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "seconds": args.seconds,
         "headless_samples_per_s": round(rate_headless),
+        "headless_before_after": [round(before), round(after)],
         **result,
         "all_views": every,
         "figures": figures,
