@@ -474,8 +474,7 @@ class TrainingWorker(QObject):
     def _on_extras(self, command: SetExtras) -> bool:
         extras = dict(command.extras)
         self._pacing.stats_hz = min(float(extras.pop("stats_hz", STATS_HZ)), LIVE_STATS_HZ)
-        self._pacing.share = VIEWS_SNAPSHOT_SHARE if extras else SNAPSHOT_SHARE
-        self._pacing.hz = VIEWS_SNAPSHOT_HZ if extras else 0.0
+        self._pacing.views_extras = bool(extras)
         self._extras = extras
         return True
 
@@ -731,8 +730,19 @@ class Pacing:
         self.last_stats = -math.inf  # when a slice last took the layer statistics
         self.snapshot_s = 0.0  # recent snapshot cost, smoothed
         self.stats_hz = STATS_HZ  # LIVE_STATS_HZ while a view shows the statistics
-        self.share = SNAPSHOT_SHARE  # VIEWS_SNAPSHOT_SHARE while views ask for extras
-        self.hz = 0.0  # VIEWS_SNAPSHOT_HZ while views ask for extras (0: SLICE_SECONDS)
+        self.views_extras = False  # open views ask the snapshots for extras
+
+    @property
+    def share(self) -> float:
+        """Most of the time snapshots may take: VIEWS_SNAPSHOT_SHARE while views ask for
+        extras, else SNAPSHOT_SHARE."""
+        return VIEWS_SNAPSHOT_SHARE if self.views_extras else SNAPSHOT_SHARE
+
+    @property
+    def hz(self) -> float:
+        """Snapshots a second wanted: VIEWS_SNAPSHOT_HZ while views ask for extras, else 0
+        (slices of SLICE_SECONDS)."""
+        return VIEWS_SNAPSHOT_HZ if self.views_extras else 0.0
 
     def slice(self, trainer: Trainer, now: float) -> dict[str, Any]:
         """``Trainer.run`` arguments of the next full-speed slice, starting at ``now``."""
