@@ -1005,8 +1005,7 @@ class MainWindow(QMainWindow):
     def draw_frame(self) -> None:
         """Timer tick: draw the newest snapshot in every visible view, update the status bar."""
         self.frames += 1
-        # which views are on screen, asked of Qt once a frame
-        active = {name for name, view in self.views.items() if view.is_active()}
+        active = self._views_on_screen()  # asked of Qt once a frame
         self._sync_extras(active)
         snap = self.session.latest
         if snap is None:
@@ -1046,11 +1045,15 @@ class MainWindow(QMainWindow):
             self._draw_cost[view.name] = cost + DRAW_COST_SMOOTHING * (took - cost)
             self._drew_at[view.name] = t0
 
+    def _views_on_screen(self) -> set[str]:
+        """The names of the views on screen now (View.is_active)."""
+        return {name for name, view in self.views.items() if view.is_active()}
+
     def _sync_extras(self, active: set[str] | None = None) -> None:
         """Ask the worker for what the views on screen (``active``: their names, found now
         when not given) need (the largest neuron grid wins)."""
         if active is None:
-            active = {name for name, view in self.views.items() if view.is_active()}
+            active = self._views_on_screen()
         extras: dict[str, object] = {}
         for view in [*self.views.values(), *self.extra_views]:
             if view.name in active or view in self.extra_views:
