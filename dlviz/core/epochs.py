@@ -90,12 +90,17 @@ class Plan:
     drawn_from: DrawnFrom
 
     @property
+    def first_new(self) -> int:
+        """The first segment that is a new epoch: 1 when the plan finishes one under way."""
+        return 1 if self.under_way.size else 0
+
+    @property
     def new_epochs(self) -> int:
-        return self.seg_rows.size - (1 if self.under_way.size else 0)
+        return self.seg_rows.size - self.first_new
 
     def order_of(self, segment: int) -> np.ndarray:
         """The whole shuffle of the epoch that ``segment`` trains part of."""
-        new = segment - (1 if self.under_way.size else 0)
+        new = segment - self.first_new
         if new < 0:
             return self.under_way
         first = self.carried + new * self.epoch_rows
@@ -205,7 +210,7 @@ def advance(
         pos = first + min(int(plan.seg_rows[last]), used * batch)
         # every segment before the last ended its epoch (a plan goes on only past an end)
         epochs = last + (1 if pos >= order.size else 0)
-    unreached = max(last + 1 - (1 if plan.under_way.size else 0), 0)  # as a new epoch
+    unreached = max(last + 1 - plan.first_new, 0)  # as a new epoch
     if unreached < plan.new_epochs:
         rng.bit_generator.state = plan.drawn_from.state(unreached)
     return order, pos, steps, epochs
