@@ -20,24 +20,14 @@ from typing import Any, Literal
 
 import numpy as np
 
-from dlviz.core.analysis import hidden_space
-from dlviz.core.colors import class_probabilities
 from dlviz.core.data import MAX_POINTS, Dataset, check_seed
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
 from dlviz.core.epochs import Plan, advance, batch_rows, plan_call
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import grid_inputs
-from dlviz.core.image_views import gallery_order
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
-from dlviz.core.metrics import (
-    NO_POINTS,
-    Metrics,
-    confusion_matrix,
-    evaluate,
-    mean_loss,
-    predicted_classes,
-)
+from dlviz.core.metrics import Metrics, mean_loss
 from dlviz.core.network import NetworkSpec, ParamLayout, init_params, spec_features
 from dlviz.core.optim import (
     OptimizerConfig,
@@ -45,7 +35,8 @@ from dlviz.core.optim import (
     divergence_advice,
     learning_rates,
 )
-from dlviz.core.snapshot import Gallery, LayerStats, Snapshot, StopReason, frozen, layer_stats
+from dlviz.core.snapshot import Snapshot, StopReason, frozen
+from dlviz.core.still import GridCache, Still
 
 #: The engines a user may choose (``numba`` is read as ``cpu``; see core/engines.py).
 ENGINES = ENGINE_CHOICES
@@ -54,8 +45,6 @@ Adoption = Literal["data", "weights", "rebuilt"]
 #: Snapshots measure loss and accuracy on at most this many points per split;
 #: :meth:`Trainer.evaluate` measures all of them.
 EVAL_LIMIT = 4096
-#: Activation statistics are taken on this many training points.
-ACTIVATION_SAMPLE = 256
 #: A loss this many times above the untrained network's (or 1) counts as diverged: weights
 #: can grow for many steps before they overflow, and restoring those helps nobody.
 DIVERGENCE_FACTOR = 1e4
@@ -206,12 +195,12 @@ class Trainer:
         self._speed: tuple[int, float] | None = None
         self.layout = ParamLayout.of(spec.sizes)
         self._make_engine()
-        #: Seconds the last :meth:`run` spent on its snapshot (a caller may pace itself by it).
+        #: Seconds the last snapshot took (a caller may pace itself by it): see :meth:`record`.
         self.snapshot_seconds = 0.0
         #: Seconds the last per-layer statistics took (a caller may pace them by it).
         self.stats_seconds = 0.0
         self._load_data()
-        self._grid_cache: dict[tuple[int, tuple[float, ...]], np.ndarray] = {}
+        self._grid_cache: GridCache = {}
 
     def _load_data(self) -> None:
         ds = self.dataset
@@ -278,6 +267,7 @@ class Trainer:
             self.engine_choice, self.spec, self.config.batch_size
         )
         self.engine = make_engine(self.engine_name, self.spec, self.config.batch_size)
+        self._twin: Engine | None = None  # twin_engine(): made when first asked for
 
     def set_dataset(self, dataset: Dataset) -> None:
         """New or edited points; weights are kept (the epoch restarts on the new data)."""
@@ -380,11 +370,8 @@ class Trainer:
         ``gallery`` (image data) keeps that many test images in the gallery's
         order with their predictions (:class:`~dlviz.core.snapshot.Gallery`).
         """
-        t_start = time.perf_counter()
-        done = self._train(samples, seconds, until_epoch_end)
-        elapsed = time.perf_counter() - t_start
-        rate = done / elapsed if elapsed > 0 and done else 0.0
-        snap = self.snapshot(
+        rate = self.train(samples=samples, seconds=seconds, until_epoch_end=until_epoch_end)
+        return self.snapshot(
             grid=grid,
             neuron_grid=neuron_grid,
             samples_per_second=rate,
@@ -392,8 +379,21 @@ class Trainer:
             stats=stats,
             gallery=gallery,
         )
-        self.snapshot_seconds = time.perf_counter() - t_start - elapsed
-        return snap
+
+    def train(
+        self,
+        *,
+        samples: int | None = None,
+        seconds: float | None = None,
+        until_epoch_end: bool = False,
+    ) -> float:
+        """:meth:`run` without the snapshot: train within the budget; returns the samples
+        trained per second (0 when none were).  A caller that takes its snapshots elsewhere
+        (:meth:`still`) trains through this."""
+        t_start = time.perf_counter()
+        done = self._train(samples, seconds, until_epoch_end)
+        elapsed = time.perf_counter() - t_start
+        return done / elapsed if elapsed > 0 and done else 0.0
 
     def _train(self, samples: int | None, seconds: float | None, until_epoch_end: bool) -> int:
         """Train within the budget; returns the samples trained.
@@ -622,24 +622,72 @@ class Trainer:
 
     # ------------------------------------------------------------ evaluation
 
+    def still(self, samples_per_second: float = 0.0, *, engine: Engine | None = None) -> Still:
+        """This instant of the run, with copies of the weights and gradients, to take a
+        snapshot of (now or on another thread: then with an ``engine`` of its own,
+        :meth:`twin_engine`).  :meth:`record` notes what its snapshot measured."""
+        rows = self._batch_rows
+        return self._still(
+            frozen(self.params),
+            frozen(self.grads),
+            engine=engine,
+            step=self.step,
+            epoch=self.epoch,
+            samples=self.samples,
+            samples_per_second=samples_per_second,
+            batch_loss=self._batch_loss_sum / rows if rows else None,
+            message=self.message,
+            stopped=self.stopped,
+            stop_reason=self.stop_reason,
+            engine_name=self.engine_name,
+            engine_choice=self.engine_choice,
+        )
+
+    def _still(
+        self,
+        params: np.ndarray,
+        grads: np.ndarray,
+        *,
+        engine: Engine | None = None,
+        **counters: Any,
+    ) -> Still:
+        return Still(
+            spec=self.spec,
+            layout=self.layout,
+            dataset=self.dataset,
+            engine=self.engine if engine is None else engine,
+            x=self.x,
+            y=self.y,
+            train_idx=self.train_idx,
+            eval_train=self.eval_train,
+            eval_test=self.eval_test,
+            params=params,
+            grads=grads,
+            grid_cache=self._grid_cache,
+            **counters,
+        )
+
+    def _live(self) -> Still:
+        """The live weights, to evaluate at once (no copies)."""
+        return self._still(self.params, self.grads)
+
+    def twin_engine(self) -> Engine | None:
+        """An engine for this network with buffers of its own, for snapshots taken on another
+        thread while this trainer trains; None on CUDA (its stills are taken in line: one
+        device, and the training call already keeps it busy)."""
+        if self.engine_name == "cuda":
+            return None
+        if self._twin is None:
+            self._twin = make_engine(self.engine_name, self.spec, 1)
+        return self._twin
+
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """Outputs (probabilities or values) for raw input rows."""
         return self.engine.forward(self.params, self.features(inputs))
 
-    def _outputs(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(logits, outputs) of rows ``idx`` of the data, in evaluation mode (no dropout)."""
-        return self.engine.outputs(self.params, self.x[idx])
-
-    def _metrics(
-        self, idx: np.ndarray, outputs: tuple[np.ndarray, np.ndarray] | None = None
-    ) -> Metrics:
-        """Loss and accuracy (or R²) on rows ``idx``; ``outputs``: their (logits, outputs)
-        if known.  The loss is the one the engine trains with, without the L1/L2 penalty."""
-        if idx.size == 0:
-            return NO_POINTS
-        logits, out = self._outputs(idx) if outputs is None else outputs
-        labels = np.asarray(self.dataset.targets)[idx]
-        return evaluate(self.spec.loss, self.dataset.kind, logits, out, self.y[idx], labels)
+    def _metrics(self, idx: np.ndarray) -> Metrics:
+        """Loss and accuracy (or R²) of the live weights on rows ``idx``."""
+        return self._live().metrics(idx)
 
     def evaluate(self) -> tuple[Metrics, Metrics]:
         """Loss and accuracy (or R²) on all training and all test points (no dropout, no
@@ -650,20 +698,9 @@ class Trainer:
         """Raw inputs of a res×res grid over the bounds (rows bottom-to-top); curves: res x's."""
         return grid_inputs(self.dataset.bounds, res, curve=self.dataset.kind == "curve")
 
-    def _grid_features(self, res: int) -> np.ndarray:
-        key = (res, tuple(float(b) for b in self.dataset.bounds))
-        feats = self._grid_cache.get(key)
-        if feats is None:
-            feats = self.features(self.grid_inputs(res))
-            self._grid_cache[key] = feats
-        return feats
-
     def decision_grid(self, res: int, *, neurons: bool = False) -> np.ndarray:
         """Network output (or every neuron's activation) over the plane at ``res``."""
-        out = self.engine.forward(self.params, self._grid_features(res), keep_all=neurons)
-        if self.dataset.kind == "curve":
-            return out
-        return out.reshape(res, res, out.shape[1])
+        return self._live().decision_grid(res, neurons=neurons)
 
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
         """Set the weight ``source`` -> ``target`` of weight layer ``layer`` (source -1: bias)."""
@@ -696,47 +733,7 @@ class Trainer:
 
     def activations(self, inputs: np.ndarray) -> np.ndarray:
         """Every neuron's activation (n, Σ widths) for raw input rows, hidden layers first."""
-        return self.engine.forward(self.params, self.features(inputs), keep_all=True)
-
-    def _confusion(
-        self, train_out: np.ndarray, test_out: np.ndarray
-    ) -> tuple[np.ndarray | None, str]:
-        """Confusion matrix on the test rows (the training rows when there are none)."""
-        if self.dataset.kind != "classify":
-            return None, "test"
-        idx, out, split = (
-            (self.eval_test, test_out, "test")
-            if self.eval_test.size
-            else (self.eval_train, train_out, "train")
-        )
-        truth = np.asarray(self.dataset.targets)[idx]
-        k = max(self.dataset.n_classes, 2)
-        return confusion_matrix(truth, predicted_classes(out), k), split
-
-    def _gallery(self, train_out: np.ndarray, test_out: np.ndarray, count: int) -> Gallery | None:
-        """The first ``count`` evaluated test images (training images when there are none) in
-        the gallery's order; the outputs are the snapshot's own, so it costs no forward pass."""
-        if not self.dataset.is_image or self.dataset.kind != "classify":
-            return None
-        idx, out, split = (
-            (self.eval_test, test_out, "test")
-            if self.eval_test.size
-            else (self.eval_train, train_out, "train")
-        )
-        probs = class_probabilities(out)
-        truth = np.asarray(self.dataset.targets)[idx]
-        order = gallery_order(probs, truth)
-        keep = order[:count]
-        rows = idx[keep]
-        return Gallery(
-            rows=frozen(rows.astype(np.int64)),
-            pixels=frozen(np.asarray(self.dataset.points, np.float32)[rows]),
-            probabilities=frozen(probs[keep]),
-            labels=frozen(truth[keep].astype(np.int64)),
-            split=split,
-            wrong=int(np.count_nonzero(probs.argmax(axis=1) != truth)) if idx.size else 0,
-            total=int(idx.size),
-        )
+        return self._live().activations(inputs)
 
     def snapshot(
         self,
@@ -750,82 +747,34 @@ class Trainer:
     ) -> Snapshot:
         """The current state; ``hidden=(layer, i, j)`` adds that neuron pair's hidden space,
         ``stats=False`` leaves out the per-layer statistics, ``gallery`` keeps that many
-        images for the gallery (see :meth:`run`)."""
-        # one forward pass per split serves the metrics and the confusion matrix
-        train_out = self._outputs(self.eval_train)
-        test_out = self._outputs(self.eval_test)
-        train = self._metrics(self.eval_train, train_out)
-        test = self._metrics(self.eval_test, test_out)
-        confusion, split = self._confusion(train_out[1], test_out[1])
-        space = None
-        # a request made for the previous network (a layer or neurons gone) is skipped:
-        # the view asks again once it sees the new shape
-        layers = self.spec.hidden
-        if self.dataset.is_image:  # pictures over the plane mean nothing for images
-            grid = neuron_grid = 0
-            hidden = None
-        if (
-            hidden is not None
-            and 1 <= hidden[0] <= len(layers)
-            and all(0 <= n < layers[hidden[0] - 1].width for n in hidden[1:])
-        ):
-            space = hidden_space(
-                self.activations, self.spec.sizes, hidden[0], (hidden[1], hidden[2]),
-                self.dataset.inputs, self.dataset.bounds,
-            )  # fmt: skip
-        self._record(train, test)
-        rows = self._batch_rows
-        batch_loss = self._batch_loss_sum / rows if rows else None
-        return Snapshot(
-            step=self.step,
-            epoch=self.epoch,
-            samples=self.samples,
-            train_loss=train.loss,
-            test_loss=test.loss,
-            train_accuracy=train.accuracy,
-            test_accuracy=test.accuracy,
-            train_r2=train.r2,
-            test_r2=test.r2,
-            batch_loss=batch_loss,
-            samples_per_second=samples_per_second,
-            spec=self.spec,
-            params=frozen(self.params),
-            grads=frozen(self.grads),
-            layer_stats=self._layer_stats() if stats else (),
-            grid=frozen(self.decision_grid(grid)) if grid else None,
-            grid_bounds=tuple(float(b) for b in self.dataset.bounds),  # type: ignore[arg-type]
-            neuron_grids=(
-                frozen(self.decision_grid(neuron_grid, neurons=True)) if neuron_grid else None
-            ),
-            message=self.message,
-            stopped=self.stopped,
-            stop_reason=self.stop_reason,
-            confusion=None if confusion is None else frozen(confusion),
-            confusion_split=split,
-            hidden=space,
-            gallery=self._gallery(train_out[1], test_out[1], gallery) if gallery else None,
-            engine=self.engine_name,
-            engine_choice=self.engine_choice,
+        images for the gallery (see :meth:`run` and :meth:`Still.snapshot`)."""
+        still = self.still(samples_per_second)
+        snap = still.snapshot(
+            grid=grid, neuron_grid=neuron_grid, hidden=hidden, stats=stats, gallery=gallery
         )
+        self.record(still)
+        return snap
 
-    def _record(self, train: Metrics, test: Metrics) -> None:
-        if self.history and self.history[-1].step == self.step:
+    def record(self, still: Still) -> None:
+        """Note what the snapshot of ``still`` (one of this trainer's) measured: a point of
+        the loss history, and what it cost (:attr:`snapshot_seconds`, :attr:`stats_seconds`)."""
+        self.snapshot_seconds = still.seconds
+        if still.stats_seconds is not None:
+            self.stats_seconds = still.stats_seconds
+        if self.history and self.history[-1].step == still.step:
             return
         self.history.append(
             HistoryEntry(
-                self.step, self.epoch, train.loss, test.loss, train.accuracy, test.accuracy
+                still.step,
+                still.epoch,
+                still.train.loss,
+                still.test.loss,
+                still.train.accuracy,
+                still.test.accuracy,
             )
         )
         if len(self.history) > HISTORY_LIMIT:
             self.history = self.history[::2]
-
-    def _layer_stats(self) -> tuple[LayerStats, ...]:
-        t0 = time.perf_counter()
-        sample = self.train_idx[:ACTIVATION_SAMPLE]
-        acts = self.engine.forward(self.params, self.x[sample], keep_all=True)
-        stats = layer_stats(self.layout, self.params, self.grads, acts)
-        self.stats_seconds = time.perf_counter() - t0
-        return stats
 
     # ------------------------------------------------------------ exact save / resume
 

@@ -347,11 +347,11 @@ def test_cuda_without_a_gpu_is_one_line_and_a_cpu_run(capsys, tmp_path):
 def test_train_takes_no_layer_statistics_it_never_prints(monkeypatch, capsys):
     """The per-layer statistics sort every layer's weights each slice: on a wide network
     they cost more than the training; `dlviz train` prints none, so it takes none."""
-    import dlviz.core.trainer as trainer_module
+    import dlviz.core.still as still_module
 
     def no_stats(*_):
         raise AssertionError("dlviz train took per-layer statistics")
 
-    monkeypatch.setattr(trainer_module, "layer_stats", no_stats)
+    monkeypatch.setattr(still_module, "layer_stats", no_stats)
     r = train_json(capsys, "--dataset", "xor", "--hidden", "4", "--epochs", "20")
     assert r["epochs"] == 20 and r["train_loss"] is not None
