@@ -50,8 +50,6 @@ from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
 from dlviz.core.network import init_params
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
-from dlviz.core.snapshot import Snapshot
-from dlviz.core.still import SnapshotThread, Still
 from dlviz.core.threads import BLAS_THREADS, limit_blas_threads, set_blas_threads
 from dlviz.core.trainer import TrainConfig, Trainer, train_epochs
 
@@ -130,35 +128,22 @@ def cli_runner(case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner:
 
 
 def app_runner(case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner | None:
-    """The app's worker loop at full speed, no Qt: its Pacing (slices, grids, statistics),
-    each snapshot taken on the snapshot thread while the next slice trains."""
+    """The app's worker loop at full speed (its Pacing: slices, grids, statistics), no Qt."""
     try:
-        from dlviz.ui.worker import SNAPSHOTS_ALONGSIDE, Pacing
+        from dlviz.ui.worker import Pacing
     except ImportError:  # the app's dependencies are not installed
         return None
     trainer = _trainer(case, optimizer, n_points)
     pacing = Pacing()
-    snapshots = SnapshotThread()
     trainer.run(samples=case.batch)
-    twin = trainer.twin_engine() if SNAPSHOTS_ALONGSIDE else None
-    pacing.alongside = twin is not None
-
-    def taken(still: Still, _: Snapshot) -> None:
-        trainer.record(still)
 
     def run(seconds: float) -> float:
         samples, start = trainer.samples, time.perf_counter()
         while True:
             now = time.perf_counter()
-            if now - start >= seconds:  # the last snapshot counts
-                snapshots.wait()
-                return (trainer.samples - samples) / (time.perf_counter() - start)
-            shots = pacing.slice(trainer, now)
-            if twin is None:
-                trainer.run(**shots)
-            else:
-                rate = trainer.train(seconds=shots.pop("seconds"))
-                snapshots.take(trainer.still(rate, engine=twin), taken, **shots)
+            if now - start >= seconds:
+                return (trainer.samples - samples) / (now - start)
+            trainer.run(**pacing.slice(trainer, now))
             pacing.ran(trainer)
 
     return run

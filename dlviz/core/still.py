@@ -7,20 +7,17 @@ replaces them).  :meth:`Still.snapshot` computes everything a
 :class:`~dlviz.core.snapshot.Snapshot` shows from it (the loss and accuracy
 of both splits, the confusion matrix, the decision grid, the per-layer
 statistics, the hidden space, the gallery) with the engine the still was
-given.
+given; the trainer's own evaluations (``evaluate``, ``decision_grid``,
+``activations``) use the same code on its live weights.
 
-That is what lets the app's worker take slice *k*'s snapshot on a thread of
-its own (:class:`SnapshotThread`) while slice *k + 1* trains: the still
-owns its weights, and its engine is a twin of the trainer's, with buffers of
-its own (``Trainer.twin_engine``).  The CLI and every other caller take their
-snapshots in line, through ``Trainer.snapshot``, from the same code.
+Taking a snapshot on another thread while the next slice trains, with a twin
+engine, was tried on this split and measured: see docs/ARCHITECTURE.md
+("Snapshots stay on the worker").
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -247,53 +244,3 @@ class Still:
         )
         self.seconds = time.perf_counter() - t0
         return snap
-
-
-class SnapshotThread:
-    """Takes snapshots on a thread of its own, one at a time, in the order given.
-
-    :meth:`take` first waits for the snapshot before (so at most one is under
-    way, and their order holds), then starts this one and returns at once;
-    ``done`` runs on this thread when it is ready.  :meth:`wait` waits for the
-    one under way; an exception it raised is raised there, in the caller's thread.
-    """
-
-    def __init__(self) -> None:
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: Future[None] | None = None
-
-    def take(
-        self,
-        still: Still,
-        done: Callable[[Still, Snapshot], None],
-        **shots: int | bool | tuple[int, int, int] | None,
-    ) -> None:
-        """Compute ``still.snapshot(**shots)`` here, then call ``done(still, snapshot)``."""
-        self.wait()
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="dlviz-snapshots")
-
-        def job() -> None:
-            done(still, still.snapshot(**shots))  # type: ignore[arg-type]
-
-        self._pending = self._pool.submit(job)
-
-    @property
-    def busy(self) -> bool:
-        """Whether a snapshot was given and not yet waited for."""
-        return self._pending is not None
-
-    def wait(self) -> None:
-        """Wait for the snapshot under way (if any) and its ``done``."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def close(self) -> None:
-        """Wait for the snapshot under way, then end the thread."""
-        try:
-            self.wait()
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown()
-                self._pool = None

@@ -4,10 +4,6 @@
   worker thread (the app's GUI thread draws on the other core).  Its kernels
   are not ``parallel=True`` (that hurts small nets, and two threads calling
   parallel kernels can abort Numba's work queue).
-* At full speed the app's **snapshots** are computed on a thread of their own
-  (``dlviz-snapshots``, :mod:`dlviz.core.still`) while the next slice trains:
-  a few milliseconds of forward passes per slice on the core the GUI thread
-  shares, instead of on the worker's.
 * **BLAS gets one thread** in the CLI, the app and the benchmark.  Wide
   layers multiply through BLAS (``np.dot`` in the kernels calls SciPy's
   OpenBLAS), and OpenBLAS starts a thread per core for every call it thinks

@@ -267,7 +267,6 @@ class Trainer:
             self.engine_choice, self.spec, self.config.batch_size
         )
         self.engine = make_engine(self.engine_name, self.spec, self.config.batch_size)
-        self._twin: Engine | None = None  # twin_engine(): made when first asked for
 
     def set_dataset(self, dataset: Dataset) -> None:
         """New or edited points; weights are kept (the epoch restarts on the new data)."""
@@ -370,7 +369,10 @@ class Trainer:
         ``gallery`` (image data) keeps that many test images in the gallery's
         order with their predictions (:class:`~dlviz.core.snapshot.Gallery`).
         """
-        rate = self.train(samples=samples, seconds=seconds, until_epoch_end=until_epoch_end)
+        t_start = time.perf_counter()
+        done = self._train(samples, seconds, until_epoch_end)
+        elapsed = time.perf_counter() - t_start
+        rate = done / elapsed if elapsed > 0 and done else 0.0
         return self.snapshot(
             grid=grid,
             neuron_grid=neuron_grid,
@@ -379,21 +381,6 @@ class Trainer:
             stats=stats,
             gallery=gallery,
         )
-
-    def train(
-        self,
-        *,
-        samples: int | None = None,
-        seconds: float | None = None,
-        until_epoch_end: bool = False,
-    ) -> float:
-        """:meth:`run` without the snapshot: train within the budget; returns the samples
-        trained per second (0 when none were).  A caller that takes its snapshots elsewhere
-        (:meth:`still`) trains through this."""
-        t_start = time.perf_counter()
-        done = self._train(samples, seconds, until_epoch_end)
-        elapsed = time.perf_counter() - t_start
-        return done / elapsed if elapsed > 0 and done else 0.0
 
     def _train(self, samples: int | None, seconds: float | None, until_epoch_end: bool) -> int:
         """Train within the budget; returns the samples trained.
@@ -622,15 +609,13 @@ class Trainer:
 
     # ------------------------------------------------------------ evaluation
 
-    def still(self, samples_per_second: float = 0.0, *, engine: Engine | None = None) -> Still:
+    def still(self, samples_per_second: float = 0.0) -> Still:
         """This instant of the run, with copies of the weights and gradients, to take a
-        snapshot of (now or on another thread: then with an ``engine`` of its own,
-        :meth:`twin_engine`).  :meth:`record` notes what its snapshot measured."""
+        snapshot of; :meth:`record` notes what its snapshot measured."""
         rows = self._batch_rows
         return self._still(
             frozen(self.params),
             frozen(self.grads),
-            engine=engine,
             step=self.step,
             epoch=self.epoch,
             samples=self.samples,
@@ -643,19 +628,12 @@ class Trainer:
             engine_choice=self.engine_choice,
         )
 
-    def _still(
-        self,
-        params: np.ndarray,
-        grads: np.ndarray,
-        *,
-        engine: Engine | None = None,
-        **counters: Any,
-    ) -> Still:
+    def _still(self, params: np.ndarray, grads: np.ndarray, **counters: Any) -> Still:
         return Still(
             spec=self.spec,
             layout=self.layout,
             dataset=self.dataset,
-            engine=self.engine if engine is None else engine,
+            engine=self.engine,
             x=self.x,
             y=self.y,
             train_idx=self.train_idx,
@@ -670,16 +648,6 @@ class Trainer:
     def _live(self) -> Still:
         """The live weights, to evaluate at once (no copies)."""
         return self._still(self.params, self.grads)
-
-    def twin_engine(self) -> Engine | None:
-        """An engine for this network with buffers of its own, for snapshots taken on another
-        thread while this trainer trains; None on CUDA (its stills are taken in line: one
-        device, and the training call already keeps it busy)."""
-        if self.engine_name == "cuda":
-            return None
-        if self._twin is None:
-            self._twin = make_engine(self.engine_name, self.spec, 1)
-        return self._twin
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """Outputs (probabilities or values) for raw input rows."""

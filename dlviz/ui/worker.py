@@ -15,13 +15,6 @@ Design (the threads and their rules: docs/ARCHITECTURE.md):
   for a network whose snapshots are slow, see :func:`slice_seconds`); its
   immutable :class:`~dlviz.core.snapshot.Snapshot` goes to the GUI through a
   queued signal.  The GUI keeps only the newest and draws on its own timer.
-  At full speed a slice only trains (``trainer.train``) and hands a still of
-  its last instant (``trainer.still``, with a twin engine) to the snapshot
-  thread (:class:`~dlviz.core.still.SnapshotThread`), which takes the
-  snapshot and sends it while the next slice trains: the worker trains
-  instead of evaluating (SNAPSHOTS_ALONGSIDE).  One is under way at most; the
-  worker waits for it before it applies a command or blocks on the queue, so
-  the GUI still sees every change after the slice before it.
 * Paused, the thread blocks on the queue (no CPU).  Slow motion trains a few
   batches per slice and waits on the queue between slices, so a command
   still takes effect at once.
@@ -49,13 +42,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from dlviz.core.data import Dataset
-from dlviz.core.engines import Engine
 from dlviz.core.errors import DlvizError
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
-from dlviz.core.still import SnapshotThread, Still
 from dlviz.core.timeline import DEFAULT_CAP_BYTES, Timeline, TimelineEntry
-from dlviz.core.trainer import TrainConfig, Trainer, TrainerState
+from dlviz.core.trainer import TrainConfig, Trainer
 from dlviz.ui.commands import (
     COALESCED,
     Command,
@@ -89,21 +80,6 @@ SLICE_SECONDS = 0.04
 #: each slice also plans its epochs (a shuffle each) and checks the weights it ends on,
 #: ~2-3 % more (profiled on the wide 2-256-256-10 net, where 10 % left the app at 0.87).
 SNAPSHOT_SHARE = 0.07
-#: Full-speed slices take their snapshots on a thread of their own while the next slice
-#: trains, where the engine can have a twin (not CUDA): a medium network's snapshot with
-#: its grid takes ~3 ms of each 40 ms slice (~7-12 ms of wall time in the app), which the
-#: worker then trains instead: it spent ~91 % of its time in the compiled call with the
-#: snapshots in line, ~98 % with them alongside (benchmarks/gui.py's network, A/B).
-SNAPSHOTS_ALONGSIDE = True
-#: ... and then they may take this share of the time: they no longer take the worker's
-#: time, but their Python holds the GIL that the worker's (and the GUI's) needs between
-#: compiled calls.  Measured A/B on the same network: alongside at 0.25, ~22 snapshots a
-#: second and the worker training as fast as with the snapshots in line at 0.07 (~9 a
-#: second on a busy host); alongside at 0.15, ~14 a second.  Not while open views ask
-#: for extras (VIEWS_SNAPSHOT_HZ): the GUI thread then needs the other core and the GIL
-#: for itself (with every view open, three A/B pairs: views redrew 4-5 times a second
-#: with the snapshots alongside, 7-9 with them in line).
-ALONGSIDE_SNAPSHOT_SHARE = 0.25
 #: Decision-grid resolution while training, and when paused or stepping.
 LIVE_GRID = 64
 STILL_GRID = 160
@@ -225,11 +201,6 @@ class TrainingWorker(QObject):
         self._extras: dict[str, Any] = {}
         self._timeline = Timeline(timeline_cap)
         self._timeline_lock = threading.Lock()
-        # full-speed slices' snapshots, each taken while the next slice trains
-        self._snapshots = SnapshotThread()
-        # the last full-speed slice's still, its ``taken`` and requests, until the next
-        # slice starts (or the worker settles)
-        self._unsent: tuple[Still, Callable[[Still, Snapshot], None], dict[str, Any]] | None = None
         self._last_record = 0.0
         self._next_slice = 0.0
         self._quit = False
@@ -425,8 +396,6 @@ class TrainingWorker(QObject):
             except Exception as exc:  # noqa: BLE001
                 self._set_playing(False)
                 self._report(exc)
-        self._settle()
-        self._snapshots.close()
 
     def _report(self, exc: BaseException) -> None:
         if isinstance(exc, DlvizError):
@@ -434,16 +403,6 @@ class TrainingWorker(QObject):
         else:
             details = "".join(traceback.format_exception(exc))
             self.failed.emit(f"{type(exc).__name__}: {exc}", details)
-
-    def _settle(self) -> None:
-        """Take the snapshot still to be taken, wait for it (and its signal); report what went
-        wrong in it."""
-        try:
-            self._send_still()
-            self._snapshots.wait()
-        except Exception as exc:  # noqa: BLE001
-            self._set_playing(False)
-            self._report(exc)
 
     def _set_playing(self, playing: bool) -> None:
         self._playing = playing
@@ -458,8 +417,6 @@ class TrainingWorker(QObject):
     def _take_commands(self) -> bool:
         """Apply every queued command; True when something changed that the GUI should see."""
         wait = self._wait_seconds()
-        if wait != 0:  # the thread is about to block: the snapshot under way goes out first
-            self._settle()
         batch: list[Command] = []
         try:
             if wait is None:
@@ -473,9 +430,6 @@ class TrainingWorker(QObject):
                 batch.append(self._commands.get_nowait())
             except queue.Empty:
                 break
-        if not batch:
-            return False
-        self._settle()  # commands apply after the slice before them is shown
         changed = False
         for i, command in enumerate(batch):
             if isinstance(command, COALESCED) and any(
@@ -713,14 +667,7 @@ class TrainingWorker(QObject):
         trainer = self._trainer
         assert trainer is not None
         now = time.perf_counter()
-        alongside = SNAPSHOTS_ALONGSIDE and not self._pacing.views_extras
-        twin = trainer.twin_engine() if alongside else None
-        self._pacing.alongside = twin is not None
-        if self._speed is None and twin is not None:
-            snap = None
-            self._train_alongside(trainer, twin, self._pacing.slice(trainer, now))
-            self._pacing.ran(trainer)
-        elif self._speed is None:
+        if self._speed is None:
             snap = self._run(trainer, **self._pacing.slice(trainer, now))
             self._pacing.ran(trainer)
         else:
@@ -733,7 +680,6 @@ class TrainingWorker(QObject):
         if snap is not None:
             self.snapshot_ready.emit(snap)
         if trainer.stopped:
-            self._settle()
             self._check_halt(trainer)
         elif trainer.n_train == 0:
             # nothing to train on yet: stay in "playing" and wait for points (or a command)
@@ -751,42 +697,11 @@ class TrainingWorker(QObject):
         if kwargs.get("grid"):
             kwargs.update(self._extras)
         snap = trainer.run(**kwargs)
-        self._keep(snap, self._timeline_state(trainer, bool(kwargs.get("grid"))))
+        self._record(trainer, snap, drawn=bool(kwargs.get("grid")))
         return snap
 
-    def _train_alongside(self, trainer: Trainer, twin: Engine, shots: dict[str, Any]) -> None:
-        """A full-speed slice whose snapshot is taken on the snapshot thread, with the
-        ``twin`` engine, while the next slice trains.
-
-        The still of the slice before is handed over just before this one trains: the
-        snapshot thread's Python holds the GIL between its compiled calls, and a worker
-        still running Python then waited for it (~10 ms a slice, measured); once the
-        worker is in its compiled call it needs no GIL.
-        """
-        self._send_still()
-        rate = trainer.train(seconds=shots.pop("seconds"))
-        if shots.get("grid"):
-            shots.update(self._extras)
-        still = trainer.still(rate, engine=twin)
-        state = self._timeline_state(trainer, bool(shots.get("grid")))
-
-        def taken(still: Still, snap: Snapshot) -> None:  # on the snapshot thread
-            trainer.record(still)
-            self._keep(snap, state)
-            self.snapshot_ready.emit(snap)
-
-        self._unsent = (still, taken, shots)
-
-    def _send_still(self) -> None:
-        """Hand the still waiting to be sent (if any) to the snapshot thread."""
-        if self._unsent is not None:
-            still, taken, shots = self._unsent
-            self._unsent = None
-            self._snapshots.take(still, taken, **shots)
-
-    def _timeline_state(self, trainer: Trainer, drawn: bool) -> TrainerState | None:
-        """The trainer's full state, when the snapshot of this instant is to be a point of
-        the timeline: every so often, and each step.
+    def _record(self, trainer: Trainer, snap: Snapshot, *, drawn: bool) -> None:
+        """Keep a timeline point (snapshot + full trainer state) every so often, and each step.
 
         Only snapshots made to be drawn (those that asked for a grid; an image network's
         carry none, as images have no plane) are points of the timeline.
@@ -794,20 +709,12 @@ class TrainingWorker(QObject):
         now = time.perf_counter()
         with self._timeline_lock:
             last = self._timeline[-1].step if len(self._timeline) else None
-        if not drawn or trainer.step == last:
-            return None
-        if self._playing and self._speed is None and now - self._last_record < TIMELINE_S:
-            return None
+            if not drawn or snap.step == last:
+                return
+            if self._playing and self._speed is None and now - self._last_record < TIMELINE_S:
+                return
+            self._timeline.add(snap, trainer.capture())
         self._last_record = now
-        return trainer.capture()
-
-    def _keep(self, snap: Snapshot, state: TrainerState | None) -> None:
-        """Add ``snap`` and ``state`` (its instant's) to the timeline, unless it has that step."""
-        if state is None:
-            return
-        with self._timeline_lock:
-            if not len(self._timeline) or self._timeline[-1].step != snap.step:
-                self._timeline.add(snap, state)
 
 
 class Pacing:
@@ -824,15 +731,12 @@ class Pacing:
         self.snapshot_s = 0.0  # recent snapshot cost, smoothed
         self.stats_hz = STATS_HZ  # LIVE_STATS_HZ while a view shows the statistics
         self.views_extras = False  # open views ask the snapshots for extras
-        self.alongside = False  # snapshots taken on the snapshot thread (never with extras)
 
     @property
     def share(self) -> float:
         """Most of the time snapshots may take: VIEWS_SNAPSHOT_SHARE while views ask for
-        extras, else ALONGSIDE_SNAPSHOT_SHARE or SNAPSHOT_SHARE (taken in line)."""
-        if self.views_extras:
-            return VIEWS_SNAPSHOT_SHARE
-        return ALONGSIDE_SNAPSHOT_SHARE if self.alongside else SNAPSHOT_SHARE
+        extras, else SNAPSHOT_SHARE."""
+        return VIEWS_SNAPSHOT_SHARE if self.views_extras else SNAPSHOT_SHARE
 
     @property
     def hz(self) -> float:

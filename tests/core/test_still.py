@@ -1,9 +1,7 @@
-"""Stills and the snapshot thread: a snapshot taken on another thread, while training goes on
-with a twin engine, is exactly the one taken in line at that instant."""
+"""Stills: a snapshot computed from a still, however much later, is exactly the one the trainer
+would have taken at the still's instant."""
 
 from __future__ import annotations
-
-import threading
 
 import numpy as np
 import pytest
@@ -11,7 +9,6 @@ import pytest
 from dlviz.core.data import make_dataset
 from dlviz.core.network import LayerSpec, build_spec
 from dlviz.core.optim import OptimizerConfig
-from dlviz.core.still import SnapshotThread
 from dlviz.core.trainer import TrainConfig, Trainer
 
 ARRAYS = ("params", "grads", "grid", "neuron_grids", "confusion")
@@ -59,37 +56,26 @@ SHOTS = [
 
 
 @pytest.mark.parametrize("engine", ["cpu", "reference"])
-def test_snapshots_taken_alongside_training_are_the_ones_taken_in_line(engine):
-    """Trainer A takes each slice's snapshot in line (``run``); B trains the same slices and
-    takes each on the snapshot thread with its twin engine while the next slice trains."""
+def test_a_still_snapshot_taken_later_is_the_one_taken_at_its_instant(engine):
+    """Trainer A takes each slice's snapshot at once (``run``); B takes a still at the same
+    instant, trains the next slice, and only then takes the still's snapshot."""
     a, b = trainer(engine), trainer(engine)
-    twin = b.twin_engine()
-    assert twin is not None and twin is not b.engine
-    inline, alongside = [], []
-    threads = set()
-    snapshots = SnapshotThread()
-
-    def taken(still, snap):
-        threads.add(threading.current_thread().name)
-        b.record(still)
-        alongside.append(snap)
-
+    inline, later = [], []
+    pending = None
     for i in range(9):
         shots = SHOTS[i % len(SHOTS)]
         snap = a.run(samples=160, **shots)
-        # the rate is the one thing that differs: it is a measurement
         inline.append(snap)
-        b.train(samples=160)
-        snapshots.take(b.still(snap.samples_per_second, engine=twin), taken, **shots)
-    snapshots.close()
-    assert threads == {"dlviz-snapshots_0"}
-    assert len(alongside) == len(inline) == 9
-    for x, y in zip(inline, alongside, strict=True):
+        b.run(samples=160, stats=False)  # trains the same slice (its own snapshot unused)
+        if pending is not None:
+            later.append(pending[0].snapshot(**pending[1]))
+        # the rate is the one thing that differs: it is a measurement
+        pending = (b.still(snap.samples_per_second), shots)
+    later.append(pending[0].snapshot(**pending[1]))
+    assert len(later) == len(inline) == 9
+    for x, y in zip(inline, later, strict=True):
         same(x, y)
     np.testing.assert_array_equal(a.params, b.params)
-    assert [vars(h) for h in a.history] == [vars(h) for h in b.history]
-    assert a.snapshot_seconds > 0 and b.snapshot_seconds > 0
-    assert b.stats_seconds > 0
 
 
 def test_a_still_owns_its_weights_while_the_trainer_trains_on():
@@ -97,7 +83,7 @@ def test_a_still_owns_its_weights_while_the_trainer_trains_on():
     t.run(samples=200)
     still = t.still()
     before = t.params.copy()
-    t.train(samples=2000)
+    t.run(samples=2000, stats=False)
     assert not np.array_equal(t.params, before)
     snap = still.snapshot(grid=16, stats=False)
     np.testing.assert_array_equal(snap.params, before)
@@ -108,21 +94,18 @@ def test_a_still_owns_its_weights_while_the_trainer_trains_on():
     assert snap.train_loss == t2.still().snapshot(stats=False).train_loss
 
 
-def test_the_snapshot_threads_errors_reach_the_caller():
+def test_record_keeps_one_history_point_per_step_and_the_snapshots_cost():
     t = trainer()
-    snapshots = SnapshotThread()
-
-    def taken(still, snap):
-        raise RuntimeError("a bug in a view's request")
-
-    snapshots.take(t.still(), taken, grid=8)
-    with pytest.raises(RuntimeError, match="a bug"):
-        snapshots.wait()
-    assert not snapshots.busy
-    snapshots.close()
-
-
-def test_cuda_takes_its_snapshots_in_line(monkeypatch):
-    t = trainer()
-    monkeypatch.setattr(t, "engine_name", "cuda")
-    assert t.twin_engine() is None
+    t.run(samples=320, stats=True)
+    assert [h.step for h in t.history] == [t.step]
+    assert t.snapshot_seconds > 0 and t.stats_seconds > 0
+    t.snapshot(stats=False)  # the same step again: no second point
+    assert [h.step for h in t.history] == [t.step]
+    h = t.history[-1]
+    still = t.still()
+    still.snapshot(stats=False)
+    assert (h.train_loss, h.test_loss, h.train_accuracy) == (
+        still.train.loss,
+        still.test.loss,
+        still.train.accuracy,
+    )

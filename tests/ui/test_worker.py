@@ -5,15 +5,12 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 
 from dlviz.core.data import make_dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.network import LayerSpec, build_spec
 from dlviz.core.optim import OptimizerConfig
-from dlviz.core.still import Still
 from dlviz.core.trainer import TrainConfig, Trainer
 from dlviz.ui.commands import Play, SetConfig
 from dlviz.ui.worker import Pacing, TrainingWorker
@@ -158,108 +155,3 @@ def test_live_statistics_come_with_each_slice_up_to_their_rate():
     trainer.stats_seconds = 0.01  # slow statistics: still at most 5 % of the time
     assert not pacing.slice(trainer, 100.1)["stats"]
     assert pacing.slice(trainer, 100.235)["stats"]
-
-
-def test_full_speed_snapshots_come_from_the_snapshot_thread_in_order_and_stop_at_pause(
-    worker, qtbot
-):
-    """At full speed each slice's snapshot is taken on the snapshot thread while the next
-    slice trains; they arrive in order, each timeline point holds the state of its own
-    snapshot's instant, and once "paused" is sent no snapshot of the thread follows."""
-    events: list[tuple[str, str, int | str]] = []
-
-    def snapshot(snap):
-        events.append(("snapshot", threading.current_thread().name, snap.step))
-
-    def state(name):
-        events.append(("state", threading.current_thread().name, name))
-
-    # direct: record the emitting thread (these only append to a list)
-    worker.snapshot_ready.connect(snapshot, Qt.ConnectionType.DirectConnection)
-    worker.state_changed.connect(state, Qt.ConnectionType.DirectConnection)
-    worker.set_speed(None)
-    worker.play()
-    qtbot.waitUntil(
-        lambda: sum(e[1].startswith("dlviz-snapshots") for e in events) >= 12, timeout=JOB_MS
-    )
-    worker.pause()
-    playing = events.index(("state", "dlviz-trainer", "playing"))
-    # (the worker says "paused" once as it starts, too: the one that counts is after play)
-    qtbot.waitUntil(
-        lambda: ("state", "dlviz-trainer", "paused") in events[playing:], timeout=JOB_MS
-    )
-    worker.run_job(lambda t: None).result(JOB_MS / 1000)  # whatever was to come has come
-    steps = [e[2] for e in events if e[0] == "snapshot"]
-    assert steps == sorted(steps)
-    paused = events.index(("state", "dlviz-trainer", "paused"), playing)
-    assert not any(e[1].startswith("dlviz-snapshots") for e in events[paused:])
-    entries = worker.timeline_entries()
-    assert len(entries) >= 2
-    for entry in entries:
-        assert entry.state.step == entry.snapshot.step
-        np.testing.assert_array_equal(entry.state.params, entry.snapshot.params)
-
-
-def test_a_bug_in_the_snapshot_thread_is_reported_with_its_traceback_and_pauses(
-    worker, qtbot, monkeypatch
-):
-    calls = []
-    original = Still.snapshot
-
-    def failing(self, **shots):
-        calls.append(threading.current_thread().name)
-        if threading.current_thread().name.startswith("dlviz-snapshots"):
-            raise RuntimeError("a snapshot bug")
-        return original(self, **shots)
-
-    monkeypatch.setattr(Still, "snapshot", failing)
-    worker.set_speed(None)
-    with qtbot.waitSignal(worker.failed, timeout=JOB_MS) as blocker:
-        worker.play()
-    message, details = blocker.args
-    assert message == "RuntimeError: a snapshot bug"
-    assert "Traceback" in details and "failing" in details  # a bug shows where it is
-    assert worker.run_job(lambda t: worker._playing).result(JOB_MS / 1000) is False
-    monkeypatch.setattr(Still, "snapshot", original)
-    worker.play()  # the worker lives on: training again works
-    with qtbot.waitSignal(worker.snapshot_ready, timeout=JOB_MS):
-        pass
-    worker.pause()
-
-
-def test_snapshots_taken_alongside_pace_by_their_own_share():
-    """Taken alongside, a snapshot costs the worker no time, so it may take a larger share:
-    a 7 ms snapshot leaves the 40 ms slices as they are (in line it stretches them)."""
-    from dlviz.ui.worker import (
-        ALONGSIDE_SNAPSHOT_SHARE,
-        SLICE_SECONDS,
-        SNAPSHOT_SHARE,
-        VIEWS_SNAPSHOT_SHARE,
-        slice_seconds,
-    )
-
-    pacing = Pacing()
-    assert pacing.share == SNAPSHOT_SHARE
-    pacing.alongside = True
-    assert pacing.share == ALONGSIDE_SNAPSHOT_SHARE > SNAPSHOT_SHARE
-    pacing.views_extras = True  # the worker takes them in line then; the views' share rules
-    assert pacing.share == VIEWS_SNAPSHOT_SHARE
-    assert slice_seconds(0.007, ALONGSIDE_SNAPSHOT_SHARE) == SLICE_SECONDS
-    assert slice_seconds(0.007, SNAPSHOT_SHARE) > 0.09
-    slow = slice_seconds(0.2, ALONGSIDE_SNAPSHOT_SHARE)
-    assert 0.2 / (slow + 0.2) == pytest.approx(ALONGSIDE_SNAPSHOT_SHARE)
-
-
-def test_with_views_asking_for_extras_snapshots_are_taken_in_line(worker, qtbot):
-    threads = set()
-    worker.snapshot_ready.connect(
-        lambda snap: threads.add(threading.current_thread().name),
-        Qt.ConnectionType.DirectConnection,
-    )
-    worker.set_extras({"neuron_grid": 8})
-    worker.set_speed(None)
-    worker.play()
-    qtbot.waitUntil(lambda: len(threads) >= 1 and worker.trainer.step > 500, timeout=JOB_MS)
-    worker.pause()
-    assert worker.run_job(lambda t: worker._pacing.alongside).result(JOB_MS / 1000) is False
-    assert threads == {"dlviz-trainer"}
