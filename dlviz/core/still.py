@@ -45,6 +45,11 @@ ACTIVATION_SAMPLE = 256
 GridCache = dict[tuple[int, tuple[float, ...]], np.ndarray]
 
 
+def _owned(a: np.ndarray) -> np.ndarray:
+    """``a`` if it is already a read-only copy (a still's own), else a frozen copy of it."""
+    return a if not a.flags.writeable and a.base is None else frozen(a)
+
+
 @dataclass
 class Still:
     """One instant of a run (see the module docstring); ``params`` and ``grads`` are the
@@ -224,8 +229,8 @@ class Still:
             batch_loss=self.batch_loss,
             samples_per_second=self.samples_per_second,
             spec=self.spec,
-            params=frozen(self.params),
-            grads=frozen(self.grads),
+            params=_owned(self.params),
+            grads=_owned(self.grads),
             layer_stats=self.layer_stats() if stats else (),
             grid=frozen(self.decision_grid(grid)) if grid else None,
             grid_bounds=tuple(float(b) for b in self.dataset.bounds),  # type: ignore[arg-type]
