@@ -108,12 +108,16 @@ class Still:
         labels = np.asarray(self.dataset.targets)[idx]
         return evaluate(self.spec.loss, self.dataset.kind, logits, out, self.y[idx], labels)
 
+    def grid_inputs(self, res: int) -> np.ndarray:
+        """Raw inputs of a res×res grid over the bounds (rows bottom-to-top); curves: res x's."""
+        return grid_inputs(self.dataset.bounds, res, curve=self.dataset.kind == "curve")
+
     def grid_features(self, res: int) -> np.ndarray:
+        """Features of :meth:`grid_inputs`, kept in the trainer's cache."""
         key = (res, tuple(float(b) for b in self.dataset.bounds))
         feats = self.grid_cache.get(key)
         if feats is None:
-            inputs = grid_inputs(self.dataset.bounds, res, curve=self.dataset.kind == "curve")
-            feats = self.features(inputs)
+            feats = self.features(self.grid_inputs(res))
             self.grid_cache[key] = feats
         return feats
 

@@ -24,7 +24,6 @@ from dlviz.core.data import MAX_POINTS, Dataset, check_seed
 from dlviz.core.engines import ENGINE_CHOICES, Engine, canonical, resolve
 from dlviz.core.epochs import Plan, advance, batch_rows, plan_call
 from dlviz.core.errors import DlvizError
-from dlviz.core.features import grid_inputs
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.reference import ReferenceEngine
 from dlviz.core.metrics import Metrics, mean_loss
@@ -664,7 +663,7 @@ class Trainer:
 
     def grid_inputs(self, res: int) -> np.ndarray:
         """Raw inputs of a res×res grid over the bounds (rows bottom-to-top); curves: res x's."""
-        return grid_inputs(self.dataset.bounds, res, curve=self.dataset.kind == "curve")
+        return self._live().grid_inputs(res)
 
     def decision_grid(self, res: int, *, neurons: bool = False) -> np.ndarray:
         """Network output (or every neuron's activation) over the plane at ``res``."""
