@@ -158,7 +158,9 @@ def in_app(
     app: QApplication, points: int, seconds: float, all_views: bool = False
 ) -> dict[str, object]:
     from dlviz.ui.main_window import MainWindow
+    from dlviz.ui.threads import collect_on_gui_thread
 
+    collector = collect_on_gui_thread(app)  # as `dlviz` does; headless runs keep Python's own
     data = make_dataset("spiral", n=points, classes=3, noise=0.1)
     window = MainWindow(data=data, restore_layout=False)
     window.network_panel.set_hidden(HIDDEN)
@@ -245,6 +247,7 @@ def in_app(
     window.close()
     window.deleteLater()
     app.processEvents()
+    collector.stop()
 
     intervals = list(np.diff(frame_times) * 1000)
     lateness = [max(0.0, d * 1000 - probe_ms) for d in np.diff(probe_times)]

@@ -305,10 +305,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DlvizError as exc:
         print(f"dlviz: {exc}", file=sys.stderr)  # the one place launch errors get the prefix
         return 2
-    from dlviz.ui.threads import apply_thread_policy
+    from dlviz.ui.threads import apply_thread_policy, collect_on_gui_thread
 
     apply_thread_policy()
     app = _application(offscreen=bool(args.screenshot))
+    collect_on_gui_thread(app)  # Qt objects in cycles are destroyed on the GUI thread alone
     from dlviz.ui import i18n
 
     # before any widget exists: every text is translated as it is made

@@ -1,4 +1,5 @@
-"""The app's thread policy: BLAS on one thread and Qt's painting on the GUI thread alone.
+"""The app's thread policy: BLAS on one thread, Qt's painting and Python's cycle collector
+on the GUI thread alone.
 
 The BLAS part, and the policy's reasons, live in :mod:`dlviz.core.threads`.
 
@@ -11,15 +12,34 @@ wait (sampled with py-spy), and without the pool each view redrew about 15 %
 more often (``benchmarks/gui.py``, four runs alternating with and without).
 ``QT_NO_GUI_THREADPOOL`` (read by Qt at the first paint that would use the
 pool) keeps every fill on the thread that paints.
+
+Python's cycle collector: it runs in whichever thread's allocation crosses its
+threshold.  A Qt object caught in a reference cycle (a pyqtgraph context menu,
+a closed dialog's wrapper) could then be destroyed by the training worker or
+a view's background thread, from the wrong thread: a crash that comes and
+goes (``tests/ui/test_threads.py`` shows such a widget destroyed on a Python
+thread without this; a CI run of the UI tests once ended in a segmentation
+fault while the worker built an engine).  :class:`GuiThreadCollector` turns the automatic collector
+off and runs the same generational collections from a timer on the GUI
+thread, so every Qt object is destroyed where it lives.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
 
 from dlviz.core.threads import limit_blas_threads
 
-__all__ = ["apply_thread_policy", "limit_blas_threads", "paint_on_gui_thread"]
+__all__ = [
+    "GuiThreadCollector",
+    "apply_thread_policy",
+    "collect_on_gui_thread",
+    "limit_blas_threads",
+    "paint_on_gui_thread",
+]
 
 
 def paint_on_gui_thread() -> None:
@@ -31,3 +51,49 @@ def apply_thread_policy() -> None:
     """The whole policy, as the app starts: BLAS on one thread, painting on the GUI thread."""
     limit_blas_threads()
     paint_on_gui_thread()
+
+
+class GuiThreadCollector(QObject):
+    """Python's cyclic garbage collection, done by a GUI-thread timer instead of by any thread.
+
+    Each tick collects the generations whose counts passed the collector's own
+    thresholds (:func:`gc.get_threshold`), as the automatic collector would at
+    its next allocation.  :meth:`stop` gives collection back to Python.
+    """
+
+    #: How often the counts are looked at: a tick that finds nothing to do costs ~1 µs.
+    INTERVAL_MS = 200
+
+    def __init__(self, app: QCoreApplication) -> None:
+        if QThread.currentThread() is not app.thread():
+            raise RuntimeError("the GUI-thread collector must be made on the GUI thread")
+        super().__init__(app)
+        self.setObjectName("dlviz-gc")
+        self._thresholds = gc.get_threshold()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect)
+        gc.disable()
+        self._timer.start(self.INTERVAL_MS)
+
+    def collect(self) -> int:
+        """Collect the oldest generation that is due (and the younger ones); the objects freed."""
+        counts = gc.get_count()
+        due = -1
+        for generation, (count, threshold) in enumerate(zip(counts, self._thresholds, strict=True)):
+            if threshold <= 0 or count <= threshold:
+                break
+            due = generation
+        return gc.collect(due) if due >= 0 else 0
+
+    def stop(self) -> None:
+        """Hand collection back to Python's automatic collector."""
+        self._timer.stop()
+        gc.enable()
+
+
+def collect_on_gui_thread(app: QCoreApplication) -> GuiThreadCollector:
+    """Start the app's GUI-thread collector (once per application: later calls return it)."""
+    running = app.findChild(GuiThreadCollector, "dlviz-gc")
+    if running is not None and running._timer.isActive():
+        return running
+    return GuiThreadCollector(app)

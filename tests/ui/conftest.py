@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from dlviz.ui.main_window import MainWindow  # noqa: E402
 from dlviz.ui.session import DataSettings  # noqa: E402
 from dlviz.ui.theme import LIGHT, Scale, apply_to_app  # noqa: E402
-from dlviz.ui.threads import apply_thread_policy  # noqa: E402
+from dlviz.ui.threads import apply_thread_policy, collect_on_gui_thread  # noqa: E402
 
 apply_thread_policy()  # as the app runs: BLAS on one thread, painting on the GUI thread
 # QTest sends mouse moves faster than a hand; pyqtgraph would drop most of them.
@@ -37,6 +37,15 @@ def _flush_deletes() -> None:
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QApplication.processEvents()
         gc.collect()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gc_on_gui_thread(qapp):
+    """As the app does: Python's cycle collector runs on the GUI thread alone (a widget in a
+    cycle collected by the worker was destroyed on the wrong thread: a segfault once in CI)."""
+    collector = collect_on_gui_thread(qapp)
+    yield collector
+    collector.stop()
 
 
 @pytest.fixture(autouse=True)
