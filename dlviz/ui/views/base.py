@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -27,6 +28,32 @@ from dlviz.ui.theme import plot_font
 #: Room in Qt's pixmap cache for the cached axes (kB): every view open, on a HiDPI
 #: screen, holds about 30 axes of a few MB each (an axis with a grid caches its whole plot).
 AXIS_CACHE_KB = 256 * 1024
+
+
+class RateLimit:
+    """At most ``hz`` draws a second on average, without losing frames to their timing.
+
+    The next draw is due one period after the last one was *due*, not after it
+    happened: frames come every ~16 ms, so a draw is usually a few milliseconds
+    late, and timing from the draw itself pushed each next one a whole frame
+    further (a 20 Hz limit drew 14-15 times a second with snapshots arriving
+    17-19 a second).  After a pause the next draw may come at once and the one
+    after it half a period later; the average stays at most ``hz``.
+    """
+
+    def __init__(self, hz: float) -> None:
+        self.period = 1.0 / hz
+        self._due = -math.inf
+
+    def ready(self, now: float) -> bool:
+        return now >= self._due
+
+    def drew(self, now: float) -> None:
+        self._due = max(self._due, now - self.period / 2) + self.period
+
+    def release(self) -> None:
+        """Let the next draw come at once (the view was just shown or rebuilt)."""
+        self._due = -math.inf
 
 
 class StepMarker:

@@ -43,7 +43,7 @@ from dlviz.core.curves import sticky_range
 from dlviz.core.snapshot import PERCENTILES, Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
-from dlviz.ui.views.base import StepMarker, View
+from dlviz.ui.views.base import RateLimit, StepMarker, View
 from dlviz.ui.views.loss import StepAxis
 
 #: Redraws and, while the view is shown, statistics per second at most (the worker's
@@ -148,8 +148,7 @@ class DistributionsView(View):
         super().__init__(session, parent)
         self._sizes: tuple[int, ...] = ()
         self._drawn_key: tuple[int, str] | None = None
-        self._last_draw = 0.0
-        self._just_shown = False
+        self._rate = RateLimit(MAX_HZ)
         self._norm_range: dict[str, tuple[float, float]] = {}
         self.redraws = 0
         self.norm_curves: list[pg.PlotDataItem] = []
@@ -287,7 +286,7 @@ class DistributionsView(View):
                 "DistributionsView", "bands: min–max, 7–93, 16–84, 31–69 percentiles; line: median"
             )
         )
-        self._just_shown = True  # draw the new plots at once, whatever the rate limit says
+        self._rate.release()  # draw the new plots at once, whatever the rate limit says
         self.invalidate()
 
     # ------------------------------------------------------------ data
@@ -301,15 +300,14 @@ class DistributionsView(View):
         self._draw()
 
     def showEvent(self, event) -> None:  # noqa: N802  (Qt API)
-        self._just_shown = True
+        self._rate.release()
         super().showEvent(event)
 
     def _draw(self) -> None:
         now = time.perf_counter()
-        if now - self._last_draw < 1.0 / MAX_HZ and not self._just_shown:
+        if not self._rate.ready(now):
             self.invalidate()  # come back on a later frame
             return
-        self._just_shown = False
         history = self.session.stats()
         key = (self.session.stats_version, self.quantity_key)
         if key == self._drawn_key:
@@ -318,7 +316,7 @@ class DistributionsView(View):
         if steps.size == 0 or norms.shape[1] != len(self.norm_curves):
             return
         self._drawn_key = key
-        self._last_draw = now
+        self._rate.drew(now)
         self.redraws += 1
         steps = steps.astype(np.float64)
         shown = np.where(norms > 0, norms, np.nan)  # log axis: a zero norm leaves a gap

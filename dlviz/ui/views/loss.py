@@ -21,7 +21,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
-from dlviz.ui.views.base import StepMarker, View
+from dlviz.ui.views.base import RateLimit, StepMarker, View
 
 TRAIN_COLOR = "#0072B2"
 TEST_COLOR = "#D55E00"
@@ -94,9 +94,8 @@ class LossView(View):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self._version = -1
-        self._last_draw = 0.0
+        self._rate = RateLimit(MAX_HZ)
         self._follow = True
-        self._just_shown = False
         self._ranges: dict[str, tuple[float, float]] = {}
         self.redraws = 0
 
@@ -364,14 +363,13 @@ class LossView(View):
         self._draw()
 
     def showEvent(self, event) -> None:  # noqa: N802
-        self._just_shown = True  # catch up at once, whatever the rate limit says
+        self._rate.release()  # catch up at once, whatever the rate limit says
         super().showEvent(event)
 
     def _draw(self, force: bool = False) -> None:
         history = self.session.history
         now = time.perf_counter()
-        throttled = now - self._last_draw < 1.0 / MAX_HZ and not self._just_shown
-        self._just_shown = False
+        throttled = not self._rate.ready(now)
         if not force and (history.version == self._version or throttled):
             if history.version != self._version:
                 self.invalidate()  # come back next frame for the rows skipped now
@@ -379,7 +377,7 @@ class LossView(View):
         if force:
             self._ranges.clear()
         self._version = history.version
-        self._last_draw = now
+        self._rate.drew(now)
         self.redraws += 1
         steps = self.x_values()
         self._xs = steps
