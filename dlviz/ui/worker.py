@@ -79,6 +79,11 @@ SLICE_SECONDS = 0.04
 #: layers, a fine grid) gets fewer of them rather than slower training.  Less than 10 %:
 #: each slice also plans its epochs (a shuffle each) and checks the weights it ends on,
 #: ~2-3 % more (profiled on the wide 2-256-256-10 net, where 10 % left the app at 0.87).
+#: Pacing by all of a slice's time outside its compiled calls instead (8 %, wall clock)
+#: was measured and dropped (2026-12-02, alternating runs): the wide net's loop without a
+#: GUI ran at 0.935-0.965 of the kernel against 0.885-0.965, but in the window, where that
+#: time includes waits for the GIL, the boundary got 11-15 pictures a second instead of
+#: 15-18 for no training gain beyond noise (the worker's CPU time instead: no gain).
 SNAPSHOT_SHARE = 0.07
 #: Decision-grid resolution while training, and when paused or stepping.
 LIVE_GRID = 64
