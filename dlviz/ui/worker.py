@@ -81,9 +81,10 @@ SLICE_SECONDS = 0.04
 #: ~2-3 % more (profiled on the wide 2-256-256-10 net, where 10 % left the app at 0.87).
 #: Pacing by all of a slice's time outside its compiled calls instead (8 %, wall clock)
 #: was measured and dropped (2026-12-02, alternating runs): the wide net's loop without a
-#: GUI ran at 0.935-0.965 of the kernel against 0.885-0.965, but in the window, where that
-#: time includes waits for the GIL, the boundary got 11-15 pictures a second instead of
-#: 15-18 for no training gain beyond noise (the worker's CPU time instead: no gain).
+#: GUI ran at 0.935-0.965 of the kernel with Adam against 0.90-0.965 (SGD: 0.87-0.98
+#: against 0.885-0.98), and in the window, where that time includes waits for the GIL,
+#: the boundary got 11-15 pictures a second instead of 15-18 for no training gain beyond
+#: noise (the worker's CPU time instead: no gain either).
 SNAPSHOT_SHARE = 0.07
 #: Decision-grid resolution while training, and when paused or stepping.
 LIVE_GRID = 64
