@@ -19,7 +19,6 @@ in the visible views), and the wiring between the parts:
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -47,6 +46,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui import actions as action_table
 from dlviz.ui import icons
 from dlviz.ui.autosave import Autosave
+from dlviz.ui.frames import FRAME_MS, FrameScheduler
 from dlviz.ui.i18n import LANGUAGES, core_text, current_language, translate
 from dlviz.ui.image_export import ImageExport
 from dlviz.ui.lessons import LessonController
@@ -63,18 +63,6 @@ from dlviz.ui.timeline_bar import TimelineBar
 from dlviz.ui.views import CENTRAL_VIEW, IMAGE_CENTRAL_VIEW, VIEWS, View
 from dlviz.ui.worker import TrainingWorker
 
-FRAME_MS = 16
-#: A frame draws the central view, then the other views that have a new snapshot to
-#: draw, the longest-waiting first, for as long as each one's expected drawing time
-#: (learnt per view) fits in FRAME_BUDGET_S: the rest of the tick is left to Qt's
-#: painting of what was drawn.  The longest-waiting one always draws; views not
-#: reached draw first at the next tick; a view with nothing new costs nothing.  A
-#: tick that came late (the last frame's painting ran over) halves the budget, so
-#: with every view open a new snapshot is spread over a few frames instead of
-#: making long ones, however many views there are.
-FRAME_BUDGET_S = 0.008
-#: Weight of the newest measurement in a view's expected drawing time.
-DRAW_COST_SMOOTHING = 0.3
 SETTINGS_VERSION = 2  # 2: the settings panel's dock became "network-panel"
 #: Presentation mode with a dock on the left (a lesson, the controls): its share of the
 #: width, and the network/loss column's; the canvas gets the rest (about 40 %).
@@ -109,11 +97,8 @@ class MainWindow(QMainWindow):
         self.frames = 0
         #: What the shown views asked the worker's snapshots to carry (see _sync_extras).
         self.requested_extras: dict[str, object] = {}
-        # frame scheduling (see draw_frame): per view, when it last drew and its expected
-        # drawing time (seconds); when the last tick came
-        self._drew_at: dict[str, float] = {}
-        self._draw_cost: dict[str, float] = {}
-        self._last_tick = 0.0
+        #: which views each frame draws (see draw_frame)
+        self.scheduler = FrameScheduler()
         #: Views shown outside the window (a ``--view`` screenshot) whose extras count too.
         self.extra_views: list[View] = []
 
@@ -1003,47 +988,20 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def draw_frame(self) -> None:
-        """Timer tick: draw the newest snapshot in every visible view, update the status bar."""
+        """Timer tick: draw the newest snapshot in the visible views (as many as the frame's
+        time allows, :mod:`dlviz.ui.frames`), update the status bar."""
         self.frames += 1
         active = self._views_on_screen()  # asked of Qt once a frame
         self._sync_extras(active)
         snap = self.session.latest
         if snap is None:
             return
-        start = time.perf_counter()
-        late = start - self._last_tick > 1.5 * FRAME_MS / 1000
-        self._last_tick = start
-        deadline = start + (FRAME_BUDGET_S / 2 if late else FRAME_BUDGET_S)
-        central = self.central_name()
-        if central is not None:
-            self._draw_view(self.views[central], central in active)
-        # the others by time and by what changed: those with something new, stalest first
-        others = sorted(
-            (v for name, v in self.views.items() if name in active - {central} and v.has_new(True)),
-            key=lambda v: self._drew_at.get(v.name, 0.0),
-        )
-        for i, view in enumerate(others):
-            # the stalest always draws (a view dearer than the budget still gets its turn);
-            # one never drawn counts as the whole budget until its time is known
-            cost = self._draw_cost.get(view.name, FRAME_BUDGET_S)
-            if i > 0 and time.perf_counter() + cost > deadline:
-                continue  # a cheaper one may still fit; this one is among the first next frame
-            self._draw_view(view, True)
+        self.scheduler.draw(self.views, active, self.central_name())
         for view in self.extra_views:  # a view shown alone (a --view screenshot)
             view.refresh()
         self.status_bar.show_snapshot(snap)
         # Train ▸ Engine follows the trainer (a project or a rebuild may choose another)
         self.actions[f"engine_{snap.engine_choice}"].setChecked(True)
-
-    def _draw_view(self, view: View, active: bool) -> None:
-        """Refresh ``view`` (``active``: on screen this frame), learning its drawing time
-        when it drew."""
-        t0 = time.perf_counter()
-        if view.refresh(active):
-            took = time.perf_counter() - t0
-            cost = self._draw_cost.get(view.name, took)
-            self._draw_cost[view.name] = cost + DRAW_COST_SMOOTHING * (took - cost)
-            self._drew_at[view.name] = t0
 
     def _views_on_screen(self) -> set[str]:
         """The names of the views on screen now (View.is_active)."""

@@ -442,7 +442,7 @@ def test_frames_are_scheduled_by_time_not_by_a_count_of_views(window, qtbot, mon
     """With time to spare one frame draws every view that has something new (the old
     scheduler drew at most two besides the central one); a view with nothing new is
     skipped, and the longest-waiting view draws first."""
-    import dlviz.ui.main_window as main_window
+    import dlviz.ui.frames as frames
 
     # every view of the data shown (points); the image views are for image data
     docked = [n for n in window.views if n in window.docks and "points" in VIEWS[n].data_kinds]
@@ -460,8 +460,8 @@ def test_frames_are_scheduled_by_time_not_by_a_count_of_views(window, qtbot, mon
     window.actions["step"].trigger()
     qtbot.waitUntil(lambda: window.session.latest.step == 1, timeout=5_000)
     qtbot.wait(500)  # the snapshot with the views' extras has arrived
-    monkeypatch.setattr(main_window, "FRAME_BUDGET_S", 60.0)  # all the time in the world
-    window._draw_cost.update({v.name: 0.001 for v in views})  # each known to draw in 1 ms
+    monkeypatch.setattr(frames, "FRAME_BUDGET_S", 60.0)  # all the time in the world
+    window.scheduler.draw_cost.update({v.name: 0.001 for v in views})  # each known to draw in 1 ms
     before = {v.name: v.draws for v in shown}
     count = window.session.snapshot_count
     window.draw_frame()
@@ -470,8 +470,8 @@ def test_frames_are_scheduled_by_time_not_by_a_count_of_views(window, qtbot, mon
     window.draw_frame()  # nothing new: nothing drawn
     assert all(v.draws == before[v.name] + 1 for v in shown)
     # a tight budget: the longest-waiting view goes first
-    monkeypatch.setattr(main_window, "FRAME_BUDGET_S", 0.0)
-    window._drew_at[views[-1].name] = 0.0  # waited longest
+    monkeypatch.setattr(frames, "FRAME_BUDGET_S", 0.0)
+    window.scheduler.drew_at[views[-1].name] = 0.0  # waited longest
     window.actions["step"].trigger()
     qtbot.waitUntil(lambda: window.session.latest.step == 2, timeout=5_000)
     window.draw_frame()
