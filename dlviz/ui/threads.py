@@ -19,9 +19,9 @@ a closed dialog's wrapper) could then be destroyed by the training worker or
 a view's background thread, from the wrong thread: a crash that comes and
 goes (``tests/ui/test_threads.py`` shows such a widget destroyed on a Python
 thread without this; a CI run of the UI tests once ended in a segmentation
-fault while the worker built an engine).  :class:`GuiThreadCollector` turns the automatic collector
-off and runs the same generational collections from a timer on the GUI
-thread, so every Qt object is destroyed where it lives.
+fault while the worker built an engine).  :class:`GuiThreadCollector` turns
+the automatic collector off and runs the same generational collections from
+a timer on the GUI thread, so every Qt object is destroyed where it lives.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class GuiThreadCollector(QObject):
     its next allocation.  :meth:`stop` gives collection back to Python.
     """
 
-    #: How often the counts are looked at: a tick that finds nothing to do costs ~1 µs.
+    #: How often the counts are looked at: a tick that finds nothing to do costs ~0.6 µs.
     INTERVAL_MS = 200
 
     def __init__(self, app: QCoreApplication) -> None:

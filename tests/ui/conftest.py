@@ -41,8 +41,9 @@ def _flush_deletes() -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def gc_on_gui_thread(qapp):
-    """As the app does: Python's cycle collector runs on the GUI thread alone (a widget in a
-    cycle collected by the worker was destroyed on the wrong thread: a segfault once in CI)."""
+    """As the app does: Python's cycle collector runs on the GUI thread alone (else a widget
+    in a cycle, collected by the worker, is destroyed on the wrong thread; a CI run once
+    ended in a segmentation fault while the worker allocated)."""
     collector = collect_on_gui_thread(qapp)
     yield collector
     collector.stop()

@@ -36,8 +36,8 @@ class RateLimit:
     The next draw is due one period after the last one was *due*, not after it
     happened: frames come every ~16 ms, so a draw is usually a few milliseconds
     late, and timing from the draw itself pushed each next one a whole frame
-    further (a 20 Hz limit drew 14-15 times a second with snapshots arriving
-    17-19 a second).  After a pause the next draw may come at once and the one
+    further (a 20 Hz limit drew 14-16 times a second with snapshots arriving
+    17-20 a second).  After a pause the next draw may come at once and the one
     after it half a period later; the average stays at most ``hz``.
     """
 

@@ -25,10 +25,10 @@ from dlviz.ui.views.base import RateLimit, StepMarker, View
 
 TRAIN_COLOR = "#0072B2"
 TEST_COLOR = "#D55E00"
-#: Curves are recomputed at most this often (the boundary gets the rest of the frame budget).
-#: With snapshots ~20 a second the curves redraw ~16 times a second; 25 here redrew them
-#: with each one, but the app's frames came later (p99 event-loop lateness 15-17 ms
-#: instead of 12-15) and training lost ~3 %.
+#: Curves are recomputed at most this often (the boundary gets the rest of the frame budget;
+#: views.base.RateLimit keeps the average without losing frames).  25 here, timed from
+#: each draw, redrew them with every snapshot, but the app's frames came later (p99
+#: event-loop lateness 15-17 ms instead of 12-15) and training lost ~3 %.
 MAX_HZ = 20.0
 #: The legend's names of the two curves.
 SPLITS = {
