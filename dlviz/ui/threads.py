@@ -17,11 +17,11 @@ Python's cycle collector: it runs in whichever thread's allocation crosses its
 threshold.  A Qt object caught in a reference cycle (a pyqtgraph context menu,
 a closed dialog's wrapper) could then be destroyed by the training worker or
 a view's background thread, from the wrong thread: a crash that comes and
-goes (``tests/ui/test_threads.py`` shows such a widget destroyed on a Python
-thread without this; a CI run of the UI tests once ended in a segmentation
+goes (without this, the scenario of ``tests/ui/test_threads.py`` destroys every
+one of its widgets on the Python thread; a CI run of the UI tests once ended in a segmentation
 fault while the worker built an engine).  :class:`GuiThreadCollector` turns
-the automatic collector off and runs the same generational collections from
-a timer on the GUI thread, so every Qt object is destroyed where it lives.
+the automatic collector off and runs generational collections from a timer on
+the GUI thread, so every Qt object is destroyed where it lives.
 """
 
 from __future__ import annotations
@@ -56,9 +56,13 @@ def apply_thread_policy() -> None:
 class GuiThreadCollector(QObject):
     """Python's cyclic garbage collection, done by a GUI-thread timer instead of by any thread.
 
-    Each tick collects the generations whose counts passed the collector's own
-    thresholds (:func:`gc.get_threshold`), as the automatic collector would at
-    its next allocation.  :meth:`stop` gives collection back to Python.
+    Each tick collects the oldest generation whose count passed Python's threshold
+    for it (:func:`gc.get_threshold`) and the younger ones: at most one collection
+    a tick, so a busy second has at most five young collections, and a full one
+    comes after 11 x 11 of them (CPython also waits until the long-lived objects
+    grew by a quarter; with the start-up objects frozen, a full collection after
+    20 s of training with every view open took ~2 ms).  :meth:`stop` gives
+    collection back to Python.
     """
 
     #: How often the counts are looked at: a tick that finds nothing to do costs ~0.6 µs.
@@ -85,15 +89,20 @@ class GuiThreadCollector(QObject):
             due = generation
         return gc.collect(due) if due >= 0 else 0
 
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
     def stop(self) -> None:
-        """Hand collection back to Python's automatic collector."""
+        """Hand collection back to Python's automatic collector (and leave the application)."""
         self._timer.stop()
+        self.setParent(None)
         gc.enable()
 
 
 def collect_on_gui_thread(app: QCoreApplication) -> GuiThreadCollector:
-    """Start the app's GUI-thread collector (once per application: later calls return it)."""
-    running = app.findChild(GuiThreadCollector, "dlviz-gc")
-    if running is not None and running._timer.isActive():
-        return running
+    """Start the app's GUI-thread collector (one at a time: while one runs, it is returned)."""
+    for collector in app.findChildren(GuiThreadCollector):
+        if collector.running:
+            return collector
     return GuiThreadCollector(app)

@@ -39,11 +39,12 @@ def _flush_deletes() -> None:
         gc.collect()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(autouse=True)
 def gc_on_gui_thread(qapp):
     """As the app does: Python's cycle collector runs on the GUI thread alone (else a widget
     in a cycle, collected by the worker, is destroyed on the wrong thread; a CI run once
-    ended in a segmentation fault while the worker allocated)."""
+    ended in a segmentation fault while the worker allocated).  Per test: tests outside
+    tests/ui keep Python's own collector, whatever the order."""
     collector = collect_on_gui_thread(qapp)
     yield collector
     collector.stop()

@@ -85,3 +85,19 @@ def test_a_widget_in_a_cycle_is_destroyed_on_the_gui_thread_not_by_the_worker(qa
     assert destroyed_in == []  # the worker collected nothing
     qtbot.waitUntil(lambda: len(destroyed_in) == 20, timeout=5_000)
     assert set(destroyed_in) == {threading.main_thread().name}
+
+
+def test_one_gui_thread_collector_runs_at_a_time_and_stopping_it_gives_collection_back(qapp):
+    from dlviz.ui.threads import GuiThreadCollector, collect_on_gui_thread
+
+    first = collect_on_gui_thread(qapp)  # the one this test's fixture started
+    assert collect_on_gui_thread(qapp) is first and not gc.isenabled()
+    first.stop()
+    assert gc.isenabled()
+    again = collect_on_gui_thread(qapp)
+    try:
+        assert again is not first and collect_on_gui_thread(qapp) is again
+        running = [c for c in qapp.findChildren(GuiThreadCollector) if c.running]
+        assert running == [again] and not gc.isenabled()
+    finally:
+        again.stop()

@@ -321,3 +321,6 @@ def test_a_rate_limited_view_draws_each_snapshot_up_to_its_rate_whatever_the_fra
     assert not limit.ready(1.01)
     limit.release()  # shown again: at once
     assert limit.ready(1.01)
+    for k in range(60):  # forced draws (a slider dragged for a second) ...
+        limit.drew(2.0 + k / 60)
+    assert limit.ready(2.0 + 59 / 60 + 0.05)  # ... hold the next one a period at most

@@ -38,7 +38,9 @@ class RateLimit:
     late, and timing from the draw itself pushed each next one a whole frame
     further (a 20 Hz limit drew 14-16 times a second with snapshots arriving
     17-20 a second).  After a pause the next draw may come at once and the one
-    after it half a period later; the average stays at most ``hz``.
+    after it half a period later; the average stays at most ``hz``.  A draw the
+    view forces (an option changed) never puts the next one more than a period
+    away.
     """
 
     def __init__(self, hz: float) -> None:
@@ -49,7 +51,7 @@ class RateLimit:
         return now >= self._due
 
     def drew(self, now: float) -> None:
-        self._due = max(self._due, now - self.period / 2) + self.period
+        self._due = min(max(self._due, now - self.period / 2), now) + self.period
 
     def release(self) -> None:
         """Let the next draw come at once (the view was just shown or rebuilt)."""
