@@ -26,7 +26,7 @@ Runs offscreen in one process, side by side:
    first, so a fast tick says nothing about a view whose turn comes every
    third tick.  Every visible view must redraw at least ``VIEW_TARGET_HZ``
    times a second, or 80 % of its own cap where it caps its rate (the loss
-   curves at 20 Hz, the distributions at 5 Hz); no view redraws faster than
+   curves at 16 Hz, the distributions at 30 Hz); no view redraws faster than
    snapshots arrive (``snapshots_per_s``).
 
 Prints one JSON object with the figures, the targets of the issues and

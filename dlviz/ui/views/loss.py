@@ -26,10 +26,12 @@ from dlviz.ui.views.base import RateLimit, StepMarker, View
 TRAIN_COLOR = "#0072B2"
 TEST_COLOR = "#D55E00"
 #: Curves are recomputed at most this often (the boundary gets the rest of the frame budget;
-#: views.base.RateLimit keeps the average without losing frames).  25 here, timed from
-#: each draw, redrew them with every snapshot, but the app's frames came later (p99
-#: event-loop lateness 15-17 ms instead of 12-15) and training lost ~3 %.
-MAX_HZ = 20.0
+#: views.base.RateLimit keeps this average without losing frames).  20 here, when the
+#: limit was timed from each draw, gave ~16 redraws a second with ~17-20 snapshots; kept
+#: exactly, 20 redrew them with nearly every snapshot, and the default window's frames came
+#: later (six alternating pairs of benchmarks/gui.py: p95 frame interval 17.0-20.9 ms
+#: against 17.0-18.3, p99 event-loop lateness 12.1-22.8 ms against 11.4-16.0).
+MAX_HZ = 16.0
 #: The legend's names of the two curves.
 SPLITS = {
     "train": QT_TRANSLATE_NOOP("LossView", "train"),
