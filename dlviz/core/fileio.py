@@ -211,8 +211,14 @@ def zip_member(archive: zipfile.ZipFile, member: str, limit: int, name: str) -> 
         raise DlvizError(
             f"{name}: '{member}' unpacks to {info.file_size:,} bytes, more than a dlviz file holds"
         )
-    with archive.open(info) as fh:
-        data = fh.read(limit + 1)
+    try:
+        with archive.open(info) as fh:
+            data = fh.read(limit + 1)
+    # zipfile seeks to where a damaged entry says its data starts: before the file's
+    # start, it raises ValueError ("negative seek value"); raised by zipfile here, it is
+    # the file's fault, not dlviz's
+    except ValueError as exc:
+        raise DlvizError(f"{name} is damaged: '{member}' cannot be read ({exc})") from None
     if len(data) > limit:
         raise DlvizError(f"{name}: '{member}' unpacks to more than its header says")
     return data

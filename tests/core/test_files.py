@@ -14,7 +14,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dlviz.core.data import make_dataset
@@ -296,6 +296,7 @@ def test_fuzzed_weight_files_fail_cleanly(tmp_path, suffix, data):
 @pytest.mark.parametrize("suffix", [".npz", ".json", ".safetensors"])
 @FUZZ
 @given(cut=st.integers(min_value=0, max_value=5000), flip=st.integers(0, 255))
+@example(cut=4663, flip=0)  # .npz: a local header's offset made zipfile seek before the start
 def test_damaged_weight_files_fail_cleanly(tmp_path, suffix, cut, flip):
     t = trained()
     path = tmp_path / f"w{suffix}"
