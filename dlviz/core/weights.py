@@ -185,7 +185,10 @@ def _fill(spec: NetworkSpec, arrays: dict[str, Any], name: str) -> np.ndarray:
                 # text, dates, complex: NumPy would parse, cast or drop a part without a word
                 raise DlvizError(f"{name}: '{key}' holds {given.dtype}, not real numbers")
             try:
-                wide = np.asarray(given, dtype=np.float64)
+                # a signalling NaN (a damaged file's bytes) raises the "invalid" flag as it
+                # is widened: it is refused just below, with the file's name, not warned of
+                with np.errstate(invalid="ignore"):
+                    wide = np.asarray(given, dtype=np.float64)
             except (TypeError, ValueError, OverflowError):
                 raise DlvizError(f"{name}: '{key}' is not an array of numbers") from None
             if not np.all(np.abs(wide) <= FLOAT32_MAX):  # NaN fails too

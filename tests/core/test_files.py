@@ -299,6 +299,7 @@ def test_fuzzed_weight_files_fail_cleanly(tmp_path, suffix, data):
 @FUZZ
 @given(cut=st.integers(min_value=0, max_value=5000), flip=st.integers(0, 255))
 @example(cut=4663, flip=0)  # .npz: a local header's offset made zipfile seek before the start
+@example(cut=4999, flip=65)  # .safetensors: a signalling NaN warned as it was widened
 def test_damaged_weight_files_fail_cleanly(tmp_path, suffix, cut, flip):
     t = trained()
     path = tmp_path / f"w{suffix}"
