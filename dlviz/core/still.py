@@ -132,17 +132,22 @@ class Still:
         """Every neuron's activation (n, Σ widths) for raw input rows, hidden layers first."""
         return self.engine.forward(self.params, self.features(inputs), keep_all=True)
 
+    def _shown_split(
+        self, train_out: np.ndarray, test_out: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, str]:
+        """(rows, their outputs, split name) the confusion matrix and the gallery show: the
+        evaluated test rows, or the training rows when there are none."""
+        if self.eval_test.size:
+            return self.eval_test, test_out, "test"
+        return self.eval_train, train_out, "train"
+
     def confusion(
         self, train_out: np.ndarray, test_out: np.ndarray
     ) -> tuple[np.ndarray | None, str]:
         """Confusion matrix on the test rows (the training rows when there are none)."""
         if self.dataset.kind != "classify":
             return None, "test"
-        idx, out, split = (
-            (self.eval_test, test_out, "test")
-            if self.eval_test.size
-            else (self.eval_train, train_out, "train")
-        )
+        idx, out, split = self._shown_split(train_out, test_out)
         truth = np.asarray(self.dataset.targets)[idx]
         k = max(self.dataset.n_classes, 2)
         return confusion_matrix(truth, predicted_classes(out), k), split
@@ -152,11 +157,7 @@ class Still:
         the gallery's order; the outputs are the snapshot's own, so it costs no forward pass."""
         if not self.dataset.is_image or self.dataset.kind != "classify":
             return None
-        idx, out, split = (
-            (self.eval_test, test_out, "test")
-            if self.eval_test.size
-            else (self.eval_train, train_out, "train")
-        )
+        idx, out, split = self._shown_split(train_out, test_out)
         probs = class_probabilities(out)
         truth = np.asarray(self.dataset.targets)[idx]
         order = gallery_order(probs, truth)

@@ -17,11 +17,12 @@ Python's cycle collector: it runs in whichever thread's allocation crosses its
 threshold.  A Qt object caught in a reference cycle (a pyqtgraph context menu,
 a closed dialog's wrapper) could then be destroyed by the training worker or
 a view's background thread, from the wrong thread: a crash that comes and
-goes (without this, the scenario of ``tests/ui/test_threads.py`` destroys every
-one of its widgets on the Python thread; a CI run of the UI tests once ended in a segmentation
-fault while the worker built an engine).  :class:`GuiThreadCollector` turns
-the automatic collector off and runs generational collections from a timer on
-the GUI thread, so every Qt object is destroyed where it lives.
+goes (without this, the scenario of ``tests/ui/test_threads.py`` destroys
+every one of its widgets on the Python thread; a CI run of the UI tests once
+ended in a segmentation fault while the worker built an engine).
+:class:`GuiThreadCollector` turns the automatic collector off and runs
+generational collections from a timer on the GUI thread, so every Qt object is
+destroyed where it lives.
 """
 
 from __future__ import annotations
@@ -72,7 +73,6 @@ class GuiThreadCollector(QObject):
         if QThread.currentThread() is not app.thread():
             raise RuntimeError("the GUI-thread collector must be made on the GUI thread")
         super().__init__(app)
-        self.setObjectName("dlviz-gc")
         self._thresholds = gc.get_threshold()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect)
