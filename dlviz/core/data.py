@@ -53,6 +53,12 @@ def preset_kind(name: str) -> Kind:
     return "classify"
 
 
+#: Normalised inputs stay within this many scales of the training mean, test points too:
+#: training points 1e-24 apart and a test point 4e14 away would otherwise normalise past
+#: float32's range (inf).  x1² of such a point is then at most 1e24, still a number.
+MAX_STANDARD_SCORE = 1e12
+
+
 @dataclass
 class Dataset:
     """Points, targets, kind and the train/test split of one dataset."""
@@ -201,13 +207,21 @@ class Dataset:
         return out
 
     def normalisation(self) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and standard deviation (float32) of the training inputs; a zero std becomes 1."""
+        """Mean and standard deviation (float32) of the training inputs; a zero std becomes 1.
+
+        The scale is at least 1/MAX_STANDARD_SCORE of the farthest point's distance
+        from the mean, test points included, so every point normalises to a float32
+        number (a larger scale only for data no person means).
+        """
         x = self.train_inputs.astype(np.float64)
         if x.shape[0] == 0:
             d = self.inputs.shape[1]
             return np.zeros(d, np.float32), np.ones(d, np.float32)
-        std = x.std(axis=0)
-        return x.mean(axis=0).astype(np.float32), np.where(std > 0, std, 1.0).astype(np.float32)
+        mean = x.mean(axis=0)
+        inputs = self.inputs
+        reach = np.maximum(np.abs(inputs.max(axis=0) - mean), np.abs(inputs.min(axis=0) - mean))
+        scale = np.maximum(x.std(axis=0), reach / MAX_STANDARD_SCORE).astype(np.float32)
+        return mean.astype(np.float32), np.where(scale > 0, scale, 1.0).astype(np.float32)
 
 
 def data_info(data: Dataset) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from dlviz.core.data import (
     write_csv,
 )
 from dlviz.core.errors import DlvizError
+from dlviz.core.network import build_spec, spec_features
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -109,6 +110,30 @@ def test_normalisation_uses_training_points():
     d = make_dataset("plane", n=200, test_ratio=0.5)
     shift, scale = d.normalisation()
     np.testing.assert_allclose(shift, d.train_inputs.mean(0), atol=1e-5)
+    np.testing.assert_allclose(scale, d.train_inputs.std(0), rtol=1e-5)
+
+
+def test_a_test_point_far_outside_a_nearly_constant_column_still_normalises_to_numbers():
+    """Training points 1e-24 apart and a test point 4e14 away (what the CSV fuzzer found):
+    divided by the training spread the test point would pass float32's range, an inf that
+    made the test loss inf.  The scale grows just enough; the points keep their order."""
+    x1 = np.array([0.0, 1e-24, 2e-24, 3e-24, 4e14], np.float32)
+    points = np.stack([x1, np.arange(5, dtype=np.float32)], axis=1)
+    d = Dataset(points, np.array([0, 1, 0, 1, 0]), "classify", 2,
+                np.array([False, False, False, False, True]))  # fmt: skip
+    spec = build_spec(kind="classify", n_classes=2, features=("x1", "x2", "x1sq"), hidden=())
+    spec = spec.with_normalisation(*d.normalisation())
+    feats = spec_features(spec, d.points)  # RuntimeWarnings are errors in the tests
+    assert np.isfinite(feats).all()
+    assert (np.diff(feats[:, 0]) > 0).all()
+
+
+def test_normalisation_of_ordinary_data_is_the_training_mean_and_spread():
+    """The guard above changes nothing for data a person means: test points far out (here
+    1e6 training deviations) keep the training spread as the scale."""
+    d = make_dataset("plane", n=200, test_ratio=0.5)
+    d.points[np.flatnonzero(d.is_test)[0]] = 1e6 * d.train_inputs.std(0)
+    _, scale = d.normalisation()
     np.testing.assert_allclose(scale, d.train_inputs.std(0), rtol=1e-5)
 
 
