@@ -29,7 +29,8 @@ import numpy as np
 from dlviz.core.errors import DlvizError
 from dlviz.core.kernels.cpu import NumbaEngine
 from dlviz.core.kernels.landscape import loss_row
-from dlviz.core.kernels.reference import predict
+from dlviz.core.kernels.reference import forward
+from dlviz.core.metrics import mean_loss
 from dlviz.core.network import NetworkSpec, ParamLayout
 
 #: Grid points per side of the picture by default: 41² forward passes over at most
@@ -138,18 +139,7 @@ def least_squares(spec: NetworkSpec, x: np.ndarray, y: np.ndarray) -> np.ndarray
     return np.asarray(solution)
 
 
-# ---------------------------------------------------------------- losses
-
-
-def mean_loss(loss: str, out: np.ndarray, y: np.ndarray) -> float:
-    """The loss training reports, from outputs (probabilities or values)."""
-    out, y = out.astype(np.float64), y.astype(np.float64)
-    if loss == "ce":
-        return float(-np.mean(np.sum(y * np.log(np.clip(out, 1e-12, 1.0)), axis=1)))
-    if loss == "bce":
-        p = np.clip(out, 1e-7, 1 - 1e-7)
-        return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-    return float(np.mean((out - y) ** 2))
+# ---------------------------------------------------------------- the NumPy oracle
 
 
 def loss_grid_reference(
@@ -160,12 +150,13 @@ def loss_grid_reference(
     x: np.ndarray,
     y: np.ndarray,
 ) -> np.ndarray:
-    """NumPy: the loss at every (α, β), one reference forward pass each."""
+    """NumPy: the loss at every (α, β), one reference forward pass each, by the formulas of
+    :func:`dlviz.core.metrics.mean_loss` (the loss curves')."""
     losses = np.empty((betas.size, alphas.size))
     for j, beta in enumerate(betas):
         for i, alpha in enumerate(alphas):
-            out = predict(spec, plane.point(alpha, beta), x.astype(np.float32))
-            losses[j, i] = mean_loss(spec.loss, out, y)
+            tape = forward(spec, plane.point(alpha, beta), x.astype(np.float32))
+            losses[j, i] = mean_loss(spec.loss, tape.z[-1], tape.a[-1], y)
     return losses
 
 

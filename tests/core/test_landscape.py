@@ -56,6 +56,27 @@ def test_compiled_grid_matches_the_numpy_reference(preset, loss, classes):
     assert centre.losses[1, 1] == pytest.approx(trainer.evaluate()[0].loss, rel=1e-5)
 
 
+@pytest.mark.parametrize(("preset", "loss", "classes"), [("spiral", "bce", 2), ("blobs", "ce", 3)])
+def test_far_out_the_landscape_shows_the_loss_training_reports_not_a_capped_one(
+    preset, loss, classes
+):
+    """Far from the weights the network is sure and wrong on many points: the loss there
+    grows with the logits (what the loss curves show), it does not level off where a
+    clipped probability would cap each point's loss (16 for bce, 28 for ce)."""
+    trainer = trained(preset, (LayerSpec(5, "tanh"),), loss, classes)
+    x, y = rows(trainer)
+    plane = random_slice(trainer.spec, trainer.params, seed=4)
+    alpha = 400.0  # 400 times the weights' own size along the first direction
+    far = plane.point(alpha, 0.0)
+    trainer.load_params(far)
+    reported = trainer.evaluate()[0].loss
+    fast = loss_grid(trainer.spec, plane, np.array([alpha]), np.array([0.0]), x, y)[0, 0]
+    slow = loss_grid_reference(trainer.spec, plane, np.array([alpha]), np.array([0.0]), x, y)
+    assert reported > 30  # saturated: past what a clipped probability could show
+    assert fast == pytest.approx(reported, rel=1e-4)
+    assert slow[0, 0] == pytest.approx(reported, rel=1e-4)
+
+
 @pytest.mark.parametrize(("epochs", "span"), [(60, None), (0, None), (0, 4.0)])
 def test_linear_regression_landscape_has_its_minimum_at_least_squares(epochs, span):
     trainer = trained("line", (), loss="mse", epochs=epochs)

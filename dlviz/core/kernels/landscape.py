@@ -1,7 +1,7 @@
 """The loss landscape's compiled kernel: one row of the grid of training losses.
 
 Each grid point is one forward pass through :func:`dlviz.core.kernels.cpu.forward_rows`
-(the engine's own kernel), then the loss as training reports it.
+(the engine's own kernel), then the loss as training computes it (``_output_grad``).
 :func:`dlviz.core.landscape.loss_grid_reference` is its NumPy oracle.
 """
 
@@ -11,37 +11,28 @@ import numpy as np
 
 from dlviz.core.jit import jit
 from dlviz.core.kernels import cpu, freshness
-from dlviz.core.kernels.cpu import forward_rows
-from dlviz.core.network import LOSS_CODE
-
-CE = LOSS_CODE["ce"]
-BCE = LOSS_CODE["bce"]
+from dlviz.core.kernels.cpu import _output_grad, forward_rows
 
 
 @jit
 def loss_row(centre, d1, d2, alphas, beta, net, x, y, out, bufs, chunk, row):
-    """One row of the grid (fixed β): a forward pass and the mean loss per α, into ``row``."""
+    """One row of the grid (fixed β): a forward pass and the mean loss per α, into ``row``.
+
+    The loss is the training kernel's own (``cpu._output_grad``, from the logits), so
+    a sure and wrong network shows its whole loss, not one capped by a clipped
+    probability; the output gradient it also writes is not used.
+    """
     n, k = y.shape
-    loss_code = net.loss
-    none = np.empty((0, 0), np.float32)  # no logits, no hidden activations wanted
+    none = np.empty((0, 0), np.float32)  # no hidden activations wanted
+    logits = np.empty((n, k), np.float32)
+    unused = np.empty((n, k), np.float32)
+    out_code = net.codes[net.codes.size - 1]
     p = np.empty(centre.size, np.float32)
     for i in range(alphas.size):
         for q in range(centre.size):
             p[q] = np.float32(centre[q] + alphas[i] * d1[q] + beta * d2[q])
-        forward_rows(p, net, x, out, none, none, bufs, chunk)
-        total = 0.0
-        for r in range(n):
-            for c in range(k):
-                a = np.float64(out[r, c])
-                t = np.float64(y[r, c])
-                if loss_code == CE:
-                    total -= t * np.log(min(max(a, 1e-12), 1.0))
-                elif loss_code == BCE:
-                    clipped = min(max(a, 1e-7), 1 - 1e-7)
-                    total -= t * np.log(clipped) + (1 - t) * np.log(1 - clipped)
-                else:  # mse
-                    total += (a - t) * (a - t)
-        row[i] = total / n if loss_code == CE else total / (n * k)
+        forward_rows(p, net, x, out, logits, none, bufs, chunk)
+        row[i] = _output_grad(net.loss, out_code, logits, out, y, unused)
 
 
 # The cached loss_row carries cpu.forward_rows compiled into it, but Numba checks only
