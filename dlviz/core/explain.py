@@ -24,6 +24,7 @@ import numpy as np
 from dlviz.core.errors import DlvizError
 from dlviz.core.features import compute_features
 from dlviz.core.kernels.reference import activate, activate_grad
+from dlviz.core.metrics import mean_loss
 from dlviz.core.network import NetworkSpec, ParamLayout
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
 from dlviz.core.trainer import Trainer
@@ -198,14 +199,10 @@ def point_features(spec: NetworkSpec, point: np.ndarray) -> np.ndarray:
 
 
 def point_loss(spec: NetworkSpec, z_out: np.ndarray, a_out: np.ndarray, y: np.ndarray) -> float:
-    """The loss of one point, averaged over the outputs for MSE and BCE as training does."""
-    if spec.loss == "ce":  # −log softmax(z)[class], via log-sum-exp so it never overflows
-        log_sum = z_out.max() + np.log(np.sum(np.exp(z_out - z_out.max())))
-        return float(log_sum - np.sum(z_out * y))
-    if spec.loss == "bce":  # −[y·log a + (1−y)·log(1−a)] written on the logit z
-        per = np.maximum(z_out, 0) - z_out * y + np.log1p(np.exp(-np.abs(z_out)))
-        return float(per.mean())
-    return float(np.mean((a_out - y) ** 2))
+    """The loss of one point, averaged over the outputs for MSE and BCE as training does
+    (:func:`dlviz.core.metrics.mean_loss` on one row: from the logits, never overflowing)."""
+    row = (1, -1)
+    return mean_loss(spec.loss, z_out.reshape(row), a_out.reshape(row), np.reshape(y, row))
 
 
 def output_delta(spec: NetworkSpec, z_out: np.ndarray, a_out: np.ndarray, y: np.ndarray) -> Any:
