@@ -242,8 +242,9 @@ def npy_array(raw: bytes, what: str) -> np.ndarray:
     except DlvizError:
         raise
     # what NumPy's header parser raises for a damaged header (it tokenizes a Python dict
-    # literal: an unclosed bracket is a TokenError)
-    except (ValueError, TypeError, SyntaxError, EOFError, tokenize.TokenError) as exc:
+    # literal: an unclosed bracket is a TokenError; an empty tuple as the dtype, an
+    # IndexError); only NumPy's own calls are in this try
+    except (ValueError, TypeError, IndexError, SyntaxError, EOFError, tokenize.TokenError) as exc:
         raise DlvizError(f"{what} is not a valid .npy array ({str(exc)[:80]})") from None
     if dtype.hasobject:
         raise DlvizError(f"{what} holds Python objects; dlviz reads plain numbers only")
