@@ -16,7 +16,14 @@ Runs offscreen in one process, side by side:
    * the GUI thread's CPU time per second, and each view's drawing CPU time per
      draw (``time.thread_time``: what the views cost on a busy machine too);
    * boundary refresh rate: decision-boundary images drawn per second;
-   * app training throughput: samples trained per second, from the snapshots.
+   * app training throughput: samples trained per second, from the snapshots;
+     and ``throughput_parts``, why it falls short of headless: the worker's own
+     loop without Qt (``headless(paced=True)``, timed next to the plain runs)
+     against headless (``pacing``: what the snapshots the views draw take), then
+     the window against that loop (``window``), each with the share of the time
+     in compiled calls (``in_kernel``) and their speed (``kernel_samples_per_s``:
+     a kernel slowed by the GUI thread's work on the other core runs slower per
+     second of its own).
 
 3. all views: the same app with every view open at once (each non-central
    view in its own floating 640×480 window, all visible).  What counts is
@@ -99,16 +106,43 @@ def percentiles(values: list[float], *qs: float) -> dict[str, float]:
     return out
 
 
-def headless(points: int, seconds: float) -> float:
+class KernelClock:
+    """A trainer's samples and seconds in its compiled calls, from a start: how much of
+    the wall clock trained (``in_kernel``) and how fast the kernel ran meanwhile."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.samples, self.kernel = trainer.samples, trainer.kernel_seconds
+        self.t0 = time.perf_counter()
+
+    def read(self) -> dict[str, float]:
+        kernel = self.trainer.kernel_seconds - self.kernel
+        samples = self.trainer.samples - self.samples
+        return {
+            "samples_per_s": samples / (time.perf_counter() - self.t0),
+            "in_kernel": kernel / (time.perf_counter() - self.t0),
+            "kernel_samples_per_s": samples / kernel if kernel else 0.0,
+        }
+
+
+def headless(points: int, seconds: float, *, paced: bool = False) -> dict[str, float]:
+    """Training without Qt: ``Trainer.run`` in 1-second slices, or with ``paced`` the app
+    worker's own full-speed loop (its slices, grids and statistics: the app minus Qt)."""
     data = make_dataset("spiral", n=points, classes=3, noise=0.1)
     spec = build_spec(kind="classify", n_classes=3, features=("x1", "x2"), hidden=HIDDEN)
     config = TrainConfig(OptimizerConfig("adam", lr=LR), batch_size=BATCH)
     trainer = Trainer(data, spec, config, seed=0)
     trainer.run(seconds=0.5)
-    start, t0 = trainer.samples, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        trainer.run(seconds=1.0)
-    return (trainer.samples - start) / (time.perf_counter() - t0)
+    clock = KernelClock(trainer)
+    if paced:
+        from dlviz.benchmark import paced as worker_loop
+        from dlviz.ui.worker import Pacing
+
+        worker_loop(trainer, Pacing())(seconds)
+    else:
+        while time.perf_counter() - clock.t0 < seconds:
+            trainer.run(seconds=1.0)
+    return clock.read()
 
 
 def wait(app: QApplication, condition, timeout_s: float) -> None:
@@ -230,11 +264,15 @@ def in_app(
     calls0 = {name: window.views[name].draws for name in draws0}
     for name in draw_cpu:
         draw_cpu[name] = 0.0
+    trainer = window.worker.trainer
+    assert trainer is not None
+    worker = KernelClock(trainer)  # read across threads: numbers only, for a benchmark
     cpu0 = time.thread_time()
     t0 = time.perf_counter()
     end = t0 + seconds
     wait(app, lambda: time.perf_counter() > end, seconds + 5)
     elapsed = time.perf_counter() - t0
+    training = worker.read()
     gui_cpu = time.thread_time() - cpu0
     snap1 = window.session.latest
     images1, loss1, snaps1 = boundary.image_updates, loss.redraws, window.session.snapshot_count
@@ -270,6 +308,9 @@ def in_app(
             name: round(1000 * draw_cpu[name] / n, 2) if n else None for name, n in calls.items()
         },
         "app_samples_per_s": round((snap1.samples - snap0.samples) / elapsed),
+        # the worker's share of the time in compiled training calls, and their speed
+        "worker_in_kernel": round(training["in_kernel"], 3),
+        "worker_kernel_samples_per_s": round(training["kernel_samples_per_s"]),
         "steps": [snap0.step, snap1.step],
         "final_train_accuracy": snap1.train_accuracy,
     }
@@ -282,12 +323,38 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     warm_up()
-    before = headless(args.points, args.seconds / 2)
+    half = args.seconds / 2
+    before = headless(args.points, half)
+    before_paced = headless(args.points, half, paced=True)
     result = in_app(app, args.points, args.seconds)
-    after = headless(args.points, args.seconds / 2)
-    rate_headless = (before + after) / 2
+    after_paced = headless(args.points, half, paced=True)
+    after = headless(args.points, half)
+    rate_headless = (before["samples_per_s"] + after["samples_per_s"]) / 2
     every = in_app(app, args.points, args.seconds, all_views=True)
     ratio = result["app_samples_per_s"] / rate_headless
+
+    def mean(runs: tuple[dict[str, float], dict[str, float]], key: str) -> float:
+        return (runs[0][key] + runs[1][key]) / 2
+
+    plain, loop = (before, after), (before_paced, after_paced)
+    # throughput_ratio = pacing x window: what the worker's own loop (short slices, each
+    # snapshot with the grid and the loss the two views draw) gives up without Qt, then
+    # what the window costs on top; each split into the share of the time in compiled
+    # calls and their speed (a kernel slowed by the GUI thread's work on the other core)
+    why = {
+        "in_kernel": {
+            "headless": round(mean(plain, "in_kernel"), 3),
+            "worker_loop": round(mean(loop, "in_kernel"), 3),
+            "app": result["worker_in_kernel"],
+        },
+        "kernel_samples_per_s": {
+            "headless": round(mean(plain, "kernel_samples_per_s")),
+            "worker_loop": round(mean(loop, "kernel_samples_per_s")),
+            "app": result["worker_kernel_samples_per_s"],
+        },
+        "pacing": round(mean(loop, "samples_per_s") / rate_headless, 3),
+        "window": round(result["app_samples_per_s"] / mean(loop, "samples_per_s"), 3),
+    }
     figures = {
         "frame_interval_p95_ms": result["frame_interval_ms"]["p95"],
         "lateness_p99_ms": result["lateness_ms"]["p99"],
@@ -305,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "seconds": args.seconds,
         "headless_samples_per_s": round(rate_headless),
-        "headless_before_after": [round(before), round(after)],
+        "headless_before_after": [round(before["samples_per_s"]), round(after["samples_per_s"])],
+        "throughput_parts": why,
         **result,
         "all_views": every,
         "figures": figures,

@@ -134,8 +134,13 @@ def app_runner(case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner |
     except ImportError:  # the app's dependencies are not installed
         return None
     trainer = _trainer(case, optimizer, n_points)
-    pacing = Pacing()
     trainer.run(samples=case.batch)
+    return paced(trainer, Pacing())
+
+
+def paced(trainer: Trainer, pacing: Any) -> Runner:
+    """``run(seconds)``: ``trainer`` at full speed as the app's worker paces it (``pacing``,
+    a ``dlviz.ui.worker.Pacing``), without Qt; returns samples/s."""
 
     def run(seconds: float) -> float:
         samples, start = trainer.samples, time.perf_counter()
