@@ -626,3 +626,19 @@ def test_a_new_message_replaces_the_last_and_stays_findable(window, qtbot):
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QApplication.processEvents()
     assert window.message_box() is None
+
+
+def test_every_plot_in_the_window_leaves_its_scene_unindexed(window):
+    """Qt's BSP index of a scene went wrong when an item changed size without telling it
+    (pyqtgraph's TextItem: the loss readout), and painting then crashed walking it: every
+    plot of every view (image views included, built for any data) is unindexed."""
+    from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+
+    plots = window.findChildren(QGraphicsView)
+    assert len(plots) >= len(window.views)  # each view has one or more
+    indexed = [
+        f"{p.objectName() or type(p).__name__} in {p.parent().objectName()}"
+        for p in plots
+        if p.scene().itemIndexMethod() != QGraphicsScene.ItemIndexMethod.NoIndex
+    ]
+    assert not indexed, f"scenes with Qt's BSP index: {indexed}"

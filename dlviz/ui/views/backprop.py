@@ -53,7 +53,7 @@ from dlviz.core.trainer import Trainer
 from dlviz.ui.core_texts import optimizer_label
 from dlviz.ui.i18n import core_line, translate
 from dlviz.ui.session import Session
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import View, unindexed
 from dlviz.ui.views.controls import ControlStrip
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -370,7 +370,7 @@ class BackpropView(View):
         self.status.setWordWrap(True)
 
         with self.owning_new_menus():
-            self.graphics = pg.GraphicsLayoutWidget()
+            self.graphics = unindexed(pg.GraphicsLayoutWidget())
             self.plot = self.graphics.addPlot()
         self.graphics.setObjectName("backprop-graph")
         self.graphics.setMinimumHeight(70)

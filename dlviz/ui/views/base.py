@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QPixmapCache
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsItem,
+    QGraphicsScene,
     QLabel,
     QMenu,
     QScrollArea,
@@ -96,6 +97,24 @@ class StepMarker:
                 line.show()
 
 
+PlotWidgetT = TypeVar("PlotWidgetT", bound=pg.GraphicsView)
+
+
+def unindexed(widget: PlotWidgetT) -> PlotWidgetT:
+    """``widget`` (a pyqtgraph plot widget, as created) with its scene left unindexed.
+
+    Qt's default index of a scene, a BSP tree, stays right only if every item calls
+    ``prepareGeometryChange`` before its bounding rect changes.  pyqtgraph's TextItem
+    does not (its text child resizes it: the loss curves' readout, every draw), and
+    the tree kept an item that was gone: painting crashed in the tree's walk (a
+    segmentation fault in ``QGraphicsView::paintEvent`` under the UI tests'
+    random walk, one full UI run in two or three).  A scene of a few dozen items
+    that change with every snapshot is what Qt's NoIndex is for.
+    """
+    widget.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+    return widget
+
+
 class View(QWidget):
     """A live view of the session.
 
@@ -142,7 +161,7 @@ class View(QWidget):
     def scrolling_plots(self, object_name: str) -> tuple[pg.GraphicsLayoutWidget, QScrollArea]:
         """A grid of plots (one row per layer, say) that scrolls vertically when it is tall."""
         with self.owning_new_menus():
-            graphics = pg.GraphicsLayoutWidget()
+            graphics = unindexed(pg.GraphicsLayoutWidget())
         graphics.setObjectName(object_name)
         scroll = QScrollArea(self)
         scroll.setWidget(graphics)

@@ -43,7 +43,7 @@ from dlviz.ui import icons
 from dlviz.ui.core_texts import colour_name
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import NeuronPicture, Session
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import View, unindexed
 
 #: Screen distances (pixels) for the tools.
 ERASE_RADIUS_PX = 14.0
@@ -311,7 +311,7 @@ class BoundaryView(View):
         self.toolbar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         with self.owning_new_menus():
             self.viewbox = CanvasViewBox(self)
-            self.plot = pg.PlotWidget(viewBox=self.viewbox)
+            self.plot = unindexed(pg.PlotWidget(viewBox=self.viewbox))
         self.plot.setObjectName("boundary-plot")
         self.plot.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

@@ -39,7 +39,7 @@ from dlviz.core.snapshot import HiddenSpace, Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import Scale
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import View, unindexed
 from dlviz.ui.views.boundary import CURVE_COLOR, _brushes, _pens
 
 NO_HIDDEN = QT_TRANSLATE_NOOP(
@@ -127,7 +127,7 @@ class HiddenSpaceView(View):
         self.caption.setContentsMargins(8, 0, 8, 2)
 
         with self.owning_new_menus():
-            self.plot = pg.PlotWidget()
+            self.plot = unindexed(pg.PlotWidget())
         self.plot.setObjectName("hidden-plot")
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)

@@ -18,6 +18,7 @@ from dlviz.core.colors import IMAGE_CLASS_HEX
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
+from dlviz.ui.views.base import unindexed
 
 #: Said by an image view built for point data (a ``--view`` screenshot of a points session).
 NOT_IMAGES = QT_TRANSLATE_NOOP(
@@ -72,7 +73,7 @@ class ProbabilityBars(QWidget):
         self.session = session
         self.values: np.ndarray | None = None
         self._k = 0
-        self.plot_widget = pg.PlotWidget(self)
+        self.plot_widget = unindexed(pg.PlotWidget(self))
         self.plot_widget.setObjectName("probability-bars")
         self.plot = self.plot_widget.getPlotItem()
         for side in ("left", "bottom"):

@@ -26,7 +26,7 @@ from dlviz.core.trainer import encode_targets
 from dlviz.ui.i18n import core_line, translate
 from dlviz.ui.session import Session
 from dlviz.ui.views.background import BackgroundJob, JobControl
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import View, unindexed
 from dlviz.ui.views.controls import ControlStrip
 
 #: 31² forward passes over at most 512 points: a few seconds of one core for a 2-64-64-64-3
@@ -78,7 +78,7 @@ class LandscapeView(View):
         bar.addWidget(self.recompute)
         self.status.setContentsMargins(6, 0, 6, 2)
         with self.owning_new_menus():
-            self.graphics = pg.GraphicsLayoutWidget()
+            self.graphics = unindexed(pg.GraphicsLayoutWidget())
             self.plot = self.graphics.addPlot()
         self.graphics.setObjectName("landscape-plot")
         self.plot.hideButtons()

@@ -21,7 +21,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
-from dlviz.ui.views.base import RateLimit, StepMarker, View
+from dlviz.ui.views.base import RateLimit, StepMarker, View, unindexed
 
 TRAIN_COLOR = "#0072B2"
 TEST_COLOR = "#D55E00"
@@ -142,7 +142,7 @@ class LossView(View):
         controls.addWidget(self.follow_box)
 
         with self.owning_new_menus():
-            self.graphics = pg.GraphicsLayoutWidget()
+            self.graphics = unindexed(pg.GraphicsLayoutWidget())
             self.loss_plot = self.graphics.addPlot(
                 row=0, col=0, axisItems={"bottom": StepAxis("bottom")}
             )

@@ -23,7 +23,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.views.background import BackgroundJob, JobControl
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import View, unindexed
 
 LOSS_COLORS = {"mse": "#0072B2", "bce": "#D55E00", "ce": "#CC79A7"}
 LOSS_NAMES = {
@@ -58,7 +58,7 @@ class LossFunctionsView(View):
         bar.addWidget(self.target)
         bar.addWidget(self.caption, 1)
         with self.owning_new_menus():
-            self.graphics = pg.GraphicsLayoutWidget()
+            self.graphics = unindexed(pg.GraphicsLayoutWidget())
             self.plot = self.graphics.addPlot()
         self.graphics.setObjectName("loss-functions-plot")
         self.plot.hideButtons()

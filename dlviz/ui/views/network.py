@@ -58,7 +58,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import NeuronPicture, Session
 from dlviz.ui.theme import plot_font
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import View, unindexed
 from dlviz.ui.views.network_inspector import (
     GRADIENT_HEX,
     EdgeRef,
@@ -369,7 +369,7 @@ class NetworkView(View):
 
         # ---- the graph
         with self.owning_new_menus():
-            self.plot = pg.PlotWidget()
+            self.plot = unindexed(pg.PlotWidget())
         self.plot.setObjectName("network-plot")
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)

@@ -42,7 +42,7 @@ from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
 from dlviz.ui.theme import plot_font
-from dlviz.ui.views.base import StepMarker, View
+from dlviz.ui.views.base import StepMarker, View, unindexed
 
 #: Edge gradients: reddish purple (Okabe–Ito), apart from the two weight signs.
 GRADIENT_HEX = "#CC79A7"
@@ -176,7 +176,7 @@ class NetworkInspector(QStackedWidget):
         # edge page
         edge, box, self.edge_title, self.edge_text = _page(self, "edge")
         with view.owning_new_menus():
-            self.history_plots = pg.GraphicsLayoutWidget()
+            self.history_plots = unindexed(pg.GraphicsLayoutWidget())
             self.weight_plot = self.history_plots.addPlot(row=0, col=0)
             self.grad_plot = self.history_plots.addPlot(row=1, col=0)
             self.weight_curve = self.weight_plot.plot()

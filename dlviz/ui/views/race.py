@@ -38,7 +38,7 @@ from dlviz.ui.core_texts import optimizer_label
 from dlviz.ui.i18n import core_line, translate
 from dlviz.ui.session import Session
 from dlviz.ui.views.background import BackgroundJob, JobControl
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import View, unindexed
 from dlviz.ui.views.boundary import swatch_icon
 from dlviz.ui.views.controls import ControlStrip
 
@@ -167,10 +167,10 @@ class RaceView(View):
         self.status.setContentsMargins(6, 0, 6, 2)
 
         with self.owning_new_menus():
-            self.curves_area = pg.GraphicsLayoutWidget()
+            self.curves_area = unindexed(pg.GraphicsLayoutWidget())
             self.loss_plot = self.curves_area.addPlot(row=0, col=0)
             self.metric_plot = self.curves_area.addPlot(row=1, col=0)
-            self.pictures_area = pg.GraphicsLayoutWidget()
+            self.pictures_area = unindexed(pg.GraphicsLayoutWidget())
         self.curves_area.setObjectName("race-curves")
         self.pictures_area.setObjectName("race-pictures")
         self.metric_plot.setXLink(self.loss_plot)

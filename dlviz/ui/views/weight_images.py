@@ -32,7 +32,7 @@ from dlviz.core.image_views import MosaicLayout, mosaic_rgba, weight_mosaic
 from dlviz.core.snapshot import Snapshot
 from dlviz.ui.i18n import translate
 from dlviz.ui.session import Session
-from dlviz.ui.views.base import View
+from dlviz.ui.views.base import View, unindexed
 from dlviz.ui.views.image_parts import NOT_IMAGES, set_font_size
 from dlviz.ui.views.matrices import symmetric_limit
 
@@ -82,7 +82,7 @@ class WeightImagesView(View):
         self.hover.setWordWrap(True)
         self.hover.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         with self.owning_new_menus():
-            self.graphics = pg.GraphicsLayoutWidget(self)
+            self.graphics = unindexed(pg.GraphicsLayoutWidget(self))
         self.graphics.setObjectName("weights-plot")
         self.box = self.graphics.addViewBox()
         self.box.setAspectLocked(True)
