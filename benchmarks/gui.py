@@ -60,6 +60,7 @@ apply_thread_policy()  # as `dlviz` starts (dlviz/ui/threads.py)
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from dlviz.benchmark import paced as worker_loop  # noqa: E402
 from dlviz.core.data import make_dataset  # noqa: E402
 from dlviz.core.kernels.cpu import warm_up  # noqa: E402
 from dlviz.core.network import LayerSpec, build_spec  # noqa: E402
@@ -67,6 +68,7 @@ from dlviz.core.optim import OptimizerConfig  # noqa: E402
 from dlviz.core.trainer import TrainConfig, Trainer  # noqa: E402
 from dlviz.ui.views import distributions as distributions_view  # noqa: E402
 from dlviz.ui.views import loss as loss_view  # noqa: E402
+from dlviz.ui.worker import Pacing  # noqa: E402
 
 HIDDEN = (LayerSpec(64, "relu"), LayerSpec(64, "relu"), LayerSpec(64, "relu"))
 BATCH = 32
@@ -116,11 +118,12 @@ class KernelClock:
         self.t0 = time.perf_counter()
 
     def read(self) -> dict[str, float]:
+        elapsed = time.perf_counter() - self.t0
         kernel = self.trainer.kernel_seconds - self.kernel
         samples = self.trainer.samples - self.samples
         return {
-            "samples_per_s": samples / (time.perf_counter() - self.t0),
-            "in_kernel": kernel / (time.perf_counter() - self.t0),
+            "samples_per_s": samples / elapsed,
+            "in_kernel": kernel / elapsed,
             "kernel_samples_per_s": samples / kernel if kernel else 0.0,
         }
 
@@ -135,9 +138,6 @@ def headless(points: int, seconds: float, *, paced: bool = False) -> dict[str, f
     trainer.run(seconds=0.5)
     clock = KernelClock(trainer)
     if paced:
-        from dlviz.benchmark import paced as worker_loop
-        from dlviz.ui.worker import Pacing
-
         worker_loop(trainer, Pacing())(seconds)
     else:
         while time.perf_counter() - clock.t0 < seconds:
