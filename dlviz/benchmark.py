@@ -10,7 +10,9 @@ optimizer) with the ratios (``cli_vs_numba``, ``app_vs_numba`` against
 ``user_path_target``), the kernel's GFLOP/s (:func:`training_flops`) and
 whether the PyTorch target is met by the kernel (``numba_vs_torch``, ``met``) and
 by `dlviz train` (``cli_vs_torch``, ``cli_met``); then the wide kernel with one BLAS thread
-against one per core, the float32 peak assumed (a measured sgemm), the
+against one per core; the kernel on networks trained until they are sure of their
+answers, with subnormal floats flushed and without (``subnormals``, see
+:func:`subnormal_lines`); the float32 peak assumed (a measured sgemm), the
 200×200 prediction-grid time and the JIT cold/cached start times.
 
 Every figure is the median of repeated timings (``min``/``max`` give their
@@ -32,6 +34,7 @@ nothing about the targets.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -51,7 +54,7 @@ from dlviz.core.kernels.reference import ReferenceEngine
 from dlviz.core.network import init_params
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
 from dlviz.core.threads import BLAS_THREADS, limit_blas_threads, set_blas_threads
-from dlviz.core.trainer import TrainConfig, Trainer, train_epochs
+from dlviz.core.trainer import TrainConfig, Trainer, TrainerState, train_epochs
 
 QUICK_POINTS = 256
 #: `dlviz train` and the app's worker train at least this share of the bare kernel's speed.
@@ -139,15 +142,17 @@ def app_runner(case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner |
 
 
 def paced(trainer: Trainer, pacing: Any) -> Runner:
-    """``run(seconds)``: ``trainer`` at full speed as the app's worker paces it (``pacing``,
-    a ``dlviz.ui.worker.Pacing``), without Qt; returns samples/s."""
+    """``run(seconds, samples=None)``: ``trainer`` at full speed as the app's worker paces
+    it (``pacing``, a ``dlviz.ui.worker.Pacing``), without Qt, for ``seconds`` or until it
+    has trained ``samples`` more (the slice that gets there ends the run); returns samples/s."""
 
-    def run(seconds: float) -> float:
-        samples, start = trainer.samples, time.perf_counter()
+    def run(seconds: float, samples: int | None = None) -> float:
+        first, start = trainer.samples, time.perf_counter()
+        target = math.inf if samples is None else first + samples
         while True:
             now = time.perf_counter()
-            if now - start >= seconds:
-                return (trainer.samples - samples) / (now - start)
+            if now - start >= seconds or trainer.samples >= target:
+                return (trainer.samples - first) / (now - start)
             trainer.run(**pacing.slice(trainer, now))
             pacing.ran(trainer)
 
@@ -252,6 +257,47 @@ def blas_threads_line(seconds: float, n_points: int) -> dict[str, Any]:
     one, every = summary(rates["1"])["median"], summary(rates["all"])["median"]
     return {"case": case.name, "optimizer": "sgd", "blas_1_thread": one,
             f"blas_{cores}_threads": every, "all_vs_1": round(every / max(one, 1), 2)}  # fmt: skip
+
+
+#: Where a converged network's gradients fill with subnormal floats: (case, optimizer,
+#: samples trained first), about 1,500 and 340 epochs of the benchmark's 4,096 points.
+SUBNORMAL_CASES = (("medium", "adam", 6_000_000), ("wide", "sgd", 1_400_000))
+
+
+def _resumed(trainer: Trainer, state: TrainerState, engine: Any) -> Runner:
+    """``run(seconds)``: ``trainer`` on ``engine``, from ``state`` each time."""
+
+    def run(seconds: float) -> float:
+        trainer.engine = engine
+        trainer.restore(state)
+        start, t0 = trainer.samples, time.perf_counter()
+        trainer.run(seconds=seconds, stats=False)
+        return (trainer.samples - start) / (time.perf_counter() - t0)
+
+    return run
+
+
+def subnormal_lines(seconds: float, n_points: int, quick: bool) -> list[dict[str, Any]]:
+    """The kernel on a network trained until it is sure of its answers, with subnormal
+    floats flushed (the engine's mode, see kernels/cpu.py) and computed on as IEEE says,
+    interleaved, each repeat resuming the same trained state: the same work."""
+    lines = []
+    for first_word, optimizer, samples in SUBNORMAL_CASES:
+        case = next(c for c in CASES if c.name.split()[0] == first_word)
+        trainer = _trainer(case, optimizer, n_points)
+        trainer.run(samples=n_points if quick else samples, stats=False)
+        trained = trainer.capture()
+        engines = {
+            "flushed": trainer.engine,
+            "ieee": NumbaEngine(case.spec(), case.batch, flush_subnormals=False),
+        }
+        runners = {name: (_resumed(trainer, trained, e), seconds) for name, e in engines.items()}
+        rates = interleaved(runners)
+        flushed, ieee = summary(rates["flushed"])["median"], summary(rates["ieee"])["median"]
+        lines.append({"subnormals": case.name, "optimizer": optimizer,
+                      "trained_epochs": trained.epoch, "flushed": flushed, "ieee": ieee,
+                      "flushed_vs_ieee": round(flushed / max(ieee, 1), 2)})  # fmt: skip
+    return lines
 
 
 def training_flops(case: Case) -> int:
@@ -432,6 +478,8 @@ def run_engine_benchmark(
     if cases:
         return lines
     emit(blas_threads_line(seconds, n_points))
+    for line in subnormal_lines(seconds, n_points, quick):
+        emit(line)
     emit(measured_peak_gflops())
     grid = summary(grid_times_ms(repeats=REPEATS if quick else 20), digits=2)
     emit({"grid": "200x200 medium net", "ms": grid["median"], "min_ms": grid["min"],

@@ -301,6 +301,12 @@ def test_bench_quick_prints_json_lines_with_their_keys(capsys):
     assert blas["blas_1_thread"] > 0 and blas["all_vs_1"] > 0
     (peak,) = [line for line in lines if "peak" in line]
     assert peak["gflops_1_thread"] > 0
+    subnormals = [line for line in lines if "subnormals" in line]
+    assert [(s["subnormals"].split()[0], s["optimizer"]) for s in subnormals] == [
+        ("medium", "adam"),
+        ("wide", "sgd"),
+    ]
+    assert all(s["flushed"] > 0 and s["ieee"] > 0 and s["flushed_vs_ieee"] > 0 for s in subnormals)
     if any(r["engine"] == "torch" for r in rates):  # PyTorch installed (the bench extra)
         keys = {"numba_vs_torch", "cli_vs_torch", "target", "met", "cli_met"}
         assert all(keys <= r.keys() for r in ratios)

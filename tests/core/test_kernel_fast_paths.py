@@ -1,6 +1,7 @@
 """What the CPU kernel's fast paths must keep: the compiled tanh's accuracy, optimizer state
-that never sinks into subnormal floats, and the caller's arrays untouched by the kernel's
-borrowed (uncounted) views.  Speed itself lives in benchmarks/engine.py."""
+that never sinks into subnormal floats, subnormals flushed inside the kernels and nowhere
+else, and the caller's arrays untouched by the kernel's borrowed (uncounted) views.  Speed
+itself lives in benchmarks/engine.py."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from numba import njit
 
 from dlviz.core.activations import activation
 from dlviz.core.jit import jit
+from dlviz.core.kernels import cpu
 from dlviz.core.kernels.cpu import NumbaEngine, apply_update
 from dlviz.core.network import LayerSpec, NetworkSpec, init_params
 from dlviz.core.optim import OptimizerConfig, OptimizerState, learning_rates
@@ -97,3 +99,42 @@ def test_training_leaves_the_callers_arrays_as_it_found_them():
         engine.forward(params, x, keep_all=True)
     assert [sys.getrefcount(a) for a in arrays] == before
     assert np.isfinite(params).all()
+
+
+SUBNORMAL = np.float32(2e-39)  # below float32's normal range (1.18e-38)
+
+
+def _numpy_keeps_subnormals() -> bool:
+    """NumPy in this thread still computes a subnormal result (the IEEE default)."""
+    return bool(np.multiply(SUBNORMAL, np.float32(0.5)) != 0)
+
+
+@pytest.mark.skipif(not cpu._X86, reason="the flush modes are set on x86 processors only")
+def test_the_kernels_flush_subnormals_and_hand_the_caller_its_mode_back():
+    """Once a network is sure, its gradients fill with subnormals, which x86 computes ~100x
+    slower (benchmarks/engine.py's ``subnormals`` line).  Inside a compiled call a
+    subnormal input reads as 0; after it, NumPy in the same thread computes on
+    subnormals as before.  Without the flush (the benchmark's comparison) the kernel
+    computes on them as IEEE says."""
+    spec = NetworkSpec(("x1",), (), 1, "identity", "mse")  # out = w * x + b
+    assert _numpy_keeps_subnormals()
+    for flush in (True, False):
+        engine = NumbaEngine(spec, 1, flush_subnormals=flush)
+        params = np.array([1.0, 0.0], np.float32)  # w, b
+        out = engine.forward(params, np.array([[SUBNORMAL]], np.float32))
+        assert _numpy_keeps_subnormals()
+        assert out[0, 0] == (0.0 if flush else SUBNORMAL)
+        # training: a subnormal target reads as 0 in the flushed kernel, so the zero
+        # weights fit it exactly and the gradient is 0
+        x, y = np.ones((1, 1), np.float32), np.array([[SUBNORMAL]], np.float32)
+        params = np.zeros(2, np.float32)
+        grad = np.ones(2, np.float32)
+        state, cfg = OptimizerState.zeros(2), OptimizerConfig("sgd")
+        order = np.zeros(1, np.int64)
+        no_steps = np.zeros(1, np.float32)  # learning rate 0: only the gradient is taken
+        engine.train_batches(params, grad, state, cfg, x, y, order, 0, 1, 1, no_steps, 0, 0, 1, 0)
+        assert _numpy_keeps_subnormals()
+        if flush:
+            np.testing.assert_array_equal(grad, 0.0)
+        else:
+            assert (grad != 0).all()

@@ -11,7 +11,7 @@ import numpy as np
 
 from dlviz.core.jit import jit
 from dlviz.core.kernels import cpu, freshness
-from dlviz.core.kernels.cpu import _output_grad, forward_rows
+from dlviz.core.kernels.cpu import _flush_subnormals, _output_grad, _restore_mode, forward_rows
 
 
 @jit
@@ -28,11 +28,13 @@ def loss_row(centre, d1, d2, alphas, beta, net, x, y, out, bufs, chunk, row):
     unused = np.empty((n, k), np.float32)
     out_code = net.codes[net.codes.size - 1]
     p = np.empty(centre.size, np.float32)
+    caller_mode = _flush_subnormals(net.flush)  # as training computes (see cpu.py)
     for i in range(alphas.size):
         for q in range(centre.size):
             p[q] = np.float32(centre[q] + alphas[i] * d1[q] + beta * d2[q])
         forward_rows(p, net, x, out, logits, none, bufs, chunk)
         row[i] = _output_grad(net.loss, out_code, logits, out, y, unused)
+    _restore_mode(net.flush, caller_mode)
 
 
 # The cached loss_row carries cpu.forward_rows compiled into it, but Numba checks only
