@@ -2,12 +2,7 @@
 
 Runs offscreen in one process, side by side:
 
-1. headless: the same Trainer, data and settings trained by ``Trainer.run``
-   in 1-second slices (what ``dlviz train`` does), half of ``--seconds`` before
-   the app's run and half after it: the app is held against the mean of the
-   two, so a machine whose speed drifts (a shared host's does, by the hour)
-   does not tilt the ratio;
-2. app: a real :class:`~dlviz.ui.main_window.MainWindow` (1600×1000) trains
+1. app: a real :class:`~dlviz.ui.main_window.MainWindow` (1600×1000) trains
    for ``--seconds`` while this script records
 
    * frame intervals: time between the window's 60 Hz frame ticks (each tick
@@ -16,14 +11,22 @@ Runs offscreen in one process, side by side:
    * the GUI thread's CPU time per second, and each view's drawing CPU time per
      draw (``time.thread_time``: what the views cost on a busy machine too);
    * boundary refresh rate: decision-boundary images drawn per second;
-   * app training throughput: samples trained per second, from the snapshots;
-     and ``throughput_parts``, why it falls short of headless: the worker's own
-     loop without Qt (``headless(paced=True)``, timed next to the plain runs)
-     against headless (``pacing``: what the snapshots the views draw take), then
-     the window against that loop (``window``), each with the share of the time
-     in compiled calls (``in_kernel``) and their speed (``kernel_samples_per_s``:
-     a kernel slowed by the GUI thread's work on the other core runs slower per
-     second of its own).
+   * app training throughput: samples trained per second.
+
+   The measurement starts at the end of a slice, where the worker captures its
+   trainer's state (``Trainer.capture``, through ``Worker.run_job``).
+2. headless, on the same work: a Trainer with the same data and settings,
+   resumed from that state, trains as many samples as the app did, by
+   ``Trainer.run`` in 1-second slices (what ``dlviz train`` does), then by the
+   app worker's own loop without Qt (``headless(paced=True)``), then plainly
+   again; the app is held against the mean of the two plain runs.  The same
+   work matters: the kernel's speed changes as the network learns (more than
+   the 10 % at stake here before subnormal floats were flushed), so a headless
+   run over other steps of training says little.  ``throughput_parts`` says
+   where the app's training time goes: the worker's own loop against plain
+   training (``pacing``: what the snapshots the views draw take), then the
+   window against that loop (``window``), each with the share of the time in
+   compiled calls (``in_kernel``) and their speed (``kernel_samples_per_s``).
 
 3. all views: the same app with every view open at once (each non-central
    view in its own floating 640×480 window, all visible).  What counts is
@@ -45,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -65,7 +69,7 @@ from dlviz.core.data import make_dataset  # noqa: E402
 from dlviz.core.kernels.cpu import warm_up  # noqa: E402
 from dlviz.core.network import LayerSpec, build_spec  # noqa: E402
 from dlviz.core.optim import OptimizerConfig  # noqa: E402
-from dlviz.core.trainer import TrainConfig, Trainer  # noqa: E402
+from dlviz.core.trainer import TrainConfig, Trainer, TrainerState  # noqa: E402
 from dlviz.ui.views import distributions as distributions_view  # noqa: E402
 from dlviz.ui.views import loss as loss_view  # noqa: E402
 from dlviz.ui.worker import Pacing  # noqa: E402
@@ -122,26 +126,31 @@ class KernelClock:
         kernel = self.trainer.kernel_seconds - self.kernel
         samples = self.trainer.samples - self.samples
         return {
+            "samples": samples,
             "samples_per_s": samples / elapsed,
             "in_kernel": kernel / elapsed,
             "kernel_samples_per_s": samples / kernel if kernel else 0.0,
         }
 
 
-def headless(points: int, seconds: float, *, paced: bool = False) -> dict[str, float]:
-    """Training without Qt: ``Trainer.run`` in 1-second slices, or with ``paced`` the app
-    worker's own full-speed loop (its slices, grids and statistics: the app minus Qt)."""
+def headless(points: int, start: TrainerState, samples: int, *, paced: bool = False) -> dict:
+    """The app's work without Qt: from the app's state ``start``, train ``samples`` by
+    ``Trainer.run`` in 1-second slices, or with ``paced`` by the app worker's own
+    full-speed loop (its slices, grids and statistics: the app minus Qt)."""
     data = make_dataset("spiral", n=points, classes=3, noise=0.1)
     spec = build_spec(kind="classify", n_classes=3, features=("x1", "x2"), hidden=HIDDEN)
     config = TrainConfig(OptimizerConfig("adam", lr=LR), batch_size=BATCH)
     trainer = Trainer(data, spec, config, seed=0)
-    trainer.run(seconds=0.5)
+    if not trainer.restore(start):
+        raise RuntimeError("the app's training points differ from the headless run's")
+    trainer.run(stats=False)  # the one-off checks of a resumed run, before the clock
+    target = start.samples + samples
     clock = KernelClock(trainer)
     if paced:
-        worker_loop(trainer, Pacing())(seconds)
+        worker_loop(trainer, Pacing())(math.inf, samples)
     else:
-        while time.perf_counter() - clock.t0 < seconds:
-            trainer.run(seconds=1.0)
+        while trainer.samples < target:
+            trainer.run(samples=target - trainer.samples, seconds=1.0)
     return clock.read()
 
 
@@ -255,18 +264,20 @@ def in_app(
     # settle for a second, then measure
     settle = time.perf_counter() + 1.0
     wait(app, lambda: time.perf_counter() > settle, 5)
+    # the measurement starts where a slice ends, with the trainer's state: the headless
+    # runs train the same samples from it (KernelClock reads the trainer across threads:
+    # numbers only, for a benchmark)
+    started = window.worker.run_job(lambda trainer: (trainer.capture(), KernelClock(trainer)))
+    wait(app, started.done, 10)
+    start_state, worker = started.result()
     frame_times.clear()
     draw_ms.clear()
     probe.start()
-    snap0 = window.session.latest
     images0, loss0, snaps0 = boundary.image_updates, loss.redraws, window.session.snapshot_count
     draws0 = {name: redraws(window.views[name]) for name in ["boundary", *views]}
     calls0 = {name: window.views[name].draws for name in draws0}
     for name in draw_cpu:
         draw_cpu[name] = 0.0
-    trainer = window.worker.trainer
-    assert trainer is not None
-    worker = KernelClock(trainer)  # read across threads: numbers only, for a benchmark
     cpu0 = time.thread_time()
     t0 = time.perf_counter()
     end = t0 + seconds
@@ -307,12 +318,15 @@ def in_app(
         "view_update_cpu_ms": {
             name: round(1000 * draw_cpu[name] / n, 2) if n else None for name, n in calls.items()
         },
-        "app_samples_per_s": round((snap1.samples - snap0.samples) / elapsed),
+        "app_samples_per_s": round(training["samples_per_s"]),
         # the worker's share of the time in compiled training calls, and their speed
         "worker_in_kernel": round(training["in_kernel"], 3),
         "worker_kernel_samples_per_s": round(training["kernel_samples_per_s"]),
-        "steps": [snap0.step, snap1.step],
+        "steps": [start_state.step, snap1.step],
         "final_train_accuracy": snap1.train_accuracy,
+        # for the headless runs on the same work (not printed)
+        "start": start_state,
+        "trained_samples": int(training["samples"]),
     }
 
 
@@ -323,37 +337,38 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     warm_up()
-    half = args.seconds / 2
-    before = headless(args.points, half)
-    before_paced = headless(args.points, half, paced=True)
     result = in_app(app, args.points, args.seconds)
-    after_paced = headless(args.points, half, paced=True)
-    after = headless(args.points, half)
+    start, trained = result.pop("start"), result.pop("trained_samples")
+    # the worker's loop between two plain runs, all on the app's work
+    before = headless(args.points, start, trained)
+    paced_run = headless(args.points, start, trained, paced=True)
+    after = headless(args.points, start, trained)
     rate_headless = (before["samples_per_s"] + after["samples_per_s"]) / 2
     every = in_app(app, args.points, args.seconds, all_views=True)
+    for unprinted in ("start", "trained_samples"):
+        every.pop(unprinted)
     ratio = result["app_samples_per_s"] / rate_headless
 
-    def mean(runs: tuple[dict[str, float], dict[str, float]], key: str) -> float:
-        return (runs[0][key] + runs[1][key]) / 2
+    def mean(key: str) -> float:
+        return (before[key] + after[key]) / 2
 
-    plain, loop = (before, after), (before_paced, after_paced)
     # throughput_ratio = pacing x window: what the worker's own loop (short slices, each
     # snapshot with the grid and the loss the two views draw) gives up without Qt, then
     # what the window costs on top; each split into the share of the time in compiled
-    # calls and their speed (a kernel slowed by the GUI thread's work on the other core)
+    # calls and their speed (a kernel slowed by work on the other core runs slower)
     why = {
         "in_kernel": {
-            "headless": round(mean(plain, "in_kernel"), 3),
-            "worker_loop": round(mean(loop, "in_kernel"), 3),
+            "headless": round(mean("in_kernel"), 3),
+            "worker_loop": round(paced_run["in_kernel"], 3),
             "app": result["worker_in_kernel"],
         },
         "kernel_samples_per_s": {
-            "headless": round(mean(plain, "kernel_samples_per_s")),
-            "worker_loop": round(mean(loop, "kernel_samples_per_s")),
+            "headless": round(mean("kernel_samples_per_s")),
+            "worker_loop": round(paced_run["kernel_samples_per_s"]),
             "app": result["worker_kernel_samples_per_s"],
         },
-        "pacing": round(mean(loop, "samples_per_s") / rate_headless, 3),
-        "window": round(result["app_samples_per_s"] / mean(loop, "samples_per_s"), 3),
+        "pacing": round(paced_run["samples_per_s"] / rate_headless, 3),
+        "window": round(result["app_samples_per_s"] / paced_run["samples_per_s"], 3),
     }
     figures = {
         "frame_interval_p95_ms": result["frame_interval_ms"]["p95"],
@@ -372,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "seconds": args.seconds,
         "headless_samples_per_s": round(rate_headless),
-        "headless_before_after": [round(before["samples_per_s"]), round(after["samples_per_s"])],
+        # the two plain runs on the app's work, either side of the worker loop's
+        "headless_runs": [round(before["samples_per_s"]), round(after["samples_per_s"])],
         "throughput_parts": why,
         **result,
         "all_views": every,
