@@ -142,19 +142,42 @@ def app_runner(case: Case, optimizer: str, n_points: int = N_POINTS) -> Runner |
 
 
 def paced(trainer: Trainer, pacing: Any) -> Runner:
-    """``run(seconds, samples=None)``: ``trainer`` at full speed as the app's worker paces
-    it (``pacing``, a ``dlviz.ui.worker.Pacing``), without Qt, for ``seconds`` or until it
-    has trained ``samples`` more (the slice that gets there ends the run); returns samples/s."""
+    """``run(seconds, samples=None)``: ``trainer`` at full speed as the app's worker trains
+    it, without Qt: slices as ``pacing`` (a ``dlviz.ui.worker.Pacing``) sizes them, each
+    slice's snapshot taken on a snapshot thread while the next trains
+    (``dlviz.ui.snapshots``) where ``pacing.ahead`` says so, for ``seconds`` or until it
+    has trained ``samples`` more (the slice that gets there ends the run); returns
+    samples/s."""
+    from dlviz.ui.snapshots import Order, SnapshotThread
+
+    def finish(thread: SnapshotThread) -> None:
+        order = thread.finish()
+        if order is not None:
+            order.record()
+            pacing.ran(trainer)
 
     def run(seconds: float, samples: int | None = None) -> float:
         first, start = trainer.samples, time.perf_counter()
         target = math.inf if samples is None else first + samples
-        while True:
-            now = time.perf_counter()
-            if now - start >= seconds or trainer.samples >= target:
-                return (trainer.samples - first) / (now - start)
-            trainer.run(**pacing.slice(trainer, now))
-            pacing.ran(trainer)
+        thread = SnapshotThread(lambda snapshot: None)
+        try:
+            while True:
+                now = time.perf_counter()
+                if now - start >= seconds or trainer.samples >= target:
+                    finish(thread)
+                    return (trainer.samples - first) / (now - start)
+                ahead = pacing.ahead(trainer)
+                options = pacing.slice(trainer, now, ahead=ahead)
+                if not ahead:  # in line, as the worker takes it then
+                    finish(thread)
+                    trainer.run(**options)
+                    pacing.ran(trainer)
+                    continue
+                still = trainer.train_still(seconds=options.pop("seconds"))
+                finish(thread)
+                thread.offer(Order(trainer, still, options, None))
+        finally:
+            thread.close()
 
     return run
 

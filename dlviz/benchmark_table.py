@@ -112,7 +112,8 @@ def table(lines: list[Line], before: list[Line] | None = None) -> str:
 
 
 def _notes(lines: list[Line]) -> list[str]:
-    """One line each for the run's threads, the peak, BLAS threads, the grid and the start."""
+    """One line each for the run's threads, the peak, BLAS threads, the converged networks'
+    subnormals, the grid and the start."""
     notes = []
     for line in lines:
         if "blas_threads" in line:
@@ -128,6 +129,13 @@ def _notes(lines: list[Line]) -> list[str]:
         elif "all_vs_1" in line:
             notes.append(
                 f"- {line['case']}, more BLAS threads: {_ratio(line['all_vs_1'])} the speed of one."
+            )
+        elif "subnormals" in line:
+            notes.append(
+                f"- {line['subnormals']}, {line['optimizer']}, after {line['trained_epochs']} "
+                f"epochs (sure of its answers): kernel {_rate(line['flushed'])} with subnormal "
+                f"floats flushed, {_rate(line['ieee'])} computing on them: "
+                f"{_ratio(line['flushed_vs_ieee'])}."
             )
         elif "grid" in line:
             notes.append(

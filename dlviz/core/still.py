@@ -10,9 +10,9 @@ statistics, the hidden space, the gallery) with the engine the still was
 given; the trainer's own evaluations (``evaluate``, ``decision_grid``,
 ``activations``) use the same code on its live weights.
 
-Taking a snapshot on another thread while the next slice trains, with a twin
-engine, was tried on this split and measured: see docs/ARCHITECTURE.md
-("Snapshots stay on the worker").
+At full speed the app takes the snapshot on a thread of its own, with an
+engine of its own, while the next slice trains (``dlviz/ui/snapshots.py``):
+a still holds copies, so the trainer may go on.
 """
 
 from __future__ import annotations

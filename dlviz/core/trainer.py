@@ -371,18 +371,27 @@ class Trainer:
         ``gallery`` (image data) keeps that many test images in the gallery's
         order with their predictions (:class:`~dlviz.core.snapshot.Gallery`).
         """
+        still = self.train_still(samples=samples, seconds=seconds, until_epoch_end=until_epoch_end)
+        snap = still.snapshot(
+            grid=grid, neuron_grid=neuron_grid, hidden=hidden, stats=stats, gallery=gallery
+        )
+        self.record(still)
+        return snap
+
+    def train_still(
+        self,
+        *,
+        samples: int | None = None,
+        seconds: float | None = None,
+        until_epoch_end: bool = False,
+    ) -> Still:
+        """Train as :meth:`run` does; returns the still of where training got to, whose
+        snapshot may be taken later or on another thread (with an engine of its own), and
+        then :meth:`record`-ed here, on the trainer's thread."""
         t_start = time.perf_counter()
         done = self._train(samples, seconds, until_epoch_end)
         elapsed = time.perf_counter() - t_start
-        rate = done / elapsed if elapsed > 0 and done else 0.0
-        return self.snapshot(
-            grid=grid,
-            neuron_grid=neuron_grid,
-            samples_per_second=rate,
-            hidden=hidden,
-            stats=stats,
-            gallery=gallery,
-        )
+        return self.still(done / elapsed if elapsed > 0 and done else 0.0)
 
     def _train(self, samples: int | None, seconds: float | None, until_epoch_end: bool) -> int:
         """Train within the budget; returns the samples trained.

@@ -11,10 +11,13 @@ Design (the threads and their rules: docs/ARCHITECTURE.md):
   settings in ``COALESCED`` only the newest queued value is applied.
   Anything else that needs the trainer (file jobs, weight edits) is a
   :meth:`TrainingWorker.run_job`, whose ``done`` comes back to the GUI thread.
-* Each slice is ``trainer.run(seconds=SLICE_SECONDS, grid=...)`` (longer
-  for a network whose snapshots are slow, see :func:`slice_seconds`); its
-  immutable :class:`~dlviz.core.snapshot.Snapshot` goes to the GUI through a
-  queued signal.  The GUI keeps only the newest and draws on its own timer.
+* Each slice trains ``SLICE_SECONDS`` (longer for a network whose snapshots
+  are slow, see :func:`slice_seconds`); its immutable
+  :class:`~dlviz.core.snapshot.Snapshot` goes to the GUI through a queued
+  signal.  The GUI keeps only the newest and draws on its own timer.  At full
+  speed on the CPU engine the snapshot is taken on the snapshot thread while
+  the next slice trains (:mod:`dlviz.ui.snapshots`); steps, slow motion and
+  edits take theirs in line.
 * Paused, the thread blocks on the queue (no CPU).  Slow motion trains a few
   batches per slice and waits on the queue between slices, so a command
   still takes effect at once.
@@ -46,7 +49,7 @@ from dlviz.core.errors import DlvizError
 from dlviz.core.network import NetworkSpec
 from dlviz.core.snapshot import Snapshot
 from dlviz.core.timeline import DEFAULT_CAP_BYTES, Timeline, TimelineEntry
-from dlviz.core.trainer import TrainConfig, Trainer
+from dlviz.core.trainer import TrainConfig, Trainer, TrainerState
 from dlviz.ui.commands import (
     COALESCED,
     Command,
@@ -70,6 +73,7 @@ from dlviz.ui.commands import (
     TrainSteps,
 )
 from dlviz.ui.i18n import translate
+from dlviz.ui.snapshots import Order, SnapshotThread, takes
 from dlviz.ui.threads import limit_blas_threads
 
 #: Seconds of training per slice at full speed (one snapshot per slice).
@@ -86,6 +90,10 @@ SLICE_SECONDS = 0.04
 #: the boundary got 11-15 pictures a second instead of 15-18 for no training gain beyond
 #: noise (the worker's CPU time instead: no gain either).
 SNAPSHOT_SHARE = 0.07
+#: A snapshot taken on the snapshot thread while the next slice trains (Pacing.ahead)
+#: costs the training little: the slices lengthen only so that it keeps that thread busy
+#: at most this share of the time, on the core the GUI thread draws on.
+AHEAD_SHARE = 0.25
 #: Decision-grid resolution while training, and when paused or stepping.
 LIVE_GRID = 64
 STILL_GRID = 160
@@ -208,6 +216,7 @@ class TrainingWorker(QObject):
         self._timeline = Timeline(timeline_cap)
         self._timeline_lock = threading.Lock()
         self._last_record = 0.0
+        self._snapshots: SnapshotThread | None = None  # full speed's (made in the thread)
         self._next_slice = 0.0
         self._quit = False
         self._stopping = threading.Event()
@@ -390,10 +399,18 @@ class TrainingWorker(QObject):
         self.ready.emit(time.perf_counter() - started)
         self._set_playing(False)
         self._publish(STILL_GRID)
+        self._snapshots = SnapshotThread(self.snapshot_ready.emit)
+        try:
+            self._loop()
+        finally:
+            self._snapshots.close()
+
+    def _loop(self) -> None:
         while not self._quit:
             try:
                 changed = self._take_commands()
                 if self._quit:
+                    self._finish_snapshot()
                     break
                 if self._playing and self._trainer is not None:
                     self._train_slice()
@@ -436,7 +453,16 @@ class TrainingWorker(QObject):
                 batch.append(self._commands.get_nowait())
             except queue.Empty:
                 break
+        if not batch:
+            return False
+        # the snapshot in hand reaches the GUI before anything the commands change
         changed = False
+        try:
+            self._finish_snapshot()
+        except Exception as exc:  # noqa: BLE001  (reported; the commands still apply)
+            self._set_playing(False)
+            self._report(exc)
+            changed = True
         for i, command in enumerate(batch):
             if isinstance(command, COALESCED) and any(
                 type(later) is type(command) for later in batch[i + 1 :]
@@ -673,7 +699,10 @@ class TrainingWorker(QObject):
         trainer = self._trainer
         assert trainer is not None
         now = time.perf_counter()
-        if self._speed is None:
+        snap: Snapshot | None = None
+        if self._speed is None and self._snapshots is not None and self._pacing.ahead(trainer):
+            self._train_ahead(trainer, self._snapshots, now)
+        elif self._speed is None:
             snap = self._run(trainer, **self._pacing.slice(trainer, now))
             self._pacing.ran(trainer)
         else:
@@ -686,10 +715,34 @@ class TrainingWorker(QObject):
         if snap is not None:
             self.snapshot_ready.emit(snap)
         if trainer.stopped:
+            self._finish_snapshot()  # the last picture before the news
             self._check_halt(trainer)
         elif trainer.n_train == 0:
             # nothing to train on yet: stay in "playing" and wait for points (or a command)
             self._next_slice = time.perf_counter() + 0.1
+
+    def _train_ahead(self, trainer: Trainer, snapshots: SnapshotThread, now: float) -> None:
+        """A full-speed slice whose snapshot is taken on the snapshot thread while the next
+        slice trains (dlviz/ui/snapshots.py)."""
+        options = self._pacing.slice(trainer, now, ahead=True)
+        still = trainer.train_still(seconds=options.pop("seconds"))
+        self._finish_snapshot()  # the last slice's: usually taken while this one trained
+        drawn = bool(options.get("grid"))
+        if drawn:
+            options.update(self._extras)
+        state = trainer.capture() if self._timeline_due(still.step, drawn=drawn) else None
+        snapshots.offer(Order(trainer, still, options, state))
+
+    def _finish_snapshot(self) -> None:
+        """Wait for the snapshot thread's snapshot in hand, if any, and record it: the
+        trainer's history and cost figures, the timeline, the pacing."""
+        order = None if self._snapshots is None else self._snapshots.finish()
+        if order is None:
+            return
+        snap = order.record()
+        if order.state is not None:
+            self._keep(snap, order.state)
+        self._pacing.ran(order.trainer)
 
     def _publish(self, grid: int) -> None:
         if self._trainer is None:
@@ -712,15 +765,22 @@ class TrainingWorker(QObject):
         Only snapshots made to be drawn (those that asked for a grid; an image network's
         carry none, as images have no plane) are points of the timeline.
         """
-        now = time.perf_counter()
+        if self._timeline_due(snap.step, drawn=drawn):
+            self._keep(snap, trainer.capture())
+
+    def _timeline_due(self, step: int, *, drawn: bool) -> bool:
+        """Whether the snapshot of ``step`` is to be a timeline point (see :meth:`_record`)."""
         with self._timeline_lock:
             last = self._timeline[-1].step if len(self._timeline) else None
-            if not drawn or snap.step == last:
-                return
-            if self._playing and self._speed is None and now - self._last_record < TIMELINE_S:
-                return
-            self._timeline.add(snap, trainer.capture())
-        self._last_record = now
+        if not drawn or step == last:
+            return False
+        full_speed = self._playing and self._speed is None
+        return not full_speed or time.perf_counter() - self._last_record >= TIMELINE_S
+
+    def _keep(self, snap: Snapshot, state: TrainerState) -> None:
+        with self._timeline_lock:
+            self._timeline.add(snap, state)
+        self._last_record = time.perf_counter()
 
 
 class Pacing:
@@ -750,8 +810,19 @@ class Pacing:
         (slices of SLICE_SECONDS)."""
         return VIEWS_SNAPSHOT_HZ if self.views_extras else 0.0
 
-    def slice(self, trainer: Trainer, now: float) -> dict[str, Any]:
-        """``Trainer.run`` arguments of the next full-speed slice, starting at ``now``."""
+    def ahead(self, trainer: Trainer) -> bool:
+        """Whether the next slice's snapshot is taken on the snapshot thread while the slice
+        after it trains: on the CPU engine (dlviz/ui/snapshots.py's ``takes``), unless views
+        ask for extras.  Then the GUI thread draws most of the time on the other core, and
+        a snapshot thread there took its time from the views: with every view open, measured
+        (2026-12-02, alternating runs of benchmarks/gui.py's every-view window), the views
+        redrew at 0.72-0.80 of their targets instead of 0.96-1.03, while training ran
+        ~40 % faster.  With views open, the pictures come first."""
+        return takes(trainer) and not self.views_extras
+
+    def slice(self, trainer: Trainer, now: float, *, ahead: bool = False) -> dict[str, Any]:
+        """``Trainer.run`` arguments of the next full-speed slice, starting at ``now``;
+        ``ahead``: its snapshot is taken beside the next slice (see :func:`slice_seconds`)."""
         grid_due = now - self.last_grid >= 1.0 / GRID_HZ
         stats = stats_due(now - self.last_stats, trainer.stats_seconds, self.stats_hz)
         if grid_due:
@@ -759,7 +830,11 @@ class Pacing:
         if stats:
             self.last_stats = now
         return {
-            "seconds": slice_seconds(self.snapshot_s, self.share, self.hz),
+            "seconds": (
+                ahead_slice_seconds(self.snapshot_s)
+                if ahead
+                else slice_seconds(self.snapshot_s, self.share, self.hz)
+            ),
             "grid": live_grid(trainer) if grid_due else 0,
             "stats": stats,
         }
@@ -788,3 +863,10 @@ def slice_seconds(snapshot_seconds: float, share: float = SNAPSHOT_SHARE, hz: fl
     """
     least = 1.0 / hz - snapshot_seconds if hz else SLICE_SECONDS
     return max(least, snapshot_seconds * (1.0 - share) / share)
+
+
+def ahead_slice_seconds(snapshot_seconds: float) -> float:
+    """Training seconds of a full-speed slice whose snapshot, ``snapshot_seconds`` long, is
+    taken beside the next slice (:meth:`Pacing.ahead`): SLICE_SECONDS, or for a slow
+    snapshot as long as keeps the snapshot thread busy AHEAD_SHARE of the time."""
+    return max(SLICE_SECONDS, snapshot_seconds * (1.0 - AHEAD_SHARE) / AHEAD_SHARE)

@@ -6,13 +6,16 @@ import threading
 from dataclasses import replace
 
 import pytest
+from PySide6.QtCore import Qt
 
 from dlviz.core.data import make_dataset
 from dlviz.core.errors import DlvizError
 from dlviz.core.network import LayerSpec, build_spec
 from dlviz.core.optim import OptimizerConfig
+from dlviz.core.still import Still
 from dlviz.core.trainer import TrainConfig, Trainer
 from dlviz.ui.commands import Play, SetConfig
+from dlviz.ui.snapshots import Order, SnapshotThread
 from dlviz.ui.worker import Pacing, TrainingWorker
 
 JOB_MS = 30_000
@@ -110,11 +113,14 @@ def test_open_views_ask_for_live_statistics_and_pay_for_their_extras(worker):
     snapshots a second: slices shorten, so a medium network's 12 ms snapshot still comes
     24 times a second; a slow snapshot keeps to its share, however many views are open."""
     from dlviz.ui.worker import (
+        AHEAD_SHARE,
         LIVE_STATS_HZ,
+        SLICE_SECONDS,
         SNAPSHOT_SHARE,
         STATS_HZ,
         VIEWS_SNAPSHOT_HZ,
         VIEWS_SNAPSHOT_SHARE,
+        ahead_slice_seconds,
         slice_seconds,
     )
 
@@ -139,6 +145,11 @@ def test_open_views_ask_for_live_statistics_and_pay_for_their_extras(worker):
     assert slice_seconds(0.012, *views) + 0.012 == pytest.approx(1 / VIEWS_SNAPSHOT_HZ)
     slow = slice_seconds(0.2, *views)  # a wide network: snapshots keep to their share
     assert 0.2 / (slow + 0.2) == pytest.approx(VIEWS_SNAPSHOT_SHARE)
+    # taken beside training (the snapshot thread): the slice is the whole period, and a
+    # slow snapshot keeps to its share of the snapshot thread's time
+    assert ahead_slice_seconds(0.003) == SLICE_SECONDS
+    slow = ahead_slice_seconds(0.2)
+    assert 0.2 / (slow + 0.2) == pytest.approx(AHEAD_SHARE)
 
 
 def test_live_statistics_come_with_each_slice_up_to_their_rate():
@@ -155,3 +166,97 @@ def test_live_statistics_come_with_each_slice_up_to_their_rate():
     trainer.stats_seconds = 0.01  # slow statistics: still at most 5 % of the time
     assert not pacing.slice(trainer, 100.1)["stats"]
     assert pacing.slice(trainer, 100.235)["stats"]
+
+
+def test_full_speed_snapshots_are_taken_beside_training_in_order_and_finished_by_a_pause(
+    worker, qtbot
+):
+    """At full speed each slice's snapshot is taken on the snapshot thread while the next
+    slice trains; the GUI gets them in the order of training, the one in hand arrives
+    before a pause takes effect, and the trainer's history and the timeline hold each
+    at its own step."""
+    steps, threads = [], set()
+
+    def seen(snap):  # called in the thread that emits (a direct connection)
+        threads.add(threading.current_thread().name)
+        steps.append(snap.step)
+
+    worker.snapshot_ready.connect(seen, Qt.ConnectionType.DirectConnection)
+    worker.set_speed(None)
+    worker.play()
+    qtbot.waitUntil(lambda: "dlviz-snapshots" in threads and len(steps) > 20, timeout=JOB_MS)
+    worker.pause()
+    last, history, timeline = worker.run_job(
+        lambda t: (t.step, [h.step for h in t.history], worker.timeline_entries())
+    ).result(timeout=JOB_MS / 1000)
+    got = list(steps)
+    assert got == sorted(got) and got[-1] == last  # the pause's own picture is the last
+    assert "dlviz-snapshots" in threads
+    assert history == sorted(set(history)) and history[-1] == last
+    assert len(history) > 20  # every full-speed snapshot was recorded
+    assert timeline and all(e.snapshot.step == e.state.step for e in timeline)
+
+
+def test_a_failing_snapshot_is_reported_and_the_commands_behind_it_still_apply(
+    worker, qtbot, monkeypatch
+):
+    """A snapshot that raises on the snapshot thread is a bug: it reaches the user with its
+    traceback, training pauses, and the worker goes on answering commands."""
+    original = Still.snapshot
+
+    def failing(self, **options):
+        if threading.current_thread().name == "dlviz-snapshots":
+            raise ZeroDivisionError("a bug in a snapshot")
+        return original(self, **options)
+
+    monkeypatch.setattr(Still, "snapshot", failing)
+    failures = []
+    worker.failed.connect(lambda message, details: failures.append((message, details)))
+    worker.set_speed(None)
+    worker.play()
+    qtbot.waitUntil(lambda: bool(failures), timeout=JOB_MS)
+    message, details = failures[0]
+    assert "ZeroDivisionError" in message and "a bug in a snapshot" in details
+    assert worker.run_job(lambda t: t.step).result(timeout=JOB_MS / 1000) > 0
+    qtbot.waitUntil(lambda: not worker._playing, timeout=JOB_MS)
+
+
+def test_the_snapshot_thread_takes_one_snapshot_at_a_time():
+    data = make_dataset("circle", n=60)
+    spec = build_spec(
+        kind="classify", n_classes=2, features=("x1", "x2"), hidden=(LayerSpec(4, "tanh"),)
+    )
+    trainer = Trainer(data, spec, TrainConfig())
+    published = []
+    thread = SnapshotThread(published.append)
+    try:
+        first = trainer.train_still(samples=10)
+        thread.offer(Order(trainer, first, {"grid": 8}, None))
+        with pytest.raises(RuntimeError, match="finish it first"):
+            thread.offer(Order(trainer, trainer.train_still(samples=10), {}, None))
+        order = thread.finish()
+        assert order is not None and order.record() is published[0]
+        assert published[0].step == first.step and published[0].grid.shape == (8, 8, 1)
+        assert trainer.history[-1].step == first.step
+        assert thread.finish() is None  # nothing in hand
+    finally:
+        thread.close()
+
+
+def test_with_views_asking_for_extras_the_worker_takes_its_snapshots_in_line(worker, qtbot):
+    """Views that ask for extras keep the GUI thread drawing most of the time on the other
+    core: the snapshots are then the worker's own, and the pictures come first."""
+    threads: set[str] = set()
+    count = [0]
+
+    def seen(snap):
+        threads.add(threading.current_thread().name)
+        count[0] += 1
+
+    worker.set_extras({"neuron_grid": 8})
+    worker.snapshot_ready.connect(seen, Qt.ConnectionType.DirectConnection)
+    worker.set_speed(None)
+    worker.play()
+    qtbot.waitUntil(lambda: count[0] > 20, timeout=JOB_MS)
+    worker.pause()
+    assert threads == {"dlviz-trainer"}
