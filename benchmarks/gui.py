@@ -149,7 +149,7 @@ def headless(points: int, start: TrainerState, samples: int, *, paced: bool = Fa
     if paced:
         worker_loop(trainer, Pacing())(math.inf, samples)
     else:
-        while trainer.samples < target:
+        while trainer.samples < target and not trainer.stopped:
             trainer.run(samples=target - trainer.samples, seconds=1.0)
     return clock.read()
 

@@ -163,7 +163,7 @@ def paced(trainer: Trainer, pacing: Any) -> Runner:
         try:
             while True:
                 now = time.perf_counter()
-                if now - start >= seconds or trainer.samples >= target:
+                if now - start >= seconds or trainer.samples >= target or trainer.stopped:
                     finish(thread)
                     return (trainer.samples - first) / (now - start)
                 ahead = pacing.ahead(trainer)

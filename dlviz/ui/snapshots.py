@@ -93,7 +93,8 @@ class SnapshotThread:
         return order
 
     def close(self) -> None:
-        """End the thread (after the snapshot in hand, if any)."""
+        """End the thread, once the snapshot in hand (if any) is taken."""
+        self.finish()
         with self._cond:
             self._quit = True
             self._cond.notify_all()

@@ -417,6 +417,10 @@ class TrainingWorker(QObject):
                 elif changed:
                     self._publish(STILL_GRID)
             except Exception as exc:  # noqa: BLE001
+                try:  # the snapshot in hand reaches the GUI before the news
+                    self._finish_snapshot()
+                except Exception as other:  # noqa: BLE001
+                    self._report(other)
                 self._set_playing(False)
                 self._report(exc)
 
@@ -715,8 +719,10 @@ class TrainingWorker(QObject):
         if snap is not None:
             self.snapshot_ready.emit(snap)
         if trainer.stopped:
-            self._finish_snapshot()  # the last picture before the news
-            self._check_halt(trainer)
+            try:
+                self._finish_snapshot()  # the last picture before the news
+            finally:
+                self._check_halt(trainer)
         elif trainer.n_train == 0:
             # nothing to train on yet: stay in "playing" and wait for points (or a command)
             self._next_slice = time.perf_counter() + 0.1
@@ -868,5 +874,6 @@ def slice_seconds(snapshot_seconds: float, share: float = SNAPSHOT_SHARE, hz: fl
 def ahead_slice_seconds(snapshot_seconds: float) -> float:
     """Training seconds of a full-speed slice whose snapshot, ``snapshot_seconds`` long, is
     taken beside the next slice (:meth:`Pacing.ahead`): SLICE_SECONDS, or for a slow
-    snapshot as long as keeps the snapshot thread busy AHEAD_SHARE of the time."""
-    return max(SLICE_SECONDS, snapshot_seconds * (1.0 - AHEAD_SHARE) / AHEAD_SHARE)
+    snapshot as long as keeps the snapshot thread busy AHEAD_SHARE of the time (a
+    snapshot comes once a slice, as it overlaps the next one)."""
+    return max(SLICE_SECONDS, snapshot_seconds / AHEAD_SHARE)

@@ -109,7 +109,9 @@ def _numpy_keeps_subnormals() -> bool:
     return bool(np.multiply(SUBNORMAL, np.float32(0.5)) != 0)
 
 
-@pytest.mark.skipif(not cpu._X86, reason="the flush modes are set on x86 processors only")
+@pytest.mark.skipif(
+    not cpu._X86 or cpu._interpreted, reason="the flush modes are set by compiled x86 code only"
+)
 def test_the_kernels_flush_subnormals_and_hand_the_caller_its_mode_back():
     """Once a network is sure, its gradients fill with subnormals, which x86 computes ~100x
     slower (benchmarks/engine.py's ``subnormals`` line).  Inside a compiled call a

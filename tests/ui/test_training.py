@@ -243,12 +243,12 @@ def test_slow_snapshots_get_longer_slices_so_training_keeps_its_speed(window, qt
     # it when it finishes the snapshot, a slice later: after 10 it holds ~95 %; a slice
     # trains SLICE_FILL of its time in its main call
     gaps = np.diff(times[10:14])
-    bound = slow * (1 - AHEAD_SHARE) / AHEAD_SHARE
+    bound = slow / AHEAD_SHARE
     assert SLICE_SECONDS < 0.5 * bound
     assert np.median(gaps) > 0.7 * bound
     # and the worker trained most of the time, not waiting for the snapshots
     trainer = window.worker.trainer
-    assert trainer is not None and trainer.kernel_seconds > 0.6 * elapsed
+    assert trainer is not None and trainer.kernel_seconds > 0.5 * elapsed
 
 
 def test_close_while_training_stops_the_worker(make_window, qtbot):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -148,8 +149,8 @@ def test_open_views_ask_for_live_statistics_and_pay_for_their_extras(worker):
     # taken beside training (the snapshot thread): the slice is the whole period, and a
     # slow snapshot keeps to its share of the snapshot thread's time
     assert ahead_slice_seconds(0.003) == SLICE_SECONDS
-    slow = ahead_slice_seconds(0.2)
-    assert 0.2 / (slow + 0.2) == pytest.approx(AHEAD_SHARE)
+    slow = ahead_slice_seconds(0.2)  # the snapshot overlaps the next slice
+    assert 0.2 / slow == pytest.approx(AHEAD_SHARE)
 
 
 def test_live_statistics_come_with_each_slice_up_to_their_rate():
@@ -169,31 +170,47 @@ def test_live_statistics_come_with_each_slice_up_to_their_rate():
 
 
 def test_full_speed_snapshots_are_taken_beside_training_in_order_and_finished_by_a_pause(
-    worker, qtbot
+    worker, qtbot, monkeypatch
 ):
     """At full speed each slice's snapshot is taken on the snapshot thread while the next
     slice trains; the GUI gets them in the order of training, the one in hand arrives
-    before a pause takes effect, and the trainer's history and the timeline hold each
-    at its own step."""
-    steps, threads = [], set()
+    before the pause's news, and the trainer's history and the timeline hold each at its
+    own step."""
+    original = Still.snapshot
 
-    def seen(snap):  # called in the thread that emits (a direct connection)
-        threads.add(threading.current_thread().name)
-        steps.append(snap.step)
+    def slow(self, **options):  # so that one is in hand whenever the pause comes
+        if threading.current_thread().name == "dlviz-snapshots":
+            time.sleep(0.03)
+        return original(self, **options)
+
+    monkeypatch.setattr(Still, "snapshot", slow)
+    events: list[tuple] = []  # in the order they were emitted, from whichever thread
+
+    def seen(snap):
+        events.append(("snapshot", threading.current_thread().name, snap.step))
 
     worker.snapshot_ready.connect(seen, Qt.ConnectionType.DirectConnection)
+    worker.state_changed.connect(
+        lambda state: events.append(("state", state)), Qt.ConnectionType.DirectConnection
+    )
     worker.set_speed(None)
     worker.play()
-    qtbot.waitUntil(lambda: "dlviz-snapshots" in threads and len(steps) > 20, timeout=JOB_MS)
+    qtbot.waitUntil(
+        lambda: sum(e[:2] == ("snapshot", "dlviz-snapshots") for e in list(events)) > 10,
+        timeout=JOB_MS,
+    )
     worker.pause()
     last, history, timeline = worker.run_job(
         lambda t: (t.step, [h.step for h in t.history], worker.timeline_entries())
     ).result(timeout=JOB_MS / 1000)
-    got = list(steps)
-    assert got == sorted(got) and got[-1] == last  # the pause's own picture is the last
-    assert "dlviz-snapshots" in threads
+    got = list(events)
+    steps = [e[2] for e in got if e[0] == "snapshot"]
+    assert steps == sorted(steps) and steps[-1] == last  # the pause's own picture is the last
+    paused = max(i for i, e in enumerate(got) if e == ("state", "paused"))
+    ahead = [i for i, e in enumerate(got) if e[:2] == ("snapshot", "dlviz-snapshots")]
+    assert ahead and max(ahead) < paused
     assert history == sorted(set(history)) and history[-1] == last
-    assert len(history) > 20  # every full-speed snapshot was recorded
+    assert len(history) > 10  # every full-speed snapshot was recorded
     assert timeline and all(e.snapshot.step == e.state.step for e in timeline)
 
 
@@ -201,15 +218,25 @@ def test_a_failing_snapshot_is_reported_and_the_commands_behind_it_still_apply(
     worker, qtbot, monkeypatch
 ):
     """A snapshot that raises on the snapshot thread is a bug: it reaches the user with its
-    traceback, training pauses, and the worker goes on answering commands."""
-    original = Still.snapshot
+    traceback, training pauses, and a command that came while it was taken still applies."""
+    original_snapshot, original_train = Still.snapshot, Trainer.train_still
 
     def failing(self, **options):
         if threading.current_thread().name == "dlviz-snapshots":
             raise ZeroDivisionError("a bug in a snapshot")
-        return original(self, **options)
+        return original_snapshot(self, **options)
+
+    sent: list[bool] = []
+
+    def train_then_command(self, **budget):
+        still = original_train(self, **budget)
+        if budget.get("seconds") is not None and not sent:  # the first full-speed slice
+            sent.append(True)
+            worker.set_speed(1.0)  # comes while this slice's snapshot is being taken
+        return still
 
     monkeypatch.setattr(Still, "snapshot", failing)
+    monkeypatch.setattr(Trainer, "train_still", train_then_command)
     failures = []
     worker.failed.connect(lambda message, details: failures.append((message, details)))
     worker.set_speed(None)
@@ -217,7 +244,7 @@ def test_a_failing_snapshot_is_reported_and_the_commands_behind_it_still_apply(
     qtbot.waitUntil(lambda: bool(failures), timeout=JOB_MS)
     message, details = failures[0]
     assert "ZeroDivisionError" in message and "a bug in a snapshot" in details
-    assert worker.run_job(lambda t: t.step).result(timeout=JOB_MS / 1000) > 0
+    assert worker.run_job(lambda t: worker._speed).result(timeout=JOB_MS / 1000) == 1.0
     qtbot.waitUntil(lambda: not worker._playing, timeout=JOB_MS)
 
 
