@@ -372,11 +372,9 @@ class Trainer:
         order with their predictions (:class:`~dlviz.core.snapshot.Gallery`).
         """
         still = self.train_still(samples=samples, seconds=seconds, until_epoch_end=until_epoch_end)
-        snap = still.snapshot(
-            grid=grid, neuron_grid=neuron_grid, hidden=hidden, stats=stats, gallery=gallery
+        return self._snapshot_of(
+            still, grid=grid, neuron_grid=neuron_grid, hidden=hidden, stats=stats, gallery=gallery
         )
-        self.record(still)
-        return snap
 
     def train_still(
         self,
@@ -729,10 +727,18 @@ class Trainer:
         """The current state; ``hidden=(layer, i, j)`` adds that neuron pair's hidden space,
         ``stats=False`` leaves out the per-layer statistics, ``gallery`` keeps that many
         images for the gallery (see :meth:`run` and :meth:`Still.snapshot`)."""
-        still = self.still(samples_per_second)
-        snap = still.snapshot(
-            grid=grid, neuron_grid=neuron_grid, hidden=hidden, stats=stats, gallery=gallery
+        return self._snapshot_of(
+            self.still(samples_per_second),
+            grid=grid,
+            neuron_grid=neuron_grid,
+            hidden=hidden,
+            stats=stats,
+            gallery=gallery,
         )
+
+    def _snapshot_of(self, still: Still, **options: Any) -> Snapshot:
+        """``still``'s snapshot (``options``: :meth:`Still.snapshot`'s keywords), recorded."""
+        snap = still.snapshot(**options)
         self.record(still)
         return snap
 

@@ -733,9 +733,7 @@ class TrainingWorker(QObject):
         options = self._pacing.slice(trainer, now, ahead=True)
         still = trainer.train_still(seconds=options.pop("seconds"))
         self._finish_snapshot()  # the last slice's: usually taken while this one trained
-        drawn = bool(options.get("grid"))
-        if drawn:
-            options.update(self._extras)
+        drawn = self._with_extras(options)
         state = trainer.capture() if self._timeline_due(still.step, drawn=drawn) else None
         snapshots.offer(Order(trainer, still, options, state))
 
@@ -759,11 +757,18 @@ class TrainingWorker(QObject):
 
     def _run(self, trainer: Trainer, **kwargs: Any) -> Snapshot:
         """``trainer.run``; a snapshot with a grid also carries what the open views asked for."""
-        if kwargs.get("grid"):
-            kwargs.update(self._extras)
+        drawn = self._with_extras(kwargs)
         snap = trainer.run(**kwargs)
-        self._record(trainer, snap, drawn=bool(kwargs.get("grid")))
+        self._record(trainer, snap, drawn=drawn)
         return snap
+
+    def _with_extras(self, options: dict[str, Any]) -> bool:
+        """Add what the open views asked for to ``options`` of a snapshot made to be drawn
+        (one with a grid); returns whether it is one."""
+        drawn = bool(options.get("grid"))
+        if drawn:
+            options.update(self._extras)
+        return drawn
 
     def _record(self, trainer: Trainer, snap: Snapshot, *, drawn: bool) -> None:
         """Keep a timeline point (snapshot + full trainer state) every so often, and each step.
